@@ -1,0 +1,29 @@
+package dev.tokenrefresher.common.connection;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * A worker's exclusive right, until {@code leaseUntil}, to refresh one connection with the refresh token it read.
+ *
+ * <p>The refresh token's ciphertext is kept so that the store can check, in the same statement, that nobody stored a
+ * newer token meanwhile.
+ */
+public record Claim(
+    UUID connectionId,
+    String provider,
+    long fence,
+    String worker,
+    Instant leaseUntil,
+    String refreshToken,
+    byte[] refreshTokenCiphertext,
+    Instant accessExpiresAt,
+    Instant refreshExpiresAt,
+    int consecutiveFailures) {
+
+    @Override
+    public String toString() {
+        return "Claim[connectionId=" + connectionId + ", provider=" + provider + ", fence=" + fence + ", worker="
+            + worker + ", leaseUntil=" + leaseUntil + "]";
+    }
+}

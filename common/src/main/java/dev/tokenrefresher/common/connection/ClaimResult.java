@@ -1,0 +1,26 @@
+package dev.tokenrefresher.common.connection;
+
+import java.time.Instant;
+
+/** The answer to a claim: the claim itself, or why the connection cannot be claimed now. */
+public sealed interface ClaimResult {
+
+    record Claimed(Claim claim) implements ClaimResult {
+    }
+
+    /** No connection has this id. */
+    record NotFound() implements ClaimResult {
+    }
+
+    /** The message's fence is not the connection's: a duplicate, a replayed or a superseded message. */
+    record StaleFence(long currentFence) implements ClaimResult {
+    }
+
+    /** The connection is not ACTIVE: nothing to refresh. */
+    record NotActive(ConnectionStatus status) implements ClaimResult {
+    }
+
+    /** Another actor holds the lease; the message should come back when it ends. */
+    record Leased(String owner, Instant leaseUntil) implements ClaimResult {
+    }
+}

@@ -1,0 +1,366 @@
+package dev.tokenrefresher.common.connection;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.tokenrefresher.common.crypto.CipherBinding;
+import dev.tokenrefresher.common.crypto.TokenCipher;
+
+/**
+ * The connection table's guarded writes: every state change of the refresh path is one conditional statement, so two
+ * actors can never both act on the same connection, and a rotated refresh token is stored in the statement that ends
+ * the attempt.
+ *
+ * <p>Tokens go in and out of this class as plaintext and are stored only as ciphertexts bound to row and column.
+ */
+public class ConnectionStore {
+
+    static final String ACCESS_TOKEN = "access_token";
+    static final String REFRESH_TOKEN = "refresh_token";
+    static final String REALM_ID = "realm_id";
+
+    /** Any 64-bit constant works; this one spells "tokenref" so it is recognisable in pg_locks. */
+    private static final long SWEEP_LOCK_KEY = 0x746f6b656e726566L;
+    private static final int LAST_ERROR_MAX = 500;
+
+    private final JdbcClient jdbc;
+    private final TransactionTemplate transactions;
+    private final ConnectionRepository repository;
+    private final TokenCipher cipher;
+
+    ConnectionStore(JdbcClient jdbc, TransactionTemplate transactions, ConnectionRepository repository,
+        TokenCipher cipher) {
+        this.jdbc = jdbc;
+        this.transactions = transactions;
+        this.repository = repository;
+        this.cipher = cipher;
+    }
+
+    /**
+     * Stores a new connection, or gives an existing connection of the same tenant and provider the new tokens (a
+     * reconnect: status back to ACTIVE, failures cleared, a new fence).
+     */
+    public Registered register(NewConnection connection, Instant now) {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            UUID id = repository.findByTenantIdAndProvider(connection.tenantId(), connection.provider())
+                .map(ConnectionRow::id)
+                .orElseGet(UUID::randomUUID);
+            Optional<Registered> registered = upsert(id, connection, now);
+            if (registered.isPresent()) {
+                return registered.get();
+            }
+            // A concurrent registration of the same tenant and provider inserted its row first; bind to its id.
+        }
+        throw new ConcurrentRegistrationException(connection.tenantId(), connection.provider());
+    }
+
+    private Optional<Registered> upsert(UUID id, NewConnection connection, Instant now) {
+        return jdbc.sql("""
+            INSERT INTO connection (id, tenant_id, provider, realm_id_enc, status, access_token_enc, refresh_token_enc,
+                                    access_expires_at, refresh_expires_at, next_refresh_at, refresh_fence,
+                                    consecutive_failures, created_at, updated_at)
+            VALUES (:id, :tenant, :provider, :realm, 'ACTIVE', :access, :refresh, :accessExp, :refreshExp, :next, 1, 0,
+                    :now, :now)
+            ON CONFLICT (tenant_id, provider) DO UPDATE SET
+                realm_id_enc = EXCLUDED.realm_id_enc, status = 'ACTIVE', access_token_enc = EXCLUDED.access_token_enc,
+                refresh_token_enc = EXCLUDED.refresh_token_enc, access_expires_at = EXCLUDED.access_expires_at,
+                refresh_expires_at = EXCLUDED.refresh_expires_at, next_refresh_at = EXCLUDED.next_refresh_at,
+                refresh_fence = connection.refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
+                consecutive_failures = 0, last_error = NULL, updated_at = EXCLUDED.updated_at
+            WHERE connection.id = EXCLUDED.id
+            RETURNING id, refresh_fence, next_refresh_at, (xmax = 0) AS created
+            """)
+            .param("id", id)
+            .param("tenant", connection.tenantId())
+            .param("provider", connection.provider())
+            .param("realm", connection.realmId() == null ? null
+                : cipher.encrypt(connection.realmId(), CipherBinding.connection(id, REALM_ID)))
+            .param("access", cipher.encrypt(connection.accessToken(), CipherBinding.connection(id, ACCESS_TOKEN)))
+            .param("refresh", cipher.encrypt(connection.refreshToken(), CipherBinding.connection(id, REFRESH_TOKEN)))
+            .param("accessExp", ts(connection.accessExpiresAt()))
+            .param("refreshExp", ts(connection.refreshExpiresAt()))
+            .param("next", ts(connection.nextRefreshAt()))
+            .param("now", ts(now))
+            .query((rs, n) -> new Registered(rs.getObject("id", UUID.class), rs.getLong("refresh_fence"),
+                instant(rs, "next_refresh_at"), rs.getBoolean("created")))
+            .optional();
+    }
+
+    public Optional<ConnectionView> find(UUID id) {
+        return repository.findById(id).map(ConnectionRow::toView);
+    }
+
+    /** The decrypted tokens of a connection; for the access-token API and for tests that compare with the provider. */
+    public Optional<StoredTokens> tokens(UUID id) {
+        return repository.findById(id).map(row -> new StoredTokens(row.id(),
+            row.realmIdEnc() == null ? null
+                : cipher.decrypt(row.realmIdEnc(), CipherBinding.connection(row.id(), REALM_ID)),
+            cipher.decrypt(row.accessTokenEnc(), CipherBinding.connection(row.id(), ACCESS_TOKEN)),
+            cipher.decrypt(row.refreshTokenEnc(), CipherBinding.connection(row.id(), REFRESH_TOKEN)),
+            row.accessExpiresAt()));
+    }
+
+    public Map<ConnectionStatus, Long> countByStatus() {
+        Map<ConnectionStatus, Long> counts = new EnumMap<>(ConnectionStatus.class);
+        for (ConnectionStatus status : ConnectionStatus.values()) {
+            counts.put(status, 0L);
+        }
+        jdbc.sql("SELECT status, count(*) AS n FROM connection GROUP BY status")
+            .query((ResultSet rs) -> {
+                counts.put(ConnectionStatus.valueOf(rs.getString("status")), rs.getLong("n"));
+            });
+        return counts;
+    }
+
+    /**
+     * Takes the single-flight lease on a connection if the message's fence is current, the connection is ACTIVE and
+     * nobody else holds a live lease. Expired access tokens are claimed like any other: the refresh token still works.
+     */
+    public ClaimResult claim(UUID id, long fence, String worker, Instant now, Duration lease) {
+        Instant leaseUntil = now.plus(lease);
+        Optional<Claim> claimed = jdbc.sql("""
+            UPDATE connection SET lease_owner = :worker, lease_until = :leaseUntil, updated_at = :now
+            WHERE id = :id AND refresh_fence = :fence AND status = 'ACTIVE'
+              AND (lease_until IS NULL OR lease_until <= :now)
+            RETURNING provider, refresh_token_enc, access_expires_at, refresh_expires_at, consecutive_failures
+            """)
+            .param("worker", worker)
+            .param("leaseUntil", ts(leaseUntil))
+            .param("now", ts(now))
+            .param("id", id)
+            .param("fence", fence)
+            .query((rs, n) -> {
+                byte[] ciphertext = rs.getBytes("refresh_token_enc");
+                return new Claim(id, rs.getString("provider"), fence, worker, leaseUntil,
+                    cipher.decrypt(ciphertext, CipherBinding.connection(id, REFRESH_TOKEN)), ciphertext,
+                    instant(rs, "access_expires_at"), instant(rs, "refresh_expires_at"),
+                    rs.getInt("consecutive_failures"));
+            })
+            .optional();
+        if (claimed.isPresent()) {
+            return new ClaimResult.Claimed(claimed.get());
+        }
+        return repository.findById(id).<ClaimResult>map(row -> {
+            if (row.refreshFence() != fence) {
+                return new ClaimResult.StaleFence(row.refreshFence());
+            }
+            if (row.status() != ConnectionStatus.ACTIVE) {
+                return new ClaimResult.NotActive(row.status());
+            }
+            return new ClaimResult.Leased(row.leaseOwner(), row.leaseUntil());
+        }).orElseGet(ClaimResult.NotFound::new);
+    }
+
+    /**
+     * Stores a refresh's result and schedules the next one, in one statement, if the refresh token the claim used is
+     * still the stored one. The fence is not required to match: a sweep may have re-enqueued the connection while the
+     * provider answered, and the rotated token must be kept all the same.
+     *
+     * @return the new fence, for the next message; empty if another actor stored a newer token meanwhile
+     */
+    public OptionalLong storeRefreshed(Claim claim, RefreshedTokens tokens, Instant nextRefreshAt, Instant now,
+        AttemptRecord attempt) {
+        UUID id = claim.connectionId();
+        byte[] refreshCiphertext = tokens.refreshToken() == null ? claim.refreshTokenCiphertext()
+            : cipher.encrypt(tokens.refreshToken(), CipherBinding.connection(id, REFRESH_TOKEN));
+        return jdbc.sql("""
+            WITH updated AS (
+                UPDATE connection SET access_token_enc = :access, refresh_token_enc = :refresh,
+                       access_expires_at = :accessExp, refresh_expires_at = :refreshExp, next_refresh_at = :next,
+                       refresh_fence = refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
+                       consecutive_failures = 0, last_error = NULL, last_refreshed_at = :now, updated_at = :now
+                WHERE id = :id AND refresh_token_enc = :consumed
+                RETURNING id, refresh_fence),
+            attempt AS (
+                INSERT INTO refresh_attempt (connection_id, fence, attempted_at, outcome, http_status, error_code,
+                                             duration_ms, worker)
+                SELECT id, :claimFence, :attemptedAt, :outcome, :httpStatus, :errorCode, :duration, :worker
+                FROM updated)
+            SELECT refresh_fence FROM updated
+            """)
+            .param("access", cipher.encrypt(tokens.accessToken(), CipherBinding.connection(id, ACCESS_TOKEN)))
+            .param("refresh", refreshCiphertext)
+            .param("accessExp", ts(tokens.accessExpiresAt()))
+            .param("refreshExp", ts(tokens.refreshExpiresAt()))
+            .param("next", ts(nextRefreshAt))
+            .param("now", ts(now))
+            .param("id", id)
+            .param("consumed", claim.refreshTokenCiphertext())
+            .param("claimFence", claim.fence())
+            .params(attemptParams(attempt))
+            .query((rs, n) -> rs.getLong(1))
+            .optional()
+            .map(OptionalLong::of)
+            .orElseGet(OptionalLong::empty);
+    }
+
+    /**
+     * Ends the chain: the refresh token is dead. Guarded like {@link #storeRefreshed}: if a newer token was stored
+     * meanwhile, the connection is left alone and this returns {@code false}.
+     */
+    public boolean markReauthRequired(Claim claim, String reason, Instant now, AttemptRecord attempt) {
+        return jdbc.sql("""
+            WITH updated AS (
+                UPDATE connection SET status = 'REAUTH_REQUIRED', next_refresh_at = NULL,
+                       refresh_fence = refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
+                       consecutive_failures = consecutive_failures + 1, last_error = :error, updated_at = :now
+                WHERE id = :id AND refresh_token_enc = :consumed
+                RETURNING id),
+            attempt AS (
+                INSERT INTO refresh_attempt (connection_id, fence, attempted_at, outcome, http_status, error_code,
+                                             duration_ms, worker)
+                SELECT id, :claimFence, :attemptedAt, :outcome, :httpStatus, :errorCode, :duration, :worker
+                FROM updated)
+            SELECT count(*) FROM updated
+            """)
+            .param("error", truncate(reason))
+            .param("now", ts(now))
+            .param("id", claim.connectionId())
+            .param("consumed", claim.refreshTokenCiphertext())
+            .param("claimFence", claim.fence())
+            .params(attemptParams(attempt))
+            .query(Long.class)
+            .single() > 0;
+    }
+
+    /**
+     * Gives up the lease after a failure that may pass, and schedules the retry with a new fence.
+     *
+     * @return the new fence; empty if the claim is no longer ours (another actor moved the connection on)
+     */
+    public OptionalLong rescheduleAfterFailure(Claim claim, String reason, Instant retryAt, Instant now,
+        AttemptRecord attempt) {
+        return failureUpdate(claim, reason, retryAt, now, attempt);
+    }
+
+    /**
+     * Gives up the lease after a failure that retrying cannot fix (bad client credentials, too many attempts) and
+     * parks the connection: still ACTIVE with its tokens untouched, but with no refresh scheduled, so the sweep leaves
+     * it alone until an operator replays its dead letter.
+     */
+    public boolean park(Claim claim, String reason, Instant now, AttemptRecord attempt) {
+        return failureUpdate(claim, reason, null, now, attempt).isPresent();
+    }
+
+    private OptionalLong failureUpdate(Claim claim, String reason, Instant nextRefreshAt, Instant now,
+        AttemptRecord attempt) {
+        return jdbc.sql("""
+            WITH updated AS (
+                UPDATE connection SET next_refresh_at = :next, refresh_fence = refresh_fence + 1,
+                       lease_owner = NULL, lease_until = NULL, consecutive_failures = consecutive_failures + 1,
+                       last_error = :error, updated_at = :now
+                WHERE id = :id AND refresh_fence = :claimFence AND lease_owner = :worker
+                RETURNING id, refresh_fence),
+            attempt AS (
+                INSERT INTO refresh_attempt (connection_id, fence, attempted_at, outcome, http_status, error_code,
+                                             duration_ms, worker)
+                SELECT id, :claimFence, :attemptedAt, :outcome, :httpStatus, :errorCode, :duration, :worker
+                FROM updated)
+            SELECT refresh_fence FROM updated
+            """)
+            .param("next", ts(nextRefreshAt))
+            .param("error", truncate(reason))
+            .param("now", ts(now))
+            .param("id", claim.connectionId())
+            .param("claimFence", claim.fence())
+            .params(attemptParams(attempt))
+            .query((rs, n) -> rs.getLong(1))
+            .optional()
+            .map(OptionalLong::of)
+            .orElseGet(OptionalLong::empty);
+    }
+
+    /** Records a provider call whose result could not be applied (for example a superseded refresh). */
+    public void recordAttempt(UUID connectionId, long fence, AttemptRecord attempt) {
+        jdbc.sql("""
+            INSERT INTO refresh_attempt (connection_id, fence, attempted_at, outcome, http_status, error_code,
+                                         duration_ms, worker)
+            VALUES (:id, :claimFence, :attemptedAt, :outcome, :httpStatus, :errorCode, :duration, :worker)
+            """)
+            .param("id", connectionId)
+            .param("claimFence", fence)
+            .params(attemptParams(attempt))
+            .update();
+    }
+
+    /**
+     * Re-enqueues lost chains: ACTIVE connections whose refresh is overdue by more than {@code grace} and that nobody
+     * holds a lease on get a new fence and are due now. Runs only where this transaction wins PostgreSQL's advisory
+     * lock, so that of several schedulers one sweeps at a time.
+     *
+     * @return the connections to publish a message for, after this method returned (the transaction is committed);
+     *         empty if another scheduler holds the lock
+     */
+    public SweepResult rescheduleOverdue(Instant now, Duration grace, int limit) {
+        return transactions.execute(status -> {
+            boolean leader = jdbc.sql("SELECT pg_try_advisory_xact_lock(:key)")
+                .param("key", SWEEP_LOCK_KEY)
+                .query(Boolean.class)
+                .single();
+            if (!leader) {
+                return new SweepResult(false, List.of());
+            }
+            List<Rescheduled> rescheduled = jdbc.sql("""
+                WITH due AS (
+                    SELECT id FROM connection
+                    WHERE status = 'ACTIVE' AND next_refresh_at < :cutoff
+                      AND (lease_until IS NULL OR lease_until <= :now)
+                    ORDER BY next_refresh_at
+                    LIMIT :limit
+                    FOR UPDATE SKIP LOCKED)
+                UPDATE connection c SET refresh_fence = c.refresh_fence + 1, next_refresh_at = :now, updated_at = :now
+                FROM due WHERE c.id = due.id
+                RETURNING c.id, c.provider, c.refresh_fence
+                """)
+                .param("cutoff", ts(now.minus(grace)))
+                .param("now", ts(now))
+                .param("limit", limit)
+                .query((rs, n) -> new Rescheduled(rs.getObject("id", UUID.class), rs.getString("provider"),
+                    rs.getLong("refresh_fence"), now))
+                .list();
+            return new SweepResult(true, rescheduled);
+        });
+    }
+
+    /** @param leader whether this sweep held the advisory lock */
+    public record SweepResult(boolean leader, List<Rescheduled> rescheduled) {
+    }
+
+    private static Map<String, Object> attemptParams(AttemptRecord attempt) {
+        Map<String, Object> params = new HashMap<>();
+        params.put("attemptedAt", ts(attempt.attemptedAt()));
+        params.put("outcome", attempt.outcome().name());
+        params.put("httpStatus", attempt.httpStatus());
+        params.put("errorCode", attempt.errorCode());
+        params.put("duration", (int) Math.min(Integer.MAX_VALUE, attempt.duration().toMillis()));
+        params.put("worker", attempt.worker());
+        return params;
+    }
+
+    private static String truncate(String reason) {
+        return reason == null || reason.length() <= LAST_ERROR_MAX ? reason : reason.substring(0, LAST_ERROR_MAX);
+    }
+
+    static OffsetDateTime ts(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+}

@@ -1,0 +1,27 @@
+package dev.tokenrefresher.common.connection;
+
+import java.time.Instant;
+
+/**
+ * A connection to register, with the tokens the provider issued for it.
+ *
+ * @param realmId the provider's id of the connected account (QuickBooks' realm id); may be {@code null}
+ * @param refreshExpiresAt when the refresh token expires; {@code null} when the provider did not say
+ * @param nextRefreshAt when the first refresh is due
+ */
+public record NewConnection(
+    String tenantId,
+    String provider,
+    String realmId,
+    String accessToken,
+    String refreshToken,
+    Instant accessExpiresAt,
+    Instant refreshExpiresAt,
+    Instant nextRefreshAt) {
+
+    @Override
+    public String toString() {
+        return "NewConnection[tenantId=" + tenantId + ", provider=" + provider + ", accessExpiresAt=" + accessExpiresAt
+            + ", refreshExpiresAt=" + refreshExpiresAt + ", nextRefreshAt=" + nextRefreshAt + "]";
+    }
+}

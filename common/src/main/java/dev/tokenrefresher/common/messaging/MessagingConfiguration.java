@@ -1,0 +1,58 @@
+package dev.tokenrefresher.common.messaging;
+
+import org.springframework.amqp.core.Declarables;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.tokenrefresher.common.provider.ProviderRegistry;
+import dev.tokenrefresher.common.provider.ProviderSettings;
+
+/** The RabbitMQ topology for the configured providers, the message codec and the publisher. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(MessagingProperties.class)
+public class MessagingConfiguration {
+
+    /**
+     * Every publish must be confirmed and unroutable messages returned; this holds whatever the
+     * {@code spring.rabbitmq.*} settings say, because losing a refresh message silently is never what anyone wants.
+     */
+    @Bean
+    static BeanPostProcessor publisherConfirmsEnforcer() {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessBeforeInitialization(Object bean, String beanName) {
+                if (bean instanceof CachingConnectionFactory factory) {
+                    factory.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.CORRELATED);
+                    factory.setPublisherReturns(true);
+                }
+                return bean;
+            }
+        };
+    }
+
+    @Bean
+    RefresherTopology refresherTopology(MessagingProperties properties) {
+        return new RefresherTopology(properties);
+    }
+
+    @Bean
+    Declarables refresherDeclarables(RefresherTopology topology, ProviderRegistry providers) {
+        return topology.declarables(providers.all().stream().map(ProviderSettings::name).toList());
+    }
+
+    @Bean
+    RefreshMessageCodec refreshMessageCodec(ObjectMapper json) {
+        return new RefreshMessageCodec(json);
+    }
+
+    @Bean
+    RefreshPublisher refreshPublisher(CachingConnectionFactory connectionFactory, RefresherTopology topology,
+        RefreshMessageCodec codec, MessagingProperties properties) {
+        return new RefreshPublisher(connectionFactory, topology, codec, properties);
+    }
+}

@@ -1,0 +1,19 @@
+package dev.tokenrefresher.common.messaging;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * The one message contract: "refresh this connection at {@code dueAt}, if {@code fence} is still its fence".
+ *
+ * <p>It carries no token and no tenant data: a message that leaks tells nothing but an id.
+ *
+ * @param attempt 0 for a scheduled refresh, n for the n-th delayed retry after transient failures
+ */
+public record RefreshMessage(UUID connectionId, long fence, Instant dueAt, int attempt) {
+
+    /** The AMQP message id: equal for duplicates of one publish, different for every new publish. */
+    public String messageId() {
+        return connectionId + ":" + fence + ":" + attempt;
+    }
+}

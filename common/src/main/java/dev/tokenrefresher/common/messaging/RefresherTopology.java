@@ -1,0 +1,139 @@
+package dev.tokenrefresher.common.messaging;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.amqp.core.Binding;
+import org.springframework.amqp.core.BindingBuilder;
+import org.springframework.amqp.core.Declarable;
+import org.springframework.amqp.core.Declarables;
+import org.springframework.amqp.core.ExchangeBuilder;
+import org.springframework.amqp.core.FanoutExchange;
+import org.springframework.amqp.core.Queue;
+import org.springframework.amqp.core.QueueBuilder;
+import org.springframework.amqp.core.TopicExchange;
+
+/**
+ * Names and declarations of every exchange and queue, shared by the scheduler and the workers, which both declare
+ * them (declaring is idempotent; a mismatch with an existing queue's arguments fails start-up loudly).
+ *
+ * <pre>
+ * {prefix}.delay.L00 .. L27   topic exchanges + quorum queues, TTL 2^k s   (the delay ladder)
+ * {prefix}.deliver            topic exchange: routes due messages by destination
+ * {prefix}.refresh.{provider} quorum work queue per provider
+ * {prefix}.dead               fanout exchange + quorum queue: dead letters
+ * {prefix}.events             topic exchange for connection events
+ * </pre>
+ */
+public final class RefresherTopology {
+
+    private final String prefix;
+    private final int deliveryLimit;
+
+    public RefresherTopology(MessagingProperties properties) {
+        this.prefix = properties.prefix();
+        this.deliveryLimit = properties.deliveryLimit();
+    }
+
+    public String levelName(int level) {
+        return String.format("%s.delay.L%02d", prefix, level);
+    }
+
+    public String deliveryExchange() {
+        return prefix + ".deliver";
+    }
+
+    public String workQueue(String provider) {
+        return prefix + ".refresh." + provider;
+    }
+
+    /** The destination routing key that brings a due message to the provider's work queue. */
+    public static String destination(String provider) {
+        return "refresh." + provider;
+    }
+
+    public String deadLetterExchange() {
+        return prefix + ".dead";
+    }
+
+    public String deadLetterQueue() {
+        return prefix + ".dead";
+    }
+
+    public String eventsExchange() {
+        return prefix + ".events";
+    }
+
+    /** The exchange to publish a message with this delay to. */
+    public String exchangeFor(long delaySeconds) {
+        int level = DelayLadder.firstLevel(delaySeconds);
+        return level < 0 ? deliveryExchange() : levelName(level);
+    }
+
+    /** Every exchange, queue and binding, for the given providers. */
+    public Declarables declarables(Collection<String> providers) {
+        List<Declarable> all = new ArrayList<>();
+        TopicExchange delivery = ExchangeBuilder.topicExchange(deliveryExchange()).durable(true).build();
+        all.add(delivery);
+        TopicExchange lower = delivery;
+        for (int level = 0; level < DelayLadder.DIGITS; level++) {
+            TopicExchange exchange = ExchangeBuilder.topicExchange(levelName(level)).durable(true).build();
+            Queue queue = QueueBuilder.durable(levelName(level))
+                .quorum()
+                .withArguments(Map.of(
+                    "x-message-ttl", DelayLadder.ttlMillis(level),
+                    "x-dead-letter-exchange", lower.getName(),
+                    // at-least-once dead-lettering silently degrades to at-most-once without reject-publish.
+                    "x-dead-letter-strategy", "at-least-once",
+                    "x-overflow", "reject-publish"))
+                .build();
+            all.add(exchange);
+            all.add(queue);
+            all.add(BindingBuilder.bind(queue).to(exchange).with(DelayLadder.pattern(level, '1')));
+            all.add(BindingBuilder.bind(lower).to(exchange).with(DelayLadder.pattern(level, '0')));
+            lower = exchange;
+        }
+        FanoutExchange dead = ExchangeBuilder.fanoutExchange(deadLetterExchange()).durable(true).build();
+        Queue deadQueue = QueueBuilder.durable(deadLetterQueue()).quorum().build();
+        all.add(dead);
+        all.add(deadQueue);
+        all.add(BindingBuilder.bind(deadQueue).to(dead));
+        all.add(ExchangeBuilder.topicExchange(eventsExchange()).durable(true).build());
+        for (String provider : providers) {
+            Queue work = QueueBuilder.durable(workQueue(provider))
+                .quorum()
+                .deliveryLimit(deliveryLimit)
+                .deadLetterExchange(deadLetterExchange())
+                .build();
+            all.add(work);
+            all.add(new Binding(work.getName(), Binding.DestinationType.QUEUE, deliveryExchange(),
+                DelayLadder.deliveryPattern(destination(provider)), null));
+        }
+        return new Declarables(all);
+    }
+
+    /** Names of every queue, for tests and tools that clean up a prefix. */
+    public List<String> queueNames(Collection<String> providers) {
+        List<String> names = new ArrayList<>();
+        for (int level = 0; level < DelayLadder.DIGITS; level++) {
+            names.add(levelName(level));
+        }
+        names.add(deadLetterQueue());
+        providers.forEach(provider -> names.add(workQueue(provider)));
+        return names;
+    }
+
+    /** Names of every exchange, for tests and tools that clean up a prefix. */
+    public List<String> exchangeNames() {
+        List<String> names = new ArrayList<>();
+        for (int level = 0; level < DelayLadder.DIGITS; level++) {
+            names.add(levelName(level));
+        }
+        names.add(deliveryExchange());
+        names.add(deadLetterExchange());
+        names.add(eventsExchange());
+        return names;
+    }
+}

@@ -1,0 +1,40 @@
+package dev.tokenrefresher.common.provider;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * One provider's settings as configured under {@code refresher.providers.<name>}; unset values come from the preset and
+ * then from the defaults in {@link ProviderSettings}.
+ *
+ * @param preset a built-in preset to start from ({@code quickbooks}); a provider named like a preset uses it unless
+ *            another is given
+ * @param tokenUri the token endpoint
+ * @param clientId the OAuth2 client id
+ * @param clientSecret the OAuth2 client secret; set it from the environment, e.g.
+ *            {@code REFRESHER_PROVIDERS_QUICKBOOKS_CLIENT_SECRET}
+ * @param clientAuthentication {@code client_secret_basic} or {@code client_secret_post}
+ * @param refreshLeadTime how long before the access token expires its refresh is due (default 10 minutes)
+ * @param concurrency parallel refreshes per worker instance for this provider (default 8)
+ * @param requestTimeout the whole token request's time limit (default 10 s); must be shorter than the worker's lease
+ * @param defaultAccessTokenLifetime assumed when a response has no {@code expires_in} (default 1 hour)
+ * @param requestHeaders extra headers for every token request (QuickBooks' preset asks for the 5-year hard expiry)
+ */
+public record ProviderProperties(
+    String preset,
+    URI tokenUri,
+    String clientId,
+    String clientSecret,
+    ClientAuthentication clientAuthentication,
+    Duration refreshLeadTime,
+    Integer concurrency,
+    Duration requestTimeout,
+    Duration defaultAccessTokenLifetime,
+    Map<String, String> requestHeaders) {
+
+    @Override
+    public String toString() {
+        return "ProviderProperties[preset=" + preset + ", tokenUri=" + tokenUri + ", clientId=" + clientId + "]";
+    }
+}

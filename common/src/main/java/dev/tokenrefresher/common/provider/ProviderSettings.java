@@ -1,0 +1,36 @@
+package dev.tokenrefresher.common.provider;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * A provider's effective settings: configuration over preset over defaults.
+ *
+ * @see ProviderProperties for the meaning of each value
+ */
+public record ProviderSettings(
+    String name,
+    URI tokenUri,
+    String clientId,
+    String clientSecret,
+    ClientAuthentication clientAuthentication,
+    Duration refreshLeadTime,
+    int concurrency,
+    Duration requestTimeout,
+    Duration defaultAccessTokenLifetime,
+    Map<String, String> requestHeaders) {
+
+    public static final Duration DEFAULT_REFRESH_LEAD_TIME = Duration.ofMinutes(10);
+    public static final int DEFAULT_CONCURRENCY = 8;
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_ACCESS_TOKEN_LIFETIME = Duration.ofHours(1);
+    public static final ClientAuthentication DEFAULT_CLIENT_AUTHENTICATION = ClientAuthentication.CLIENT_SECRET_BASIC;
+
+    @Override
+    public String toString() {
+        return "ProviderSettings[name=" + name + ", tokenUri=" + tokenUri + ", clientId=" + clientId
+            + ", clientAuthentication=" + clientAuthentication + ", refreshLeadTime=" + refreshLeadTime
+            + ", concurrency=" + concurrency + ", requestTimeout=" + requestTimeout + "]";
+    }
+}

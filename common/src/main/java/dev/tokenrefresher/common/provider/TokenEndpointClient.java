@@ -1,0 +1,157 @@
+package dev.tokenrefresher.common.provider;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Calls a provider's token endpoint with the refresh-token grant (RFC 6749 section 6) and classifies the answer.
+ *
+ * <p>It never throws for what a provider or the network does: every outcome is a {@link RefreshResult}. Nothing it
+ * returns or logs contains a token or the client secret.
+ */
+public class TokenEndpointClient {
+
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final int MAX_BODY_BYTES = 64 * 1024;
+
+    private final HttpClient http;
+    private final TokenResponseParser parser;
+    private final Clock clock;
+
+    public TokenEndpointClient(ObjectMapper json, Clock clock) {
+        this(HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER)
+            .build(), json, clock);
+    }
+
+    TokenEndpointClient(HttpClient http, ObjectMapper json, Clock clock) {
+        this.http = http;
+        this.parser = new TokenResponseParser(json);
+        this.clock = clock;
+    }
+
+    public RefreshResult refresh(ProviderSettings provider, String refreshToken) {
+        long started = System.nanoTime();
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(request(provider, refreshToken), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (HttpTimeoutException e) {
+            return failed(ErrorClass.TRANSIENT, "timeout", "no answer within " + provider.requestTimeout(), null,
+                null, started);
+        } catch (ConnectException e) {
+            return failed(ErrorClass.TRANSIENT, "connection_error", "cannot connect to " + provider.tokenUri(),
+                null, null, started);
+        } catch (IOException e) {
+            return failed(ErrorClass.TRANSIENT, "connection_error", e.getClass().getSimpleName(), null, null,
+                started);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return failed(ErrorClass.TRANSIENT, "interrupted", "the worker is shutting down", null, null, started);
+        }
+        return classify(provider, response, started);
+    }
+
+    private RefreshResult classify(ProviderSettings provider, HttpResponse<byte[]> response, long started) {
+        int status = response.statusCode();
+        byte[] body = response.body() == null ? new byte[0] : response.body();
+        if (body.length > MAX_BODY_BYTES) {
+            return failed(ErrorClass.TRANSIENT, "malformed_response", "the body has " + body.length + " bytes",
+                status, null, started);
+        }
+        if (status == 200) {
+            var parsed = parser.parseGrant(body, provider.defaultAccessTokenLifetime());
+            if (parsed.grant() == null) {
+                return failed(ErrorClass.TRANSIENT, "malformed_response", parsed.problem(), status, null, started);
+            }
+            return new RefreshResult.Granted(parsed.grant(), status, elapsed(started));
+        }
+        Optional<String> error = parser.errorCode(body);
+        if (status == 429) {
+            return failed(ErrorClass.TRANSIENT, "http_429", "rate limited", status, retryAfter(response), started);
+        }
+        if (status >= 500 || status == 408) {
+            return failed(ErrorClass.TRANSIENT, "http_" + status, "the provider failed", status,
+                retryAfter(response), started);
+        }
+        if (error.isPresent()) {
+            String code = sanitize(error.get());
+            if (code.equals("invalid_grant")) {
+                return failed(ErrorClass.REAUTH_REQUIRED, code, "the refresh token was refused", status, null,
+                    started);
+            }
+            return failed(ErrorClass.REJECTED, code, "the provider refused the request", status, null, started);
+        }
+        if (status == 401) {
+            return failed(ErrorClass.REJECTED, "invalid_client", "401 without an OAuth2 error", status, null,
+                started);
+        }
+        return failed(ErrorClass.REJECTED, "http_" + status, "unexpected status", status, null, started);
+    }
+
+    private HttpRequest request(ProviderSettings provider, String refreshToken) {
+        StringBuilder form = new StringBuilder("grant_type=refresh_token&refresh_token=").append(encode(refreshToken));
+        HttpRequest.Builder request = HttpRequest.newBuilder(provider.tokenUri())
+            .timeout(provider.requestTimeout())
+            .header("Accept", "application/json")
+            .header("Content-Type", "application/x-www-form-urlencoded");
+        provider.requestHeaders().forEach(request::header);
+        if (provider.clientAuthentication() == ClientAuthentication.CLIENT_SECRET_BASIC) {
+            String credentials = encode(provider.clientId()) + ":" + encode(provider.clientSecret());
+            request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(
+                StandardCharsets.UTF_8)));
+        } else {
+            form.append("&client_id=").append(encode(provider.clientId()))
+                .append("&client_secret=").append(encode(provider.clientSecret()));
+        }
+        return request.POST(HttpRequest.BodyPublishers.ofString(form.toString())).build();
+    }
+
+    private Duration retryAfter(HttpResponse<?> response) {
+        return response.headers().firstValue("Retry-After").flatMap(value -> {
+            try {
+                return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(value.trim()))));
+            } catch (NumberFormatException notSeconds) {
+                try {
+                    Duration until = Duration.between(clock.instant(), ZonedDateTime.parse(value.trim(),
+                        DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+                    return Optional.of(until.isNegative() ? Duration.ZERO : until);
+                } catch (DateTimeParseException notADate) {
+                    return Optional.empty();
+                }
+            }
+        }).orElse(null);
+    }
+
+    /** Error codes end up in logs, metrics and dead-letter headers: keep them short and plain. */
+    private static String sanitize(String code) {
+        String plain = code.replaceAll("[^A-Za-z0-9_.-]", "");
+        return plain.isEmpty() ? "unknown_error" : plain.substring(0, Math.min(plain.length(), 64));
+    }
+
+    private static RefreshResult.Failed failed(ErrorClass errorClass, String code, String detail, Integer status,
+        Duration retryAfter, long started) {
+        return new RefreshResult.Failed(errorClass, code, detail, status, retryAfter, elapsed(started));
+    }
+
+    private static Duration elapsed(long started) {
+        return Duration.ofNanos(System.nanoTime() - started);
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+}

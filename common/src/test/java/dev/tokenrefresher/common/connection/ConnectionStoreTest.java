@@ -1,0 +1,213 @@
+package dev.tokenrefresher.common.connection;
+
+import static dev.tokenrefresher.common.test.NewConnectionBuilder.aConnection;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import dev.tokenrefresher.common.crypto.CryptoConfiguration;
+import dev.tokenrefresher.common.test.ServicesTestBase;
+
+/** The guarded statements of the refresh path, on the real PostgreSQL. */
+@SpringBootTest(classes = ConnectionStoreTest.StoreOnly.class)
+class ConnectionStoreTest extends ServicesTestBase {
+
+    private static final Duration LEASE = Duration.ofSeconds(30);
+
+    @Autowired
+    ConnectionStore store;
+    @Autowired
+    JdbcClient jdbc;
+
+    private final Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+
+    @Test
+    void registeredConnectionIsActiveWithTheFirstFenceAndStoresNoPlaintext() {
+        Registered registered = store.register(aConnection().tokens("plain_at_123", "plain_rt_456").build(), now);
+
+        assertThat(registered.created()).isTrue();
+        assertThat(registered.fence()).isEqualTo(1);
+        assertThat(store.find(registered.id())).get().extracting(ConnectionView::status)
+            .isEqualTo(ConnectionStatus.ACTIVE);
+        String dump = jdbc.sql("SELECT c::text FROM connection c WHERE id = :id").param("id", registered.id())
+            .query(String.class).single();
+        assertThat(dump).doesNotContain("plain_at_123").doesNotContain("plain_rt_456");
+        assertThat(store.tokens(registered.id())).get().extracting(StoredTokens::refreshToken)
+            .isEqualTo("plain_rt_456");
+    }
+
+    @Test
+    void registeringTheSameTenantAndProviderAgainIsAReconnectWithANewFence() {
+        String tenant = "tenant-" + UUID.randomUUID();
+        Registered first = store.register(aConnection().tenant(tenant).build(), now);
+
+        Registered again = store.register(aConnection().tenant(tenant).tokens("at2", "rt2").build(), now);
+
+        assertThat(again.id()).isEqualTo(first.id());
+        assertThat(again.created()).isFalse();
+        assertThat(again.fence()).isEqualTo(first.fence() + 1);
+        assertThat(store.tokens(first.id())).get().extracting(StoredTokens::refreshToken).isEqualTo("rt2");
+    }
+
+    @Test
+    void claimWithTheCurrentFenceTakesTheLeaseAndReadsTheRefreshToken() {
+        Registered registered = store.register(aConnection().tokens("at", "rt-claim").build(), now);
+
+        ClaimResult result = store.claim(registered.id(), registered.fence(), "w1", now, LEASE);
+
+        assertThat(result).isInstanceOfSatisfying(ClaimResult.Claimed.class, claimed -> {
+            assertThat(claimed.claim().refreshToken()).isEqualTo("rt-claim");
+            assertThat(claimed.claim().leaseUntil()).isEqualTo(now.plus(LEASE));
+        });
+    }
+
+    @Test
+    void expiredAccessTokenIsStillClaimedWhileTheRefreshTokenIsValid() {
+        Registered registered = store.register(aConnection().at(now.minus(Duration.ofHours(2))).build(), now);
+
+        assertThat(store.claim(registered.id(), registered.fence(), "w1", now, LEASE))
+            .isInstanceOf(ClaimResult.Claimed.class);
+    }
+
+    @Test
+    void secondClaimIsRefusedWhileTheLeaseLivesAndAllowedAfterIt() {
+        Registered registered = store.register(aConnection().build(), now);
+        store.claim(registered.id(), registered.fence(), "w1", now, LEASE);
+
+        assertThat(store.claim(registered.id(), registered.fence(), "w2", now.plusSeconds(1), LEASE))
+            .isInstanceOfSatisfying(ClaimResult.Leased.class, leased -> assertThat(leased.owner()).isEqualTo("w1"));
+        assertThat(store.claim(registered.id(), registered.fence(), "w2", now.plus(LEASE), LEASE))
+            .isInstanceOf(ClaimResult.Claimed.class);
+    }
+
+    @Test
+    void staleFenceAndUnknownIdAreNotClaimed() {
+        Registered registered = store.register(aConnection().build(), now);
+
+        assertThat(store.claim(registered.id(), registered.fence() - 1, "w1", now, LEASE))
+            .isEqualTo(new ClaimResult.StaleFence(registered.fence()));
+        assertThat(store.claim(UUID.randomUUID(), 1, "w1", now, LEASE)).isInstanceOf(ClaimResult.NotFound.class);
+    }
+
+    @Test
+    void storingARefreshAdvancesTheFenceAndRecordsTheAttempt() {
+        Registered registered = store.register(aConnection().build(), now);
+        Claim claim = claim(registered);
+
+        var newFence = store.storeRefreshed(claim, new RefreshedTokens("at-new", "rt-new", now.plusSeconds(3600),
+            now.plus(Duration.ofDays(100))), now.plusSeconds(3000), now, attempt(AttemptOutcome.REFRESHED));
+
+        assertThat(newFence).hasValue(registered.fence() + 1);
+        assertThat(store.tokens(registered.id())).get().satisfies(tokens -> {
+            assertThat(tokens.accessToken()).isEqualTo("at-new");
+            assertThat(tokens.refreshToken()).isEqualTo("rt-new");
+        });
+        assertThat(store.find(registered.id())).get().satisfies(view -> {
+            assertThat(view.nextRefreshAt()).isEqualTo(now.plusSeconds(3000));
+            assertThat(view.lastRefreshedAt()).isEqualTo(now);
+        });
+        assertThat(jdbc.sql("SELECT count(*) FROM refresh_attempt WHERE connection_id = :id AND outcome = 'REFRESHED'")
+            .param("id", registered.id()).query(Long.class).single()).isEqualTo(1);
+    }
+
+    @Test
+    void answerWithoutRefreshTokenKeepsTheStoredOne() {
+        Registered registered = store.register(aConnection().tokens("at", "rt-kept").build(), now);
+
+        store.storeRefreshed(claim(registered), new RefreshedTokens("at-new", null, now.plusSeconds(3600), null),
+            now.plusSeconds(3000), now, attempt(AttemptOutcome.REFRESHED));
+
+        assertThat(store.tokens(registered.id())).get().extracting(StoredTokens::refreshToken).isEqualTo("rt-kept");
+    }
+
+    @Test
+    void rotatedTokenIsStoredEvenIfASweepBumpedTheFenceMeanwhile() {
+        Registered registered = store.register(aConnection().build(), now);
+        Claim claim = claim(registered);
+        jdbc.sql("UPDATE connection SET refresh_fence = refresh_fence + 1 WHERE id = :id").param("id", registered.id())
+            .update();
+
+        var newFence = store.storeRefreshed(claim, new RefreshedTokens("at-new", "rt-new", now.plusSeconds(60), null),
+            now.plusSeconds(30), now, attempt(AttemptOutcome.REFRESHED));
+
+        assertThat(newFence).hasValue(registered.fence() + 2);
+        assertThat(store.tokens(registered.id())).get().extracting(StoredTokens::refreshToken).isEqualTo("rt-new");
+    }
+
+    @Test
+    void resultOfASupersededRefreshIsDropped() {
+        Registered registered = store.register(aConnection().build(), now);
+        Claim stale = claim(registered);
+        store.storeRefreshed(claim(registered), new RefreshedTokens("at-a", "rt-a", now.plusSeconds(60), null),
+            now.plusSeconds(30), now, attempt(AttemptOutcome.REFRESHED));
+
+        var result = store.storeRefreshed(stale, new RefreshedTokens("at-b", "rt-b", now.plusSeconds(60), null),
+            now.plusSeconds(30), now, attempt(AttemptOutcome.REFRESHED));
+
+        assertThat(result).isEmpty();
+        assertThat(store.tokens(registered.id())).get().extracting(StoredTokens::refreshToken).isEqualTo("rt-a");
+    }
+
+    @Test
+    void reauthRequiredEndsTheChain() {
+        Registered registered = store.register(aConnection().build(), now);
+
+        assertThat(store.markReauthRequired(claim(registered), "invalid_grant", now,
+            attempt(AttemptOutcome.REAUTH_REQUIRED))).isTrue();
+
+        assertThat(store.find(registered.id())).get().satisfies(view -> {
+            assertThat(view.status()).isEqualTo(ConnectionStatus.REAUTH_REQUIRED);
+            assertThat(view.nextRefreshAt()).isNull();
+            assertThat(view.lastError()).isEqualTo("invalid_grant");
+        });
+    }
+
+    @Test
+    void sweepReenqueuesOverdueActiveConnectionsWithANewFenceButNotLeasedOnes() {
+        Instant past = now.minus(Duration.ofHours(3));
+        Registered overdue = store.register(aConnection().at(past).build(), past);
+        Registered leased = store.register(aConnection().at(past).build(), past);
+        store.claim(leased.id(), leased.fence(), "w1", now, LEASE);
+
+        var result = store.rescheduleOverdue(now, Duration.ofMinutes(2), 10_000);
+
+        assertThat(result.leader()).isTrue();
+        assertThat(result.rescheduled()).extracting(Rescheduled::connectionId).contains(overdue.id())
+            .doesNotContain(leased.id());
+        assertThat(store.find(overdue.id())).get().extracting(ConnectionView::refreshFence)
+            .isEqualTo(overdue.fence() + 1);
+    }
+
+    private Claim claim(Registered registered) {
+        long fence = store.find(registered.id()).orElseThrow().refreshFence();
+        return ((ClaimResult.Claimed) store.claim(registered.id(), fence, "w-" + UUID.randomUUID(), now,
+            Duration.ZERO)).claim();
+    }
+
+    private AttemptRecord attempt(AttemptOutcome outcome) {
+        return new AttemptRecord(now, outcome, 200, null, Duration.ofMillis(12), "w1");
+    }
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    @Import({CryptoConfiguration.class, ConnectionPersistenceConfiguration.class})
+    static class StoreOnly {
+        @Bean
+        Clock clock() {
+            return Clock.systemUTC();
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.tokenrefresher.common.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.tokenrefresher.common.test.RabbitFixtures;
+
+/** The ladder on the real broker: messages arrive in due order, on time. */
+class DelayLadderDeliveryTest {
+
+    private static final String PROVIDER = "ladder-test";
+    private static final Duration ALLOWED_LATENESS = Duration.ofMillis(1500);
+
+    private static CachingConnectionFactory factory;
+    private static RefresherTopology topology;
+    private static RefreshPublisher publisher;
+    private static RefreshMessageCodec codec;
+
+    @BeforeAll
+    static void declareLadder() {
+        factory = RabbitFixtures.connectionFactory();
+        topology = RabbitFixtures.declareTopology(factory, List.of(PROVIDER));
+        codec = new RefreshMessageCodec(new ObjectMapper().findAndRegisterModules());
+        publisher = new RefreshPublisher(factory, topology, codec, RabbitFixtures.messagingProperties());
+    }
+
+    @AfterAll
+    static void close() {
+        factory.destroy();
+    }
+
+    @Test
+    void messagesPublishedInMixedOrderArriveInDueOrderWithinOneAndAHalfSecondsOfTheirDueTime() {
+        List<Arrival> arrivals = new CopyOnWriteArrayList<>();
+        SimpleMessageListenerContainer container = new SimpleMessageListenerContainer(factory);
+        container.setQueueNames(topology.workQueue(PROVIDER));
+        container.setMessageListener(message -> arrivals.add(new Arrival(codec.decode(message.getBody(),
+            message.getMessageProperties().getMessageId()), Instant.now())));
+        container.start();
+        try {
+            Instant now = Instant.now();
+            for (int delay : new int[] {7, 1, 3}) {
+                publisher.publish(PROVIDER, new RefreshMessage(UUID.randomUUID(), delay, now.plusSeconds(delay), 0),
+                    now);
+            }
+
+            await().atMost(Duration.ofSeconds(15)).until(() -> arrivals.size() == 3);
+
+            assertThat(arrivals).extracting(arrival -> arrival.message().fence()).containsExactly(1L, 3L, 7L);
+            for (Arrival arrival : arrivals) {
+                Duration lateness = Duration.between(arrival.message().dueAt(), arrival.at());
+                System.out.printf("delay %d s arrived %d ms after its due time%n", arrival.message().fence(),
+                    lateness.toMillis());
+                assertThat(lateness).isLessThanOrEqualTo(ALLOWED_LATENESS);
+            }
+        } finally {
+            container.stop();
+        }
+    }
+
+    @Test
+    void dueMessageGoesStraightToTheWorkQueue() {
+        List<RefreshMessage> arrivals = new CopyOnWriteArrayList<>();
+        SimpleMessageListenerContainer container = new SimpleMessageListenerContainer(factory);
+        container.setQueueNames(topology.workQueue(PROVIDER));
+        container.setMessageListener(message -> arrivals.add(codec.decode(message.getBody(), null)));
+        container.start();
+        try {
+            Instant now = Instant.now();
+            RefreshMessage overdue = new RefreshMessage(UUID.randomUUID(), 99, now.minusSeconds(3600), 0);
+
+            publisher.publish(PROVIDER, overdue, now);
+
+            await().atMost(Duration.ofSeconds(2)).until(() -> arrivals.contains(overdue));
+        } finally {
+            container.stop();
+        }
+    }
+
+    private record Arrival(RefreshMessage message, Instant at) {
+    }
+}

@@ -1,0 +1,71 @@
+package dev.tokenrefresher.common.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+class DelayLadderTest {
+
+    private static final String ZEROS_27 = "0.".repeat(27);
+
+    @Test
+    void zeroDelayIsAllZerosAndGoesStraightToDelivery() {
+        assertThat(DelayLadder.routingKey(0, "refresh.quickbooks")).isEqualTo(ZEROS_27 + "0.refresh.quickbooks");
+        assertThat(DelayLadder.firstLevel(0)).isEqualTo(-1);
+    }
+
+    @Test
+    void oneSecondSetsOnlyTheLastDigit() {
+        assertThat(DelayLadder.routingKey(1, "refresh.quickbooks")).isEqualTo(ZEROS_27 + "1.refresh.quickbooks");
+        assertThat(DelayLadder.firstLevel(1)).isZero();
+    }
+
+    @Test
+    void fiveSecondsIsBinaryOneZeroOne() {
+        assertThat(DelayLadder.routingKey(5, "refresh.q")).isEqualTo("0.".repeat(25) + "1.0.1.refresh.q");
+        assertThat(DelayLadder.firstLevel(5)).isEqualTo(2);
+    }
+
+    @Test
+    void threeThousandSecondsIsItsBinaryDigitsMostSignificantFirst() {
+        // 3000 = 0b1011_1011_1000
+        assertThat(DelayLadder.routingKey(3000, "refresh.q"))
+            .isEqualTo("0.".repeat(16) + "1.0.1.1.1.0.1.1.1.0.0.0.refresh.q");
+        assertThat(DelayLadder.firstLevel(3000)).isEqualTo(11);
+    }
+
+    @Test
+    void longestDelayIsAllOnesAndStartsAtTheTopLevel() {
+        long max = (1L << 28) - 1;
+        assertThat(DelayLadder.MAX_DELAY_SECONDS).isEqualTo(max);
+        assertThat(DelayLadder.routingKey(max, "refresh.q")).isEqualTo("1.".repeat(28) + "refresh.q");
+        assertThat(DelayLadder.firstLevel(max)).isEqualTo(27);
+    }
+
+    @Test
+    void delaysOutsideTheLadderAreRefused() {
+        assertThatThrownBy(() -> DelayLadder.routingKey(1L << 28, "refresh.q"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside");
+        assertThatThrownBy(() -> DelayLadder.routingKey(-1, "refresh.q"))
+            .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void delaysRoundUpToWholeSecondsAndCapAtTheLadderMaximum() {
+        assertThat(DelayLadder.delaySeconds(Duration.ofMillis(1))).isEqualTo(1);
+        assertThat(DelayLadder.delaySeconds(Duration.ofMillis(2000))).isEqualTo(2);
+        assertThat(DelayLadder.delaySeconds(Duration.ofMillis(2001))).isEqualTo(3);
+        assertThat(DelayLadder.delaySeconds(Duration.ofSeconds(-5))).isZero();
+        assertThat(DelayLadder.delaySeconds(Duration.ofDays(365 * 20))).isEqualTo(DelayLadder.MAX_DELAY_SECONDS);
+    }
+
+    @Test
+    void levelQueueMatchesOneAtItsDigitAndTheLowerExchangeZero() {
+        assertThat(DelayLadder.pattern(0, '1')).isEqualTo("*.".repeat(27) + "1.#");
+        assertThat(DelayLadder.pattern(27, '0')).isEqualTo("0." + "*.".repeat(27) + "#");
+        assertThat(DelayLadder.deliveryPattern("refresh.q")).isEqualTo("*.".repeat(28) + "refresh.q");
+    }
+}

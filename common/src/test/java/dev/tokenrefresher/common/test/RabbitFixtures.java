@@ -1,0 +1,47 @@
+package dev.tokenrefresher.common.test;
+
+import java.util.Collection;
+
+import org.springframework.amqp.core.Binding;
+import org.springframework.amqp.core.Declarables;
+import org.springframework.amqp.core.Exchange;
+import org.springframework.amqp.core.Queue;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitAdmin;
+
+import dev.tokenrefresher.common.messaging.MessagingProperties;
+import dev.tokenrefresher.common.messaging.RefresherTopology;
+
+/** RabbitMQ building blocks for tests that run without a Spring context. */
+public final class RabbitFixtures {
+
+    private RabbitFixtures() {
+    }
+
+    /** A connection factory for {@link TestServices}' broker with confirms and returns, as the apps configure it. */
+    public static CachingConnectionFactory connectionFactory() {
+        TestServices services = TestServices.get();
+        CachingConnectionFactory factory = new CachingConnectionFactory(services.rabbitHost(), services.rabbitPort());
+        factory.setUsername(services.rabbitUser());
+        factory.setPassword(services.rabbitPassword());
+        factory.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.CORRELATED);
+        factory.setPublisherReturns(true);
+        return factory;
+    }
+
+    public static MessagingProperties messagingProperties() {
+        return new MessagingProperties(TestServices.get().messagingPrefix(), null, null);
+    }
+
+    /** Declares the whole topology for these providers, and has it deleted when the JVM exits. */
+    public static RefresherTopology declareTopology(CachingConnectionFactory factory, Collection<String> providers) {
+        RefresherTopology topology = new RefresherTopology(messagingProperties());
+        Declarables declarables = topology.declarables(providers);
+        RabbitAdmin admin = new RabbitAdmin(factory);
+        declarables.getDeclarablesByType(Exchange.class).forEach(admin::declareExchange);
+        declarables.getDeclarablesByType(Queue.class).forEach(admin::declareQueue);
+        declarables.getDeclarablesByType(Binding.class).forEach(admin::declareBinding);
+        TestServices.get().deleteQueuesAtExit(providers);
+        return topology;
+    }
+}

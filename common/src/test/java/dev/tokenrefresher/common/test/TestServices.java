@@ -1,0 +1,245 @@
+package dev.tokenrefresher.common.test;
+
+import java.security.SecureRandom;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.Collection;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.PostgreSQLContainer;
+import org.testcontainers.containers.RabbitMQContainer;
+
+import dev.tokenrefresher.common.messaging.MessagingProperties;
+import dev.tokenrefresher.common.messaging.RefresherTopology;
+
+/**
+ * The real PostgreSQL and RabbitMQ every integration test talks to, one set per test JVM.
+ *
+ * <p>Where Docker runs, Testcontainers starts both; elsewhere the local services are used (PostgreSQL on
+ * 127.0.0.1:5432, database {@code test}, user {@code postgres}; RabbitMQ on 127.0.0.1:5672, guest/guest). Environment
+ * variables override either choice: {@code REFRESHER_TEST_POSTGRES_URL}, {@code _USER}, {@code _PASSWORD};
+ * {@code REFRESHER_TEST_RABBITMQ_HOST}, {@code _PORT}, {@code _USER}, {@code _PASSWORD}; {@code REFRESHER_TEST_DOCKER=false}
+ * forces the local services.
+ *
+ * <p>A shared database and broker would leak state between runs, so each JVM gets its own schema and its own
+ * exchange/queue prefix, and removes both when it exits.
+ */
+public final class TestServices {
+
+    private static final String RUN_ID = UUID.randomUUID().toString().substring(0, 8);
+    private static volatile TestServices instance;
+
+    private final Postgres postgres;
+    private final Rabbit rabbit;
+    private final String schema = "tr_test_" + RUN_ID;
+    private final String messagingPrefix = "tr-test-" + RUN_ID;
+    private final String encryptionKey;
+    private final Set<String> providersUsed = ConcurrentHashMap.newKeySet();
+
+    private TestServices() {
+        boolean docker = useDocker();
+        this.postgres = postgres(docker);
+        this.rabbit = rabbit(docker);
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        this.encryptionKey = Base64.getEncoder().encodeToString(key);
+        createSchema();
+        Runtime.getRuntime().addShutdownHook(new Thread(this::dropSchema, "drop-test-schema"));
+        Runtime.getRuntime().addShutdownHook(new Thread(this::deleteMessaging, "delete-test-queues"));
+    }
+
+    public static TestServices get() {
+        if (instance == null) {
+            synchronized (TestServices.class) {
+                if (instance == null) {
+                    instance = new TestServices();
+                }
+            }
+        }
+        return instance;
+    }
+
+    /** The JVM's own schema: tables created by Flyway there, dropped at exit. */
+    public String schema() {
+        return schema;
+    }
+
+    /** The JVM's own exchange and queue prefix. */
+    public String messagingPrefix() {
+        return messagingPrefix;
+    }
+
+    public String jdbcUrl() {
+        return postgres.url() + (postgres.url().contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    }
+
+    public String postgresUser() {
+        return postgres.user();
+    }
+
+    public String postgresPassword() {
+        return postgres.password();
+    }
+
+    public String rabbitHost() {
+        return rabbit.host();
+    }
+
+    public int rabbitPort() {
+        return rabbit.port();
+    }
+
+    public String rabbitUser() {
+        return rabbit.user();
+    }
+
+    public String rabbitPassword() {
+        return rabbit.password();
+    }
+
+    /**
+     * Spring properties that point an app at these services: datasource, Flyway schema, RabbitMQ, messaging prefix and
+     * a random encryption key for this JVM.
+     */
+    public Map<String, String> springProperties() {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("spring.datasource.url", jdbcUrl());
+        properties.put("spring.datasource.username", postgres.user());
+        properties.put("spring.datasource.password", postgres.password());
+        properties.put("spring.datasource.hikari.maximum-pool-size", "5");
+        properties.put("spring.flyway.schemas", schema);
+        properties.put("spring.flyway.default-schema", schema);
+        properties.put("spring.rabbitmq.host", rabbit.host());
+        properties.put("spring.rabbitmq.port", String.valueOf(rabbit.port()));
+        properties.put("spring.rabbitmq.username", rabbit.user());
+        properties.put("spring.rabbitmq.password", rabbit.password());
+        properties.put("refresher.messaging.prefix", messagingPrefix);
+        properties.put("refresher.crypto.primary-key-id", "test");
+        properties.put("refresher.crypto.keys.test", encryptionKey);
+        return properties;
+    }
+
+    /** The same properties as command-line arguments, for apps started as processes. */
+    public java.util.List<String> springArguments() {
+        return springProperties().entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toList();
+    }
+
+    /** Providers whose work queues this JVM's tests declared, so that they are deleted at exit too. */
+    public void deleteQueuesAtExit(Collection<String> providers) {
+        providersUsed.addAll(providers);
+    }
+
+    private void deleteMessaging() {
+        RefresherTopology topology = new RefresherTopology(new MessagingProperties(messagingPrefix, null, null));
+        var factory = new com.rabbitmq.client.ConnectionFactory();
+        factory.setHost(rabbit.host());
+        factory.setPort(rabbit.port());
+        factory.setUsername(rabbit.user());
+        factory.setPassword(rabbit.password());
+        try (var connection = factory.newConnection("test-cleanup")) {
+            for (String queue : topology.queueNames(providersUsed)) {
+                try (var channel = connection.createChannel()) {
+                    channel.queueDelete(queue);
+                } catch (Exception notThere) {
+                    // deleting what was never declared closes the channel; the next name gets a fresh one
+                }
+            }
+            for (String exchange : topology.exchangeNames()) {
+                try (var channel = connection.createChannel()) {
+                    channel.exchangeDelete(exchange);
+                } catch (Exception notThere) {
+                    // as above
+                }
+            }
+        } catch (Exception e) {
+            System.err.println("could not delete test queues with prefix " + messagingPrefix + ": " + e);
+        }
+    }
+
+    private static boolean useDocker() {
+        String forced = System.getenv("REFRESHER_TEST_DOCKER");
+        if (forced != null) {
+            return Boolean.parseBoolean(forced) && DockerClientFactory.instance().isDockerAvailable();
+        }
+        return DockerClientFactory.instance().isDockerAvailable();
+    }
+
+    private static Postgres postgres(boolean docker) {
+        Optional<String> url = env("REFRESHER_TEST_POSTGRES_URL");
+        if (url.isPresent()) {
+            return new Postgres(url.get(), env("REFRESHER_TEST_POSTGRES_USER").orElse("postgres"),
+                env("REFRESHER_TEST_POSTGRES_PASSWORD").orElse(""));
+        }
+        if (docker) {
+            PostgreSQLContainer<?> container = new PostgreSQLContainer<>("postgres:16-alpine");
+            container.start();
+            return new Postgres(container.getJdbcUrl(), container.getUsername(), container.getPassword());
+        }
+        return new Postgres("jdbc:postgresql://127.0.0.1:5432/test", "postgres", "");
+    }
+
+    private static Rabbit rabbit(boolean docker) {
+        Optional<String> host = env("REFRESHER_TEST_RABBITMQ_HOST");
+        if (host.isPresent()) {
+            return new Rabbit(host.get(), Integer.parseInt(env("REFRESHER_TEST_RABBITMQ_PORT").orElse("5672")),
+                env("REFRESHER_TEST_RABBITMQ_USER").orElse("guest"),
+                env("REFRESHER_TEST_RABBITMQ_PASSWORD").orElse("guest"));
+        }
+        if (docker) {
+            RabbitMQContainer container = new RabbitMQContainer("rabbitmq:3.13-management");
+            container.start();
+            return new Rabbit(container.getHost(), container.getAmqpPort(), container.getAdminUsername(),
+                container.getAdminPassword());
+        }
+        return new Rabbit("127.0.0.1", 5672, "guest", "guest");
+    }
+
+    private void createSchema() {
+        execute("CREATE SCHEMA IF NOT EXISTS " + schema);
+    }
+
+    private void dropSchema() {
+        if (Boolean.parseBoolean(System.getenv().getOrDefault("REFRESHER_TEST_KEEP_SCHEMA", "false"))) {
+            return;
+        }
+        try {
+            execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        } catch (RuntimeException e) {
+            System.err.println("could not drop test schema " + schema + ": " + e.getMessage());
+        }
+    }
+
+    private void execute(String sql) {
+        try (var connection = DriverManager.getConnection(postgres.url(), postgres.user(), postgres.password());
+            var statement = connection.createStatement()) {
+            statement.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("PostgreSQL at " + postgres.url() + " is not usable: " + e.getMessage()
+                + " (start it, or set REFRESHER_TEST_POSTGRES_URL)", e);
+        }
+    }
+
+    private static Optional<String> env(String name) {
+        return Optional.ofNullable(System.getenv(name)).filter(value -> !value.isBlank());
+    }
+
+    private record Postgres(String url, String user, String password) {
+    }
+
+    private record Rabbit(String host, int port, String user, String password) {
+    }
+
+    @Override
+    public String toString() {
+        return "TestServices[postgres=" + postgres.url() + ", schema=" + schema + ", rabbit=" + rabbit.host() + ":"
+            + rabbit.port() + ", prefix=" + messagingPrefix + ", run=" + RUN_ID.toLowerCase(Locale.ROOT) + "]";
+    }
+}
