@@ -1,21 +1,19 @@
 package dev.tokenrefresher.common;
 
+import dev.tokenrefresher.common.connection.ConnectionPersistenceConfiguration;
+import dev.tokenrefresher.common.crypto.CryptoConfiguration;
+import dev.tokenrefresher.common.messaging.MessagingConfiguration;
+import dev.tokenrefresher.common.provider.ProviderConfiguration;
 import java.time.Clock;
-
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
-import dev.tokenrefresher.common.connection.ConnectionPersistenceConfiguration;
-import dev.tokenrefresher.common.crypto.CryptoConfiguration;
-import dev.tokenrefresher.common.messaging.MessagingConfiguration;
-import dev.tokenrefresher.common.provider.ProviderConfiguration;
-
 /** Everything the scheduler and the workers share; each app imports this. */
 @Configuration(proxyBeanMethods = false)
 @Import({CryptoConfiguration.class, ConnectionPersistenceConfiguration.class, ProviderConfiguration.class,
-    MessagingConfiguration.class})
+        MessagingConfiguration.class})
 public class CommonConfiguration {
 
     /** The one source of time; tests replace it to control time. */

@@ -10,20 +10,21 @@ import java.util.UUID;
  * newer token meanwhile.
  */
 public record Claim(
-    UUID connectionId,
-    String provider,
-    long fence,
-    String worker,
-    Instant leaseUntil,
-    String refreshToken,
-    byte[] refreshTokenCiphertext,
-    Instant accessExpiresAt,
-    Instant refreshExpiresAt,
-    int consecutiveFailures) {
+        UUID connectionId,
+        String tenantId,
+        String provider,
+        long fence,
+        String worker,
+        Instant leaseUntil,
+        String refreshToken,
+        byte[] refreshTokenCiphertext,
+        Instant accessExpiresAt,
+        Instant refreshExpiresAt,
+        int consecutiveFailures) {
 
     @Override
     public String toString() {
         return "Claim[connectionId=" + connectionId + ", provider=" + provider + ", fence=" + fence + ", worker="
-            + worker + ", leaseUntil=" + leaseUntil + "]";
+                + worker + ", leaseUntil=" + leaseUntil + "]";
     }
 }

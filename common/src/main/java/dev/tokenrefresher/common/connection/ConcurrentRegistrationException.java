@@ -10,7 +10,7 @@ public class ConcurrentRegistrationException extends RefresherException {
 
     ConcurrentRegistrationException(String tenantId, String provider) {
         super("connection of tenant '" + tenantId + "' at provider '" + provider
-            + "' is being registered concurrently; retry");
+                + "' is being registered concurrently; retry");
         this.tenantId = tenantId;
         this.provider = provider;
     }

@@ -1,5 +1,7 @@
 package dev.tokenrefresher.common.connection;
 
+import dev.tokenrefresher.common.crypto.CipherBinding;
+import dev.tokenrefresher.common.crypto.TokenCipher;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -13,12 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
-
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
-
-import dev.tokenrefresher.common.crypto.CipherBinding;
-import dev.tokenrefresher.common.crypto.TokenCipher;
 
 /**
  * The connection table's guarded writes: every state change of the refresh path is one conditional statement, so two
@@ -43,7 +41,7 @@ public class ConnectionStore {
     private final TokenCipher cipher;
 
     ConnectionStore(JdbcClient jdbc, TransactionTemplate transactions, ConnectionRepository repository,
-        TokenCipher cipher) {
+            TokenCipher cipher) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.repository = repository;
@@ -57,8 +55,8 @@ public class ConnectionStore {
     public Registered register(NewConnection connection, Instant now) {
         for (int attempt = 0; attempt < 2; attempt++) {
             UUID id = repository.findByTenantIdAndProvider(connection.tenantId(), connection.provider())
-                .map(ConnectionRow::id)
-                .orElseGet(UUID::randomUUID);
+                    .map(ConnectionRow::id)
+                    .orElseGet(UUID::randomUUID);
             Optional<Registered> registered = upsert(id, connection, now);
             if (registered.isPresent()) {
                 return registered.get();
@@ -69,35 +67,38 @@ public class ConnectionStore {
     }
 
     private Optional<Registered> upsert(UUID id, NewConnection connection, Instant now) {
-        return jdbc.sql("""
-            INSERT INTO connection (id, tenant_id, provider, realm_id_enc, status, access_token_enc, refresh_token_enc,
-                                    access_expires_at, refresh_expires_at, next_refresh_at, refresh_fence,
-                                    consecutive_failures, created_at, updated_at)
-            VALUES (:id, :tenant, :provider, :realm, 'ACTIVE', :access, :refresh, :accessExp, :refreshExp, :next, 1, 0,
-                    :now, :now)
-            ON CONFLICT (tenant_id, provider) DO UPDATE SET
-                realm_id_enc = EXCLUDED.realm_id_enc, status = 'ACTIVE', access_token_enc = EXCLUDED.access_token_enc,
-                refresh_token_enc = EXCLUDED.refresh_token_enc, access_expires_at = EXCLUDED.access_expires_at,
-                refresh_expires_at = EXCLUDED.refresh_expires_at, next_refresh_at = EXCLUDED.next_refresh_at,
-                refresh_fence = connection.refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
-                consecutive_failures = 0, last_error = NULL, updated_at = EXCLUDED.updated_at
-            WHERE connection.id = EXCLUDED.id
-            RETURNING id, refresh_fence, next_refresh_at, (xmax = 0) AS created
-            """)
-            .param("id", id)
-            .param("tenant", connection.tenantId())
-            .param("provider", connection.provider())
-            .param("realm", connection.realmId() == null ? null
-                : cipher.encrypt(connection.realmId(), CipherBinding.connection(id, REALM_ID)))
-            .param("access", cipher.encrypt(connection.accessToken(), CipherBinding.connection(id, ACCESS_TOKEN)))
-            .param("refresh", cipher.encrypt(connection.refreshToken(), CipherBinding.connection(id, REFRESH_TOKEN)))
-            .param("accessExp", ts(connection.accessExpiresAt()))
-            .param("refreshExp", ts(connection.refreshExpiresAt()))
-            .param("next", ts(connection.nextRefreshAt()))
-            .param("now", ts(now))
-            .query((rs, n) -> new Registered(rs.getObject("id", UUID.class), rs.getLong("refresh_fence"),
-                instant(rs, "next_refresh_at"), rs.getBoolean("created")))
-            .optional();
+        return jdbc
+                .sql("""
+                        INSERT INTO connection (id, tenant_id, provider, realm_id_enc, status, access_token_enc, refresh_token_enc,
+                                                access_expires_at, refresh_expires_at, next_refresh_at, refresh_fence,
+                                                consecutive_failures, created_at, updated_at)
+                        VALUES (:id, :tenant, :provider, :realm, 'ACTIVE', :access, :refresh, :accessExp, :refreshExp, :next, 1, 0,
+                                :now, :now)
+                        ON CONFLICT (tenant_id, provider) DO UPDATE SET
+                            realm_id_enc = EXCLUDED.realm_id_enc, status = 'ACTIVE', access_token_enc = EXCLUDED.access_token_enc,
+                            refresh_token_enc = EXCLUDED.refresh_token_enc, access_expires_at = EXCLUDED.access_expires_at,
+                            refresh_expires_at = EXCLUDED.refresh_expires_at, next_refresh_at = EXCLUDED.next_refresh_at,
+                            refresh_fence = connection.refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
+                            consecutive_failures = 0, last_error = NULL, updated_at = EXCLUDED.updated_at
+                        WHERE connection.id = EXCLUDED.id
+                        RETURNING id, refresh_fence, next_refresh_at, (xmax = 0) AS created
+                        """)
+                .param("id", id)
+                .param("tenant", connection.tenantId())
+                .param("provider", connection.provider())
+                .param("realm", connection.realmId() == null
+                        ? null
+                        : cipher.encrypt(connection.realmId(), CipherBinding.connection(id, REALM_ID)))
+                .param("access", cipher.encrypt(connection.accessToken(), CipherBinding.connection(id, ACCESS_TOKEN)))
+                .param("refresh",
+                        cipher.encrypt(connection.refreshToken(), CipherBinding.connection(id, REFRESH_TOKEN)))
+                .param("accessExp", ts(connection.accessExpiresAt()))
+                .param("refreshExp", ts(connection.refreshExpiresAt()))
+                .param("next", ts(connection.nextRefreshAt()))
+                .param("now", ts(now))
+                .query((rs, n) -> new Registered(rs.getObject("id", UUID.class), rs.getLong("refresh_fence"),
+                        instant(rs, "next_refresh_at"), rs.getBoolean("created")))
+                .optional();
     }
 
     public Optional<ConnectionView> find(UUID id) {
@@ -107,11 +108,12 @@ public class ConnectionStore {
     /** The decrypted tokens of a connection; for the access-token API and for tests that compare with the provider. */
     public Optional<StoredTokens> tokens(UUID id) {
         return repository.findById(id).map(row -> new StoredTokens(row.id(),
-            row.realmIdEnc() == null ? null
-                : cipher.decrypt(row.realmIdEnc(), CipherBinding.connection(row.id(), REALM_ID)),
-            cipher.decrypt(row.accessTokenEnc(), CipherBinding.connection(row.id(), ACCESS_TOKEN)),
-            cipher.decrypt(row.refreshTokenEnc(), CipherBinding.connection(row.id(), REFRESH_TOKEN)),
-            row.accessExpiresAt()));
+                row.realmIdEnc() == null
+                        ? null
+                        : cipher.decrypt(row.realmIdEnc(), CipherBinding.connection(row.id(), REALM_ID)),
+                cipher.decrypt(row.accessTokenEnc(), CipherBinding.connection(row.id(), ACCESS_TOKEN)),
+                cipher.decrypt(row.refreshTokenEnc(), CipherBinding.connection(row.id(), REFRESH_TOKEN)),
+                row.accessExpiresAt()));
     }
 
     public Map<ConnectionStatus, Long> countByStatus() {
@@ -120,9 +122,9 @@ public class ConnectionStore {
             counts.put(status, 0L);
         }
         jdbc.sql("SELECT status, count(*) AS n FROM connection GROUP BY status")
-            .query((ResultSet rs) -> {
-                counts.put(ConnectionStatus.valueOf(rs.getString("status")), rs.getLong("n"));
-            });
+                .query((ResultSet rs) -> {
+                    counts.put(ConnectionStatus.valueOf(rs.getString("status")), rs.getLong("n"));
+                });
         return counts;
     }
 
@@ -132,25 +134,26 @@ public class ConnectionStore {
      */
     public ClaimResult claim(UUID id, long fence, String worker, Instant now, Duration lease) {
         Instant leaseUntil = now.plus(lease);
-        Optional<Claim> claimed = jdbc.sql("""
-            UPDATE connection SET lease_owner = :worker, lease_until = :leaseUntil, updated_at = :now
-            WHERE id = :id AND refresh_fence = :fence AND status = 'ACTIVE'
-              AND (lease_until IS NULL OR lease_until <= :now)
-            RETURNING provider, refresh_token_enc, access_expires_at, refresh_expires_at, consecutive_failures
-            """)
-            .param("worker", worker)
-            .param("leaseUntil", ts(leaseUntil))
-            .param("now", ts(now))
-            .param("id", id)
-            .param("fence", fence)
-            .query((rs, n) -> {
-                byte[] ciphertext = rs.getBytes("refresh_token_enc");
-                return new Claim(id, rs.getString("provider"), fence, worker, leaseUntil,
-                    cipher.decrypt(ciphertext, CipherBinding.connection(id, REFRESH_TOKEN)), ciphertext,
-                    instant(rs, "access_expires_at"), instant(rs, "refresh_expires_at"),
-                    rs.getInt("consecutive_failures"));
-            })
-            .optional();
+        Optional<Claim> claimed = jdbc
+                .sql("""
+                        UPDATE connection SET lease_owner = :worker, lease_until = :leaseUntil, updated_at = :now
+                        WHERE id = :id AND refresh_fence = :fence AND status = 'ACTIVE'
+                          AND (lease_until IS NULL OR lease_until <= :now)
+                        RETURNING tenant_id, provider, refresh_token_enc, access_expires_at, refresh_expires_at, consecutive_failures
+                        """)
+                .param("worker", worker)
+                .param("leaseUntil", ts(leaseUntil))
+                .param("now", ts(now))
+                .param("id", id)
+                .param("fence", fence)
+                .query((rs, n) -> {
+                    byte[] ciphertext = rs.getBytes("refresh_token_enc");
+                    return new Claim(id, rs.getString("tenant_id"), rs.getString("provider"), fence, worker, leaseUntil,
+                            cipher.decrypt(ciphertext, CipherBinding.connection(id, REFRESH_TOKEN)), ciphertext,
+                            instant(rs, "access_expires_at"), instant(rs, "refresh_expires_at"),
+                            rs.getInt("consecutive_failures"));
+                })
+                .optional();
         if (claimed.isPresent()) {
             return new ClaimResult.Claimed(claimed.get());
         }
@@ -173,39 +176,40 @@ public class ConnectionStore {
      * @return the new fence, for the next message; empty if another actor stored a newer token meanwhile
      */
     public OptionalLong storeRefreshed(Claim claim, RefreshedTokens tokens, Instant nextRefreshAt, Instant now,
-        AttemptRecord attempt) {
+            AttemptRecord attempt) {
         UUID id = claim.connectionId();
-        byte[] refreshCiphertext = tokens.refreshToken() == null ? claim.refreshTokenCiphertext()
-            : cipher.encrypt(tokens.refreshToken(), CipherBinding.connection(id, REFRESH_TOKEN));
+        byte[] refreshCiphertext = tokens.refreshToken() == null
+                ? claim.refreshTokenCiphertext()
+                : cipher.encrypt(tokens.refreshToken(), CipherBinding.connection(id, REFRESH_TOKEN));
         return jdbc.sql("""
-            WITH updated AS (
-                UPDATE connection SET access_token_enc = :access, refresh_token_enc = :refresh,
-                       access_expires_at = :accessExp, refresh_expires_at = :refreshExp, next_refresh_at = :next,
-                       refresh_fence = refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
-                       consecutive_failures = 0, last_error = NULL, last_refreshed_at = :now, updated_at = :now
-                WHERE id = :id AND refresh_token_enc = :consumed
-                RETURNING id, refresh_fence),
-            attempt AS (
-                INSERT INTO refresh_attempt (connection_id, fence, attempted_at, outcome, http_status, error_code,
-                                             duration_ms, worker)
-                SELECT id, :claimFence, :attemptedAt, :outcome, :httpStatus, :errorCode, :duration, :worker
-                FROM updated)
-            SELECT refresh_fence FROM updated
-            """)
-            .param("access", cipher.encrypt(tokens.accessToken(), CipherBinding.connection(id, ACCESS_TOKEN)))
-            .param("refresh", refreshCiphertext)
-            .param("accessExp", ts(tokens.accessExpiresAt()))
-            .param("refreshExp", ts(tokens.refreshExpiresAt()))
-            .param("next", ts(nextRefreshAt))
-            .param("now", ts(now))
-            .param("id", id)
-            .param("consumed", claim.refreshTokenCiphertext())
-            .param("claimFence", claim.fence())
-            .params(attemptParams(attempt))
-            .query((rs, n) -> rs.getLong(1))
-            .optional()
-            .map(OptionalLong::of)
-            .orElseGet(OptionalLong::empty);
+                WITH updated AS (
+                    UPDATE connection SET access_token_enc = :access, refresh_token_enc = :refresh,
+                           access_expires_at = :accessExp, refresh_expires_at = :refreshExp, next_refresh_at = :next,
+                           refresh_fence = refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
+                           consecutive_failures = 0, last_error = NULL, last_refreshed_at = :now, updated_at = :now
+                    WHERE id = :id AND refresh_token_enc = :consumed
+                    RETURNING id, refresh_fence),
+                attempt AS (
+                    INSERT INTO refresh_attempt (connection_id, fence, attempted_at, outcome, http_status, error_code,
+                                                 duration_ms, worker)
+                    SELECT id, :claimFence, :attemptedAt, :outcome, :httpStatus, :errorCode, :duration, :worker
+                    FROM updated)
+                SELECT refresh_fence FROM updated
+                """)
+                .param("access", cipher.encrypt(tokens.accessToken(), CipherBinding.connection(id, ACCESS_TOKEN)))
+                .param("refresh", refreshCiphertext)
+                .param("accessExp", ts(tokens.accessExpiresAt()))
+                .param("refreshExp", ts(tokens.refreshExpiresAt()))
+                .param("next", ts(nextRefreshAt))
+                .param("now", ts(now))
+                .param("id", id)
+                .param("consumed", claim.refreshTokenCiphertext())
+                .param("claimFence", claim.fence())
+                .params(attemptParams(attempt))
+                .query((rs, n) -> rs.getLong(1))
+                .optional()
+                .map(OptionalLong::of)
+                .orElseGet(OptionalLong::empty);
     }
 
     /**
@@ -214,27 +218,27 @@ public class ConnectionStore {
      */
     public boolean markReauthRequired(Claim claim, String reason, Instant now, AttemptRecord attempt) {
         return jdbc.sql("""
-            WITH updated AS (
-                UPDATE connection SET status = 'REAUTH_REQUIRED', next_refresh_at = NULL,
-                       refresh_fence = refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
-                       consecutive_failures = consecutive_failures + 1, last_error = :error, updated_at = :now
-                WHERE id = :id AND refresh_token_enc = :consumed
-                RETURNING id),
-            attempt AS (
-                INSERT INTO refresh_attempt (connection_id, fence, attempted_at, outcome, http_status, error_code,
-                                             duration_ms, worker)
-                SELECT id, :claimFence, :attemptedAt, :outcome, :httpStatus, :errorCode, :duration, :worker
-                FROM updated)
-            SELECT count(*) FROM updated
-            """)
-            .param("error", truncate(reason))
-            .param("now", ts(now))
-            .param("id", claim.connectionId())
-            .param("consumed", claim.refreshTokenCiphertext())
-            .param("claimFence", claim.fence())
-            .params(attemptParams(attempt))
-            .query(Long.class)
-            .single() > 0;
+                WITH updated AS (
+                    UPDATE connection SET status = 'REAUTH_REQUIRED', next_refresh_at = NULL,
+                           refresh_fence = refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
+                           consecutive_failures = consecutive_failures + 1, last_error = :error, updated_at = :now
+                    WHERE id = :id AND refresh_token_enc = :consumed
+                    RETURNING id),
+                attempt AS (
+                    INSERT INTO refresh_attempt (connection_id, fence, attempted_at, outcome, http_status, error_code,
+                                                 duration_ms, worker)
+                    SELECT id, :claimFence, :attemptedAt, :outcome, :httpStatus, :errorCode, :duration, :worker
+                    FROM updated)
+                SELECT count(*) FROM updated
+                """)
+                .param("error", truncate(reason))
+                .param("now", ts(now))
+                .param("id", claim.connectionId())
+                .param("consumed", claim.refreshTokenCiphertext())
+                .param("claimFence", claim.fence())
+                .params(attemptParams(attempt))
+                .query(Long.class)
+                .single() > 0;
     }
 
     /**
@@ -243,7 +247,7 @@ public class ConnectionStore {
      * @return the new fence; empty if the claim is no longer ours (another actor moved the connection on)
      */
     public OptionalLong rescheduleAfterFailure(Claim claim, String reason, Instant retryAt, Instant now,
-        AttemptRecord attempt) {
+            AttemptRecord attempt) {
         return failureUpdate(claim, reason, retryAt, now, attempt);
     }
 
@@ -257,44 +261,44 @@ public class ConnectionStore {
     }
 
     private OptionalLong failureUpdate(Claim claim, String reason, Instant nextRefreshAt, Instant now,
-        AttemptRecord attempt) {
+            AttemptRecord attempt) {
         return jdbc.sql("""
-            WITH updated AS (
-                UPDATE connection SET next_refresh_at = :next, refresh_fence = refresh_fence + 1,
-                       lease_owner = NULL, lease_until = NULL, consecutive_failures = consecutive_failures + 1,
-                       last_error = :error, updated_at = :now
-                WHERE id = :id AND refresh_fence = :claimFence AND lease_owner = :worker
-                RETURNING id, refresh_fence),
-            attempt AS (
-                INSERT INTO refresh_attempt (connection_id, fence, attempted_at, outcome, http_status, error_code,
-                                             duration_ms, worker)
-                SELECT id, :claimFence, :attemptedAt, :outcome, :httpStatus, :errorCode, :duration, :worker
-                FROM updated)
-            SELECT refresh_fence FROM updated
-            """)
-            .param("next", ts(nextRefreshAt))
-            .param("error", truncate(reason))
-            .param("now", ts(now))
-            .param("id", claim.connectionId())
-            .param("claimFence", claim.fence())
-            .params(attemptParams(attempt))
-            .query((rs, n) -> rs.getLong(1))
-            .optional()
-            .map(OptionalLong::of)
-            .orElseGet(OptionalLong::empty);
+                WITH updated AS (
+                    UPDATE connection SET next_refresh_at = :next, refresh_fence = refresh_fence + 1,
+                           lease_owner = NULL, lease_until = NULL, consecutive_failures = consecutive_failures + 1,
+                           last_error = :error, updated_at = :now
+                    WHERE id = :id AND refresh_fence = :claimFence AND lease_owner = :worker
+                    RETURNING id, refresh_fence),
+                attempt AS (
+                    INSERT INTO refresh_attempt (connection_id, fence, attempted_at, outcome, http_status, error_code,
+                                                 duration_ms, worker)
+                    SELECT id, :claimFence, :attemptedAt, :outcome, :httpStatus, :errorCode, :duration, :worker
+                    FROM updated)
+                SELECT refresh_fence FROM updated
+                """)
+                .param("next", ts(nextRefreshAt))
+                .param("error", truncate(reason))
+                .param("now", ts(now))
+                .param("id", claim.connectionId())
+                .param("claimFence", claim.fence())
+                .params(attemptParams(attempt))
+                .query((rs, n) -> rs.getLong(1))
+                .optional()
+                .map(OptionalLong::of)
+                .orElseGet(OptionalLong::empty);
     }
 
     /** Records a provider call whose result could not be applied (for example a superseded refresh). */
     public void recordAttempt(UUID connectionId, long fence, AttemptRecord attempt) {
         jdbc.sql("""
-            INSERT INTO refresh_attempt (connection_id, fence, attempted_at, outcome, http_status, error_code,
-                                         duration_ms, worker)
-            VALUES (:id, :claimFence, :attemptedAt, :outcome, :httpStatus, :errorCode, :duration, :worker)
-            """)
-            .param("id", connectionId)
-            .param("claimFence", fence)
-            .params(attemptParams(attempt))
-            .update();
+                INSERT INTO refresh_attempt (connection_id, fence, attempted_at, outcome, http_status, error_code,
+                                             duration_ms, worker)
+                VALUES (:id, :claimFence, :attemptedAt, :outcome, :httpStatus, :errorCode, :duration, :worker)
+                """)
+                .param("id", connectionId)
+                .param("claimFence", fence)
+                .params(attemptParams(attempt))
+                .update();
     }
 
     /**
@@ -308,30 +312,31 @@ public class ConnectionStore {
     public SweepResult rescheduleOverdue(Instant now, Duration grace, int limit) {
         return transactions.execute(status -> {
             boolean leader = jdbc.sql("SELECT pg_try_advisory_xact_lock(:key)")
-                .param("key", SWEEP_LOCK_KEY)
-                .query(Boolean.class)
-                .single();
+                    .param("key", SWEEP_LOCK_KEY)
+                    .query(Boolean.class)
+                    .single();
             if (!leader) {
                 return new SweepResult(false, List.of());
             }
-            List<Rescheduled> rescheduled = jdbc.sql("""
-                WITH due AS (
-                    SELECT id FROM connection
-                    WHERE status = 'ACTIVE' AND next_refresh_at < :cutoff
-                      AND (lease_until IS NULL OR lease_until <= :now)
-                    ORDER BY next_refresh_at
-                    LIMIT :limit
-                    FOR UPDATE SKIP LOCKED)
-                UPDATE connection c SET refresh_fence = c.refresh_fence + 1, next_refresh_at = :now, updated_at = :now
-                FROM due WHERE c.id = due.id
-                RETURNING c.id, c.provider, c.refresh_fence
-                """)
-                .param("cutoff", ts(now.minus(grace)))
-                .param("now", ts(now))
-                .param("limit", limit)
-                .query((rs, n) -> new Rescheduled(rs.getObject("id", UUID.class), rs.getString("provider"),
-                    rs.getLong("refresh_fence"), now))
-                .list();
+            List<Rescheduled> rescheduled = jdbc
+                    .sql("""
+                            WITH due AS (
+                                SELECT id FROM connection
+                                WHERE status = 'ACTIVE' AND next_refresh_at < :cutoff
+                                  AND (lease_until IS NULL OR lease_until <= :now)
+                                ORDER BY next_refresh_at
+                                LIMIT :limit
+                                FOR UPDATE SKIP LOCKED)
+                            UPDATE connection c SET refresh_fence = c.refresh_fence + 1, next_refresh_at = :now, updated_at = :now
+                            FROM due WHERE c.id = due.id
+                            RETURNING c.id, c.provider, c.refresh_fence
+                            """)
+                    .param("cutoff", ts(now.minus(grace)))
+                    .param("now", ts(now))
+                    .param("limit", limit)
+                    .query((rs, n) -> new Rescheduled(rs.getObject("id", UUID.class), rs.getString("provider"),
+                            rs.getLong("refresh_fence"), now))
+                    .list();
             return new SweepResult(true, rescheduled);
         });
     }

@@ -10,17 +10,17 @@ import java.util.UUID;
  *            after a dead letter until a replay)
  */
 public record ConnectionView(
-    UUID id,
-    String tenantId,
-    String provider,
-    ConnectionStatus status,
-    Instant accessExpiresAt,
-    Instant refreshExpiresAt,
-    Instant nextRefreshAt,
-    long refreshFence,
-    int consecutiveFailures,
-    String lastError,
-    Instant lastRefreshedAt,
-    Instant createdAt,
-    Instant updatedAt) {
+        UUID id,
+        String tenantId,
+        String provider,
+        ConnectionStatus status,
+        Instant accessExpiresAt,
+        Instant refreshExpiresAt,
+        Instant nextRefreshAt,
+        long refreshFence,
+        int consecutiveFailures,
+        String lastError,
+        Instant lastRefreshedAt,
+        Instant createdAt,
+        Instant updatedAt) {
 }

@@ -10,18 +10,18 @@ import java.time.Instant;
  * @param nextRefreshAt when the first refresh is due
  */
 public record NewConnection(
-    String tenantId,
-    String provider,
-    String realmId,
-    String accessToken,
-    String refreshToken,
-    Instant accessExpiresAt,
-    Instant refreshExpiresAt,
-    Instant nextRefreshAt) {
+        String tenantId,
+        String provider,
+        String realmId,
+        String accessToken,
+        String refreshToken,
+        Instant accessExpiresAt,
+        Instant refreshExpiresAt,
+        Instant nextRefreshAt) {
 
     @Override
     public String toString() {
         return "NewConnection[tenantId=" + tenantId + ", provider=" + provider + ", accessExpiresAt=" + accessExpiresAt
-            + ", refreshExpiresAt=" + refreshExpiresAt + ", nextRefreshAt=" + nextRefreshAt + "]";
+                + ", refreshExpiresAt=" + refreshExpiresAt + ", nextRefreshAt=" + nextRefreshAt + "]";
     }
 }

@@ -15,13 +15,13 @@ import org.springframework.data.relational.core.mapping.Table;
  */
 @Table("refresh_attempt")
 public record RefreshAttemptRow(
-    @Id Long id,
-    UUID connectionId,
-    long fence,
-    Instant attemptedAt,
-    AttemptOutcome outcome,
-    Integer httpStatus,
-    String errorCode,
-    int durationMs,
-    String worker) {
+        @Id Long id,
+        UUID connectionId,
+        long fence,
+        Instant attemptedAt,
+        AttemptOutcome outcome,
+        Integer httpStatus,
+        String errorCode,
+        int durationMs,
+        String worker) {
 }

@@ -9,11 +9,11 @@ import java.time.Instant;
  * @param refreshExpiresAt the refresh token's new expiry; {@code null} when unknown, which keeps the stored one
  */
 public record RefreshedTokens(String accessToken, String refreshToken, Instant accessExpiresAt,
-    Instant refreshExpiresAt) {
+        Instant refreshExpiresAt) {
 
     @Override
     public String toString() {
         return "RefreshedTokens[accessExpiresAt=" + accessExpiresAt + ", refreshExpiresAt=" + refreshExpiresAt
-            + ", rotated=" + (refreshToken != null) + "]";
+                + ", rotated=" + (refreshToken != null) + "]";
     }
 }

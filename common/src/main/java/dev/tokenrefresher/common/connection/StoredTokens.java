@@ -5,7 +5,7 @@ import java.util.UUID;
 
 /** The decrypted tokens of a connection. Never log or serialize this outside the access-token API. */
 public record StoredTokens(UUID connectionId, String realmId, String accessToken, String refreshToken,
-    Instant accessExpiresAt) {
+        Instant accessExpiresAt) {
 
     @Override
     public String toString() {

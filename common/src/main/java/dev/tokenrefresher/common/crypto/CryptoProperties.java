@@ -8,7 +8,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * Keys for encrypting tokens at rest ({@code refresher.crypto.*}).
  *
  * <p>Keys come from configuration or the environment, never from code: for example
- * {@code REFRESHER_CRYPTO_KEYS_K1=<base64 of 32 random bytes>} and {@code REFRESHER_CRYPTO_PRIMARY_KEY_ID=k1}. To rotate,
+ * {@code REFRESHER_CRYPTO_KEYS_K1=<base64 of 32 random bytes>} and {@code REFRESHER_CRYPTO_PRIMARYKEYID=k1}. To rotate,
  * add a new key, make it primary, and keep the old one until every row was re-encrypted by a refresh.
  *
  * @param primaryKeyId the id of the key that encrypts new values; it must be one of {@code keys}

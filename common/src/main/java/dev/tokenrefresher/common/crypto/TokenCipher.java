@@ -40,19 +40,20 @@ public final class TokenCipher {
     public TokenCipher(CryptoProperties properties) {
         if (properties.keys().isEmpty()) {
             throw new InvalidKeyConfigurationException(
-                "no encryption key configured: set refresher.crypto.keys.<id> (base64 of 32 random bytes) "
-                    + "and refresher.crypto.primary-key-id, e.g. REFRESHER_CRYPTO_KEYS_K1 and REFRESHER_CRYPTO_PRIMARY_KEY_ID=k1");
+                    "no encryption key configured: set refresher.crypto.keys.<id> (base64 of 32 random bytes) "
+                            + "and refresher.crypto.primary-key-id, e.g. REFRESHER_CRYPTO_KEYS_K1 and REFRESHER_CRYPTO_PRIMARYKEYID=k1");
         }
         Map<String, SecretKey> parsed = new HashMap<>();
         properties.keys().forEach((id, encoded) -> parsed.put(id, parseKey(id, encoded)));
         String primary = properties.primaryKeyId();
         if (primary == null || primary.isBlank()) {
-            throw new InvalidKeyConfigurationException("refresher.crypto.primary-key-id is not set; configured key ids: "
-                + parsed.keySet());
+            throw new InvalidKeyConfigurationException(
+                    "refresher.crypto.primary-key-id is not set; configured key ids: "
+                            + parsed.keySet());
         }
         if (!parsed.containsKey(primary)) {
             throw new InvalidKeyConfigurationException("refresher.crypto.primary-key-id '" + primary
-                + "' names no configured key; configured key ids: " + parsed.keySet());
+                    + "' names no configured key; configured key ids: " + parsed.keySet());
         }
         this.keys = Map.copyOf(parsed);
         this.primaryKeyId = primary;
@@ -71,7 +72,7 @@ public final class TokenCipher {
         }
         if (raw.length != KEY_BYTES) {
             throw new InvalidKeyConfigurationException("key '" + id + "' has " + raw.length + " bytes; AES-256 needs "
-                + KEY_BYTES);
+                    + KEY_BYTES);
         }
         return new SecretKeySpec(raw, "AES");
     }
@@ -90,12 +91,12 @@ public final class TokenCipher {
             cipher.updateAAD(binding.associatedData());
             byte[] sealed = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
             return ByteBuffer.allocate(2 + primaryKeyIdBytes.length + NONCE_BYTES + sealed.length)
-                .put(FORMAT_VERSION)
-                .put((byte) primaryKeyIdBytes.length)
-                .put(primaryKeyIdBytes)
-                .put(nonce)
-                .put(sealed)
-                .array();
+                    .put(FORMAT_VERSION)
+                    .put((byte) primaryKeyIdBytes.length)
+                    .put(primaryKeyIdBytes)
+                    .put(nonce)
+                    .put(sealed)
+                    .array();
         } catch (GeneralSecurityException e) {
             // Only a broken JCA provider gets here; the cause carries no plaintext.
             throw new IllegalStateException("AES-GCM is unavailable on this JVM", e);
@@ -118,7 +119,7 @@ public final class TokenCipher {
         SecretKey key = keys.get(keyId);
         if (key == null) {
             throw new TokenDecryptionException(binding.toString(), "encrypted with key '" + keyId
-                + "', which is not configured");
+                    + "', which is not configured");
         }
         byte[] nonce = new byte[NONCE_BYTES];
         buffer.get(nonce);
@@ -130,7 +131,7 @@ public final class TokenCipher {
             return new String(plain, StandardCharsets.UTF_8);
         } catch (AEADBadTagException e) {
             throw new TokenDecryptionException(binding.toString(),
-                "authentication failed (wrong key, or the value belongs to another row or column)");
+                    "authentication failed (wrong key, or the value belongs to another row or column)");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is unavailable on this JVM", e);
         }

@@ -1,16 +1,14 @@
 package dev.tokenrefresher.common.messaging;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenrefresher.common.provider.ProviderRegistry;
+import dev.tokenrefresher.common.provider.ProviderSettings;
 import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import dev.tokenrefresher.common.provider.ProviderRegistry;
-import dev.tokenrefresher.common.provider.ProviderSettings;
 
 /** The RabbitMQ topology for the configured providers, the message codec and the publisher. */
 @Configuration(proxyBeanMethods = false)
@@ -51,8 +49,20 @@ public class MessagingConfiguration {
     }
 
     @Bean
+    DeadLetterPublisher deadLetterPublisher(CachingConnectionFactory connectionFactory, RefresherTopology topology,
+            MessagingProperties properties) {
+        return new DeadLetterPublisher(connectionFactory, topology, properties);
+    }
+
+    @Bean
+    ConnectionEventPublisher connectionEventPublisher(CachingConnectionFactory connectionFactory,
+            RefresherTopology topology, ObjectMapper json, MessagingProperties properties) {
+        return new ConnectionEventPublisher(connectionFactory, topology, json, properties);
+    }
+
+    @Bean
     RefreshPublisher refreshPublisher(CachingConnectionFactory connectionFactory, RefresherTopology topology,
-        RefreshMessageCodec codec, MessagingProperties properties) {
+            RefreshMessageCodec codec, MessagingProperties properties) {
         return new RefreshPublisher(connectionFactory, topology, codec, properties);
     }
 }

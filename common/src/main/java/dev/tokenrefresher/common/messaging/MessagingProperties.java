@@ -26,11 +26,11 @@ public record MessagingProperties(String prefix, Integer deliveryLimit, Duration
         confirmTimeout = confirmTimeout == null ? DEFAULT_CONFIRM_TIMEOUT : confirmTimeout;
         if (!prefix.matches("[A-Za-z0-9_.-]{1,100}")) {
             throw new IllegalArgumentException("refresher.messaging.prefix must be 1 to 100 of [A-Za-z0-9_.-], was '"
-                + prefix + "'");
+                    + prefix + "'");
         }
         if (deliveryLimit < 1) {
             throw new IllegalArgumentException("refresher.messaging.delivery-limit must be at least 1, was "
-                + deliveryLimit);
+                    + deliveryLimit);
         }
     }
 }

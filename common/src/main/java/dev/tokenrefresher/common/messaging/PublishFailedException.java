@@ -1,8 +1,7 @@
 package dev.tokenrefresher.common.messaging;
 
-import java.util.UUID;
-
 import dev.tokenrefresher.common.RefresherException;
+import java.util.UUID;
 
 /**
  * The broker did not confirm a refresh message. The connection's row is already up to date, so the reconciliation
@@ -15,7 +14,7 @@ public class PublishFailedException extends RefresherException {
 
     PublishFailedException(UUID connectionId, long fence, String reason) {
         super("refresh message for connection " + connectionId + " (fence " + fence + ") was not confirmed: "
-            + reason);
+                + reason);
         this.connectionId = connectionId;
         this.fence = fence;
     }

@@ -1,14 +1,13 @@
 package dev.tokenrefresher.common.messaging;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Set;
 import java.util.UUID;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * JSON for {@link RefreshMessage}: {@code {"connectionId":"...","fence":3,"dueAt":"2026-...Z","attempt":0}}.
@@ -30,10 +29,10 @@ public class RefreshMessageCodec {
 
     public byte[] encode(RefreshMessage message) {
         ObjectNode node = json.createObjectNode()
-            .put("connectionId", message.connectionId().toString())
-            .put("fence", message.fence())
-            .put("dueAt", message.dueAt().toString())
-            .put("attempt", message.attempt());
+                .put("connectionId", message.connectionId().toString())
+                .put("fence", message.fence())
+                .put("dueAt", message.dueAt().toString())
+                .put("attempt", message.attempt());
         try {
             return json.writeValueAsBytes(node);
         } catch (IOException e) {
@@ -47,7 +46,7 @@ public class RefreshMessageCodec {
         }
         if (body.length > MAX_BODY_BYTES) {
             throw new MalformedMessageException(messageId, "body of " + body.length + " bytes exceeds "
-                + MAX_BODY_BYTES);
+                    + MAX_BODY_BYTES);
         }
         JsonNode root;
         try {
@@ -101,7 +100,7 @@ public class RefreshMessageCodec {
             throw new MalformedMessageException(messageId, field + " is missing");
         }
         if (!node.isIntegralNumber() || !node.canConvertToLong()
-            || (field.equals("attempt") && !node.canConvertToInt())) {
+                || (field.equals("attempt") && !node.canConvertToInt())) {
             throw new MalformedMessageException(messageId, field + " must be an integer");
         }
         return node.asLong();

@@ -29,10 +29,10 @@ public class RefreshPublisher {
     private final Duration confirmTimeout;
 
     public RefreshPublisher(CachingConnectionFactory connectionFactory, RefresherTopology topology,
-        RefreshMessageCodec codec, MessagingProperties properties) {
+            RefreshMessageCodec codec, MessagingProperties properties) {
         if (!connectionFactory.isPublisherConfirms() || !connectionFactory.isPublisherReturns()) {
             throw new IllegalStateException("publisher confirms and returns must be enabled: "
-                + "spring.rabbitmq.publisher-confirm-type=correlated, spring.rabbitmq.publisher-returns=true");
+                    + "spring.rabbitmq.publisher-confirm-type=correlated, spring.rabbitmq.publisher-returns=true");
         }
         this.rabbit = new RabbitTemplate(connectionFactory);
         this.rabbit.setMandatory(true);
@@ -67,12 +67,12 @@ public class RefreshPublisher {
             CorrelationData correlation = new CorrelationData(message.messageId());
             try {
                 rabbit.send(topology.exchangeFor(delay),
-                    DelayLadder.routingKey(delay, RefresherTopology.destination(out.provider())),
-                    toAmqp(message), correlation);
+                        DelayLadder.routingKey(delay, RefresherTopology.destination(out.provider())),
+                        toAmqp(message), correlation);
                 pending.add(new Pending(message, correlation));
             } catch (RuntimeException e) {
                 failures.add(new PublishFailedException(message.connectionId(), message.fence(),
-                    "send failed: " + e.getClass().getSimpleName()));
+                        "send failed: " + e.getClass().getSimpleName()));
             }
         }
         long deadline = System.nanoTime() + confirmTimeout.toNanos();
@@ -88,7 +88,7 @@ public class RefreshPublisher {
     private String awaitConfirm(CorrelationData correlation, long deadline) {
         try {
             CorrelationData.Confirm confirm = correlation.getFuture()
-                .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             if (!confirm.isAck()) {
                 return "nacked by the broker" + (confirm.getReason() == null ? "" : ": " + confirm.getReason());
             }

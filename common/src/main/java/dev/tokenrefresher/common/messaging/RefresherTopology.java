@@ -81,14 +81,14 @@ public final class RefresherTopology {
         for (int level = 0; level < DelayLadder.DIGITS; level++) {
             TopicExchange exchange = ExchangeBuilder.topicExchange(levelName(level)).durable(true).build();
             Queue queue = QueueBuilder.durable(levelName(level))
-                .quorum()
-                .withArguments(Map.of(
-                    "x-message-ttl", DelayLadder.ttlMillis(level),
-                    "x-dead-letter-exchange", lower.getName(),
-                    // at-least-once dead-lettering silently degrades to at-most-once without reject-publish.
-                    "x-dead-letter-strategy", "at-least-once",
-                    "x-overflow", "reject-publish"))
-                .build();
+                    .quorum()
+                    .withArguments(Map.of(
+                            "x-message-ttl", DelayLadder.ttlMillis(level),
+                            "x-dead-letter-exchange", lower.getName(),
+                            // at-least-once dead-lettering silently degrades to at-most-once without reject-publish.
+                            "x-dead-letter-strategy", "at-least-once",
+                            "x-overflow", "reject-publish"))
+                    .build();
             all.add(exchange);
             all.add(queue);
             all.add(BindingBuilder.bind(queue).to(exchange).with(DelayLadder.pattern(level, '1')));
@@ -103,13 +103,13 @@ public final class RefresherTopology {
         all.add(ExchangeBuilder.topicExchange(eventsExchange()).durable(true).build());
         for (String provider : providers) {
             Queue work = QueueBuilder.durable(workQueue(provider))
-                .quorum()
-                .deliveryLimit(deliveryLimit)
-                .deadLetterExchange(deadLetterExchange())
-                .build();
+                    .quorum()
+                    .deliveryLimit(deliveryLimit)
+                    .deadLetterExchange(deadLetterExchange())
+                    .build();
             all.add(work);
             all.add(new Binding(work.getName(), Binding.DestinationType.QUEUE, deliveryExchange(),
-                DelayLadder.deliveryPattern(destination(provider)), null));
+                    DelayLadder.deliveryPattern(destination(provider)), null));
         }
         return new Declarables(all);
     }

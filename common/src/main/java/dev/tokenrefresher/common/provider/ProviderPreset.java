@@ -13,7 +13,7 @@ enum ProviderPreset {
      * and the opt-in header that returns the 5-year hard expiry.
      */
     QUICKBOOKS("quickbooks", URI.create("https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"),
-        ClientAuthentication.CLIENT_SECRET_BASIC, Map.of("x-include-refresh-token-hard-expires-in", "true"));
+            ClientAuthentication.CLIENT_SECRET_BASIC, Map.of("x-include-refresh-token-hard-expires-in", "true"));
 
     final String id;
     final URI tokenUri;
@@ -21,7 +21,7 @@ enum ProviderPreset {
     final Map<String, String> requestHeaders;
 
     ProviderPreset(String id, URI tokenUri, ClientAuthentication clientAuthentication,
-        Map<String, String> requestHeaders) {
+            Map<String, String> requestHeaders) {
         this.id = id;
         this.tokenUri = tokenUri;
         this.clientAuthentication = clientAuthentication;

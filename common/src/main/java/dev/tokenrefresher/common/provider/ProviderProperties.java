@@ -13,7 +13,7 @@ import java.util.Map;
  * @param tokenUri the token endpoint
  * @param clientId the OAuth2 client id
  * @param clientSecret the OAuth2 client secret; set it from the environment, e.g.
- *            {@code REFRESHER_PROVIDERS_QUICKBOOKS_CLIENT_SECRET}
+ *            {@code REFRESHER_PROVIDERS_QUICKBOOKS_CLIENTSECRET}
  * @param clientAuthentication {@code client_secret_basic} or {@code client_secret_post}
  * @param refreshLeadTime how long before the access token expires its refresh is due (default 10 minutes)
  * @param concurrency parallel refreshes per worker instance for this provider (default 8)
@@ -22,16 +22,16 @@ import java.util.Map;
  * @param requestHeaders extra headers for every token request (QuickBooks' preset asks for the 5-year hard expiry)
  */
 public record ProviderProperties(
-    String preset,
-    URI tokenUri,
-    String clientId,
-    String clientSecret,
-    ClientAuthentication clientAuthentication,
-    Duration refreshLeadTime,
-    Integer concurrency,
-    Duration requestTimeout,
-    Duration defaultAccessTokenLifetime,
-    Map<String, String> requestHeaders) {
+        String preset,
+        URI tokenUri,
+        String clientId,
+        String clientSecret,
+        ClientAuthentication clientAuthentication,
+        Duration refreshLeadTime,
+        Integer concurrency,
+        Duration requestTimeout,
+        Duration defaultAccessTokenLifetime,
+        Map<String, String> requestHeaders) {
 
     @Override
     public String toString() {

@@ -18,7 +18,7 @@ public class ProviderRegistry {
     public ProviderRegistry(ProvidersProperties properties) {
         Map<String, ProviderSettings> resolved = new LinkedHashMap<>();
         new TreeMap<>(properties.providers()).forEach((name, configured) -> resolved.put(name, resolve(name,
-            configured)));
+                configured)));
         this.providers = Map.copyOf(resolved);
     }
 
@@ -37,50 +37,51 @@ public class ProviderRegistry {
     static ProviderSettings resolve(String name, ProviderProperties configured) {
         if (!NAME.matcher(name).matches()) {
             throw new InvalidProviderConfigurationException(name,
-                "the name must be lowercase letters, digits and dashes (it becomes part of queue names)");
+                    "the name must be lowercase letters, digits and dashes (it becomes part of queue names)");
         }
         String presetId = configured.preset() != null ? configured.preset() : name;
         Optional<ProviderPreset> preset = ProviderPreset.byId(presetId);
         if (configured.preset() != null && preset.isEmpty()) {
             throw new InvalidProviderConfigurationException(name, "unknown preset '" + configured.preset()
-                + "'; known presets: quickbooks");
+                    + "'; known presets: quickbooks");
         }
-        var tokenUri = configured.tokenUri() != null ? configured.tokenUri()
-            : preset.map(p -> p.tokenUri).orElse(null);
+        var tokenUri = configured.tokenUri() != null
+                ? configured.tokenUri()
+                : preset.map(p -> p.tokenUri).orElse(null);
         if (tokenUri == null) {
             throw new InvalidProviderConfigurationException(name, "token-uri is required");
         }
         if (!"https".equals(tokenUri.getScheme()) && !"http".equals(tokenUri.getScheme())) {
             throw new InvalidProviderConfigurationException(name, "token-uri must be an http(s) URI, was "
-                + tokenUri);
+                    + tokenUri);
         }
         if (isBlank(configured.clientId())) {
             throw new InvalidProviderConfigurationException(name, "client-id is required");
         }
         if (isBlank(configured.clientSecret())) {
             throw new InvalidProviderConfigurationException(name, "client-secret is required (set it from the "
-                + "environment: REFRESHER_PROVIDERS_" + name.toUpperCase().replace('-', '_') + "_CLIENT_SECRET)");
+                    + "environment: REFRESHER_PROVIDERS_" + name.toUpperCase().replace('-', '_') + "_CLIENTSECRET)");
         }
         Map<String, String> headers = new LinkedHashMap<>(preset.map(p -> p.requestHeaders).orElse(Map.of()));
         if (configured.requestHeaders() != null) {
             headers.putAll(configured.requestHeaders());
         }
         ProviderSettings settings = new ProviderSettings(name, tokenUri, configured.clientId(),
-            configured.clientSecret(),
-            firstNonNull(configured.clientAuthentication(), preset.map(p -> p.clientAuthentication).orElse(null),
-                ProviderSettings.DEFAULT_CLIENT_AUTHENTICATION),
-            firstNonNull(configured.refreshLeadTime(), null, ProviderSettings.DEFAULT_REFRESH_LEAD_TIME),
-            firstNonNull(configured.concurrency(), null, ProviderSettings.DEFAULT_CONCURRENCY),
-            firstNonNull(configured.requestTimeout(), null, ProviderSettings.DEFAULT_REQUEST_TIMEOUT),
-            firstNonNull(configured.defaultAccessTokenLifetime(), null,
-                ProviderSettings.DEFAULT_ACCESS_TOKEN_LIFETIME),
-            Map.copyOf(headers));
+                configured.clientSecret(),
+                firstNonNull(configured.clientAuthentication(), preset.map(p -> p.clientAuthentication).orElse(null),
+                        ProviderSettings.DEFAULT_CLIENT_AUTHENTICATION),
+                firstNonNull(configured.refreshLeadTime(), null, ProviderSettings.DEFAULT_REFRESH_LEAD_TIME),
+                firstNonNull(configured.concurrency(), null, ProviderSettings.DEFAULT_CONCURRENCY),
+                firstNonNull(configured.requestTimeout(), null, ProviderSettings.DEFAULT_REQUEST_TIMEOUT),
+                firstNonNull(configured.defaultAccessTokenLifetime(), null,
+                        ProviderSettings.DEFAULT_ACCESS_TOKEN_LIFETIME),
+                Map.copyOf(headers));
         requirePositive(name, "refresh-lead-time", settings.refreshLeadTime(), true);
         requirePositive(name, "request-timeout", settings.requestTimeout(), false);
         requirePositive(name, "default-access-token-lifetime", settings.defaultAccessTokenLifetime(), false);
         if (settings.concurrency() < 1) {
             throw new InvalidProviderConfigurationException(name, "concurrency must be at least 1, was "
-                + settings.concurrency());
+                    + settings.concurrency());
         }
         return settings;
     }

@@ -2,6 +2,7 @@ package dev.tokenrefresher.common.provider;
 
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -10,16 +11,16 @@ import java.util.Map;
  * @see ProviderProperties for the meaning of each value
  */
 public record ProviderSettings(
-    String name,
-    URI tokenUri,
-    String clientId,
-    String clientSecret,
-    ClientAuthentication clientAuthentication,
-    Duration refreshLeadTime,
-    int concurrency,
-    Duration requestTimeout,
-    Duration defaultAccessTokenLifetime,
-    Map<String, String> requestHeaders) {
+        String name,
+        URI tokenUri,
+        String clientId,
+        String clientSecret,
+        ClientAuthentication clientAuthentication,
+        Duration refreshLeadTime,
+        int concurrency,
+        Duration requestTimeout,
+        Duration defaultAccessTokenLifetime,
+        Map<String, String> requestHeaders) {
 
     public static final Duration DEFAULT_REFRESH_LEAD_TIME = Duration.ofMinutes(10);
     public static final int DEFAULT_CONCURRENCY = 8;
@@ -27,10 +28,22 @@ public record ProviderSettings(
     public static final Duration DEFAULT_ACCESS_TOKEN_LIFETIME = Duration.ofHours(1);
     public static final ClientAuthentication DEFAULT_CLIENT_AUTHENTICATION = ClientAuthentication.CLIENT_SECRET_BASIC;
 
+    /**
+     * When a token issued at {@code issuedAt} is due for refresh: the lead time before its expiry, or, when the lead
+     * time is not shorter than the token's whole life, half its life (refreshing at once would loop, and half the life
+     * still leaves room for retries).
+     */
+    public Instant refreshDueAt(Instant issuedAt, Duration accessTokenLifetime) {
+        if (refreshLeadTime.compareTo(accessTokenLifetime) >= 0) {
+            return issuedAt.plus(accessTokenLifetime.dividedBy(2));
+        }
+        return issuedAt.plus(accessTokenLifetime).minus(refreshLeadTime);
+    }
+
     @Override
     public String toString() {
         return "ProviderSettings[name=" + name + ", tokenUri=" + tokenUri + ", clientId=" + clientId
-            + ", clientAuthentication=" + clientAuthentication + ", refreshLeadTime=" + refreshLeadTime
-            + ", concurrency=" + concurrency + ", requestTimeout=" + requestTimeout + "]";
+                + ", clientAuthentication=" + clientAuthentication + ", refreshLeadTime=" + refreshLeadTime
+                + ", concurrency=" + concurrency + ", requestTimeout=" + requestTimeout + "]";
     }
 }

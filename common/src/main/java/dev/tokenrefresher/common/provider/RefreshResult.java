@@ -19,6 +19,6 @@ public sealed interface RefreshResult {
      * @param retryAfter the provider's {@code Retry-After}; {@code null} when it gave none
      */
     record Failed(ErrorClass errorClass, String errorCode, String detail, Integer httpStatus, Duration retryAfter,
-        Duration duration) implements RefreshResult {
+            Duration duration) implements RefreshResult {
     }
 }

@@ -1,5 +1,6 @@
 package dev.tokenrefresher.common.provider;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URLEncoder;
@@ -15,8 +16,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.Optional;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Calls a provider's token endpoint with the refresh-token grant (RFC 6749 section 6) and classifies the answer.
@@ -35,7 +34,7 @@ public class TokenEndpointClient {
 
     public TokenEndpointClient(ObjectMapper json, Clock clock) {
         this(HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER)
-            .build(), json, clock);
+                .build(), json, clock);
     }
 
     TokenEndpointClient(HttpClient http, ObjectMapper json, Clock clock) {
@@ -51,13 +50,13 @@ public class TokenEndpointClient {
             response = http.send(request(provider, refreshToken), HttpResponse.BodyHandlers.ofByteArray());
         } catch (HttpTimeoutException e) {
             return failed(ErrorClass.TRANSIENT, "timeout", "no answer within " + provider.requestTimeout(), null,
-                null, started);
+                    null, started);
         } catch (ConnectException e) {
             return failed(ErrorClass.TRANSIENT, "connection_error", "cannot connect to " + provider.tokenUri(),
-                null, null, started);
+                    null, null, started);
         } catch (IOException e) {
             return failed(ErrorClass.TRANSIENT, "connection_error", e.getClass().getSimpleName(), null, null,
-                started);
+                    started);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return failed(ErrorClass.TRANSIENT, "interrupted", "the worker is shutting down", null, null, started);
@@ -70,7 +69,7 @@ public class TokenEndpointClient {
         byte[] body = response.body() == null ? new byte[0] : response.body();
         if (body.length > MAX_BODY_BYTES) {
             return failed(ErrorClass.TRANSIENT, "malformed_response", "the body has " + body.length + " bytes",
-                status, null, started);
+                    status, null, started);
         }
         if (status == 200) {
             var parsed = parser.parseGrant(body, provider.defaultAccessTokenLifetime());
@@ -85,19 +84,19 @@ public class TokenEndpointClient {
         }
         if (status >= 500 || status == 408) {
             return failed(ErrorClass.TRANSIENT, "http_" + status, "the provider failed", status,
-                retryAfter(response), started);
+                    retryAfter(response), started);
         }
         if (error.isPresent()) {
             String code = sanitize(error.get());
             if (code.equals("invalid_grant")) {
                 return failed(ErrorClass.REAUTH_REQUIRED, code, "the refresh token was refused", status, null,
-                    started);
+                        started);
             }
             return failed(ErrorClass.REJECTED, code, "the provider refused the request", status, null, started);
         }
         if (status == 401) {
             return failed(ErrorClass.REJECTED, "invalid_client", "401 without an OAuth2 error", status, null,
-                started);
+                    started);
         }
         return failed(ErrorClass.REJECTED, "http_" + status, "unexpected status", status, null, started);
     }
@@ -105,17 +104,17 @@ public class TokenEndpointClient {
     private HttpRequest request(ProviderSettings provider, String refreshToken) {
         StringBuilder form = new StringBuilder("grant_type=refresh_token&refresh_token=").append(encode(refreshToken));
         HttpRequest.Builder request = HttpRequest.newBuilder(provider.tokenUri())
-            .timeout(provider.requestTimeout())
-            .header("Accept", "application/json")
-            .header("Content-Type", "application/x-www-form-urlencoded");
+                .timeout(provider.requestTimeout())
+                .header("Accept", "application/json")
+                .header("Content-Type", "application/x-www-form-urlencoded");
         provider.requestHeaders().forEach(request::header);
         if (provider.clientAuthentication() == ClientAuthentication.CLIENT_SECRET_BASIC) {
             String credentials = encode(provider.clientId()) + ":" + encode(provider.clientSecret());
             request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(
-                StandardCharsets.UTF_8)));
+                    StandardCharsets.UTF_8)));
         } else {
             form.append("&client_id=").append(encode(provider.clientId()))
-                .append("&client_secret=").append(encode(provider.clientSecret()));
+                    .append("&client_secret=").append(encode(provider.clientSecret()));
         }
         return request.POST(HttpRequest.BodyPublishers.ofString(form.toString())).build();
     }
@@ -127,7 +126,7 @@ public class TokenEndpointClient {
             } catch (NumberFormatException notSeconds) {
                 try {
                     Duration until = Duration.between(clock.instant(), ZonedDateTime.parse(value.trim(),
-                        DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+                            DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
                     return Optional.of(until.isNegative() ? Duration.ZERO : until);
                 } catch (DateTimeParseException notADate) {
                     return Optional.empty();
@@ -143,7 +142,7 @@ public class TokenEndpointClient {
     }
 
     private static RefreshResult.Failed failed(ErrorClass errorClass, String code, String detail, Integer status,
-        Duration retryAfter, long started) {
+            Duration retryAfter, long started) {
         return new RefreshResult.Failed(errorClass, code, detail, status, retryAfter, elapsed(started));
     }
 

@@ -11,11 +11,11 @@ import java.time.Duration;
  * @param refreshTokenHardLifetime Intuit's 5-year cap ({@code x_refresh_token_hard_expires_in}); {@code null} when absent
  */
 public record TokenGrant(
-    String accessToken,
-    String refreshToken,
-    Duration accessTokenLifetime,
-    Duration refreshTokenLifetime,
-    Duration refreshTokenHardLifetime) {
+        String accessToken,
+        String refreshToken,
+        Duration accessTokenLifetime,
+        Duration refreshTokenLifetime,
+        Duration refreshTokenHardLifetime) {
 
     /** How long the refresh token lives: the rolling lifetime, capped by the hard one; {@code null} if unbounded. */
     public Duration effectiveRefreshTokenLifetime() {
@@ -25,13 +25,14 @@ public record TokenGrant(
         if (refreshTokenHardLifetime == null) {
             return refreshTokenLifetime;
         }
-        return refreshTokenLifetime.compareTo(refreshTokenHardLifetime) <= 0 ? refreshTokenLifetime
-            : refreshTokenHardLifetime;
+        return refreshTokenLifetime.compareTo(refreshTokenHardLifetime) <= 0
+                ? refreshTokenLifetime
+                : refreshTokenHardLifetime;
     }
 
     @Override
     public String toString() {
         return "TokenGrant[accessTokenLifetime=" + accessTokenLifetime + ", rotated=" + (refreshToken != null)
-            + ", refreshTokenLifetime=" + refreshTokenLifetime + "]";
+                + ", refreshTokenLifetime=" + refreshTokenLifetime + "]";
     }
 }

@@ -1,19 +1,18 @@
 package dev.tokenrefresher.common.provider;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** Reads token endpoint answers; tolerant of what real providers send (numbers as strings), strict about nulls. */
 final class TokenResponseParser {
 
     /** Where providers put the refresh token's lifetime: Intuit, then the common non-standard spellings. */
     static final List<String> REFRESH_LIFETIME_FIELDS = List.of("x_refresh_token_expires_in",
-        "refresh_token_expires_in", "refresh_expires_in");
+            "refresh_token_expires_in", "refresh_expires_in");
     static final String HARD_LIFETIME_FIELD = "x_refresh_token_hard_expires_in";
 
     private final ObjectMapper json;
@@ -57,13 +56,13 @@ final class TokenResponseParser {
                 }
             }
             hardLifetime = seconds(root, HARD_LIFETIME_FIELD).filter(s -> s > 0).map(Duration::ofSeconds)
-                .orElse(null);
+                    .orElse(null);
         } catch (NumberFormatException e) {
             return ParsedGrant.malformed("a refresh-token lifetime is not a number");
         }
         return new ParsedGrant(new TokenGrant(accessToken, text(root, "refresh_token"),
-            expiresIn.map(Duration::ofSeconds).orElse(defaultAccessTokenLifetime), refreshLifetime, hardLifetime),
-            null);
+                expiresIn.map(Duration::ofSeconds).orElse(defaultAccessTokenLifetime), refreshLifetime, hardLifetime),
+                null);
     }
 
     /** The OAuth2 {@code error} of an error answer, if the body has one. */

@@ -1,8 +1,7 @@
 package dev.tokenrefresher.common.provider;
 
-import java.util.Set;
-
 import dev.tokenrefresher.common.RefresherException;
+import java.util.Set;
 
 /** A request or message names a provider that is not configured. */
 public class UnknownProviderException extends RefresherException {

@@ -3,12 +3,13 @@ package dev.tokenrefresher.common.connection;
 import static dev.tokenrefresher.common.test.NewConnectionBuilder.aConnection;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tokenrefresher.common.crypto.CryptoConfiguration;
+import dev.tokenrefresher.common.test.ServicesTestBase;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
-
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
@@ -17,9 +18,6 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.simple.JdbcClient;
-
-import dev.tokenrefresher.common.crypto.CryptoConfiguration;
-import dev.tokenrefresher.common.test.ServicesTestBase;
 
 /** The guarded statements of the refresh path, on the real PostgreSQL. */
 @SpringBootTest(classes = ConnectionStoreTest.StoreOnly.class)
@@ -41,12 +39,12 @@ class ConnectionStoreTest extends ServicesTestBase {
         assertThat(registered.created()).isTrue();
         assertThat(registered.fence()).isEqualTo(1);
         assertThat(store.find(registered.id())).get().extracting(ConnectionView::status)
-            .isEqualTo(ConnectionStatus.ACTIVE);
+                .isEqualTo(ConnectionStatus.ACTIVE);
         String dump = jdbc.sql("SELECT c::text FROM connection c WHERE id = :id").param("id", registered.id())
-            .query(String.class).single();
+                .query(String.class).single();
         assertThat(dump).doesNotContain("plain_at_123").doesNotContain("plain_rt_456");
         assertThat(store.tokens(registered.id())).get().extracting(StoredTokens::refreshToken)
-            .isEqualTo("plain_rt_456");
+                .isEqualTo("plain_rt_456");
     }
 
     @Test
@@ -79,7 +77,7 @@ class ConnectionStoreTest extends ServicesTestBase {
         Registered registered = store.register(aConnection().at(now.minus(Duration.ofHours(2))).build(), now);
 
         assertThat(store.claim(registered.id(), registered.fence(), "w1", now, LEASE))
-            .isInstanceOf(ClaimResult.Claimed.class);
+                .isInstanceOf(ClaimResult.Claimed.class);
     }
 
     @Test
@@ -88,9 +86,9 @@ class ConnectionStoreTest extends ServicesTestBase {
         store.claim(registered.id(), registered.fence(), "w1", now, LEASE);
 
         assertThat(store.claim(registered.id(), registered.fence(), "w2", now.plusSeconds(1), LEASE))
-            .isInstanceOfSatisfying(ClaimResult.Leased.class, leased -> assertThat(leased.owner()).isEqualTo("w1"));
+                .isInstanceOfSatisfying(ClaimResult.Leased.class, leased -> assertThat(leased.owner()).isEqualTo("w1"));
         assertThat(store.claim(registered.id(), registered.fence(), "w2", now.plus(LEASE), LEASE))
-            .isInstanceOf(ClaimResult.Claimed.class);
+                .isInstanceOf(ClaimResult.Claimed.class);
     }
 
     @Test
@@ -98,7 +96,7 @@ class ConnectionStoreTest extends ServicesTestBase {
         Registered registered = store.register(aConnection().build(), now);
 
         assertThat(store.claim(registered.id(), registered.fence() - 1, "w1", now, LEASE))
-            .isEqualTo(new ClaimResult.StaleFence(registered.fence()));
+                .isEqualTo(new ClaimResult.StaleFence(registered.fence()));
         assertThat(store.claim(UUID.randomUUID(), 1, "w1", now, LEASE)).isInstanceOf(ClaimResult.NotFound.class);
     }
 
@@ -108,7 +106,7 @@ class ConnectionStoreTest extends ServicesTestBase {
         Claim claim = claim(registered);
 
         var newFence = store.storeRefreshed(claim, new RefreshedTokens("at-new", "rt-new", now.plusSeconds(3600),
-            now.plus(Duration.ofDays(100))), now.plusSeconds(3000), now, attempt(AttemptOutcome.REFRESHED));
+                now.plus(Duration.ofDays(100))), now.plusSeconds(3000), now, attempt(AttemptOutcome.REFRESHED));
 
         assertThat(newFence).hasValue(registered.fence() + 1);
         assertThat(store.tokens(registered.id())).get().satisfies(tokens -> {
@@ -120,7 +118,7 @@ class ConnectionStoreTest extends ServicesTestBase {
             assertThat(view.lastRefreshedAt()).isEqualTo(now);
         });
         assertThat(jdbc.sql("SELECT count(*) FROM refresh_attempt WHERE connection_id = :id AND outcome = 'REFRESHED'")
-            .param("id", registered.id()).query(Long.class).single()).isEqualTo(1);
+                .param("id", registered.id()).query(Long.class).single()).isEqualTo(1);
     }
 
     @Test
@@ -128,7 +126,7 @@ class ConnectionStoreTest extends ServicesTestBase {
         Registered registered = store.register(aConnection().tokens("at", "rt-kept").build(), now);
 
         store.storeRefreshed(claim(registered), new RefreshedTokens("at-new", null, now.plusSeconds(3600), null),
-            now.plusSeconds(3000), now, attempt(AttemptOutcome.REFRESHED));
+                now.plusSeconds(3000), now, attempt(AttemptOutcome.REFRESHED));
 
         assertThat(store.tokens(registered.id())).get().extracting(StoredTokens::refreshToken).isEqualTo("rt-kept");
     }
@@ -138,10 +136,10 @@ class ConnectionStoreTest extends ServicesTestBase {
         Registered registered = store.register(aConnection().build(), now);
         Claim claim = claim(registered);
         jdbc.sql("UPDATE connection SET refresh_fence = refresh_fence + 1 WHERE id = :id").param("id", registered.id())
-            .update();
+                .update();
 
         var newFence = store.storeRefreshed(claim, new RefreshedTokens("at-new", "rt-new", now.plusSeconds(60), null),
-            now.plusSeconds(30), now, attempt(AttemptOutcome.REFRESHED));
+                now.plusSeconds(30), now, attempt(AttemptOutcome.REFRESHED));
 
         assertThat(newFence).hasValue(registered.fence() + 2);
         assertThat(store.tokens(registered.id())).get().extracting(StoredTokens::refreshToken).isEqualTo("rt-new");
@@ -152,10 +150,10 @@ class ConnectionStoreTest extends ServicesTestBase {
         Registered registered = store.register(aConnection().build(), now);
         Claim stale = claim(registered);
         store.storeRefreshed(claim(registered), new RefreshedTokens("at-a", "rt-a", now.plusSeconds(60), null),
-            now.plusSeconds(30), now, attempt(AttemptOutcome.REFRESHED));
+                now.plusSeconds(30), now, attempt(AttemptOutcome.REFRESHED));
 
         var result = store.storeRefreshed(stale, new RefreshedTokens("at-b", "rt-b", now.plusSeconds(60), null),
-            now.plusSeconds(30), now, attempt(AttemptOutcome.REFRESHED));
+                now.plusSeconds(30), now, attempt(AttemptOutcome.REFRESHED));
 
         assertThat(result).isEmpty();
         assertThat(store.tokens(registered.id())).get().extracting(StoredTokens::refreshToken).isEqualTo("rt-a");
@@ -166,7 +164,7 @@ class ConnectionStoreTest extends ServicesTestBase {
         Registered registered = store.register(aConnection().build(), now);
 
         assertThat(store.markReauthRequired(claim(registered), "invalid_grant", now,
-            attempt(AttemptOutcome.REAUTH_REQUIRED))).isTrue();
+                attempt(AttemptOutcome.REAUTH_REQUIRED))).isTrue();
 
         assertThat(store.find(registered.id())).get().satisfies(view -> {
             assertThat(view.status()).isEqualTo(ConnectionStatus.REAUTH_REQUIRED);
@@ -186,15 +184,15 @@ class ConnectionStoreTest extends ServicesTestBase {
 
         assertThat(result.leader()).isTrue();
         assertThat(result.rescheduled()).extracting(Rescheduled::connectionId).contains(overdue.id())
-            .doesNotContain(leased.id());
+                .doesNotContain(leased.id());
         assertThat(store.find(overdue.id())).get().extracting(ConnectionView::refreshFence)
-            .isEqualTo(overdue.fence() + 1);
+                .isEqualTo(overdue.fence() + 1);
     }
 
     private Claim claim(Registered registered) {
         long fence = store.find(registered.id()).orElseThrow().refreshFence();
         return ((ClaimResult.Claimed) store.claim(registered.id(), fence, "w-" + UUID.randomUUID(), now,
-            Duration.ZERO)).claim();
+                Duration.ZERO)).claim();
     }
 
     private AttemptRecord attempt(AttemptOutcome outcome) {

@@ -8,7 +8,6 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
-
 import org.junit.jupiter.api.Test;
 
 class TokenCipherTest {
@@ -42,15 +41,15 @@ class TokenCipherTest {
         byte[] sealed = cipher.encrypt("token", refreshTokenColumn);
 
         assertThatThrownBy(() -> cipher.decrypt(sealed, CipherBinding.connection(rowId, "access_token")))
-            .isInstanceOf(TokenDecryptionException.class).hasMessageContaining("authentication failed");
+                .isInstanceOf(TokenDecryptionException.class).hasMessageContaining("authentication failed");
         assertThatThrownBy(() -> cipher.decrypt(sealed, CipherBinding.connection(UUID.randomUUID(), "refresh_token")))
-            .isInstanceOf(TokenDecryptionException.class);
+                .isInstanceOf(TokenDecryptionException.class);
     }
 
     @Test
     void rotatedKeysStillDecryptOldValuesWhileNewValuesUseThePrimary() {
         byte[] old = new TokenCipher(new CryptoProperties("k1", Map.of("k1", KEY_1))).encrypt("old",
-            refreshTokenColumn);
+                refreshTokenColumn);
         TokenCipher rotated = new TokenCipher(new CryptoProperties("k2", Map.of("k1", KEY_1, "k2", KEY_2)));
 
         assertThat(rotated.decrypt(old, refreshTokenColumn)).isEqualTo("old");
@@ -60,25 +59,25 @@ class TokenCipherTest {
     @Test
     void valueUnderARemovedKeyNamesTheMissingKeyButNotTheValue() {
         byte[] old = new TokenCipher(new CryptoProperties("k1", Map.of("k1", KEY_1))).encrypt("old-token",
-            refreshTokenColumn);
+                refreshTokenColumn);
         TokenCipher withoutK1 = new TokenCipher(new CryptoProperties("k2", Map.of("k2", KEY_2)));
 
         assertThatThrownBy(() -> withoutK1.decrypt(old, refreshTokenColumn))
-            .isInstanceOf(TokenDecryptionException.class)
-            .hasMessageContaining("'k1'")
-            .hasMessageNotContaining("old-token");
+                .isInstanceOf(TokenDecryptionException.class)
+                .hasMessageContaining("'k1'")
+                .hasMessageNotContaining("old-token");
     }
 
     @Test
     void missingOrBadKeyConfigurationIsRefusedWithAClearMessage() {
         assertThatThrownBy(() -> new TokenCipher(new CryptoProperties(null, Map.of())))
-            .isInstanceOf(InvalidKeyConfigurationException.class).hasMessageContaining("refresher.crypto.keys");
+                .isInstanceOf(InvalidKeyConfigurationException.class).hasMessageContaining("refresher.crypto.keys");
         assertThatThrownBy(() -> new TokenCipher(new CryptoProperties("k9", Map.of("k1", KEY_1))))
-            .hasMessageContaining("'k9' names no configured key");
+                .hasMessageContaining("'k9' names no configured key");
         assertThatThrownBy(() -> new TokenCipher(new CryptoProperties("k1", Map.of("k1", "c2hvcnQ="))))
-            .hasMessageContaining("AES-256 needs 32");
+                .hasMessageContaining("AES-256 needs 32");
         assertThatThrownBy(() -> new TokenCipher(new CryptoProperties("k1", Map.of("k1", "***"))))
-            .hasMessageContaining("not valid base64");
+                .hasMessageContaining("not valid base64");
     }
 
     private static String randomKey() {

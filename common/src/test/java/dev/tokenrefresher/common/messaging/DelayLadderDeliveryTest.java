@@ -3,21 +3,18 @@ package dev.tokenrefresher.common.messaging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenrefresher.common.test.RabbitFixtures;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import dev.tokenrefresher.common.test.RabbitFixtures;
 
 /** The ladder on the real broker: messages arrive in due order, on time. */
 class DelayLadderDeliveryTest {
@@ -49,13 +46,13 @@ class DelayLadderDeliveryTest {
         SimpleMessageListenerContainer container = new SimpleMessageListenerContainer(factory);
         container.setQueueNames(topology.workQueue(PROVIDER));
         container.setMessageListener(message -> arrivals.add(new Arrival(codec.decode(message.getBody(),
-            message.getMessageProperties().getMessageId()), Instant.now())));
+                message.getMessageProperties().getMessageId()), Instant.now())));
         container.start();
         try {
             Instant now = Instant.now();
-            for (int delay : new int[] {7, 1, 3}) {
+            for (int delay : new int[]{7, 1, 3}) {
                 publisher.publish(PROVIDER, new RefreshMessage(UUID.randomUUID(), delay, now.plusSeconds(delay), 0),
-                    now);
+                        now);
             }
 
             await().atMost(Duration.ofSeconds(15)).until(() -> arrivals.size() == 3);
@@ -64,7 +61,7 @@ class DelayLadderDeliveryTest {
             for (Arrival arrival : arrivals) {
                 Duration lateness = Duration.between(arrival.message().dueAt(), arrival.at());
                 System.out.printf("delay %d s arrived %d ms after its due time%n", arrival.message().fence(),
-                    lateness.toMillis());
+                        lateness.toMillis());
                 assertThat(lateness).isLessThanOrEqualTo(ALLOWED_LATENESS);
             }
         } finally {

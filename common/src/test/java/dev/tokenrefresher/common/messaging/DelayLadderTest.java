@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
-
 import org.junit.jupiter.api.Test;
 
 class DelayLadderTest {
@@ -33,7 +32,7 @@ class DelayLadderTest {
     void threeThousandSecondsIsItsBinaryDigitsMostSignificantFirst() {
         // 3000 = 0b1011_1011_1000
         assertThat(DelayLadder.routingKey(3000, "refresh.q"))
-            .isEqualTo("0.".repeat(16) + "1.0.1.1.1.0.1.1.1.0.0.0.refresh.q");
+                .isEqualTo("0.".repeat(16) + "1.0.1.1.1.0.1.1.1.0.0.0.refresh.q");
         assertThat(DelayLadder.firstLevel(3000)).isEqualTo(11);
     }
 
@@ -48,9 +47,9 @@ class DelayLadderTest {
     @Test
     void delaysOutsideTheLadderAreRefused() {
         assertThatThrownBy(() -> DelayLadder.routingKey(1L << 28, "refresh.q"))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside");
         assertThatThrownBy(() -> DelayLadder.routingKey(-1, "refresh.q"))
-            .isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 
 class ProviderRegistryTest {
@@ -14,10 +13,10 @@ class ProviderRegistryTest {
     @Test
     void quickbooksPresetNeedsOnlyClientCredentials() {
         ProviderSettings settings = ProviderRegistry.resolve("quickbooks", properties(null, null, "id", "secret",
-            null, null));
+                null, null));
 
         assertThat(settings.tokenUri()).isEqualTo(URI.create(
-            "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"));
+                "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"));
         assertThat(settings.clientAuthentication()).isEqualTo(ClientAuthentication.CLIENT_SECRET_BASIC);
         assertThat(settings.requestHeaders()).containsEntry("x-include-refresh-token-hard-expires-in", "true");
         assertThat(settings.refreshLeadTime()).isEqualTo(ProviderSettings.DEFAULT_REFRESH_LEAD_TIME);
@@ -27,8 +26,8 @@ class ProviderRegistryTest {
     @Test
     void presetCanBeNamedForAnotherProviderNameAndOverridden() {
         ProviderSettings settings = ProviderRegistry.resolve("qbo-sandbox", properties("quickbooks",
-            URI.create("http://127.0.0.1:9090/oauth2/v1/tokens/bearer"), "id", "secret", Duration.ofSeconds(4),
-            ClientAuthentication.CLIENT_SECRET_POST));
+                URI.create("http://127.0.0.1:9090/oauth2/v1/tokens/bearer"), "id", "secret", Duration.ofSeconds(4),
+                ClientAuthentication.CLIENT_SECRET_POST));
 
         assertThat(settings.tokenUri().getHost()).isEqualTo("127.0.0.1");
         assertThat(settings.refreshLeadTime()).isEqualTo(Duration.ofSeconds(4));
@@ -38,7 +37,7 @@ class ProviderRegistryTest {
     @Test
     void anyOtherProviderIsPlainConfiguration() {
         ProviderSettings settings = ProviderRegistry.resolve("xero", properties(null,
-            URI.create("https://identity.xero.com/connect/token"), "id", "secret", null, null));
+                URI.create("https://identity.xero.com/connect/token"), "id", "secret", null, null));
 
         assertThat(settings.requestHeaders()).isEmpty();
         assertThat(settings.clientAuthentication()).isEqualTo(ProviderSettings.DEFAULT_CLIENT_AUTHENTICATION);
@@ -47,36 +46,36 @@ class ProviderRegistryTest {
     @Test
     void incompleteConfigurationNamesTheProviderAndTheProperty() {
         assertThatThrownBy(() -> ProviderRegistry.resolve("xero", properties(null, null, "id", "s", null, null)))
-            .isInstanceOf(InvalidProviderConfigurationException.class)
-            .hasMessage("refresher.providers.xero: token-uri is required");
+                .isInstanceOf(InvalidProviderConfigurationException.class)
+                .hasMessage("refresher.providers.xero: token-uri is required");
         assertThatThrownBy(() -> ProviderRegistry.resolve("quickbooks", properties(null, null, "id", "", null,
-            null))).hasMessageContaining("client-secret is required")
-            .hasMessageContaining("REFRESHER_PROVIDERS_QUICKBOOKS_CLIENT_SECRET");
+                null))).hasMessageContaining("client-secret is required")
+                .hasMessageContaining("REFRESHER_PROVIDERS_QUICKBOOKS_CLIENTSECRET");
         assertThatThrownBy(() -> ProviderRegistry.resolve("Bad.Name", properties(null, null, "id", "s", null,
-            null))).hasMessageContaining("lowercase letters");
+                null))).hasMessageContaining("lowercase letters");
         assertThatThrownBy(() -> ProviderRegistry.resolve("x", properties("nope", null, "id", "s", null, null)))
-            .hasMessageContaining("unknown preset 'nope'");
+                .hasMessageContaining("unknown preset 'nope'");
     }
 
     @Test
     void unknownProviderNamesTheConfiguredOnes() {
         ProviderRegistry registry = new ProviderRegistry(new ProvidersProperties(Map.of("quickbooks", properties(
-            null, null, "id", "s", null, null))));
+                null, null, "id", "s", null, null))));
 
         assertThatThrownBy(() -> registry.get("xero")).isInstanceOf(UnknownProviderException.class)
-            .hasMessageContaining("'xero'").hasMessageContaining("[quickbooks]");
+                .hasMessageContaining("'xero'").hasMessageContaining("[quickbooks]");
     }
 
     @Test
     void secretNeverAppearsInToString() {
         ProviderSettings settings = ProviderRegistry.resolve("quickbooks", properties(null, null, "id",
-            "s3cr3t-value", null, null));
+                "s3cr3t-value", null, null));
 
         assertThat(settings.toString()).doesNotContain("s3cr3t-value");
     }
 
     private static ProviderProperties properties(String preset, URI uri, String clientId, String secret,
-        Duration lead, ClientAuthentication auth) {
+            Duration lead, ClientAuthentication auth) {
         return new ProviderProperties(preset, uri, clientId, secret, auth, lead, null, null, null, null);
     }
 }

@@ -2,12 +2,10 @@ package dev.tokenrefresher.common.provider;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 class TokenResponseParserTest {
 
@@ -17,8 +15,8 @@ class TokenResponseParserTest {
     @Test
     void intuitAnswerGivesBothTokensAndBothLifetimes() {
         var parsed = parse("""
-            {"token_type":"bearer","access_token":"at","expires_in":3600,"refresh_token":"rt",
-             "x_refresh_token_expires_in":8726400,"x_refresh_token_hard_expires_in":157680000}""");
+                {"token_type":"bearer","access_token":"at","expires_in":3600,"refresh_token":"rt",
+                 "x_refresh_token_expires_in":8726400,"x_refresh_token_hard_expires_in":157680000}""");
 
         assertThat(parsed.problem()).isNull();
         assertThat(parsed.grant().accessToken()).isEqualTo("at");
@@ -31,8 +29,8 @@ class TokenResponseParserTest {
     @Test
     void hardLifetimeCapsTheRollingOne() {
         var parsed = parse("""
-            {"access_token":"at","expires_in":3600,"x_refresh_token_expires_in":8726400,
-             "x_refresh_token_hard_expires_in":600}""");
+                {"access_token":"at","expires_in":3600,"x_refresh_token_expires_in":8726400,
+                 "x_refresh_token_hard_expires_in":600}""");
 
         assertThat(parsed.grant().effectiveRefreshTokenLifetime()).isEqualTo(Duration.ofSeconds(600));
     }
@@ -48,21 +46,21 @@ class TokenResponseParserTest {
     @Test
     void otherProvidersSpellingsOfTheRefreshLifetimeAreRead() {
         assertThat(parse("{\"access_token\":\"a\",\"refresh_token_expires_in\":100}").grant()
-            .refreshTokenLifetime()).isEqualTo(Duration.ofSeconds(100));
+                .refreshTokenLifetime()).isEqualTo(Duration.ofSeconds(100));
         assertThat(parse("{\"access_token\":\"a\",\"refresh_expires_in\":\"200\"}").grant()
-            .refreshTokenLifetime()).isEqualTo(Duration.ofSeconds(200));
+                .refreshTokenLifetime()).isEqualTo(Duration.ofSeconds(200));
     }
 
     @Test
     void zeroRefreshLifetimeMeansNoExpiry() {
         assertThat(parse("{\"access_token\":\"a\",\"refresh_expires_in\":0}").grant().refreshTokenLifetime())
-            .isNull();
+                .isNull();
     }
 
     @Test
     void numbersSentAsStringsAreAccepted() {
         assertThat(parse("{\"access_token\":\"a\",\"expires_in\":\"3599\"}").grant().accessTokenLifetime())
-            .isEqualTo(Duration.ofSeconds(3599));
+                .isEqualTo(Duration.ofSeconds(3599));
     }
 
     @Test
@@ -73,15 +71,15 @@ class TokenResponseParserTest {
     @Test
     void answersThatWouldStoreANullTokenAreMalformed() {
         assertThat(parse("{\"expires_in\":3600,\"refresh_token\":\"rt\"}").problem())
-            .isEqualTo("access_token is missing or empty");
+                .isEqualTo("access_token is missing or empty");
         assertThat(parse("{\"access_token\":\"  \"}").problem()).isEqualTo("access_token is missing or empty");
         assertThat(parse("{\"access_token\":null}").problem()).isEqualTo("access_token is missing or empty");
         assertThat(parse("<html>gateway</html>").problem()).isEqualTo("the body is not JSON");
         assertThat(parse("\"text\"").problem()).isEqualTo("the body is not a JSON object");
         assertThat(parse("{\"access_token\":\"a\",\"expires_in\":-5}").problem()).isEqualTo(
-            "expires_in is not positive");
+                "expires_in is not positive");
         assertThat(parse("{\"access_token\":\"a\",\"expires_in\":\"soon\"}").problem()).isEqualTo(
-            "expires_in is not a number");
+                "expires_in is not a number");
     }
 
     @Test

@@ -1,10 +1,9 @@
 package dev.tokenrefresher.common.test;
 
+import dev.tokenrefresher.common.connection.NewConnection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
-
-import dev.tokenrefresher.common.connection.NewConnection;
 
 /** Builds connections to register, with sensible test defaults: valid for an hour, due in 50 minutes. */
 public final class NewConnectionBuilder {
@@ -63,6 +62,6 @@ public final class NewConnectionBuilder {
         Instant accessExpiresAt = now.plus(accessTokenLifetime);
         Instant due = accessExpiresAt.minus(leadTime);
         return new NewConnection(tenantId, provider, realmId, accessToken, refreshToken, accessExpiresAt,
-            refreshTokenLifetime == null ? null : now.plus(refreshTokenLifetime), due.isBefore(now) ? now : due);
+                refreshTokenLifetime == null ? null : now.plus(refreshTokenLifetime), due.isBefore(now) ? now : due);
     }
 }

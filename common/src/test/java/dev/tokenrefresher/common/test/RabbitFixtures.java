@@ -1,16 +1,14 @@
 package dev.tokenrefresher.common.test;
 
+import dev.tokenrefresher.common.messaging.MessagingProperties;
+import dev.tokenrefresher.common.messaging.RefresherTopology;
 import java.util.Collection;
-
 import org.springframework.amqp.core.Binding;
 import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.core.Exchange;
 import org.springframework.amqp.core.Queue;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
-
-import dev.tokenrefresher.common.messaging.MessagingProperties;
-import dev.tokenrefresher.common.messaging.RefresherTopology;
 
 /** RabbitMQ building blocks for tests that run without a Spring context. */
 public final class RabbitFixtures {

@@ -1,24 +1,23 @@
 package dev.tokenrefresher.common.test;
 
+import dev.tokenrefresher.common.crypto.CryptoProperties;
+import dev.tokenrefresher.common.messaging.MessagingProperties;
+import dev.tokenrefresher.common.messaging.RefresherTopology;
 import java.security.SecureRandom;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
-
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.PostgreSQLContainer;
 import org.testcontainers.containers.RabbitMQContainer;
-
-import dev.tokenrefresher.common.messaging.MessagingProperties;
-import dev.tokenrefresher.common.messaging.RefresherTopology;
 
 /**
  * The real PostgreSQL and RabbitMQ every integration test talks to, one set per test JVM.
@@ -127,6 +126,11 @@ public final class TestServices {
         return properties;
     }
 
+    /** The encryption keys the apps get from {@link #springProperties()}, for tests that read the table directly. */
+    public CryptoProperties cryptoProperties() {
+        return new CryptoProperties("test", Map.of("test", encryptionKey));
+    }
+
     /** The same properties as command-line arguments, for apps started as processes. */
     public java.util.List<String> springArguments() {
         return springProperties().entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toList();
@@ -176,7 +180,7 @@ public final class TestServices {
         Optional<String> url = env("REFRESHER_TEST_POSTGRES_URL");
         if (url.isPresent()) {
             return new Postgres(url.get(), env("REFRESHER_TEST_POSTGRES_USER").orElse("postgres"),
-                env("REFRESHER_TEST_POSTGRES_PASSWORD").orElse(""));
+                    env("REFRESHER_TEST_POSTGRES_PASSWORD").orElse(""));
         }
         if (docker) {
             PostgreSQLContainer<?> container = new PostgreSQLContainer<>("postgres:16-alpine");
@@ -190,14 +194,14 @@ public final class TestServices {
         Optional<String> host = env("REFRESHER_TEST_RABBITMQ_HOST");
         if (host.isPresent()) {
             return new Rabbit(host.get(), Integer.parseInt(env("REFRESHER_TEST_RABBITMQ_PORT").orElse("5672")),
-                env("REFRESHER_TEST_RABBITMQ_USER").orElse("guest"),
-                env("REFRESHER_TEST_RABBITMQ_PASSWORD").orElse("guest"));
+                    env("REFRESHER_TEST_RABBITMQ_USER").orElse("guest"),
+                    env("REFRESHER_TEST_RABBITMQ_PASSWORD").orElse("guest"));
         }
         if (docker) {
             RabbitMQContainer container = new RabbitMQContainer("rabbitmq:3.13-management");
             container.start();
             return new Rabbit(container.getHost(), container.getAmqpPort(), container.getAdminUsername(),
-                container.getAdminPassword());
+                    container.getAdminPassword());
         }
         return new Rabbit("127.0.0.1", 5672, "guest", "guest");
     }
@@ -219,11 +223,11 @@ public final class TestServices {
 
     private void execute(String sql) {
         try (var connection = DriverManager.getConnection(postgres.url(), postgres.user(), postgres.password());
-            var statement = connection.createStatement()) {
+                var statement = connection.createStatement()) {
             statement.execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException("PostgreSQL at " + postgres.url() + " is not usable: " + e.getMessage()
-                + " (start it, or set REFRESHER_TEST_POSTGRES_URL)", e);
+                    + " (start it, or set REFRESHER_TEST_POSTGRES_URL)", e);
         }
     }
 
@@ -240,6 +244,6 @@ public final class TestServices {
     @Override
     public String toString() {
         return "TestServices[postgres=" + postgres.url() + ", schema=" + schema + ", rabbit=" + rabbit.host() + ":"
-            + rabbit.port() + ", prefix=" + messagingPrefix + ", run=" + RUN_ID.toLowerCase(Locale.ROOT) + "]";
+                + rabbit.port() + ", prefix=" + messagingPrefix + ", run=" + RUN_ID.toLowerCase(Locale.ROOT) + "]";
     }
 }

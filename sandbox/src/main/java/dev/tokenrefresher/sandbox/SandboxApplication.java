@@ -1,0 +1,76 @@
+package dev.tokenrefresher.sandbox;
+
+import java.util.Map;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.health.HealthContributorAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.health.HealthEndpointAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.web.server.ManagementContextAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.web.servlet.ServletManagementContextAutoConfiguration;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.autoconfigure.context.ConfigurationPropertiesAutoConfiguration;
+import org.springframework.boot.autoconfigure.context.PropertyPlaceholderAutoConfiguration;
+import org.springframework.boot.autoconfigure.http.HttpMessageConvertersAutoConfiguration;
+import org.springframework.boot.autoconfigure.jackson.JacksonAutoConfiguration;
+import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.autoconfigure.web.embedded.EmbeddedWebServerFactoryCustomizerAutoConfiguration;
+import org.springframework.boot.autoconfigure.web.servlet.DispatcherServletAutoConfiguration;
+import org.springframework.boot.autoconfigure.web.servlet.HttpEncodingAutoConfiguration;
+import org.springframework.boot.autoconfigure.web.servlet.ServletWebServerFactoryAutoConfiguration;
+import org.springframework.boot.autoconfigure.web.servlet.WebMvcAutoConfiguration;
+import org.springframework.boot.autoconfigure.web.servlet.error.ErrorMvcAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.annotation.ComponentScan;
+
+/**
+ * A local stand-in for Intuit QuickBooks' OAuth2 token endpoint.
+ *
+ * <p>
+ * The sandbox jar also sits on the test classpath of the other token-refresher applications, which start it in their
+ * own JVM. So it ships no {@code application.yml} (that would leak into their contexts), it reads its own optional
+ * config files named {@code sandbox.*} instead of theirs, and it imports only the auto-configurations it needs rather
+ * than everything on the classpath (their DataSource, Flyway and RabbitMQ would otherwise be configured here too).
+ */
+@SpringBootConfiguration
+@ComponentScan
+@ConfigurationPropertiesScan
+@ImportAutoConfiguration({PropertyPlaceholderAutoConfiguration.class, ConfigurationPropertiesAutoConfiguration.class,
+        JacksonAutoConfiguration.class, HttpMessageConvertersAutoConfiguration.class, SslAutoConfiguration.class,
+        ServletWebServerFactoryAutoConfiguration.class, EmbeddedWebServerFactoryCustomizerAutoConfiguration.class,
+        DispatcherServletAutoConfiguration.class, WebMvcAutoConfiguration.class, HttpEncodingAutoConfiguration.class,
+        ErrorMvcAutoConfiguration.class, EndpointAutoConfiguration.class, WebEndpointAutoConfiguration.class,
+        HealthContributorAutoConfiguration.class, HealthEndpointAutoConfiguration.class,
+        ManagementContextAutoConfiguration.class, ServletManagementContextAutoConfiguration.class})
+public class SandboxApplication {
+
+    /** The port {@link #main} listens on unless {@code server.port} says otherwise. */
+    public static final int DEFAULT_PORT = 9090;
+
+    public static void main(String[] args) {
+        builder().run(args);
+    }
+
+    /**
+     * A builder preset with the sandbox's defaults. Properties added later with
+     * {@link SpringApplicationBuilder#properties(String...)} override them, command-line arguments override both, e.g.
+     * {@code SandboxApplication.builder().properties("server.port=0", "sandbox.access-token-lifetime=8s").run()}.
+     */
+    public static SpringApplicationBuilder builder() {
+        return new SpringApplicationBuilder(SandboxApplication.class).main(SandboxApplication.class)
+                .properties(defaultProperties());
+    }
+
+    static Map<String, Object> defaultProperties() {
+        return Map.of(
+                "spring.application.name", "sandbox",
+                // another application's application.yml on the same classpath must not configure the sandbox
+                "spring.config.name", "sandbox",
+                "spring.threads.virtual.enabled", "true",
+                "spring.mvc.problemdetails.enabled", "true",
+                "server.port", String.valueOf(DEFAULT_PORT),
+                "management.endpoints.web.exposure.include", "health");
+    }
+}

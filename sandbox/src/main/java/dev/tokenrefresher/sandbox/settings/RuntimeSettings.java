@@ -1,0 +1,65 @@
+package dev.tokenrefresher.sandbox.settings;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The settings a test or benchmark may change while the sandbox runs. Each token request reads one consistent
+ * {@link Snapshot}, so a change never applies half-way through a request.
+ */
+@Component
+public class RuntimeSettings {
+
+    private static final Logger log = LoggerFactory.getLogger(RuntimeSettings.class);
+
+    private final AtomicReference<Snapshot> current;
+
+    public RuntimeSettings(SandboxProperties properties) {
+        current = new AtomicReference<>(new Snapshot(properties.accessTokenLifetime(), properties.rotateEvery(),
+                properties.latency()));
+        log.info("Sandbox settings: {}", current.get());
+    }
+
+    public Snapshot current() {
+        return current.get();
+    }
+
+    /** Applies the given values, keeping the current one wherever a value is null. */
+    Snapshot change(Duration accessTokenLifetime, Integer rotateEvery, Duration latency) {
+        Snapshot changed = current.updateAndGet(before -> new Snapshot(
+                Objects.requireNonNullElse(accessTokenLifetime, before.accessTokenLifetime()),
+                Objects.requireNonNullElse(rotateEvery, before.rotateEvery()),
+                Objects.requireNonNullElse(latency, before.latency())));
+        log.info("Sandbox settings changed: {}", changed);
+        return changed;
+    }
+
+    /**
+     * @param accessTokenLifetime
+     *            lifetime of access tokens issued from now on
+     * @param rotateEvery
+     *            1 = rotate the refresh token on every refresh, N = on every Nth, 0 = never
+     * @param latency
+     *            extra time spent inside each token request
+     */
+    public record Snapshot(Duration accessTokenLifetime, int rotateEvery, Duration latency) {
+
+        public Snapshot {
+            Objects.requireNonNull(accessTokenLifetime, "accessTokenLifetime");
+            Objects.requireNonNull(latency, "latency");
+            if (accessTokenLifetime.isNegative() || rotateEvery < 0 || latency.isNegative()) {
+                throw new IllegalArgumentException("settings must not be negative: " + this);
+            }
+        }
+
+        /** Whether the refresh that makes {@code uses} uses of the same refresh token hands out a new one. */
+        public boolean rotatesAfter(int uses) {
+            return rotateEvery > 0 && uses >= rotateEvery;
+        }
+    }
+}

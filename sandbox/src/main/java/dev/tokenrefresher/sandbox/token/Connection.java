@@ -1,0 +1,179 @@
+package dev.tokenrefresher.sandbox.token;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+/**
+ * One authorised QuickBooks company (realm) and its refresh-token chain. The chain state is guarded by a lock per
+ * connection, so concurrent refreshes of one connection decide one after the other (the second sees the first one's
+ * rotation) while different connections never wait for each other. Counters are atomic so reports need no lock.
+ */
+final class Connection {
+
+    private final long number;
+    private final String realmId;
+    private final Instant hardExpiresAt;
+    private final ReentrantLock lock = new ReentrantLock();
+
+    // guarded by lock
+    private String refreshToken;
+    private int usesOfRefreshToken;
+    private Instant refreshTokenExpiresAt;
+    private Instant accessTokenExpiresAt;
+    private boolean revoked;
+
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong refreshes = new AtomicLong();
+    private final AtomicLong overlappingRefreshes = new AtomicLong();
+    private final AtomicLong invalidGrants = new AtomicLong();
+    private final AtomicLong refreshesAfterAccessExpiry = new AtomicLong();
+
+    /**
+     * A connection as the authorization-code exchange leaves it: a first refresh token and a first access token, both
+     * issued {@code now}.
+     *
+     * @param number
+     *            orders connections by creation for listings
+     */
+    Connection(long number, String realmId, String refreshToken, Instant now, RefreshRules rules,
+            Duration refreshTokenHardLifetime) {
+        this.number = number;
+        this.realmId = realmId;
+        this.hardExpiresAt = now.plus(refreshTokenHardLifetime);
+        this.refreshToken = refreshToken;
+        this.refreshTokenExpiresAt = rollingExpiry(now, rules);
+        this.accessTokenExpiresAt = now.plus(rules.accessTokenLifetime());
+    }
+
+    long number() {
+        return number;
+    }
+
+    String realmId() {
+        return realmId;
+    }
+
+    Instant refreshTokenExpiresAt() {
+        lock.lock();
+        try {
+            return refreshTokenExpiresAt;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Marks a token request for this connection as in flight; one arriving while another still is overlaps. */
+    void requestArrived() {
+        if (inFlight.getAndIncrement() > 0) {
+            overlappingRefreshes.incrementAndGet();
+        }
+    }
+
+    void requestFinished() {
+        inFlight.decrementAndGet();
+    }
+
+    /**
+     * Decides a refresh with {@code presentedToken}, a token that was issued to this connection at some point.
+     *
+     * @param newRefreshToken
+     *            makes and registers the next refresh token; called only when rotating, under this connection's lock
+     */
+    RefreshOutcome refresh(String presentedToken, Instant now, RefreshRules rules, Supplier<String> newRefreshToken) {
+        lock.lock();
+        try {
+            InvalidGrantReason refusal = refusalOf(presentedToken, now);
+            if (refusal != null) {
+                invalidGrants.incrementAndGet();
+                return new RefreshOutcome.Refused(refusal);
+            }
+            if (!now.isBefore(accessTokenExpiresAt)) {
+                refreshesAfterAccessExpiry.incrementAndGet();
+            }
+            usesOfRefreshToken++;
+            boolean rotate = rules.rotatesAfter(usesOfRefreshToken);
+            if (rotate) {
+                refreshToken = newRefreshToken.get();
+                usesOfRefreshToken = 0;
+            }
+            accessTokenExpiresAt = now.plus(rules.accessTokenLifetime());
+            refreshTokenExpiresAt = rollingExpiry(now, rules);
+            refreshes.incrementAndGet();
+            return new RefreshOutcome.Refreshed(refreshToken, rotate, refreshTokenExpiresAt, hardExpiresAt);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private InvalidGrantReason refusalOf(String presentedToken, Instant now) {
+        if (revoked) {
+            return InvalidGrantReason.REVOKED;
+        }
+        if (!refreshToken.equals(presentedToken)) {
+            return InvalidGrantReason.ROTATED_AWAY;
+        }
+        if (!now.isBefore(refreshTokenExpiresAt)) {
+            return InvalidGrantReason.EXPIRED;
+        }
+        return null;
+    }
+
+    /** Each use extends the refresh token's life, but never past the chain's hard cap. */
+    private Instant rollingExpiry(Instant now, RefreshRules rules) {
+        Instant rolling = now.plus(rules.refreshTokenLifetime());
+        return rolling.isBefore(hardExpiresAt) ? rolling : hardExpiresAt;
+    }
+
+    void revoke() {
+        lock.lock();
+        try {
+            revoked = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    ConnectionReport report() {
+        lock.lock();
+        try {
+            return new ConnectionReport(realmId, refreshes.get(), overlappingRefreshes.get(), invalidGrants.get(),
+                    refreshesAfterAccessExpiry.get(), revoked, accessTokenExpiresAt, sha256Hex(refreshToken));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    long refreshes() {
+        return refreshes.get();
+    }
+
+    long overlappingRefreshes() {
+        return overlappingRefreshes.get();
+    }
+
+    long invalidGrants() {
+        return invalidGrants.get();
+    }
+
+    long refreshesAfterAccessExpiry() {
+        return refreshesAfterAccessExpiry.get();
+    }
+
+    private static String sha256Hex(String value) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException impossible) {
+            // every Java platform must provide SHA-256
+            throw new IllegalStateException(impossible);
+        }
+    }
+}

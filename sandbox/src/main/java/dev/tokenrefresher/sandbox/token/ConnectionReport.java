@@ -1,0 +1,23 @@
+package dev.tokenrefresher.sandbox.token;
+
+import java.time.Instant;
+
+/**
+ * What the control API tells about one connection. It carries a hash of the current refresh token, so a test can check
+ * which token its client stores, but never a token itself.
+ *
+ * @param refreshes
+ *            successful refreshes
+ * @param overlappingRefreshes
+ *            token requests that arrived while another for this connection was still in flight
+ * @param invalidGrants
+ *            refreshes refused because the token was rotated away, revoked or expired
+ * @param refreshesAfterAccessExpiry
+ *            successful refreshes made when the current access token had already expired
+ * @param currentRefreshTokenSha256
+ *            lowercase hex SHA-256 of the current refresh token's UTF-8 bytes
+ */
+record ConnectionReport(String realmId, long refreshes, long overlappingRefreshes, long invalidGrants,
+        long refreshesAfterAccessExpiry, boolean revoked, Instant accessTokenExpiresAt,
+        String currentRefreshTokenSha256) {
+}

@@ -1,0 +1,19 @@
+package dev.tokenrefresher.sandbox.token;
+
+import dev.tokenrefresher.sandbox.settings.RuntimeSettings;
+import java.time.Duration;
+
+/**
+ * The lifetimes and rotation policy one refresh is decided under: the run-time settings at that moment plus the fixed
+ * rolling lifetime.
+ */
+record RefreshRules(RuntimeSettings.Snapshot settings, Duration refreshTokenLifetime) {
+
+    Duration accessTokenLifetime() {
+        return settings.accessTokenLifetime();
+    }
+
+    boolean rotatesAfter(int usesOfRefreshToken) {
+        return settings.rotatesAfter(usesOfRefreshToken);
+    }
+}

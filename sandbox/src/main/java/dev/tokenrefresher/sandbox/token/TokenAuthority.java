@@ -1,0 +1,211 @@
+package dev.tokenrefresher.sandbox.token;
+
+import dev.tokenrefresher.sandbox.settings.RuntimeSettings;
+import dev.tokenrefresher.sandbox.settings.SandboxProperties;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The sandbox authorization server: owns every connection, every token it ever issued and every counter, in memory.
+ * Time comes from the injected {@link Clock} only, so expiry is testable without waiting.
+ *
+ * <p>
+ * Refresh tokens that were rotated away stay indexed, so a late use is recognised as such (and counted for its
+ * connection) rather than as unknown. That memory grows with the number of rotations until a reset.
+ */
+@Component
+class TokenAuthority {
+
+    private static final Logger log = LoggerFactory.getLogger(TokenAuthority.class);
+
+    private final Clock clock;
+    private final RuntimeSettings settings;
+    private final Pause pause;
+    private final ClientCredentials registeredClient;
+    private final Duration refreshTokenLifetime;
+    private final Duration refreshTokenHardLifetime;
+    private final SecureTokens tokens = new SecureTokens();
+
+    private final Map<String, Connection> connectionsByRealmId = new ConcurrentHashMap<>();
+    // current and rotated-away refresh tokens alike
+    private final Map<String, Connection> connectionsByRefreshToken = new ConcurrentHashMap<>();
+    private final AtomicLong connectionNumbers = new AtomicLong();
+
+    private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong unknownTokenGrants = new AtomicLong();
+    private final AtomicLong invalidClientAnswers = new AtomicLong();
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    TokenAuthority(Clock clock, SandboxProperties properties, RuntimeSettings settings, Pause pause) {
+        this.clock = clock;
+        this.settings = settings;
+        this.pause = pause;
+        this.registeredClient = new ClientCredentials(properties.clientId(), properties.clientSecret());
+        this.refreshTokenLifetime = properties.refreshTokenLifetime();
+        this.refreshTokenHardLifetime = properties.refreshTokenHardLifetime();
+    }
+
+    /**
+     * Answers one token endpoint request. The configured latency is spent inside, while the request counts as in
+     * flight for its connection, so a second request for that connection meanwhile is an overlap.
+     */
+    TokenAnswer answer(TokenRequest request) {
+        requests.incrementAndGet();
+        inFlight.incrementAndGet();
+        Connection connection = request.refreshToken() == null
+                ? null
+                : connectionsByRefreshToken.get(request.refreshToken());
+        if (connection != null) {
+            connection.requestArrived();
+        }
+        try {
+            pause.pause(settings.current().latency());
+            return decide(request, connection);
+        } finally {
+            if (connection != null) {
+                connection.requestFinished();
+            }
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private TokenAnswer decide(TokenRequest request, Connection connection) {
+        if (!request.client().map(registeredClient::matches).orElse(false)) {
+            invalidClientAnswers.incrementAndGet();
+            return TokenRefusal.of(OAuthError.INVALID_CLIENT);
+        }
+        if (request.grantType() == null) {
+            return new TokenRefusal(OAuthError.INVALID_REQUEST, "grant_type is missing");
+        }
+        if (!TokenRequest.REFRESH_TOKEN_GRANT.equals(request.grantType())) {
+            return TokenRefusal.of(OAuthError.UNSUPPORTED_GRANT_TYPE);
+        }
+        if (request.refreshToken() == null || request.refreshToken().isBlank()) {
+            return new TokenRefusal(OAuthError.INVALID_REQUEST, "refresh_token is missing");
+        }
+        if (connection == null) {
+            unknownTokenGrants.incrementAndGet();
+            return TokenRefusal.invalidGrant(InvalidGrantReason.UNKNOWN);
+        }
+        return refresh(connection, request);
+    }
+
+    private TokenAnswer refresh(Connection connection, TokenRequest request) {
+        Instant now = clock.instant();
+        RefreshRules rules = currentRules();
+        RefreshOutcome outcome = connection.refresh(request.refreshToken(), now, rules,
+                () -> issueRefreshToken(connection));
+        return switch (outcome) {
+            case RefreshOutcome.Refused refused -> {
+                log.debug("invalid_grant for realm {}: {}", connection.realmId(), refused.reason());
+                yield TokenRefusal.invalidGrant(refused.reason());
+            }
+            case RefreshOutcome.Refreshed refreshed -> new TokenGrant(TokenGrant.BEARER, tokens.accessToken(),
+                    rules.accessTokenLifetime().toSeconds(), refreshed.refreshToken(),
+                    secondsBetween(now, refreshed.refreshTokenExpiresAt()),
+                    request.includeHardExpiry() ? secondsBetween(now, refreshed.hardExpiresAt()) : null);
+        };
+    }
+
+    private String issueRefreshToken(Connection connection) {
+        String refreshToken = tokens.refreshToken();
+        connectionsByRefreshToken.put(refreshToken, connection);
+        return refreshToken;
+    }
+
+    /** Creates connections as if each had just completed the authorization-code flow. */
+    List<MintedConnection> mint(int count) {
+        Instant now = clock.instant();
+        RefreshRules rules = currentRules();
+        List<MintedConnection> minted = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String refreshToken = tokens.refreshToken();
+            Connection connection;
+            do {
+                connection = new Connection(connectionNumbers.incrementAndGet(), tokens.realmId(), refreshToken, now,
+                        rules, refreshTokenHardLifetime);
+            } while (connectionsByRealmId.putIfAbsent(connection.realmId(), connection) != null);
+            connectionsByRefreshToken.put(refreshToken, connection);
+            minted.add(new MintedConnection(connection.realmId(), tokens.accessToken(), refreshToken,
+                    TokenGrant.BEARER, rules.accessTokenLifetime().toSeconds(),
+                    secondsBetween(now, connection.refreshTokenExpiresAt())));
+        }
+        log.info("Minted {} connection(s), {} in total", count, connectionsByRealmId.size());
+        return minted;
+    }
+
+    /** @return false when no connection has that realm id */
+    boolean revoke(String realmId) {
+        Connection connection = connectionsByRealmId.get(realmId);
+        if (connection == null) {
+            return false;
+        }
+        connection.revoke();
+        log.info("Revoked the connection of realm {}", realmId);
+        return true;
+    }
+
+    Optional<ConnectionReport> report(String realmId) {
+        return Optional.ofNullable(connectionsByRealmId.get(realmId)).map(Connection::report);
+    }
+
+    /** All connections, oldest first. */
+    List<ConnectionReport> reports() {
+        return connectionsByRealmId.values()
+                .stream()
+                .sorted(Comparator.comparingLong(Connection::number))
+                .map(Connection::report)
+                .toList();
+    }
+
+    SandboxStats stats() {
+        long refreshes = 0;
+        long overlapping = 0;
+        long connectionInvalidGrants = 0;
+        long afterAccessExpiry = 0;
+        int connections = 0;
+        for (Connection connection : connectionsByRealmId.values()) {
+            connections++;
+            refreshes += connection.refreshes();
+            overlapping += connection.overlappingRefreshes();
+            connectionInvalidGrants += connection.invalidGrants();
+            afterAccessExpiry += connection.refreshesAfterAccessExpiry();
+        }
+        long unknown = unknownTokenGrants.get();
+        return new SandboxStats(connections, requests.get(), refreshes, overlapping, connectionInvalidGrants + unknown,
+                unknown, afterAccessExpiry, invalidClientAnswers.get(), inFlight.get());
+    }
+
+    /**
+     * Forgets all connections, tokens and counters. The in-flight gauge is kept: requests still running will count
+     * themselves out of it.
+     */
+    void reset() {
+        connectionsByRealmId.clear();
+        connectionsByRefreshToken.clear();
+        requests.set(0);
+        unknownTokenGrants.set(0);
+        invalidClientAnswers.set(0);
+        log.info("Reset: all connections and counters forgotten");
+    }
+
+    private RefreshRules currentRules() {
+        return new RefreshRules(settings.current(), refreshTokenLifetime);
+    }
+
+    private static long secondsBetween(Instant from, Instant to) {
+        return Duration.between(from, to).toSeconds();
+    }
+}

@@ -1,0 +1,64 @@
+package dev.tokenrefresher.sandbox.token;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import org.springframework.http.CacheControl;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Intuit's token endpoint, {@code POST /oauth2/v1/tokens/bearer}, for the refresh-token grant. */
+@RestController
+class TokenEndpointController {
+
+    static final String PATH = "/oauth2/v1/tokens/bearer";
+    static final String HARD_EXPIRY_HEADER = "x-include-refresh-token-hard-expires-in";
+
+    private final TokenAuthority authority;
+
+    TokenEndpointController(TokenAuthority authority) {
+        this.authority = authority;
+    }
+
+    @PostMapping(path = PATH, consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE)
+    ResponseEntity<?> token(
+            @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
+            @RequestHeader(name = HARD_EXPIRY_HEADER, required = false) String includeHardExpiry,
+            @RequestParam(name = "grant_type", required = false) String grantType,
+            @RequestParam(name = "refresh_token", required = false) String refreshToken,
+            @RequestParam(name = "client_id", required = false) String clientId,
+            @RequestParam(name = "client_secret", required = false) String clientSecret) {
+        TokenRequest request = new TokenRequest(ClientCredentials.fromRequest(authorization, clientId, clientSecret),
+                grantType, refreshToken, Boolean.parseBoolean(includeHardExpiry));
+        return switch (authority.answer(request)) {
+            case TokenGrant grant -> answer(ResponseEntity.ok(), grant);
+            case TokenRefusal refusal -> refuse(refusal);
+        };
+    }
+
+    private static ResponseEntity<?> refuse(TokenRefusal refusal) {
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(refusal.error().status());
+        if (refusal.error() == OAuthError.INVALID_CLIENT) {
+            // RFC 6749 section 5.2 asks for the challenge with a 401
+            response.header(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"sandbox\"");
+        }
+        return answer(response, new ErrorBody(refusal.error().code(), refusal.description()));
+    }
+
+    /** Token responses must not be cached anywhere on the way (RFC 6749 section 5.1). */
+    private static ResponseEntity<?> answer(ResponseEntity.BodyBuilder response, Object body) {
+        return response.contentType(MediaType.APPLICATION_JSON)
+                .cacheControl(CacheControl.noStore())
+                .header(HttpHeaders.PRAGMA, "no-cache")
+                .body(body);
+    }
+
+    record ErrorBody(
+            String error,
+            @JsonProperty("error_description") @JsonInclude(JsonInclude.Include.NON_NULL) String errorDescription) {
+    }
+}

@@ -1,0 +1,18 @@
+package dev.tokenrefresher.sandbox.token;
+
+/**
+ * An OAuth2 error answer.
+ *
+ * @param description
+ *            the {@code error_description}, null when the error code says it all
+ */
+record TokenRefusal(OAuthError error, String description) implements TokenAnswer {
+
+    static TokenRefusal of(OAuthError error) {
+        return new TokenRefusal(error, null);
+    }
+
+    static TokenRefusal invalidGrant(InvalidGrantReason reason) {
+        return new TokenRefusal(OAuthError.INVALID_GRANT, reason.description());
+    }
+}

@@ -1,0 +1,450 @@
+package dev.tokenrefresher.sandbox.token;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tokenrefresher.sandbox.MutableClock;
+import dev.tokenrefresher.sandbox.settings.RuntimeSettings;
+import dev.tokenrefresher.sandbox.settings.SandboxProperties;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+class TokenAuthorityTest {
+
+    private static final ClientCredentials CLIENT = new ClientCredentials(SandboxProperties.DEFAULT_CLIENT_ID,
+            SandboxProperties.DEFAULT_CLIENT_SECRET);
+    private static final Pause NO_PAUSE = duration -> {
+    };
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
+    private TokenAuthority authority = authority(SandboxProperties.defaults(), NO_PAUSE);
+
+    private TokenAuthority authority(SandboxProperties properties, Pause pause) {
+        return new TokenAuthority(clock, properties, new RuntimeSettings(properties), pause);
+    }
+
+    private static SandboxProperties rotatingEvery(int rotateEvery) {
+        return new SandboxProperties(null, null, null, null, null, rotateEvery, null);
+    }
+
+    private MintedConnection mintOne() {
+        return authority.mint(1).getFirst();
+    }
+
+    private TokenAnswer refresh(String refreshToken) {
+        return authority.answer(new TokenRequest(Optional.of(CLIENT), "refresh_token", refreshToken, false));
+    }
+
+    private TokenGrant refreshed(String refreshToken) {
+        TokenAnswer answer = refresh(refreshToken);
+        assertThat(answer).isInstanceOf(TokenGrant.class);
+        return (TokenGrant) answer;
+    }
+
+    private ConnectionReport report(MintedConnection connection) {
+        return authority.report(connection.realmId()).orElseThrow();
+    }
+
+    private static TokenRefusal invalidGrant(InvalidGrantReason reason) {
+        return TokenRefusal.invalidGrant(reason);
+    }
+
+    @Nested
+    class Minting {
+
+        @Test
+        void mintedConnectionsHaveDistinctIntuitLikeRealmIdsAndPrefixedTokens() {
+            List<MintedConnection> minted = authority.mint(50);
+
+            assertThat(minted).hasSize(50);
+            assertThat(minted).extracting(MintedConnection::realmId)
+                    .doesNotHaveDuplicates()
+                    .allMatch(realmId -> realmId.matches("9130\\d{12}"));
+            assertThat(minted).extracting(MintedConnection::refreshToken)
+                    .doesNotHaveDuplicates()
+                    .allMatch(token -> token.matches("sbx_rt_[A-Za-z0-9_-]{43}"));
+            assertThat(minted).extracting(MintedConnection::accessToken)
+                    .allMatch(token -> token.matches("sbx_at_[A-Za-z0-9_-]{43}"));
+        }
+
+        @Test
+        void mintedConnectionReportsIntuitDefaultLifetimes() {
+            MintedConnection minted = mintOne();
+
+            assertThat(minted.tokenType()).isEqualTo("bearer");
+            assertThat(minted.expiresIn()).isEqualTo(3600);
+            assertThat(minted.xRefreshTokenExpiresIn()).isEqualTo(Duration.ofDays(100).toSeconds());
+        }
+
+        @Test
+        void mintedConnectionStartsWithNoActivity() {
+            MintedConnection minted = mintOne();
+
+            assertThat(report(minted)).isEqualTo(new ConnectionReport(minted.realmId(), 0, 0, 0, 0, false,
+                    clock.instant().plusSeconds(3600), sha256(minted.refreshToken())));
+        }
+    }
+
+    @Nested
+    class Rotation {
+
+        @Test
+        void everyRefreshRotatesTheRefreshTokenByDefault() {
+            MintedConnection minted = mintOne();
+
+            TokenGrant first = refreshed(minted.refreshToken());
+            TokenGrant second = refreshed(first.refreshToken());
+
+            assertThat(first.refreshToken()).isNotEqualTo(minted.refreshToken()).startsWith("sbx_rt_");
+            assertThat(second.refreshToken()).isNotEqualTo(first.refreshToken());
+            assertThat(report(minted).refreshes()).isEqualTo(2);
+            assertThat(report(minted).currentRefreshTokenSha256()).isEqualTo(sha256(second.refreshToken()));
+        }
+
+        @Test
+        void rotatedAwayRefreshTokenIsInvalidGrant() {
+            MintedConnection minted = mintOne();
+            refreshed(minted.refreshToken());
+
+            assertThat(refresh(minted.refreshToken())).isEqualTo(invalidGrant(InvalidGrantReason.ROTATED_AWAY));
+            assertThat(report(minted).invalidGrants()).isEqualTo(1);
+            assertThat(authority.stats().unknownTokenGrants()).isZero();
+        }
+
+        @Test
+        void rotateEveryNReturnsTheSameRefreshTokenUntilTheNthRefresh() {
+            authority = authority(rotatingEvery(3), NO_PAUSE);
+            MintedConnection minted = mintOne();
+
+            TokenGrant first = refreshed(minted.refreshToken());
+            TokenGrant second = refreshed(first.refreshToken());
+            TokenGrant third = refreshed(second.refreshToken());
+            TokenGrant fourth = refreshed(third.refreshToken());
+
+            assertThat(List.of(first.refreshToken(), second.refreshToken())).containsOnly(minted.refreshToken());
+            assertThat(third.refreshToken()).isNotEqualTo(minted.refreshToken());
+            assertThat(fourth.refreshToken()).isEqualTo(third.refreshToken());
+            assertThat(refresh(minted.refreshToken())).isEqualTo(invalidGrant(InvalidGrantReason.ROTATED_AWAY));
+        }
+
+        @Test
+        void rotateEveryZeroNeverRotates() {
+            authority = authority(rotatingEvery(0), NO_PAUSE);
+            MintedConnection minted = mintOne();
+
+            for (int i = 0; i < 5; i++) {
+                assertThat(refreshed(minted.refreshToken()).refreshToken()).isEqualTo(minted.refreshToken());
+            }
+            assertThat(report(minted).refreshes()).isEqualTo(5);
+        }
+
+        @Test
+        void eachRefreshIssuesANewAccessTokenWithANewExpiry() {
+            authority = authority(rotatingEvery(0), NO_PAUSE);
+            MintedConnection minted = mintOne();
+
+            TokenGrant first = refreshed(minted.refreshToken());
+            clock.advance(Duration.ofSeconds(100));
+            TokenGrant second = refreshed(minted.refreshToken());
+
+            assertThat(first.accessToken()).isNotEqualTo(minted.accessToken()).startsWith("sbx_at_");
+            assertThat(second.accessToken()).isNotEqualTo(first.accessToken());
+            assertThat(second.expiresIn()).isEqualTo(3600);
+            assertThat(report(minted).accessTokenExpiresAt()).isEqualTo(clock.instant().plusSeconds(3600));
+        }
+    }
+
+    @Nested
+    class Expiry {
+
+        @Test
+        void refreshTokenUnusedForItsRollingLifetimeIsExpired() {
+            MintedConnection minted = mintOne();
+            clock.advance(Duration.ofDays(100));
+
+            assertThat(refresh(minted.refreshToken())).isEqualTo(invalidGrant(InvalidGrantReason.EXPIRED));
+            assertThat(report(minted).invalidGrants()).isEqualTo(1);
+        }
+
+        @Test
+        void eachRefreshExtendsTheRollingExpiry() {
+            authority = authority(rotatingEvery(0), NO_PAUSE);
+            MintedConnection minted = mintOne();
+
+            clock.advance(Duration.ofDays(99));
+            TokenGrant grant = refreshed(minted.refreshToken());
+            clock.advance(Duration.ofDays(99));
+
+            assertThat(grant.refreshTokenExpiresIn()).isEqualTo(Duration.ofDays(100).toSeconds());
+            assertThat(refresh(minted.refreshToken())).isInstanceOf(TokenGrant.class);
+        }
+
+        @Test
+        void hardLifetimeCapsTheRollingExpiry() {
+            authority = authority(new SandboxProperties(null, null, null, Duration.ofDays(100), Duration.ofDays(150),
+                    0, null), NO_PAUSE);
+            MintedConnection minted = mintOne();
+
+            clock.advance(Duration.ofDays(99));
+            TokenGrant grant = refreshed(minted.refreshToken());
+            clock.advance(Duration.ofDays(51));
+
+            assertThat(grant.refreshTokenExpiresIn()).isEqualTo(Duration.ofDays(51).toSeconds());
+            assertThat(refresh(minted.refreshToken())).isEqualTo(invalidGrant(InvalidGrantReason.EXPIRED));
+        }
+
+        @Test
+        void hardExpiryIsReportedOnlyWhenAskedFor() {
+            MintedConnection minted = mintOne();
+            clock.advance(Duration.ofDays(10));
+
+            TokenGrant plain = refreshed(minted.refreshToken());
+            TokenAnswer asked = authority.answer(
+                    new TokenRequest(Optional.of(CLIENT), "refresh_token", plain.refreshToken(), true));
+
+            assertThat(plain.refreshTokenHardExpiresIn()).isNull();
+            assertThat(((TokenGrant) asked).refreshTokenHardExpiresIn())
+                    .isEqualTo(Duration.ofDays(5 * 365 - 10).toSeconds());
+        }
+    }
+
+    @Nested
+    class Refusals {
+
+        @Test
+        void unknownRefreshTokenIsInvalidGrantCountedGlobally() {
+            mintOne();
+
+            assertThat(refresh("sbx_rt_never-issued")).isEqualTo(invalidGrant(InvalidGrantReason.UNKNOWN));
+            assertThat(authority.stats().unknownTokenGrants()).isEqualTo(1);
+            assertThat(authority.stats().invalidGrants()).isEqualTo(1);
+        }
+
+        @Test
+        void revokedConnectionRefusesItsRefreshToken() {
+            MintedConnection minted = mintOne();
+
+            assertThat(authority.revoke(minted.realmId())).isTrue();
+
+            assertThat(refresh(minted.refreshToken())).isEqualTo(invalidGrant(InvalidGrantReason.REVOKED));
+            assertThat(report(minted).revoked()).isTrue();
+            assertThat(report(minted).invalidGrants()).isEqualTo(1);
+        }
+
+        @Test
+        void revokingAnUnknownRealmChangesNothing() {
+            assertThat(authority.revoke("9130000000000000")).isFalse();
+        }
+
+        @Test
+        void invalidGrantDescriptionsNeverContainTheToken() {
+            MintedConnection minted = mintOne();
+            refreshed(minted.refreshToken());
+
+            assertThat(refresh(minted.refreshToken())).asString().doesNotContain(minted.refreshToken());
+            assertThat(((TokenRefusal) refresh(minted.refreshToken())).description())
+                    .contains("rotated away");
+        }
+
+        @Test
+        void wrongClientSecretIsInvalidClient() {
+            MintedConnection minted = mintOne();
+
+            TokenAnswer answer = authority.answer(new TokenRequest(
+                    Optional.of(new ClientCredentials(CLIENT.clientId(), "wrong")), "refresh_token",
+                    minted.refreshToken(), false));
+
+            assertThat(answer).isEqualTo(TokenRefusal.of(OAuthError.INVALID_CLIENT));
+            assertThat(authority.stats().invalidClientAnswers()).isEqualTo(1);
+            assertThat(report(minted).refreshes()).isZero();
+        }
+
+        @Test
+        void missingClientCredentialsAreInvalidClient() {
+            TokenAnswer answer = authority
+                    .answer(new TokenRequest(Optional.empty(), "refresh_token", mintOne().refreshToken(), false));
+
+            assertThat(answer).isEqualTo(TokenRefusal.of(OAuthError.INVALID_CLIENT));
+        }
+
+        @Test
+        void grantTypeOtherThanRefreshTokenIsUnsupported() {
+            TokenAnswer answer = authority.answer(
+                    new TokenRequest(Optional.of(CLIENT), "authorization_code", mintOne().refreshToken(), false));
+
+            assertThat(answer).isEqualTo(TokenRefusal.of(OAuthError.UNSUPPORTED_GRANT_TYPE));
+        }
+
+        @Test
+        void missingGrantTypeOrRefreshTokenIsInvalidRequest() {
+            TokenAnswer noGrantType = authority
+                    .answer(new TokenRequest(Optional.of(CLIENT), null, mintOne().refreshToken(), false));
+            TokenAnswer noRefreshToken = authority
+                    .answer(new TokenRequest(Optional.of(CLIENT), "refresh_token", null, false));
+
+            assertThat(noGrantType).extracting(answer -> ((TokenRefusal) answer).error())
+                    .isEqualTo(OAuthError.INVALID_REQUEST);
+            assertThat(noRefreshToken).extracting(answer -> ((TokenRefusal) answer).error())
+                    .isEqualTo(OAuthError.INVALID_REQUEST);
+        }
+    }
+
+    @Nested
+    class Counting {
+
+        @Test
+        void refreshAfterTheAccessTokenExpiredIsCounted() {
+            MintedConnection minted = mintOne();
+            clock.advance(Duration.ofSeconds(3600));
+
+            refreshed(minted.refreshToken());
+
+            assertThat(report(minted).refreshesAfterAccessExpiry()).isEqualTo(1);
+            assertThat(authority.stats().refreshesAfterAccessExpiry()).isEqualTo(1);
+        }
+
+        @Test
+        void refreshBeforeTheAccessTokenExpiredIsNotCountedAsLate() {
+            MintedConnection minted = mintOne();
+            clock.advance(Duration.ofSeconds(3599));
+
+            refreshed(minted.refreshToken());
+
+            assertThat(report(minted).refreshesAfterAccessExpiry()).isZero();
+        }
+
+        @Test
+        void sequentialRefreshesDoNotOverlap() {
+            MintedConnection minted = mintOne();
+
+            refreshed(refreshed(minted.refreshToken()).refreshToken());
+
+            assertThat(report(minted).overlappingRefreshes()).isZero();
+        }
+
+        @Test
+        void requestArrivingWhileAnotherForTheSameConnectionIsInFlightOverlapsAndLosesTheRotationRace()
+                throws Exception {
+            CountDownLatch firstIsPaused = new CountDownLatch(1);
+            CountDownLatch releaseFirst = new CountDownLatch(1);
+            AtomicBoolean firstCall = new AtomicBoolean(true);
+            authority = authority(SandboxProperties.defaults(), duration -> {
+                if (firstCall.getAndSet(false)) {
+                    firstIsPaused.countDown();
+                    awaitQuietly(releaseFirst);
+                }
+            });
+            MintedConnection minted = mintOne();
+            MintedConnection other = mintOne();
+
+            try (ExecutorService executor = Executors.newSingleThreadExecutor()) {
+                Future<TokenAnswer> first = executor.submit(() -> refresh(minted.refreshToken()));
+                assertThat(firstIsPaused.await(10, TimeUnit.SECONDS)).isTrue();
+                assertThat(authority.stats().inFlight()).isEqualTo(1);
+
+                TokenAnswer second = refresh(minted.refreshToken());
+                refreshed(other.refreshToken());
+                releaseFirst.countDown();
+
+                assertThat(second).isInstanceOf(TokenGrant.class);
+                assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(invalidGrant(InvalidGrantReason.ROTATED_AWAY));
+            }
+            assertThat(report(minted).overlappingRefreshes()).isEqualTo(1);
+            assertThat(report(minted).refreshes()).isEqualTo(1);
+            assertThat(report(minted).invalidGrants()).isEqualTo(1);
+            assertThat(report(other).overlappingRefreshes()).isZero();
+            assertThat(authority.stats().inFlight()).isZero();
+        }
+
+        @Test
+        void configuredLatencyIsSpentInsideEachTokenRequest() {
+            List<Duration> pauses = new CopyOnWriteArrayList<>();
+            authority = authority(new SandboxProperties(null, null, null, null, null, 1, Duration.ofMillis(250)),
+                    pauses::add);
+
+            refresh(mintOne().refreshToken());
+            refresh("sbx_rt_unknown");
+
+            assertThat(pauses).containsExactly(Duration.ofMillis(250), Duration.ofMillis(250));
+        }
+
+        @Test
+        void statsAddUpAllConnections() {
+            MintedConnection first = mintOne();
+            MintedConnection second = mintOne();
+            refreshed(first.refreshToken());
+            refreshed(second.refreshToken());
+            refresh(first.refreshToken());
+            refresh("sbx_rt_unknown");
+            authority.answer(new TokenRequest(Optional.empty(), "refresh_token", "x", false));
+
+            assertThat(authority.stats()).isEqualTo(new SandboxStats(2, 5, 2, 0, 2, 1, 0, 1, 0));
+        }
+    }
+
+    @Nested
+    class Control {
+
+        @Test
+        void reportCarriesTheHashOfTheCurrentRefreshTokenNeverTheToken() {
+            MintedConnection minted = mintOne();
+            TokenGrant grant = refreshed(minted.refreshToken());
+
+            ConnectionReport report = report(minted);
+
+            assertThat(report.currentRefreshTokenSha256()).isEqualTo(sha256(grant.refreshToken()));
+            assertThat(report.toString()).doesNotContain(grant.refreshToken()).doesNotContain("sbx_");
+        }
+
+        @Test
+        void reportsListConnectionsOldestFirst() {
+            List<MintedConnection> minted = authority.mint(20);
+
+            assertThat(authority.reports()).extracting(ConnectionReport::realmId)
+                    .containsExactlyElementsOf(minted.stream().map(MintedConnection::realmId).toList());
+        }
+
+        @Test
+        void resetForgetsConnectionsTokensAndCounters() {
+            MintedConnection minted = mintOne();
+            refreshed(minted.refreshToken());
+            refresh("sbx_rt_unknown");
+
+            authority.reset();
+
+            assertThat(authority.stats()).isEqualTo(new SandboxStats(0, 0, 0, 0, 0, 0, 0, 0, 0));
+            assertThat(authority.report(minted.realmId())).isEmpty();
+            assertThat(refresh(minted.refreshToken())).isEqualTo(invalidGrant(InvalidGrantReason.UNKNOWN));
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static String sha256(String value) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

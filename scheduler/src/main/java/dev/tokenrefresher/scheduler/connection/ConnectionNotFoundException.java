@@ -1,0 +1,19 @@
+package dev.tokenrefresher.scheduler.connection;
+
+import dev.tokenrefresher.common.RefresherException;
+import java.util.UUID;
+
+/** No connection has this id. */
+public class ConnectionNotFoundException extends RefresherException {
+
+    private final UUID connectionId;
+
+    ConnectionNotFoundException(UUID connectionId) {
+        super("connection " + connectionId + " does not exist");
+        this.connectionId = connectionId;
+    }
+
+    public UUID connectionId() {
+        return connectionId;
+    }
+}

@@ -1,0 +1,83 @@
+package dev.tokenrefresher.scheduler.connection;
+
+import dev.tokenrefresher.common.connection.ConnectionStore;
+import dev.tokenrefresher.common.connection.NewConnection;
+import dev.tokenrefresher.common.connection.Registered;
+import dev.tokenrefresher.common.messaging.PublishFailedException;
+import dev.tokenrefresher.common.messaging.RefreshMessage;
+import dev.tokenrefresher.common.messaging.RefreshPublisher;
+import dev.tokenrefresher.common.provider.ProviderRegistry;
+import dev.tokenrefresher.common.provider.ProviderSettings;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+
+/**
+ * Registers a connection: stores it encrypted with its first due time, and after the commit publishes its first
+ * delayed refresh message.
+ */
+@Service
+class ConnectionRegistration {
+
+    private static final Logger log = LoggerFactory.getLogger(ConnectionRegistration.class);
+
+    private final ProviderRegistry providers;
+    private final ConnectionStore store;
+    private final RefreshPublisher publisher;
+    private final Clock clock;
+
+    ConnectionRegistration(ProviderRegistry providers, ConnectionStore store, RefreshPublisher publisher,
+            Clock clock) {
+        this.providers = providers;
+        this.store = store;
+        this.publisher = publisher;
+        this.clock = clock;
+    }
+
+    Registered register(RegisterConnectionRequest request) {
+        ProviderSettings provider = providers.find(request.provider()).orElseThrow(
+                () -> new InvalidRegistrationException("provider", "'" + request.provider()
+                        + "' is not a configured provider; configured: " + providers.all().stream()
+                                .map(ProviderSettings::name).toList()));
+        Instant now = clock.instant();
+        Instant obtainedAt = request.obtainedAt() == null ? now : request.obtainedAt();
+        if (obtainedAt.isAfter(now.plus(Duration.ofMinutes(5)))) {
+            throw new InvalidRegistrationException("obtainedAt", "lies in the future (" + obtainedAt + ")");
+        }
+        Duration accessLifetime = Duration.ofSeconds(request.expiresIn());
+        Instant refreshExpiresAt = refreshExpiry(request, obtainedAt);
+        if (refreshExpiresAt != null && !refreshExpiresAt.isAfter(now)) {
+            throw new InvalidRegistrationException("refreshTokenExpiresIn", "the refresh token expired at "
+                    + refreshExpiresAt + "; the tenant must reconnect");
+        }
+        Instant due = provider.refreshDueAt(obtainedAt, accessLifetime);
+        Instant nextRefreshAt = due.isBefore(now) ? now : due;
+        Registered registered = store.register(new NewConnection(request.tenantId(), provider.name(),
+                request.realmId(), request.accessToken(), request.refreshToken(), obtainedAt.plus(accessLifetime),
+                refreshExpiresAt, nextRefreshAt), now);
+        try {
+            publisher.publish(provider.name(), new RefreshMessage(registered.id(), registered.fence(), nextRefreshAt,
+                    0), now);
+        } catch (PublishFailedException e) {
+            // The row is committed with its due time: the reconciliation sweep enqueues it after the grace period.
+            log.warn("{}; the reconciliation sweep will enqueue it", e.getMessage());
+        }
+        log.info("registered connection={} provider={} fence={} created={} nextRefreshAt={}", registered.id(),
+                provider.name(), registered.fence(), registered.created(), nextRefreshAt);
+        return registered;
+    }
+
+    private static Instant refreshExpiry(RegisterConnectionRequest request, Instant obtainedAt) {
+        Long rolling = positiveOrNull(request.refreshTokenExpiresIn());
+        Long hard = positiveOrNull(request.refreshTokenHardExpiresIn());
+        Long seconds = rolling == null ? hard : hard == null ? rolling : Math.min(rolling, hard);
+        return seconds == null ? null : obtainedAt.plusSeconds(seconds);
+    }
+
+    private static Long positiveOrNull(Long seconds) {
+        return seconds == null || seconds == 0 ? null : seconds;
+    }
+}

@@ -1,0 +1,110 @@
+package dev.tokenrefresher.systemtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * The end-to-end scenario of the refresh loop: 200 connections with 8-second access tokens that rotate their refresh
+ * token on every refresh, a 4-second lead time, the scheduler and two workers running for 40 seconds. Then every
+ * connection must have been refreshed at least 4 times with no overlap, no {@code invalid_grant}, no refresh after
+ * expiry, and the stored refresh token must be the one the provider considers current.
+ */
+final class RefreshLoopRun {
+
+    static final int CONNECTIONS = 200;
+    static final Duration RUN = Duration.ofSeconds(40);
+    static final int MIN_REFRESHES = 4;
+
+    static final List<String> SANDBOX = List.of("--sandbox.access-token-lifetime=8s", "--sandbox.rotate-every=1",
+            "--sandbox.latency=20ms");
+    static final Map<String, String> REFRESHER = Map.of(
+            "refresher.providers.quickbooks.refresh-lead-time", "4s",
+            "refresher.providers.quickbooks.request-timeout", "1s",
+            // a crashed worker's claims must end well within the 4-second lead time
+            "refresher.worker.lease", "2s");
+
+    final RunningSystem system;
+    final Map<String, UUID> connectionByRealm = new HashMap<>();
+    final List<Sandbox.Minted> minted = new ArrayList<>();
+    Instant started;
+
+    RefreshLoopRun(String name) {
+        this.system = RunningSystem.start(name, 2, SANDBOX, REFRESHER);
+    }
+
+    /** Mints and registers the connections, then lets the system run; {@code during} runs once, mid-run. */
+    void run(Duration duringAt, Consumer<RunningSystem> during) {
+        Instant obtainedAt = Instant.now();
+        minted.addAll(system.sandbox().mint(CONNECTIONS));
+        for (int i = 0; i < minted.size(); i++) {
+            Sandbox.Minted m = minted.get(i);
+            connectionByRealm.put(m.realmId(), system.registerOrFail("tenant-" + i, m, obtainedAt));
+        }
+        started = Instant.now();
+        System.out.printf("registered %d connections in %d ms%n", CONNECTIONS, Duration.between(obtainedAt, started)
+                .toMillis());
+        boolean[] done = {during == null};
+        // Nothing may go wrong at any moment of the run, so the invariants are checked throughout it.
+        await().during(RUN).atMost(RUN.plusSeconds(30)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            if (!done[0] && Duration.between(started, Instant.now()).compareTo(duringAt) >= 0) {
+                during.accept(system);
+                done[0] = true;
+            }
+            JsonNode stats = system.sandbox().stats();
+            return stats.get("overlappingRefreshes").asLong() == 0 && stats.get("invalidGrants").asLong() == 0
+                    && stats.get("refreshesAfterAccessExpiry").asLong() == 0;
+        });
+        assertThat(done[0]).as("the mid-run action ran").isTrue();
+    }
+
+    /** Stops the workers gracefully so that the table is quiet, then checks every connection against the sandbox. */
+    void assertEveryChainIsAliveAndIntact() {
+        system.workers().stream().filter(AppProcess::isAlive).forEach(AppProcess::stop);
+        JsonNode stats = system.sandbox().stats();
+        System.out.println("sandbox after the run: " + stats);
+        assertThat(stats.get("overlappingRefreshes").asLong()).as("overlapping refreshes").isZero();
+        assertThat(stats.get("invalidGrants").asLong()).as("invalid_grant answers").isZero();
+        assertThat(stats.get("refreshesAfterAccessExpiry").asLong()).as("refreshes after expiry").isZero();
+
+        Map<String, Sandbox.Report> reports = system.sandbox().reports();
+        Map<String, StoredConnections.Row> stored = new HashMap<>();
+        new StoredConnections().all().forEach(row -> stored.put(row.realmId(), row));
+        long fewest = Long.MAX_VALUE;
+        for (Sandbox.Minted m : minted) {
+            Sandbox.Report report = reports.get(m.realmId());
+            StoredConnections.Row row = stored.get(m.realmId());
+            assertThat(row).as("stored connection of realm %s", m.realmId()).isNotNull();
+            assertThat(row.status()).as("status of %s", row.id()).isEqualTo("ACTIVE");
+            assertThat(report.refreshes()).as("refreshes of %s", row.id()).isGreaterThanOrEqualTo(MIN_REFRESHES);
+            assertThat(row.refreshTokenSha256()).as("stored refresh token of %s is the provider's current one",
+                    row.id()).isEqualTo(report.currentRefreshTokenSha256());
+            fewest = Math.min(fewest, report.refreshes());
+        }
+        System.out.printf("%d connections, refreshes per connection: at least %d; total %d%n", minted.size(), fewest,
+                stats.get("refreshes").asLong());
+    }
+
+    /** No token in any log line of any process, and none in the table as plain text. */
+    void assertNoTokenLeaked() {
+        List<String> secrets = new ArrayList<>(List.of(RunningSystem.CLIENT_SECRET));
+        minted.forEach(m -> {
+            secrets.add(m.accessToken());
+            secrets.add(m.refreshToken());
+        });
+        assertThat(LeakScanner.leaksInLogs(system.apps().stream().map(AppProcess::log).toList(), secrets))
+                .as("log lines with a token or secret").isEmpty();
+        String dump = new StoredConnections().dump();
+        assertThat(LeakScanner.leaks(dump, secrets)).as("a token in the connection table").isFalse();
+        assertThat(minted).noneMatch(m -> dump.contains(m.realmId()));
+    }
+}

@@ -1,0 +1,144 @@
+package dev.tokenrefresher.systemtests;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokenrefresher.common.test.TestServices;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The whole system as separate processes: the sandbox provider, the scheduler and N workers, against the test JVM's
+ * PostgreSQL schema and RabbitMQ prefix. The provider is configured as {@code quickbooks}: the built-in preset with
+ * its token URI pointed at the sandbox.
+ */
+final class RunningSystem implements AutoCloseable {
+
+    static final String PROVIDER = "quickbooks";
+    static final String CLIENT_ID = "system-test-client";
+    static final String CLIENT_SECRET = "system-test-secret-" + UUID.randomUUID();
+
+    private final String name;
+    private final AppProcess sandboxApp;
+    private final Sandbox sandbox;
+    private final List<String> refresherArguments;
+    private final List<AppProcess> apps = new ArrayList<>();
+    private AppProcess scheduler;
+    private final List<AppProcess> workers = new ArrayList<>();
+
+    private RunningSystem(String name, List<String> sandboxArguments, Map<String, String> refresherSettings) {
+        this.name = name;
+        TestServices.get().deleteQueuesAtExit(List.of(PROVIDER));
+        List<String> sandboxArgs = new ArrayList<>(List.of("--sandbox.client-id=" + CLIENT_ID,
+                "--sandbox.client-secret=" + CLIENT_SECRET));
+        sandboxArgs.addAll(sandboxArguments);
+        this.sandboxApp = track(AppProcess.start("sandbox", "sandbox.jar", name, sandboxArgs));
+        this.sandbox = new Sandbox(sandboxApp);
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("refresher.providers." + PROVIDER + ".token-uri", sandbox.tokenUri());
+        settings.put("refresher.providers." + PROVIDER + ".client-id", CLIENT_ID);
+        settings.put("refresher.providers." + PROVIDER + ".client-secret", CLIENT_SECRET);
+        settings.putAll(refresherSettings);
+        List<String> arguments = new ArrayList<>(TestServices.get().springArguments());
+        settings.forEach((key, value) -> arguments.add("--" + key + "=" + value));
+        this.refresherArguments = List.copyOf(arguments);
+    }
+
+    /**
+     * Starts the sandbox, the scheduler and {@code workers} workers and waits until all are healthy.
+     *
+     * @param sandboxArguments e.g. {@code --sandbox.access-token-lifetime=8s}
+     * @param refresherSettings properties for the scheduler and the workers
+     */
+    static RunningSystem start(String name, int workers, List<String> sandboxArguments,
+            Map<String, String> refresherSettings) {
+        RunningSystem system = new RunningSystem(name, sandboxArguments, refresherSettings);
+        try {
+            system.scheduler = system.track(AppProcess.start("scheduler", "scheduler.jar", name,
+                    system.refresherArguments));
+            // The scheduler migrates the schema first; workers starting alongside would only wait for its lock.
+            system.sandboxApp.awaitHealthy();
+            system.scheduler.awaitHealthy();
+            for (int i = 1; i <= workers; i++) {
+                system.startWorker("worker-" + i);
+            }
+            system.workers.forEach(AppProcess::awaitHealthy);
+            return system;
+        } catch (RuntimeException e) {
+            system.close();
+            throw e;
+        }
+    }
+
+    private void startWorker(String id) {
+        List<String> arguments = new ArrayList<>(refresherArguments);
+        arguments.add("--refresher.worker.id=" + id);
+        workers.add(track(AppProcess.start(id, "worker.jar", name, arguments)));
+    }
+
+    Sandbox sandbox() {
+        return sandbox;
+    }
+
+    AppProcess scheduler() {
+        return scheduler;
+    }
+
+    List<AppProcess> workers() {
+        return workers;
+    }
+
+    List<AppProcess> apps() {
+        return apps;
+    }
+
+    /** Registers a minted connection through the scheduler's API, as a host app does after the OAuth2 consent. */
+    JsonHttp.Response register(String tenantId, Sandbox.Minted minted, Instant obtainedAt) {
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("tenantId", tenantId);
+        request.put("provider", PROVIDER);
+        request.put("realmId", minted.realmId());
+        request.put("accessToken", minted.accessToken());
+        request.put("refreshToken", minted.refreshToken());
+        request.put("expiresIn", minted.expiresIn());
+        request.put("refreshTokenExpiresIn", minted.refreshTokenExpiresIn());
+        request.put("obtainedAt", obtainedAt.toString());
+        return JsonHttp.post(scheduler.url("/api/connections"), request);
+    }
+
+    UUID registerOrFail(String tenantId, Sandbox.Minted minted, Instant obtainedAt) {
+        JsonHttp.Response response = register(tenantId, minted, obtainedAt);
+        if (response.status() != 201) {
+            throw new IllegalStateException("registration failed with " + response.status() + ": "
+                    + response.body());
+        }
+        return UUID.fromString(response.body().get("id").asText());
+    }
+
+    JsonNode connection(UUID id) {
+        return JsonHttp.get(scheduler.url("/api/connections/" + id)).body();
+    }
+
+    /** A counter of one worker's meter, e.g. {@code refresher.messages.dropped} with tag {@code reason:stale_fence}. */
+    static double counter(AppProcess app, String meter, String tag) {
+        JsonHttp.Response response = JsonHttp.get(app.url("/actuator/metrics/" + meter + "?tag=" + tag));
+        if (response.status() == 404) {
+            return 0;
+        }
+        return response.body().get("measurements").get(0).get("value").asDouble();
+    }
+
+    private AppProcess track(AppProcess app) {
+        apps.add(app);
+        return app;
+    }
+
+    @Override
+    public void close() {
+        for (AppProcess app : apps.reversed()) {
+            app.close();
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.tokenrefresher.systemtests;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The sandbox provider's control API, as the tests use it. */
+final class Sandbox {
+
+    private final AppProcess app;
+
+    Sandbox(AppProcess app) {
+        this.app = app;
+    }
+
+    /** What the sandbox issued for one connection: the tokens a user's consent would have produced. */
+    record Minted(String realmId, String accessToken, String refreshToken, long expiresIn,
+            long refreshTokenExpiresIn) {
+    }
+
+    /** The sandbox's counters for one connection. */
+    record Report(String realmId, long refreshes, long overlappingRefreshes, long invalidGrants,
+            long refreshesAfterAccessExpiry, boolean revoked, String currentRefreshTokenSha256) {
+    }
+
+    String tokenUri() {
+        return app.url("/oauth2/v1/tokens/bearer").toString();
+    }
+
+    List<Minted> mint(int count) {
+        JsonHttp.Response response = JsonHttp.post(app.url("/sandbox/connections?count=" + count));
+        require(response, 201);
+        List<Minted> minted = new ArrayList<>();
+        for (JsonNode node : response.body()) {
+            minted.add(new Minted(node.get("realmId").asText(), node.get("accessToken").asText(),
+                    node.get("refreshToken").asText(), node.get("expiresIn").asLong(),
+                    node.get("xRefreshTokenExpiresIn")
+                            .asLong()));
+        }
+        return minted;
+    }
+
+    void revoke(String realmId) {
+        require(JsonHttp.post(app.url("/sandbox/connections/" + realmId + "/revoke")), 204);
+    }
+
+    Report report(String realmId) {
+        JsonHttp.Response response = JsonHttp.get(app.url("/sandbox/connections/" + realmId));
+        require(response, 200);
+        return report(response.body());
+    }
+
+    Map<String, Report> reports() {
+        JsonHttp.Response response = JsonHttp.get(app.url("/sandbox/connections"));
+        require(response, 200);
+        Map<String, Report> reports = new HashMap<>();
+        for (JsonNode node : response.body()) {
+            Report report = report(node);
+            reports.put(report.realmId(), report);
+        }
+        return reports;
+    }
+
+    JsonNode stats() {
+        JsonHttp.Response response = JsonHttp.get(app.url("/sandbox/stats"));
+        require(response, 200);
+        return response.body();
+    }
+
+    private static Report report(JsonNode node) {
+        return new Report(node.get("realmId").asText(), node.get("refreshes").asLong(),
+                node.get("overlappingRefreshes").asLong(), node.get("invalidGrants").asLong(),
+                node.get("refreshesAfterAccessExpiry").asLong(), node.get("revoked").asBoolean(),
+                node.get("currentRefreshTokenSha256").asText());
+    }
+
+    private static void require(JsonHttp.Response response, int status) {
+        if (response.status() != status) {
+            throw new IllegalStateException("sandbox answered " + response.status() + ": " + response.body());
+        }
+    }
+}

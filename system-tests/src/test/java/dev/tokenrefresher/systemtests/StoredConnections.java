@@ -1,0 +1,85 @@
+package dev.tokenrefresher.systemtests;
+
+import dev.tokenrefresher.common.crypto.CipherBinding;
+import dev.tokenrefresher.common.crypto.TokenCipher;
+import dev.tokenrefresher.common.test.TestServices;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+
+/** Reads the {@code connection} table directly, as an auditor with the key would. */
+final class StoredConnections {
+
+    private final TokenCipher cipher = new TokenCipher(TestServices.get().cryptoProperties());
+
+    record Row(UUID id, String realmId, String status, String refreshTokenSha256, String leaseOwner,
+            Instant leaseUntil) {
+    }
+
+    List<Row> all() {
+        List<Row> rows = new ArrayList<>();
+        query("SELECT id, realm_id_enc, status, refresh_token_enc, lease_owner, lease_until FROM connection", rs -> {
+            UUID id = rs.getObject("id", UUID.class);
+            String realm = cipher.decrypt(rs.getBytes("realm_id_enc"), CipherBinding.connection(id, "realm_id"));
+            String refresh = cipher.decrypt(rs.getBytes("refresh_token_enc"), CipherBinding.connection(id,
+                    "refresh_token"));
+            var leaseUntil = rs.getObject("lease_until", java.time.OffsetDateTime.class);
+            rows.add(new Row(id, realm, rs.getString("status"), sha256(refresh), rs.getString("lease_owner"),
+                    leaseUntil == null ? null : leaseUntil.toInstant()));
+        });
+        return rows;
+    }
+
+    /**
+     * Every column of every row as text, with byte columns decoded as text too, so that a plaintext token stored in
+     * a bytea column would show.
+     */
+    String dump() {
+        StringBuilder dump = new StringBuilder();
+        query("""
+                SELECT c::text AS row_text, encode(access_token_enc, 'escape') AS a, encode(refresh_token_enc, 'escape') AS r,
+                       coalesce(encode(realm_id_enc, 'escape'), '') AS m
+                FROM connection c""",
+                rs -> dump.append(rs.getString("row_text")).append(rs.getString("a"))
+                        .append(rs.getString("r")).append(rs.getString("m")).append('\n'));
+        query("SELECT t::text AS row_text FROM refresh_attempt t", rs -> dump.append(rs.getString("row_text"))
+                .append('\n'));
+        return dump.toString();
+    }
+
+    static String sha256(String value) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(
+                    StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private interface RowHandler {
+        void handle(ResultSet rs) throws SQLException;
+    }
+
+    private static void query(String sql, RowHandler handler) {
+        TestServices services = TestServices.get();
+        try (Connection connection = DriverManager.getConnection(services.jdbcUrl(), services.postgresUser(),
+                services.postgresPassword());
+                var statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery(sql)) {
+            while (rs.next()) {
+                handler.handle(rs);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + " failed", e);
+        }
+    }
+}

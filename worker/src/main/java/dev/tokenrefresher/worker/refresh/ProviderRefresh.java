@@ -1,0 +1,203 @@
+package dev.tokenrefresher.worker.refresh;
+
+import dev.tokenrefresher.common.connection.AttemptOutcome;
+import dev.tokenrefresher.common.connection.AttemptRecord;
+import dev.tokenrefresher.common.connection.Claim;
+import dev.tokenrefresher.common.connection.ConnectionStore;
+import dev.tokenrefresher.common.connection.RefreshedTokens;
+import dev.tokenrefresher.common.messaging.ConnectionEvent;
+import dev.tokenrefresher.common.messaging.ConnectionEventPublisher;
+import dev.tokenrefresher.common.messaging.DeadLetter;
+import dev.tokenrefresher.common.messaging.DeadLetterPublisher;
+import dev.tokenrefresher.common.messaging.PublishFailedException;
+import dev.tokenrefresher.common.messaging.RefreshMessage;
+import dev.tokenrefresher.common.messaging.RefreshMessageCodec;
+import dev.tokenrefresher.common.messaging.RefreshPublisher;
+import dev.tokenrefresher.common.provider.ProviderRegistry;
+import dev.tokenrefresher.common.provider.ProviderSettings;
+import dev.tokenrefresher.common.provider.RefreshResult;
+import dev.tokenrefresher.common.provider.TokenEndpointClient;
+import dev.tokenrefresher.common.provider.TokenGrant;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * One refresh of a claimed connection: the provider call, with no transaction open, then one guarded statement that
+ * stores its result, then the next message.
+ */
+@Component
+class ProviderRefresh {
+
+    private static final Logger log = LoggerFactory.getLogger(ProviderRefresh.class);
+
+    private final ProviderRegistry providers;
+    private final TokenEndpointClient client;
+    private final ConnectionStore store;
+    private final RefreshPublisher publisher;
+    private final DeadLetterPublisher deadLetters;
+    private final ConnectionEventPublisher events;
+    private final RefreshMessageCodec codec;
+    private final RefreshMetrics metrics;
+    private final WorkerProperties properties;
+    private final Clock clock;
+
+    ProviderRefresh(ProviderRegistry providers, TokenEndpointClient client, ConnectionStore store,
+            RefreshPublisher publisher, DeadLetterPublisher deadLetters, ConnectionEventPublisher events,
+            RefreshMessageCodec codec, RefreshMetrics metrics, WorkerProperties properties, Clock clock) {
+        this.providers = providers;
+        this.client = client;
+        this.store = store;
+        this.publisher = publisher;
+        this.deadLetters = deadLetters;
+        this.events = events;
+        this.codec = codec;
+        this.metrics = metrics;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    void refresh(Claim claim, RefreshMessage message) {
+        ProviderSettings provider = providers.get(claim.provider());
+        Instant started = clock.instant();
+        if (claim.refreshExpiresAt() != null && !started.isBefore(claim.refreshExpiresAt())) {
+            // Calling the provider cannot help: the tenant has to reconnect.
+            endChain(claim, message, "refresh_token_expired", "the refresh token expired at "
+                    + claim.refreshExpiresAt(), null, Duration.ZERO, started);
+            return;
+        }
+        RefreshResult result = client.refresh(provider, claim.refreshToken());
+        metrics.providerLatency(provider.name(), result.duration());
+        switch (result) {
+            case RefreshResult.Granted granted -> store(claim, provider, granted, started);
+            case RefreshResult.Failed failed -> {
+                switch (failed.errorClass()) {
+                    case REAUTH_REQUIRED -> endChain(claim, message, failed.errorCode(), failed.detail(),
+                            failed.httpStatus(), failed.duration(), started);
+                    case REJECTED -> park(claim, message, failed, started);
+                    case TRANSIENT -> retryLater(claim, message, provider, failed, started);
+                }
+            }
+        }
+    }
+
+    private void store(Claim claim, ProviderSettings provider, RefreshResult.Granted granted, Instant started) {
+        TokenGrant grant = granted.grant();
+        Instant now = clock.instant();
+        // The provider's clock started the token's life somewhere between our request and its answer; assume the
+        // earliest moment, so that we never believe a token lives longer than it does.
+        Instant accessExpiresAt = started.plus(grant.accessTokenLifetime());
+        Duration refreshLifetime = grant.effectiveRefreshTokenLifetime();
+        Instant refreshExpiresAt = refreshLifetime != null
+                ? started.plus(refreshLifetime)
+                : grant.refreshToken() == null ? claim.refreshExpiresAt() : null;
+        Instant next = provider.refreshDueAt(started, grant.accessTokenLifetime());
+        AttemptRecord attempt = attempt(now, AttemptOutcome.REFRESHED, granted.httpStatus(), null,
+                granted.duration());
+        OptionalLong fence = store.storeRefreshed(claim, new RefreshedTokens(grant.accessToken(),
+                grant.refreshToken(), accessExpiresAt, refreshExpiresAt), next, now, attempt);
+        if (fence.isEmpty()) {
+            store.recordAttempt(claim.connectionId(), claim.fence(), attempt(now, AttemptOutcome.SUPERSEDED,
+                    granted.httpStatus(), null, granted.duration()));
+            metrics.refreshed(provider.name(), "superseded");
+            log.info("refresh of connection {} superseded: a newer refresh token was stored meanwhile",
+                    claim.connectionId());
+            return;
+        }
+        metrics.refreshed(provider.name(), "refreshed");
+        log.info("refreshed connection={} provider={} fence={} outcome=refreshed rotated={} next={} took={}ms",
+                claim.connectionId(), provider.name(), claim.fence(), grant.refreshToken() != null, next,
+                granted.duration().toMillis());
+        publishNext(provider.name(), new RefreshMessage(claim.connectionId(), fence.getAsLong(), next, 0), now);
+    }
+
+    private void endChain(Claim claim, RefreshMessage message, String errorCode, String detail, Integer httpStatus,
+            Duration duration, Instant started) {
+        Instant now = clock.instant();
+        boolean ended = store.markReauthRequired(claim, errorCode, now, attempt(now,
+                AttemptOutcome.REAUTH_REQUIRED, httpStatus, errorCode, duration));
+        if (!ended) {
+            // Re-read in the guard: another actor stored a newer refresh token meanwhile, so ours was simply old.
+            metrics.refreshed(claim.provider(), "superseded");
+            log.info("connection {}: {} for an old refresh token; a newer one is stored, nothing to do",
+                    claim.connectionId(), errorCode);
+            return;
+        }
+        metrics.refreshed(claim.provider(), "reauth_required");
+        log.warn("connection={} provider={} fence={} outcome=reauth_required reason={}", claim.connectionId(),
+                claim.provider(), claim.fence(), errorCode);
+        deadLetter(claim, message, errorCode, errorCode, detail, httpStatus, started, now);
+        events.publish(new ConnectionEvent(ConnectionEvent.REAUTH_REQUIRED, claim.connectionId(), claim.tenantId(),
+                claim.provider(), errorCode, now));
+    }
+
+    private void park(Claim claim, RefreshMessage message, RefreshResult.Failed failed, Instant started) {
+        Instant now = clock.instant();
+        boolean parked = store.park(claim, failed.errorCode() + ": " + failed.detail(), now, attempt(now,
+                AttemptOutcome.REJECTED, failed.httpStatus(), failed.errorCode(), failed.duration()));
+        metrics.refreshed(claim.provider(), "rejected");
+        log.warn("connection={} provider={} fence={} outcome=rejected reason={} status={}", claim.connectionId(),
+                claim.provider(), claim.fence(), failed.errorCode(), failed.httpStatus());
+        if (parked) {
+            deadLetter(claim, message, failed.errorCode(), failed.errorCode(), failed.detail(), failed.httpStatus(),
+                    started, now);
+        }
+    }
+
+    private void retryLater(Claim claim, RefreshMessage message, ProviderSettings provider,
+            RefreshResult.Failed failed, Instant started) {
+        Instant now = clock.instant();
+        int attempts = message.attempt() + 1;
+        String error = failed.errorCode() + ": " + failed.detail();
+        metrics.refreshed(provider.name(), "transient_failure");
+        if (attempts >= properties.maxAttempts()) {
+            boolean parked = store.park(claim, error, now, attempt(now, AttemptOutcome.TRANSIENT_FAILURE,
+                    failed.httpStatus(), failed.errorCode(), failed.duration()));
+            log.warn("connection={} provider={} fence={} outcome=retries_exhausted attempts={} reason={}",
+                    claim.connectionId(), provider.name(), claim.fence(), attempts, failed.errorCode());
+            if (parked) {
+                deadLetter(claim, message, "retries_exhausted", failed.errorCode(), failed.detail(),
+                        failed.httpStatus(), started, now);
+            }
+            return;
+        }
+        Duration delay = RefreshTiming.retryDelay(attempts, properties.retryInitialDelay(), properties
+                .retryMaxDelay(), failed.retryAfter());
+        Instant retryAt = now.plus(delay);
+        OptionalLong fence = store.rescheduleAfterFailure(claim, error, retryAt, now, attempt(now,
+                AttemptOutcome.TRANSIENT_FAILURE, failed.httpStatus(), failed.errorCode(), failed.duration()));
+        log.warn("connection={} provider={} fence={} outcome=transient_failure reason={} status={} attempt={} "
+                + "retryIn={}s", claim.connectionId(), provider.name(), claim.fence(), failed.errorCode(),
+                failed.httpStatus(), attempts, delay.toSeconds());
+        if (fence.isPresent()) {
+            publishNext(provider.name(), new RefreshMessage(claim.connectionId(), fence.getAsLong(), retryAt,
+                    attempts), now);
+        }
+    }
+
+    private void publishNext(String provider, RefreshMessage next, Instant now) {
+        try {
+            publisher.publish(provider, next, now);
+        } catch (PublishFailedException e) {
+            // The row is stored with its due time; the scheduler's sweep re-enqueues it after the grace period.
+            log.warn("{}; the reconciliation sweep will re-enqueue it", e.getMessage());
+        }
+    }
+
+    private void deadLetter(Claim claim, RefreshMessage message, String reason, String errorCode, String detail,
+            Integer httpStatus, Instant firstFailure, Instant now) {
+        deadLetters.publish(new DeadLetter(codec.encode(message), message.messageId(), reason, errorCode, detail,
+                claim.provider(), claim.connectionId(), message.attempt() + 1, httpStatus, firstFailure, now,
+                properties.id()));
+        metrics.deadLettered(claim.provider(), reason);
+    }
+
+    private AttemptRecord attempt(Instant at, AttemptOutcome outcome, Integer httpStatus, String errorCode,
+            Duration duration) {
+        return new AttemptRecord(at, outcome, httpStatus, errorCode, duration, properties.id());
+    }
+}

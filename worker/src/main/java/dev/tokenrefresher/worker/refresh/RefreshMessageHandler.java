@@ -1,0 +1,108 @@
+package dev.tokenrefresher.worker.refresh;
+
+import dev.tokenrefresher.common.connection.ClaimResult;
+import dev.tokenrefresher.common.connection.ConnectionStore;
+import dev.tokenrefresher.common.messaging.DeadLetter;
+import dev.tokenrefresher.common.messaging.DeadLetterPublisher;
+import dev.tokenrefresher.common.messaging.MalformedMessageException;
+import dev.tokenrefresher.common.messaging.RefreshMessage;
+import dev.tokenrefresher.common.messaging.RefreshMessageCodec;
+import dev.tokenrefresher.common.messaging.RefreshPublisher;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.amqp.core.Message;
+import org.springframework.stereotype.Component;
+
+/**
+ * Handles one message from a provider's work queue, from decoding to the point where it can be acknowledged.
+ *
+ * <p>Returning normally means "ack": by then the message's effect is durable (tokens stored and the next message
+ * confirmed, or a dead letter confirmed, or the message found stale). Throwing means "requeue": the broker redelivers,
+ * and the quorum queue's delivery limit ends a crash loop.
+ */
+@Component
+public class RefreshMessageHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(RefreshMessageHandler.class);
+
+    private final RefreshMessageCodec codec;
+    private final ConnectionStore store;
+    private final RefreshPublisher publisher;
+    private final DeadLetterPublisher deadLetters;
+    private final ProviderRefresh providerRefresh;
+    private final RefreshMetrics metrics;
+    private final WorkerProperties properties;
+    private final Clock clock;
+
+    RefreshMessageHandler(RefreshMessageCodec codec, ConnectionStore store, RefreshPublisher publisher,
+            DeadLetterPublisher deadLetters, ProviderRefresh providerRefresh, RefreshMetrics metrics,
+            WorkerProperties properties, Clock clock) {
+        this.codec = codec;
+        this.store = store;
+        this.publisher = publisher;
+        this.deadLetters = deadLetters;
+        this.providerRefresh = providerRefresh;
+        this.metrics = metrics;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    public void handle(String provider, Message amqp) {
+        String messageId = amqp.getMessageProperties().getMessageId();
+        RefreshMessage message;
+        try {
+            message = codec.decode(amqp.getBody(), messageId);
+        } catch (MalformedMessageException e) {
+            Instant now = clock.instant();
+            deadLetters.publish(new DeadLetter(amqp.getBody(), messageId, "malformed", "malformed", e.getMessage(),
+                    provider, null, 0, null, now, now, properties.id()));
+            metrics.deadLettered(provider, "malformed");
+            log.warn("dead-lettered a malformed message from the {} queue: {}", provider, e.getMessage());
+            return;
+        }
+        Instant now = clock.instant();
+        if (message.dueAt().isAfter(now.plus(properties.earlyTolerance()))) {
+            // Early: a delay longer than the ladder, or the broker's clock moved. Wait the rest.
+            publisher.publish(provider, message, now);
+            metrics.dropped(provider, "early");
+            return;
+        }
+        ClaimResult claim = store.claim(message.connectionId(), message.fence(), properties.id(), now,
+                properties.lease());
+        switch (claim) {
+            case ClaimResult.Claimed claimed -> {
+                metrics.lateness(provider, Duration.between(message.dueAt(), now));
+                providerRefresh.refresh(claimed.claim(), message);
+            }
+            case ClaimResult.NotFound notFound -> {
+                deadLetters.publish(new DeadLetter(amqp.getBody(), messageId, "unknown_connection",
+                        "unknown_connection", "no connection has this id", provider, message.connectionId(),
+                        message.attempt(), null, now, now, properties.id()));
+                metrics.deadLettered(provider, "unknown_connection");
+                log.warn("dead-lettered message {} for unknown connection {}", messageId, message.connectionId());
+            }
+            case ClaimResult.StaleFence stale -> {
+                metrics.dropped(provider, "stale_fence");
+                log.debug("dropped stale message for connection {}: fence {} is now {}", message.connectionId(),
+                        message.fence(), stale.currentFence());
+            }
+            case ClaimResult.NotActive notActive -> {
+                metrics.dropped(provider, "not_active");
+                log.debug("dropped message for connection {}: it is {}", message.connectionId(),
+                        notActive.status());
+            }
+            case ClaimResult.Leased leased -> {
+                // Somebody is refreshing it right now, or crashed while doing so: come back when the lease ends.
+                Instant leaseEnd = leased.leaseUntil() == null ? now : leased.leaseUntil();
+                publisher.publish(provider, new RefreshMessage(message.connectionId(), message.fence(), leaseEnd,
+                        message.attempt()), now);
+                metrics.dropped(provider, "leased");
+                log.debug("connection {} is leased by {} until {}; message re-delayed", message.connectionId(),
+                        leased.owner(), leased.leaseUntil());
+            }
+        }
+    }
+}
