@@ -26,7 +26,7 @@ import org.springframework.stereotype.Component;
  * connection) rather than as unknown. That memory grows with the number of rotations until a reset.
  */
 @Component
-class TokenAuthority {
+class TokenAuthority implements ConnectionMinter {
 
     private static final Logger log = LoggerFactory.getLogger(TokenAuthority.class);
 
@@ -126,7 +126,8 @@ class TokenAuthority {
     }
 
     /** Creates connections as if each had just completed the authorization-code flow. */
-    List<MintedConnection> mint(int count) {
+    @Override
+    public List<MintedConnection> mint(int count) {
         Instant now = clock.instant();
         RefreshRules rules = currentRules();
         List<MintedConnection> minted = new ArrayList<>(count);
@@ -140,7 +141,7 @@ class TokenAuthority {
             connectionsByRefreshToken.put(refreshToken, connection);
             minted.add(new MintedConnection(connection.realmId(), tokens.accessToken(), refreshToken,
                     TokenGrant.BEARER, rules.accessTokenLifetime().toSeconds(),
-                    secondsBetween(now, connection.refreshTokenExpiresAt())));
+                    secondsBetween(now, connection.refreshTokenExpiresAt()), now));
         }
         log.info("Minted {} connection(s), {} in total", count, connectionsByRealmId.size());
         return minted;

@@ -1,0 +1,13 @@
+package dev.tokenrefresher.sandbox.token;
+
+import java.util.List;
+
+/**
+ * Mints connections for the sandbox's other features (the demo switch), exactly as {@code POST /sandbox/connections}
+ * does. The only public way into the {@link TokenAuthority}, so everything else about it stays in this package.
+ */
+public interface ConnectionMinter {
+
+    /** Creates {@code count} connections as if each had just completed the authorization-code flow. */
+    List<MintedConnection> mint(int count);
+}

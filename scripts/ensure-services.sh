@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Starts the local PostgreSQL and RabbitMQ the tests use, where they are installed and not running yet.
+# A no-op where they already run; it never installs anything.
+set -euo pipefail
+
+wait_for() { # description, attempts, command...
+  local what=$1 attempts=$2; shift 2
+  for _ in $(seq "$attempts"); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 1
+  done
+  echo "$what did not come up" >&2
+  return 1
+}
+
+if command -v pg_isready >/dev/null; then
+  if ! pg_isready -h 127.0.0.1 -q; then
+    echo "starting PostgreSQL"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start
+    wait_for PostgreSQL 60 pg_isready -h 127.0.0.1 -q
+  fi
+  echo "PostgreSQL: $(pg_isready -h 127.0.0.1)"
+else
+  echo "pg_isready not found: assuming PostgreSQL is reachable as configured (REFRESHER_TEST_POSTGRES_URL or Docker)"
+fi
+
+if command -v rabbitmq-diagnostics >/dev/null; then
+  if ! rabbitmq-diagnostics -q ping >/dev/null 2>&1; then
+    echo "starting RabbitMQ"
+    rabbitmq-server -detached
+    wait_for RabbitMQ 120 rabbitmq-diagnostics -q ping
+    rabbitmqctl await_startup >/dev/null
+  fi
+  echo "RabbitMQ: up"
+else
+  echo "rabbitmq-diagnostics not found: assuming RabbitMQ is reachable as configured (REFRESHER_TEST_RABBITMQ_HOST or Docker)"
+fi
