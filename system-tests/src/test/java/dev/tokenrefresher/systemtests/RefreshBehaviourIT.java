@@ -37,8 +37,9 @@ class RefreshBehaviourIT {
     static void startSystem() {
         system = RunningSystem.start("behaviour", 1, List.of("--sandbox.rotate-every=1"), Map.of());
         rabbit = RabbitFixtures.connectionFactory();
-        publisher = new RefreshPublisher(rabbit, new RefresherTopology(RabbitFixtures.messagingProperties()),
-                new RefreshMessageCodec(new ObjectMapper()), RabbitFixtures.messagingProperties());
+        publisher = new RefreshPublisher(rabbit,
+                new RefresherTopology(RabbitFixtures.messagingProperties(system.namespace())),
+                new RefreshMessageCodec(new ObjectMapper()), RabbitFixtures.messagingProperties(system.namespace()));
     }
 
     @AfterAll

@@ -78,7 +78,7 @@ final class RefreshLoopRun {
 
         Map<String, Sandbox.Report> reports = system.sandbox().reports();
         Map<String, StoredConnections.Row> stored = new HashMap<>();
-        new StoredConnections().all().forEach(row -> stored.put(row.realmId(), row));
+        new StoredConnections(system.namespace()).all().forEach(row -> stored.put(row.realmId(), row));
         long fewest = Long.MAX_VALUE;
         for (Sandbox.Minted m : minted) {
             Sandbox.Report report = reports.get(m.realmId());
@@ -103,7 +103,7 @@ final class RefreshLoopRun {
         });
         assertThat(LeakScanner.leaksInLogs(system.apps().stream().map(AppProcess::log).toList(), secrets))
                 .as("log lines with a token or secret").isEmpty();
-        String dump = new StoredConnections().dump();
+        String dump = new StoredConnections(system.namespace()).dump();
         assertThat(LeakScanner.leaks(dump, secrets)).as("a token in the connection table").isFalse();
         assertThat(minted).noneMatch(m -> dump.contains(m.realmId()));
     }

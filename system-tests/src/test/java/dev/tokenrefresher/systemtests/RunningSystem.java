@@ -21,6 +21,7 @@ final class RunningSystem implements AutoCloseable {
     static final String CLIENT_SECRET = "system-test-secret-" + UUID.randomUUID();
 
     private final String name;
+    private final TestServices.Namespace namespace = TestServices.get().newNamespace();
     private final AppProcess sandboxApp;
     private final Sandbox sandbox;
     private final List<String> refresherArguments;
@@ -41,7 +42,7 @@ final class RunningSystem implements AutoCloseable {
         settings.put("refresher.providers." + PROVIDER + ".client-id", CLIENT_ID);
         settings.put("refresher.providers." + PROVIDER + ".client-secret", CLIENT_SECRET);
         settings.putAll(refresherSettings);
-        List<String> arguments = new ArrayList<>(TestServices.get().springArguments());
+        List<String> arguments = new ArrayList<>(TestServices.get().springArguments(namespace));
         settings.forEach((key, value) -> arguments.add("--" + key + "=" + value));
         this.refresherArguments = List.copyOf(arguments);
     }
@@ -76,6 +77,11 @@ final class RunningSystem implements AutoCloseable {
         List<String> arguments = new ArrayList<>(refresherArguments);
         arguments.add("--refresher.worker.id=" + id);
         workers.add(track(AppProcess.start(id, "worker.jar", name, arguments)));
+    }
+
+    /** This system's own schema and queue prefix: no other test's connections or messages. */
+    TestServices.Namespace namespace() {
+        return namespace;
     }
 
     Sandbox sandbox() {

@@ -20,6 +20,11 @@ import java.util.UUID;
 final class StoredConnections {
 
     private final TokenCipher cipher = new TokenCipher(TestServices.get().cryptoProperties());
+    private final TestServices.Namespace namespace;
+
+    StoredConnections(TestServices.Namespace namespace) {
+        this.namespace = namespace;
+    }
 
     record Row(UUID id, String realmId, String status, String refreshTokenSha256, String leaseOwner,
             Instant leaseUntil) {
@@ -69,9 +74,9 @@ final class StoredConnections {
         void handle(ResultSet rs) throws SQLException;
     }
 
-    private static void query(String sql, RowHandler handler) {
+    private void query(String sql, RowHandler handler) {
         TestServices services = TestServices.get();
-        try (Connection connection = DriverManager.getConnection(services.jdbcUrl(), services.postgresUser(),
+        try (Connection connection = DriverManager.getConnection(services.jdbcUrl(namespace), services.postgresUser(),
                 services.postgresPassword());
                 var statement = connection.createStatement();
                 ResultSet rs = statement.executeQuery(sql)) {

@@ -39,7 +39,7 @@ class WorkerCrashIT {
      * requests not yet sent, is cut as in any crash.
      */
     private void killOutsideTheUnprotectableWindow(RunningSystem system, AppProcess victim) {
-        StoredConnections table = new StoredConnections();
+        StoredConnections table = new StoredConnections(system.namespace());
         Sandbox sandbox = system.sandbox();
         await("a moment to kill " + victim.name()).atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(
                 300)).until(() -> {

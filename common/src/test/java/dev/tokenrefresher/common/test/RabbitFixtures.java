@@ -27,8 +27,13 @@ public final class RabbitFixtures {
         return factory;
     }
 
+    /** Messaging settings of the JVM's default namespace. */
     public static MessagingProperties messagingProperties() {
-        return new MessagingProperties(TestServices.get().messagingPrefix(), null, null);
+        return messagingProperties(TestServices.get().defaultNamespace());
+    }
+
+    public static MessagingProperties messagingProperties(TestServices.Namespace namespace) {
+        return new MessagingProperties(namespace.messagingPrefix(), null, null);
     }
 
     /** Declares the whole topology for these providers, and has it deleted when the JVM exits. */

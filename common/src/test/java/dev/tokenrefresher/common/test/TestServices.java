@@ -9,12 +9,13 @@ import java.sql.SQLException;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.PostgreSQLContainer;
 import org.testcontainers.containers.RabbitMQContainer;
@@ -28,8 +29,9 @@ import org.testcontainers.containers.RabbitMQContainer;
  * {@code REFRESHER_TEST_RABBITMQ_HOST}, {@code _PORT}, {@code _USER}, {@code _PASSWORD}; {@code REFRESHER_TEST_DOCKER=false}
  * forces the local services.
  *
- * <p>A shared database and broker would leak state between runs, so each JVM gets its own schema and its own
- * exchange/queue prefix, and removes both when it exits.
+ * <p>A shared database and broker would leak state between runs and between tests, so state lives in a
+ * {@link Namespace}: a schema and an exchange/queue prefix of its own, removed when the JVM exits. Each JVM has a
+ * default namespace; a test that must not see another's connections or messages asks for a fresh one.
  */
 public final class TestServices {
 
@@ -38,10 +40,20 @@ public final class TestServices {
 
     private final Postgres postgres;
     private final Rabbit rabbit;
-    private final String schema = "tr_test_" + RUN_ID;
-    private final String messagingPrefix = "tr-test-" + RUN_ID;
     private final String encryptionKey;
+    private final AtomicInteger namespaces = new AtomicInteger();
+    private final Set<Namespace> created = ConcurrentHashMap.newKeySet();
     private final Set<String> providersUsed = ConcurrentHashMap.newKeySet();
+    private final Namespace defaultNamespace;
+
+    /**
+     * Where one test's state lives.
+     *
+     * @param schema the PostgreSQL schema Flyway migrates
+     * @param messagingPrefix the {@code refresher.messaging.prefix} of every exchange and queue
+     */
+    public record Namespace(String schema, String messagingPrefix) {
+    }
 
     private TestServices() {
         boolean docker = useDocker();
@@ -50,9 +62,8 @@ public final class TestServices {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         this.encryptionKey = Base64.getEncoder().encodeToString(key);
-        createSchema();
-        Runtime.getRuntime().addShutdownHook(new Thread(this::dropSchema, "drop-test-schema"));
-        Runtime.getRuntime().addShutdownHook(new Thread(this::deleteMessaging, "delete-test-queues"));
+        Runtime.getRuntime().addShutdownHook(new Thread(this::cleanUp, "test-services-cleanup"));
+        this.defaultNamespace = newNamespace();
     }
 
     public static TestServices get() {
@@ -66,18 +77,30 @@ public final class TestServices {
         return instance;
     }
 
-    /** The JVM's own schema: tables created by Flyway there, dropped at exit. */
-    public String schema() {
-        return schema;
+    /** A fresh schema and queue prefix, dropped and deleted when the JVM exits. */
+    public Namespace newNamespace() {
+        int n = namespaces.getAndIncrement();
+        Namespace namespace = new Namespace("tr_test_" + RUN_ID + "_" + n, "tr-test-" + RUN_ID + "-" + n);
+        execute("CREATE SCHEMA IF NOT EXISTS " + namespace.schema());
+        created.add(namespace);
+        return namespace;
     }
 
-    /** The JVM's own exchange and queue prefix. */
+    public Namespace defaultNamespace() {
+        return defaultNamespace;
+    }
+
+    /** The default namespace's exchange and queue prefix. */
     public String messagingPrefix() {
-        return messagingPrefix;
+        return defaultNamespace.messagingPrefix();
     }
 
     public String jdbcUrl() {
-        return postgres.url() + (postgres.url().contains("?") ? "&" : "?") + "currentSchema=" + schema;
+        return jdbcUrl(defaultNamespace);
+    }
+
+    public String jdbcUrl(Namespace namespace) {
+        return postgres.url() + (postgres.url().contains("?") ? "&" : "?") + "currentSchema=" + namespace.schema();
     }
 
     public String postgresUser() {
@@ -104,45 +127,66 @@ public final class TestServices {
         return rabbit.password();
     }
 
-    /**
-     * Spring properties that point an app at these services: datasource, Flyway schema, RabbitMQ, messaging prefix and
-     * a random encryption key for this JVM.
-     */
-    public Map<String, String> springProperties() {
-        Map<String, String> properties = new LinkedHashMap<>();
-        properties.put("spring.datasource.url", jdbcUrl());
-        properties.put("spring.datasource.username", postgres.user());
-        properties.put("spring.datasource.password", postgres.password());
-        properties.put("spring.datasource.hikari.maximum-pool-size", "5");
-        properties.put("spring.flyway.schemas", schema);
-        properties.put("spring.flyway.default-schema", schema);
-        properties.put("spring.rabbitmq.host", rabbit.host());
-        properties.put("spring.rabbitmq.port", String.valueOf(rabbit.port()));
-        properties.put("spring.rabbitmq.username", rabbit.user());
-        properties.put("spring.rabbitmq.password", rabbit.password());
-        properties.put("refresher.messaging.prefix", messagingPrefix);
-        properties.put("refresher.crypto.primary-key-id", "test");
-        properties.put("refresher.crypto.keys.test", encryptionKey);
-        return properties;
-    }
-
     /** The encryption keys the apps get from {@link #springProperties()}, for tests that read the table directly. */
     public CryptoProperties cryptoProperties() {
         return new CryptoProperties("test", Map.of("test", encryptionKey));
     }
 
-    /** The same properties as command-line arguments, for apps started as processes. */
-    public java.util.List<String> springArguments() {
-        return springProperties().entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toList();
+    /** Spring properties for the default namespace. */
+    public Map<String, String> springProperties() {
+        return springProperties(defaultNamespace);
     }
 
-    /** Providers whose work queues this JVM's tests declared, so that they are deleted at exit too. */
+    /**
+     * Spring properties that point an app at these services and this namespace: datasource, Flyway schema, RabbitMQ,
+     * messaging prefix and the JVM's random encryption key.
+     */
+    public Map<String, String> springProperties(Namespace namespace) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("spring.datasource.url", jdbcUrl(namespace));
+        properties.put("spring.datasource.username", postgres.user());
+        properties.put("spring.datasource.password", postgres.password());
+        properties.put("spring.datasource.hikari.maximum-pool-size", "5");
+        properties.put("spring.flyway.schemas", namespace.schema());
+        properties.put("spring.flyway.default-schema", namespace.schema());
+        properties.put("spring.rabbitmq.host", rabbit.host());
+        properties.put("spring.rabbitmq.port", String.valueOf(rabbit.port()));
+        properties.put("spring.rabbitmq.username", rabbit.user());
+        properties.put("spring.rabbitmq.password", rabbit.password());
+        properties.put("refresher.messaging.prefix", namespace.messagingPrefix());
+        properties.put("refresher.crypto.primary-key-id", "test");
+        properties.put("refresher.crypto.keys.test", encryptionKey);
+        return properties;
+    }
+
+    /** The same properties as command-line arguments, for apps started as processes. */
+    public List<String> springArguments(Namespace namespace) {
+        return springProperties(namespace).entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
+                .toList();
+    }
+
+    /** Providers whose work queues tests declared, so that they are deleted at exit too. */
     public void deleteQueuesAtExit(Collection<String> providers) {
         providersUsed.addAll(providers);
     }
 
-    private void deleteMessaging() {
-        RefresherTopology topology = new RefresherTopology(new MessagingProperties(messagingPrefix, null, null));
+    private void cleanUp() {
+        if (Boolean.parseBoolean(System.getenv().getOrDefault("REFRESHER_TEST_KEEP_STATE", "false"))) {
+            return;
+        }
+        for (Namespace namespace : created) {
+            try {
+                execute("DROP SCHEMA IF EXISTS " + namespace.schema() + " CASCADE");
+            } catch (RuntimeException e) {
+                System.err.println("could not drop test schema " + namespace.schema() + ": " + e.getMessage());
+            }
+            deleteMessaging(namespace);
+        }
+    }
+
+    private void deleteMessaging(Namespace namespace) {
+        RefresherTopology topology = new RefresherTopology(new MessagingProperties(namespace.messagingPrefix(), null,
+                null));
         var factory = new com.rabbitmq.client.ConnectionFactory();
         factory.setHost(rabbit.host());
         factory.setPort(rabbit.port());
@@ -164,7 +208,7 @@ public final class TestServices {
                 }
             }
         } catch (Exception e) {
-            System.err.println("could not delete test queues with prefix " + messagingPrefix + ": " + e);
+            System.err.println("could not delete test queues with prefix " + namespace.messagingPrefix() + ": " + e);
         }
     }
 
@@ -206,21 +250,6 @@ public final class TestServices {
         return new Rabbit("127.0.0.1", 5672, "guest", "guest");
     }
 
-    private void createSchema() {
-        execute("CREATE SCHEMA IF NOT EXISTS " + schema);
-    }
-
-    private void dropSchema() {
-        if (Boolean.parseBoolean(System.getenv().getOrDefault("REFRESHER_TEST_KEEP_SCHEMA", "false"))) {
-            return;
-        }
-        try {
-            execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-        } catch (RuntimeException e) {
-            System.err.println("could not drop test schema " + schema + ": " + e.getMessage());
-        }
-    }
-
     private void execute(String sql) {
         try (var connection = DriverManager.getConnection(postgres.url(), postgres.user(), postgres.password());
                 var statement = connection.createStatement()) {
@@ -243,7 +272,7 @@ public final class TestServices {
 
     @Override
     public String toString() {
-        return "TestServices[postgres=" + postgres.url() + ", schema=" + schema + ", rabbit=" + rabbit.host() + ":"
-                + rabbit.port() + ", prefix=" + messagingPrefix + ", run=" + RUN_ID.toLowerCase(Locale.ROOT) + "]";
+        return "TestServices[postgres=" + postgres.url() + ", rabbit=" + rabbit.host() + ":" + rabbit.port()
+                + ", run=" + RUN_ID + "]";
     }
 }
