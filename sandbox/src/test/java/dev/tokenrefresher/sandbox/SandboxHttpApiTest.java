@@ -1,38 +1,28 @@
 package dev.tokenrefresher.sandbox;
 
+import static dev.tokenrefresher.sandbox.SandboxHttp.CLIENT_ID;
+import static dev.tokenrefresher.sandbox.SandboxHttp.CLIENT_SECRET;
+import static dev.tokenrefresher.sandbox.SandboxHttp.basic;
+import static dev.tokenrefresher.sandbox.SandboxHttp.fieldNames;
+import static dev.tokenrefresher.sandbox.SandboxHttp.form;
+import static dev.tokenrefresher.sandbox.SandboxHttp.json;
+import static dev.tokenrefresher.sandbox.SandboxHttp.refreshForm;
+import static dev.tokenrefresher.sandbox.SandboxHttp.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublisher;
-import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.support.GenericApplicationContext;
 
 /**
  * Starts the sandbox the way other modules' tests do, through {@link SandboxApplication#builder()}, and talks to it
@@ -40,26 +30,15 @@ import org.springframework.context.support.GenericApplicationContext;
  */
 class SandboxHttpApiTest {
 
-    private static final String TOKEN_PATH = "/oauth2/v1/tokens/bearer";
-    private static final String CLIENT_ID = "sandbox-client";
-    private static final String CLIENT_SECRET = "sandbox-secret";
-
     private static final MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
-    private static final HttpClient http = HttpClient.newHttpClient();
-    private static final ObjectMapper mapper = new ObjectMapper();
 
     private static ConfigurableApplicationContext sandbox;
-    private static URI baseUri;
+    private static SandboxHttp http;
 
     @BeforeAll
     static void startSandbox() {
-        sandbox = SandboxApplication.builder()
-                .properties("server.port=0", "sandbox.access-token-lifetime=8s")
-                .initializers(context -> ((GenericApplicationContext) context).registerBean(Clock.class,
-                        () -> clock))
-                .run();
-        int port = ((WebServerApplicationContext) sandbox).getWebServer().getPort();
-        baseUri = URI.create("http://localhost:" + port);
+        sandbox = SandboxHttp.start(clock, "sandbox.access-token-lifetime=8s");
+        http = SandboxHttp.on(sandbox);
     }
 
     @AfterAll
@@ -69,16 +48,18 @@ class SandboxHttpApiTest {
 
     @BeforeEach
     void startFromScratch() {
-        assertThat(send("POST", "/sandbox/reset", BodyPublishers.noBody()).statusCode()).isEqualTo(204);
-        assertThat(putSettings("{\"accessTokenLifetimeSeconds\":8,\"rotateEvery\":1,\"latencyMillis\":0}")
+        assertThat(http.post("/sandbox/reset").statusCode()).isEqualTo(204);
+        assertThat(http
+                .putJson("/sandbox/settings",
+                        "{\"accessTokenLifetimeSeconds\":8,\"rotateEvery\":1,\"latencyMillis\":0}")
                 .statusCode()).isEqualTo(200);
     }
 
     @Test
     void refreshWithBasicAuthenticationAnswersIntuitShapedTokens() {
-        JsonNode minted = mintOne();
+        JsonNode minted = http.mintOne();
 
-        HttpResponse<String> response = refreshWithBasic(minted.get("refreshToken").asText());
+        HttpResponse<String> response = http.refresh(minted.get("refreshToken").asText());
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
@@ -97,10 +78,11 @@ class SandboxHttpApiTest {
 
     @Test
     void refreshWithClientSecretPostIsAcceptedToo() {
-        String refreshToken = mintOne().get("refreshToken").asText();
+        String refreshToken = http.mintOne().get("refreshToken").asText();
 
-        HttpResponse<String> response = tokenRequest(form(Map.of("grant_type", "refresh_token", "refresh_token",
-                refreshToken, "client_id", CLIENT_ID, "client_secret", CLIENT_SECRET)));
+        HttpResponse<String> response = http
+                .send(http.tokenRequest(form(Map.of("grant_type", "refresh_token", "refresh_token",
+                        refreshToken, "client_id", CLIENT_ID, "client_secret", CLIENT_SECRET))));
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(json(response).get("refresh_token").asText()).startsWith("sbx_rt_");
@@ -108,26 +90,28 @@ class SandboxHttpApiTest {
 
     @Test
     void wrongClientSecretIsAnswered401InvalidClient() {
-        String refreshToken = mintOne().get("refreshToken").asText();
+        String refreshToken = http.mintOne().get("refreshToken").asText();
 
-        HttpResponse<String> response = tokenRequest(form(Map.of("grant_type", "refresh_token", "refresh_token",
-                refreshToken)), "Authorization", basic(CLIENT_ID, "wrong-secret"));
-        HttpResponse<String> anonymous = tokenRequest(form(Map.of("grant_type", "refresh_token", "refresh_token",
-                refreshToken)));
+        HttpResponse<String> response = http
+                .send(http.tokenRequest(form(Map.of("grant_type", "refresh_token", "refresh_token",
+                        refreshToken)), "Authorization", basic(CLIENT_ID, "wrong-secret")));
+        HttpResponse<String> anonymous = http
+                .send(http.tokenRequest(form(Map.of("grant_type", "refresh_token", "refresh_token",
+                        refreshToken))));
 
         assertThat(response.statusCode()).isEqualTo(401);
         assertThat(response.body()).isEqualTo("{\"error\":\"invalid_client\"}");
         assertThat(response.headers().firstValue("WWW-Authenticate")).isPresent();
         assertThat(anonymous.statusCode()).isEqualTo(401);
-        assertThat(stats().get("invalidClientAnswers").asLong()).isEqualTo(2);
+        assertThat(http.stats().get("invalidClientAnswers").asLong()).isEqualTo(2);
     }
 
     @Test
     void rotatedAwayRefreshTokenIsInvalidGrant() {
-        String original = mintOne().get("refreshToken").asText();
-        assertThat(refreshWithBasic(original).statusCode()).isEqualTo(200);
+        String original = http.mintOne().get("refreshToken").asText();
+        assertThat(http.refresh(original).statusCode()).isEqualTo(200);
 
-        HttpResponse<String> reuse = refreshWithBasic(original);
+        HttpResponse<String> reuse = http.refresh(original);
 
         assertThat(reuse.statusCode()).isEqualTo(400);
         JsonNode body = json(reuse);
@@ -138,19 +122,21 @@ class SandboxHttpApiTest {
 
     @Test
     void unknownRefreshTokenIsInvalidGrantCountedAsUnknown() {
-        HttpResponse<String> response = refreshWithBasic("sbx_rt_never-issued");
+        HttpResponse<String> response = http.refresh("sbx_rt_never-issued");
 
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(json(response).get("error").asText()).isEqualTo("invalid_grant");
-        assertThat(stats().get("unknownTokenGrants").asLong()).isEqualTo(1);
+        assertThat(http.stats().get("unknownTokenGrants").asLong()).isEqualTo(1);
     }
 
     @Test
     void otherGrantTypeIsUnsupportedAndMissingRefreshTokenIsInvalidRequest() {
-        HttpResponse<String> otherGrant = tokenRequest(form(Map.of("grant_type", "authorization_code", "code", "x")),
-                "Authorization", basic(CLIENT_ID, CLIENT_SECRET));
-        HttpResponse<String> noToken = tokenRequest(form(Map.of("grant_type", "refresh_token")), "Authorization",
-                basic(CLIENT_ID, CLIENT_SECRET));
+        HttpResponse<String> otherGrant = http
+                .send(http.tokenRequest(form(Map.of("grant_type", "authorization_code", "code", "x")),
+                        "Authorization", basic(CLIENT_ID, CLIENT_SECRET)));
+        HttpResponse<String> noToken = http
+                .send(http.tokenRequest(form(Map.of("grant_type", "refresh_token")), "Authorization",
+                        basic(CLIENT_ID, CLIENT_SECRET)));
 
         assertThat(otherGrant.statusCode()).isEqualTo(400);
         assertThat(otherGrant.body()).isEqualTo("{\"error\":\"unsupported_grant_type\"}");
@@ -160,11 +146,11 @@ class SandboxHttpApiTest {
 
     @Test
     void hardExpiryHeaderAddsSecondsUntilTheFiveYearCap() {
-        String refreshToken = mintOne().get("refreshToken").asText();
+        String refreshToken = http.mintOne().get("refreshToken").asText();
         clock.advance(Duration.ofDays(1));
 
-        HttpResponse<String> response = tokenRequest(refreshForm(refreshToken), "Authorization",
-                basic(CLIENT_ID, CLIENT_SECRET), "x-include-refresh-token-hard-expires-in", "true");
+        HttpResponse<String> response = http.send(http.tokenRequest(refreshForm(refreshToken), "Authorization",
+                basic(CLIENT_ID, CLIENT_SECRET), "x-include-refresh-token-hard-expires-in", "true"));
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(json(response).get("x_refresh_token_hard_expires_in").asLong())
@@ -173,34 +159,34 @@ class SandboxHttpApiTest {
 
     @Test
     void settingsChangeAppliesToTheNextRefresh() {
-        String refreshToken = mintOne().get("refreshToken").asText();
+        String refreshToken = http.mintOne().get("refreshToken").asText();
 
-        HttpResponse<String> changed = putSettings("{\"accessTokenLifetimeSeconds\":60,\"rotateEvery\":0}");
-        HttpResponse<String> refreshed = refreshWithBasic(refreshToken);
+        HttpResponse<String> changed = http.putJson("/sandbox/settings",
+                "{\"accessTokenLifetimeSeconds\":60,\"rotateEvery\":0}");
+        HttpResponse<String> refreshed = http.refresh(refreshToken);
 
         assertThat(changed.statusCode()).isEqualTo(200);
         assertThat(json(changed)).isEqualTo(
                 json("{\"accessTokenLifetimeSeconds\":60,\"rotateEvery\":0,\"latencyMillis\":0}"));
-        assertThat(json(send("GET", "/sandbox/settings", BodyPublishers.noBody()))).isEqualTo(json(changed));
+        assertThat(json(http.get("/sandbox/settings"))).isEqualTo(json(changed));
         assertThat(json(refreshed).get("expires_in").asLong()).isEqualTo(60);
         assertThat(json(refreshed).get("refresh_token").asText()).isEqualTo(refreshToken);
     }
 
     @Test
     void negativeSettingIsRejectedNamingTheField() {
-        HttpResponse<String> response = putSettings("{\"latencyMillis\":-5}");
+        HttpResponse<String> response = http.putJson("/sandbox/settings", "{\"latencyMillis\":-5}");
 
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.body()).contains("latencyMillis");
-        assertThat(json(send("GET", "/sandbox/settings", BodyPublishers.noBody())).get("latencyMillis").asLong())
+        assertThat(json(http.get("/sandbox/settings")).get("latencyMillis").asLong())
                 .isZero();
     }
 
     @Test
     void mintCountOutsideOneToTenThousandIsRejectedNamingTheParameter() {
         for (String count : List.of("0", "10001", "many")) {
-            HttpResponse<String> response = send("POST", "/sandbox/connections?count=" + count,
-                    BodyPublishers.noBody());
+            HttpResponse<String> response = http.post("/sandbox/connections?count=" + count);
 
             assertThat(response.statusCode()).as("count=" + count).isEqualTo(400);
             assertThat(response.body()).as("count=" + count).contains("count");
@@ -209,7 +195,7 @@ class SandboxHttpApiTest {
 
     @Test
     void mintingAnswersCreatedWithTheFirstTokensOfEachConnection() {
-        HttpResponse<String> response = send("POST", "/sandbox/connections?count=3", BodyPublishers.noBody());
+        HttpResponse<String> response = http.post("/sandbox/connections?count=3");
 
         assertThat(response.statusCode()).isEqualTo(201);
         JsonNode minted = json(response);
@@ -217,17 +203,17 @@ class SandboxHttpApiTest {
         assertThat(fieldNames(minted.get(0))).containsExactlyInAnyOrder("realmId", "accessToken", "refreshToken",
                 "tokenType", "expiresIn", "xRefreshTokenExpiresIn");
         assertThat(minted.get(0).get("expiresIn").asLong()).isEqualTo(8);
-        assertThat(json(send("GET", "/sandbox/connections", BodyPublishers.noBody()))).hasSize(3);
+        assertThat(json(http.get("/sandbox/connections"))).hasSize(3);
     }
 
     @Test
     void connectionReportCountsLateRefreshesAndShowsOnlyTheTokenHash() {
-        JsonNode minted = mintOne();
+        JsonNode minted = http.mintOne();
         String realmId = minted.get("realmId").asText();
         clock.advance(Duration.ofSeconds(9));
-        String current = json(refreshWithBasic(minted.get("refreshToken").asText())).get("refresh_token").asText();
+        String current = json(http.refresh(minted.get("refreshToken").asText())).get("refresh_token").asText();
 
-        HttpResponse<String> response = send("GET", "/sandbox/connections/" + realmId, BodyPublishers.noBody());
+        HttpResponse<String> response = http.get("/sandbox/connections/" + realmId);
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).doesNotContain("sbx_");
@@ -239,42 +225,38 @@ class SandboxHttpApiTest {
         assertThat(report.get("refreshesAfterAccessExpiry").asLong()).isEqualTo(1);
         assertThat(report.get("accessTokenExpiresAt").asText()).isEqualTo(clock.instant().plusSeconds(8).toString());
         assertThat(report.get("currentRefreshTokenSha256").asText()).isEqualTo(sha256(current));
-        assertThat(send("GET", "/sandbox/connections/9130000000000000", BodyPublishers.noBody()).statusCode())
+        assertThat(http.get("/sandbox/connections/9130000000000000").statusCode())
                 .isEqualTo(404);
     }
 
     @Test
     void revokedConnectionRefusesItsRefreshToken() {
-        JsonNode minted = mintOne();
+        JsonNode minted = http.mintOne();
         String realmId = minted.get("realmId").asText();
 
-        HttpResponse<String> revoke = send("POST", "/sandbox/connections/" + realmId + "/revoke",
-                BodyPublishers.noBody());
-        HttpResponse<String> refresh = refreshWithBasic(minted.get("refreshToken").asText());
+        HttpResponse<String> revoke = http.post("/sandbox/connections/" + realmId + "/revoke");
+        HttpResponse<String> refresh = http.refresh(minted.get("refreshToken").asText());
 
         assertThat(revoke.statusCode()).isEqualTo(204);
         assertThat(refresh.statusCode()).isEqualTo(400);
         assertThat(json(refresh).get("error_description").asText()).contains("revoked");
-        assertThat(json(send("GET", "/sandbox/connections/" + realmId, BodyPublishers.noBody())).get("revoked")
+        assertThat(json(http.get("/sandbox/connections/" + realmId)).get("revoked")
                 .asBoolean()).isTrue();
-        assertThat(send("POST", "/sandbox/connections/9130000000000000/revoke", BodyPublishers.noBody())
+        assertThat(http.post("/sandbox/connections/9130000000000000/revoke")
                 .statusCode()).isEqualTo(404);
     }
 
     @Test
     void requestArrivingDuringAnotherOneForTheSameConnectionIsCountedAsOverlap() {
-        String refreshToken = mintOne().get("refreshToken").asText();
-        putSettings("{\"latencyMillis\":1000}");
+        String refreshToken = http.mintOne().get("refreshToken").asText();
+        http.putJson("/sandbox/settings", "{\"latencyMillis\":1000}");
 
-        CompletableFuture<HttpResponse<String>> first = http.sendAsync(
-                tokenRequestBuilder(refreshForm(refreshToken), "Authorization", basic(CLIENT_ID, CLIENT_SECRET))
-                        .build(),
-                BodyHandlers.ofString());
-        await().atMost(Duration.ofSeconds(10)).until(() -> stats().get("inFlight").asInt() == 1);
-        HttpResponse<String> second = refreshWithBasic(refreshToken);
+        CompletableFuture<HttpResponse<String>> first = http.sendAsync(http.refreshRequest(refreshToken));
+        await().atMost(Duration.ofSeconds(10)).until(() -> http.stats().get("inFlight").asInt() == 1);
+        HttpResponse<String> second = http.refresh(refreshToken);
 
         assertThat(List.of(first.join().statusCode(), second.statusCode())).containsExactlyInAnyOrder(200, 400);
-        JsonNode stats = stats();
+        JsonNode stats = http.stats();
         assertThat(stats.get("overlappingRefreshes").asLong()).isEqualTo(1);
         assertThat(stats.get("refreshes").asLong()).isEqualTo(1);
         assertThat(stats.get("invalidGrants").asLong()).isEqualTo(1);
@@ -283,24 +265,28 @@ class SandboxHttpApiTest {
 
     @Test
     void statsAddUpEveryKindOfAnswerAndResetForgetsThem() {
-        String refreshToken = mintOne().get("refreshToken").asText();
-        refreshWithBasic(refreshToken);
-        refreshWithBasic(refreshToken);
-        refreshWithBasic("sbx_rt_never-issued");
+        String refreshToken = http.mintOne().get("refreshToken").asText();
+        http.refresh(refreshToken);
+        http.refresh(refreshToken);
+        http.refresh("sbx_rt_never-issued");
 
-        JsonNode stats = stats();
-        send("POST", "/sandbox/reset", BodyPublishers.noBody());
+        JsonNode stats = http.stats();
+        http.post("/sandbox/reset");
 
         assertThat(stats).isEqualTo(json("""
                 {"connections":1,"requests":3,"refreshes":1,"overlappingRefreshes":0,"invalidGrants":2,
-                 "unknownTokenGrants":1,"refreshesAfterAccessExpiry":0,"invalidClientAnswers":0,"inFlight":0}"""));
-        assertThat(stats().get("connections").asInt()).isZero();
-        assertThat(stats().get("requests").asInt()).isZero();
+                 "unknownTokenGrants":1,"refreshesAfterAccessExpiry":0,"invalidClientAnswers":0,"inFlight":0,
+                 "faultsInjected":{"error":0,"rateLimited":0,"hang":0,"outage":0,"invalidClient":0},
+                 "requestsByStatus":{"200":1,"400":2}}"""));
+        JsonNode afterReset = http.stats();
+        assertThat(afterReset.get("connections").asInt()).isZero();
+        assertThat(afterReset.get("requests").asInt()).isZero();
+        assertThat(afterReset.get("requestsByStatus")).isEmpty();
     }
 
     @Test
     void healthEndpointIsUp() {
-        HttpResponse<String> response = send("GET", "/actuator/health", BodyPublishers.noBody());
+        HttpResponse<String> response = http.get("/actuator/health");
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(json(response).get("status").asText()).isEqualTo("UP");
@@ -312,100 +298,5 @@ class SandboxHttpApiTest {
 
         assertThat(List.of("application.yml", "application.yaml", "application.properties"))
                 .allSatisfy(name -> assertThat(classLoader.getResource(name)).as(name).isNull());
-    }
-
-    private static JsonNode mintOne() {
-        HttpResponse<String> response = send("POST", "/sandbox/connections", BodyPublishers.noBody());
-        assertThat(response.statusCode()).isEqualTo(201);
-        return json(response).get(0);
-    }
-
-    private static JsonNode stats() {
-        return json(send("GET", "/sandbox/stats", BodyPublishers.noBody()));
-    }
-
-    private static HttpResponse<String> putSettings(String body) {
-        return send(HttpRequest.newBuilder(baseUri.resolve("/sandbox/settings"))
-                .header("Content-Type", "application/json")
-                .PUT(BodyPublishers.ofString(body)));
-    }
-
-    private static HttpResponse<String> refreshWithBasic(String refreshToken) {
-        return tokenRequest(refreshForm(refreshToken), "Authorization", basic(CLIENT_ID, CLIENT_SECRET));
-    }
-
-    private static String refreshForm(String refreshToken) {
-        return form(Map.of("grant_type", "refresh_token", "refresh_token", refreshToken));
-    }
-
-    private static HttpResponse<String> tokenRequest(String form, String... headers) {
-        return send(tokenRequestBuilder(form, headers));
-    }
-
-    private static HttpRequest.Builder tokenRequestBuilder(String form, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(baseUri.resolve(TOKEN_PATH))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("Accept", "application/json")
-                .POST(BodyPublishers.ofString(form));
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        return request;
-    }
-
-    private static HttpResponse<String> send(String method, String path, BodyPublisher body) {
-        return send(HttpRequest.newBuilder(baseUri.resolve(path)).method(method, body));
-    }
-
-    private static HttpResponse<String> send(HttpRequest.Builder request) {
-        try {
-            return http.send(request.timeout(Duration.ofSeconds(30)).build(), BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String form(Map<String, String> fields) {
-        return fields.entrySet()
-                .stream()
-                .map(field -> encode(field.getKey()) + "=" + encode(field.getValue()))
-                .collect(Collectors.joining("&"));
-    }
-
-    private static String basic(String clientId, String clientSecret) {
-        String userInfo = encode(clientId) + ":" + encode(clientSecret);
-        return "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String encode(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8);
-    }
-
-    private static JsonNode json(HttpResponse<String> response) {
-        return json(response.body());
-    }
-
-    private static JsonNode json(String text) {
-        try {
-            return mapper.readTree(text);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static List<String> fieldNames(JsonNode node) {
-        return node.properties().stream().map(Map.Entry::getKey).toList();
-    }
-
-    private static String sha256(String value) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

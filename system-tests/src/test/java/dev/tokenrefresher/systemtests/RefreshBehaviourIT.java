@@ -19,7 +19,11 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.amqp.core.Binding;
+import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitAdmin;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
 /**
  * Single connections on the running system, with the provider's real one-hour tokens: nothing refreshes unless it is
@@ -32,11 +36,17 @@ class RefreshBehaviourIT {
     private static RunningSystem system;
     private static CachingConnectionFactory rabbit;
     private static RefreshPublisher publisher;
+    private static String reauthEvents;
 
     @BeforeAll
     static void startSystem() {
         system = RunningSystem.start("behaviour", 1, List.of("--sandbox.rotate-every=1"), Map.of());
         rabbit = RabbitFixtures.connectionFactory();
+        RefresherTopology topology = new RefresherTopology(RabbitFixtures.messagingProperties(system.namespace()));
+        RabbitAdmin admin = new RabbitAdmin(rabbit);
+        reauthEvents = admin.declareQueue().getName();
+        admin.declareBinding(new Binding(reauthEvents, Binding.DestinationType.QUEUE, topology.eventsExchange(),
+                "connection.reauth_required.#", null));
         publisher = new RefreshPublisher(rabbit,
                 new RefresherTopology(RabbitFixtures.messagingProperties(system.namespace())),
                 new RefreshMessageCodec(new ObjectMapper()), RabbitFixtures.messagingProperties(system.namespace()));
@@ -84,12 +94,78 @@ class RefreshBehaviourIT {
 
         JsonNode revoked = system.connection(ids.getFirst());
         assertThat(revoked.get("lastError").asText()).isEqualTo("invalid_grant");
+        await().atMost(SOON).until(() -> system.deadLetters("connectionId=" + ids.getFirst()).size() == 1);
+        JsonNode deadLetter = system.deadLetters("connectionId=" + ids.getFirst()).get(0);
+        assertThat(deadLetter.get("reason").asText()).isEqualTo("invalid_grant");
+        assertThat(deadLetter.get("provider").asText()).isEqualTo(RunningSystem.PROVIDER);
+        assertThat(deadLetter.get("attempts").asInt()).isEqualTo(1);
+        JsonNode event = await().atMost(SOON).until(() -> nextEvent(ids.getFirst()), e -> e != null);
+        assertThat(event.get("type").asText()).isEqualTo("reauth_required");
+        assertThat(event.get("tenantId").asText()).startsWith("revoke-");
+        assertThat(event.toString()).doesNotContain(minted.getFirst().refreshToken())
+                .doesNotContain(minted.getFirst().accessToken());
+        for (UUID other : ids.subList(1, 3)) {
+            assertThat(system.deadLetters("connectionId=" + other)).isEmpty();
+        }
         assertThat(revoked.get("nextRefreshAt").isNull()).isTrue();
         assertThat(system.sandbox().report(minted.getFirst().realmId()).invalidGrants()).isEqualTo(1);
         for (int i = 1; i < 3; i++) {
             assertThat(system.connection(ids.get(i)).get("status").asText()).isEqualTo("ACTIVE");
             assertThat(system.sandbox().report(minted.get(i).realmId()).refreshes()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void wrongClientSecretDeadLettersAndLeavesConnectionsAloneUntilReplayed() {
+        List<Sandbox.Minted> minted = system.sandbox().mint(3);
+        system.sandbox().faults(Map.of("invalidClient", true));
+        Instant dueAtOnce = Instant.now().minus(Duration.ofHours(2));
+        List<UUID> ids;
+        try {
+            ids = minted.stream().map(m -> system.registerOrFail("client-" + UUID.randomUUID(), m, dueAtOnce))
+                    .toList();
+            await().atMost(SOON).until(() -> ids.stream().allMatch(id -> system.deadLetters("connectionId=" + id)
+                    .size() == 1));
+        } finally {
+            system.sandbox().faults(Map.of("invalidClient", false));
+        }
+
+        for (int i = 0; i < ids.size(); i++) {
+            JsonNode connection = system.connection(ids.get(i));
+            assertThat(connection.get("status").asText()).isEqualTo("ACTIVE");
+            assertThat(connection.get("nextRefreshAt").isNull()).as("parked until replayed").isTrue();
+            assertThat(system.deadLetters("connectionId=" + ids.get(i)).get(0).get("reason").asText())
+                    .isEqualTo("invalid_client");
+            assertThat(system.sandbox().report(minted.get(i).realmId()).refreshes()).isZero();
+        }
+
+        JsonHttp.Response replay = JsonHttp.post(system.scheduler().url("/api/dead-letters/replay"), Map.of(
+                "reason", "invalid_client"));
+
+        assertThat(replay.status()).isEqualTo(200);
+        assertThat(replay.body().get("replayed").findValuesAsText("connectionId")).containsAll(ids.stream()
+                .map(UUID::toString).toList());
+        await().atMost(SOON).until(() -> minted.stream().allMatch(m -> system.sandbox().report(m.realmId())
+                .refreshes() == 1));
+        assertThat(ids).allSatisfy(id -> assertThat(system.connection(id).get("nextRefreshAt").isTextual())
+                .isTrue());
+
+        JsonHttp.Response again = JsonHttp.post(system.scheduler().url("/api/dead-letters/replay"), Map.of(
+                "reason", "invalid_client"));
+        assertThat(again.body().get("replayed")).isEmpty();
+        JsonHttp.Response byId = JsonHttp.post(system.scheduler().url("/api/dead-letters/replay"), Map.of("ids",
+                List.of(system.deadLetters("connectionId=" + ids.getFirst()).get(0).get("id").asLong())));
+        assertThat(byId.body().get("skipped").findValuesAsText("why")).containsExactly("already_replayed");
+        assertThat(minted).allSatisfy(m -> assertThat(system.sandbox().report(m.realmId()).refreshes())
+                .as("one refresh per replayed chain").isEqualTo(1));
+    }
+
+    @Test
+    void replayWithoutScopeIsRefused() {
+        JsonHttp.Response response = JsonHttp.post(system.scheduler().url("/api/dead-letters/replay"), Map.of());
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.body().get("errors").findValuesAsText("field")).containsExactly("ids");
     }
 
     @Test
@@ -139,6 +215,16 @@ class RefreshBehaviourIT {
 
         assertThat(wrongType.status()).isEqualTo(400);
         assertThat(wrongType.body().get("errors").findValuesAsText("field")).containsExactly("expiresIn");
+    }
+
+    private static JsonNode nextEvent(UUID connectionId) throws Exception {
+        for (Message message; (message = new RabbitTemplate(rabbit).receive(reauthEvents)) != null;) {
+            JsonNode event = JsonHttp.JSON.readTree(message.getBody());
+            if (event.get("connectionId").asText().equals(connectionId.toString())) {
+                return event;
+            }
+        }
+        return null;
     }
 
     @Test

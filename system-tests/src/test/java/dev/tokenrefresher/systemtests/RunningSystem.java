@@ -73,10 +73,24 @@ final class RunningSystem implements AutoCloseable {
         }
     }
 
-    private void startWorker(String id) {
+    private AppProcess startWorker(String id) {
         List<String> arguments = new ArrayList<>(refresherArguments);
         arguments.add("--refresher.worker.id=" + id);
-        workers.add(track(AppProcess.start(id, "worker.jar", name, arguments)));
+        AppProcess worker = track(AppProcess.start(id, "worker.jar", name + "-" + apps.size(), arguments));
+        workers.add(worker);
+        return worker;
+    }
+
+    /**
+     * Starts a new process in place of a dead worker, under the same worker id, without waiting for it: like a
+     * supervisor restarting a crashed container while the rest of the system goes on.
+     */
+    AppProcess restartWorker(AppProcess dead) {
+        if (dead.isAlive()) {
+            throw new IllegalStateException(dead.name() + " is still running");
+        }
+        workers.remove(dead);
+        return startWorker(dead.name());
     }
 
     /** This system's own schema and queue prefix: no other test's connections or messages. */
@@ -125,6 +139,25 @@ final class RunningSystem implements AutoCloseable {
 
     JsonNode connection(UUID id) {
         return JsonHttp.get(scheduler.url("/api/connections/" + id)).body();
+    }
+
+    /** The state of a worker's circuit breaker for the provider, from its health endpoint, e.g. {@code CLOSED}. */
+    static String breakerState(AppProcess worker) {
+        JsonNode health = JsonHttp.get(worker.url("/actuator/health")).body();
+        return health.path("components").path("circuitBreakers").path("details").path(PROVIDER).path("details")
+                .path("state").asText("UNKNOWN");
+    }
+
+    /** The dead letters the scheduler archived, as its API lists them. */
+    JsonNode deadLetters(String query) {
+        JsonHttp.Response response = JsonHttp.get(scheduler.url("/api/dead-letters" + (query.isEmpty()
+                ? ""
+                : "?" + query)));
+        if (response.status() != 200) {
+            throw new IllegalStateException("dead-letter listing failed with " + response.status() + ": "
+                    + response.body());
+        }
+        return response.body().get("items");
     }
 
     /** A counter of one worker's meter, e.g. {@code refresher.messages.dropped} with tag {@code reason:stale_fence}. */

@@ -69,6 +69,19 @@ final class Sandbox {
         return response.body();
     }
 
+    /** Switches faults of the token endpoint, e.g. {@code Map.of("errorRate", 0.25)}; unnamed ones stay as they are. */
+    void faults(Map<String, Object> faults) {
+        require(JsonHttp.put(app.url("/sandbox/faults"), faults), 200);
+    }
+
+    /** Every token request fails with 503 for the next {@code seconds}. */
+    void outage(int seconds) {
+        JsonHttp.Response response = JsonHttp.post(app.url("/sandbox/faults/outage"), Map.of("seconds", seconds));
+        if (response.status() / 100 != 2) {
+            throw new IllegalStateException("sandbox answered " + response.status() + ": " + response.body());
+        }
+    }
+
     private static Report report(JsonNode node) {
         return new Report(node.get("realmId").asText(), node.get("refreshes").asLong(),
                 node.get("overlappingRefreshes").asLong(), node.get("invalidGrants").asLong(),

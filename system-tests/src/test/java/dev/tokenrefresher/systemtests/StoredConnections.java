@@ -12,8 +12,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** Reads the {@code connection} table directly, as an auditor with the key would. */
@@ -31,17 +33,50 @@ final class StoredConnections {
     }
 
     List<Row> all() {
+        return rows("");
+    }
+
+    /** The connections a worker holds a live lease on. */
+    List<Row> leasedBy(String worker, Instant now) {
+        return rows(" WHERE lease_owner = '" + worker.replace("'", "''") + "' AND lease_until > '" + now + "'");
+    }
+
+    private List<Row> rows(String where) {
         List<Row> rows = new ArrayList<>();
-        query("SELECT id, realm_id_enc, status, refresh_token_enc, lease_owner, lease_until FROM connection", rs -> {
-            UUID id = rs.getObject("id", UUID.class);
-            String realm = cipher.decrypt(rs.getBytes("realm_id_enc"), CipherBinding.connection(id, "realm_id"));
-            String refresh = cipher.decrypt(rs.getBytes("refresh_token_enc"), CipherBinding.connection(id,
-                    "refresh_token"));
-            var leaseUntil = rs.getObject("lease_until", java.time.OffsetDateTime.class);
-            rows.add(new Row(id, realm, rs.getString("status"), sha256(refresh), rs.getString("lease_owner"),
-                    leaseUntil == null ? null : leaseUntil.toInstant()));
-        });
+        query("SELECT id, realm_id_enc, status, refresh_token_enc, lease_owner, lease_until FROM connection" + where,
+                rs -> {
+                    UUID id = rs.getObject("id", UUID.class);
+                    String realm = cipher.decrypt(rs.getBytes("realm_id_enc"),
+                            CipherBinding.connection(id, "realm_id"));
+                    String refresh = cipher.decrypt(rs.getBytes("refresh_token_enc"), CipherBinding.connection(id,
+                            "refresh_token"));
+                    var leaseUntil = rs.getObject("lease_until", java.time.OffsetDateTime.class);
+                    rows.add(new Row(id, realm, rs.getString("status"), sha256(refresh), rs.getString("lease_owner"),
+                            leaseUntil == null ? null : leaseUntil.toInstant()));
+                });
         return rows;
+    }
+
+    /** Successful refreshes token-refresher recorded, by realm id. */
+    Map<String, Long> refreshedAttemptsByRealm() {
+        Map<UUID, String> realmById = new HashMap<>();
+        all().forEach(row -> realmById.put(row.id(), row.realmId()));
+        Map<String, Long> counts = new HashMap<>();
+        query("SELECT connection_id, count(*) AS n FROM refresh_attempt WHERE outcome = 'REFRESHED' "
+                + "GROUP BY connection_id",
+                rs -> counts.put(realmById.get(rs.getObject("connection_id", UUID.class)),
+                        rs.getLong("n")));
+        return counts;
+    }
+
+    /** Access-token expiry by connection id. */
+    Map<UUID, Instant> accessExpiries() {
+        Map<UUID, Instant> expiries = new HashMap<>();
+        query("SELECT id, access_expires_at FROM connection", rs -> {
+            var expiry = rs.getObject("access_expires_at", java.time.OffsetDateTime.class);
+            expiries.put(rs.getObject("id", UUID.class), expiry == null ? null : expiry.toInstant());
+        });
+        return expiries;
     }
 
     /**

@@ -1,12 +1,8 @@
 package dev.tokenrefresher.systemtests;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** A worker dies mid-run without warning; the other carries every chain on. */
@@ -20,49 +16,11 @@ class WorkerCrashIT {
         try (RunningSystem system = run.system) {
             AppProcess victim = system.workers().getFirst();
 
-            run.run(KILL_AT, s -> killOutsideTheUnprotectableWindow(s, victim));
+            run.run(KILL_AT, s -> WorkerKiller.killOutsideTheUnprotectableWindow(s, victim));
 
             assertThat(victim.isAlive()).isFalse();
             run.assertEveryChainIsAliveAndIntact();
             run.assertNoTokenLeaked();
         }
-    }
-
-    /**
-     * Kills the worker with SIGKILL, at a moment when it is not between the provider's answer and its database write.
-     *
-     * <p>No client can protect that window: once a rotating provider has issued a new refresh token, a process that
-     * dies before storing it has lost it, and the old one is dead. The window lasts about a millisecond per refresh.
-     * So the test freezes the worker (SIGSTOP), waits until every request it had sent has been answered, and checks
-     * that each connection it holds a lease on still has the provider's current refresh token stored; if not, it thaws
-     * the worker and tries again a moment later. Everything else, its leases, its unacknowledged messages and its
-     * requests not yet sent, is cut as in any crash.
-     */
-    private void killOutsideTheUnprotectableWindow(RunningSystem system, AppProcess victim) {
-        StoredConnections table = new StoredConnections(system.namespace());
-        Sandbox sandbox = system.sandbox();
-        await("a moment to kill " + victim.name()).atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(
-                300)).until(() -> {
-                    victim.freeze();
-                    // Requests the frozen worker had sent are answered once nothing is in flight at the provider.
-                    await().pollDelay(Duration.ofMillis(50)).pollInterval(Duration.ofMillis(10))
-                            .atMost(Duration.ofSeconds(2)).until(() -> sandbox.stats().get("inFlight").asLong() == 0);
-                    Instant now = Instant.now();
-                    Map<String, String> current = sandbox.reports().entrySet().stream()
-                            .collect(
-                                    Collectors.toMap(Map.Entry::getKey, e -> e.getValue().currentRefreshTokenSha256()));
-                    boolean safe = table.all().stream()
-                            .filter(row -> victim.name().equals(row.leaseOwner()) && row.leaseUntil() != null
-                                    && row.leaseUntil().isAfter(now))
-                            .allMatch(row -> row.refreshTokenSha256().equals(current.get(row.realmId())));
-                    if (safe) {
-                        victim.kill();
-                        System.out.println("killed " + victim.name() + " with SIGKILL");
-                        return true;
-                    }
-                    victim.thaw();
-                    System.out.println(victim.name() + " was between an answer and its write; trying again");
-                    return false;
-                });
     }
 }

@@ -8,6 +8,8 @@ import java.util.UUID;
  *
  * <p>The refresh token's ciphertext is kept so that the store can check, in the same statement, that nobody stored a
  * newer token meanwhile.
+ *
+ * @param firstFailureAt when the current run of failures began; {@code null} after a success
  */
 public record Claim(
         UUID connectionId,
@@ -20,7 +22,8 @@ public record Claim(
         byte[] refreshTokenCiphertext,
         Instant accessExpiresAt,
         Instant refreshExpiresAt,
-        int consecutiveFailures) {
+        int consecutiveFailures,
+        Instant firstFailureAt) {
 
     @Override
     public String toString() {

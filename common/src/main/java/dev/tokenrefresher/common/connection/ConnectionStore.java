@@ -34,6 +34,14 @@ public class ConnectionStore {
     /** Any 64-bit constant works; this one spells "tokenref" so it is recognisable in pg_locks. */
     private static final long SWEEP_LOCK_KEY = 0x746f6b656e726566L;
     private static final int LAST_ERROR_MAX = 500;
+    /** The CTE that writes the attempt row in the statement that applies the attempt's effect. */
+    private static final String RECORD_ATTEMPT_OF_UPDATED = """
+            attempt AS (
+                INSERT INTO refresh_attempt (connection_id, fence, attempted_at, outcome, http_status, error_code,
+                                             duration_ms, worker)
+                SELECT id, :claimFence, :attemptedAt, :outcome, :httpStatus, :errorCode, :duration, :worker
+                FROM updated)
+            """;
 
     private final JdbcClient jdbc;
     private final TransactionTemplate transactions;
@@ -79,7 +87,7 @@ public class ConnectionStore {
                             refresh_token_enc = EXCLUDED.refresh_token_enc, access_expires_at = EXCLUDED.access_expires_at,
                             refresh_expires_at = EXCLUDED.refresh_expires_at, next_refresh_at = EXCLUDED.next_refresh_at,
                             refresh_fence = connection.refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
-                            consecutive_failures = 0, last_error = NULL, updated_at = EXCLUDED.updated_at
+                            consecutive_failures = 0, first_failure_at = NULL, last_error = NULL, updated_at = EXCLUDED.updated_at
                         WHERE connection.id = EXCLUDED.id
                         RETURNING id, refresh_fence, next_refresh_at, (xmax = 0) AS created
                         """)
@@ -136,11 +144,12 @@ public class ConnectionStore {
         Instant leaseUntil = now.plus(lease);
         Optional<Claim> claimed = jdbc
                 .sql("""
-                        UPDATE connection SET lease_owner = :worker, lease_until = :leaseUntil, updated_at = :now
-                        WHERE id = :id AND refresh_fence = :fence AND status = 'ACTIVE'
-                          AND (lease_until IS NULL OR lease_until <= :now)
-                        RETURNING tenant_id, provider, refresh_token_enc, access_expires_at, refresh_expires_at, consecutive_failures
-                        """)
+                          UPDATE connection SET lease_owner = :worker, lease_until = :leaseUntil, updated_at = :now
+                          WHERE id = :id AND refresh_fence = :fence AND status = 'ACTIVE'
+                            AND (lease_until IS NULL OR lease_until <= :now)
+                          RETURNING tenant_id, provider, refresh_token_enc, access_expires_at, refresh_expires_at, consecutive_failures,
+                        first_failure_at
+                          """)
                 .param("worker", worker)
                 .param("leaseUntil", ts(leaseUntil))
                 .param("now", ts(now))
@@ -151,7 +160,7 @@ public class ConnectionStore {
                     return new Claim(id, rs.getString("tenant_id"), rs.getString("provider"), fence, worker, leaseUntil,
                             cipher.decrypt(ciphertext, CipherBinding.connection(id, REFRESH_TOKEN)), ciphertext,
                             instant(rs, "access_expires_at"), instant(rs, "refresh_expires_at"),
-                            rs.getInt("consecutive_failures"));
+                            rs.getInt("consecutive_failures"), instant(rs, "first_failure_at"));
                 })
                 .optional();
         if (claimed.isPresent()) {
@@ -181,21 +190,20 @@ public class ConnectionStore {
         byte[] refreshCiphertext = tokens.refreshToken() == null
                 ? claim.refreshTokenCiphertext()
                 : cipher.encrypt(tokens.refreshToken(), CipherBinding.connection(id, REFRESH_TOKEN));
-        return jdbc.sql("""
-                WITH updated AS (
-                    UPDATE connection SET access_token_enc = :access, refresh_token_enc = :refresh,
-                           access_expires_at = :accessExp, refresh_expires_at = :refreshExp, next_refresh_at = :next,
-                           refresh_fence = refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
-                           consecutive_failures = 0, last_error = NULL, last_refreshed_at = :now, updated_at = :now
-                    WHERE id = :id AND refresh_token_enc = :consumed
-                    RETURNING id, refresh_fence),
-                attempt AS (
-                    INSERT INTO refresh_attempt (connection_id, fence, attempted_at, outcome, http_status, error_code,
-                                                 duration_ms, worker)
-                    SELECT id, :claimFence, :attemptedAt, :outcome, :httpStatus, :errorCode, :duration, :worker
-                    FROM updated)
-                SELECT refresh_fence FROM updated
-                """)
+        return jdbc
+                .sql("""
+                        WITH updated AS (
+                            UPDATE connection SET access_token_enc = :access, refresh_token_enc = :refresh,
+                                   access_expires_at = :accessExp, refresh_expires_at = :refreshExp, next_refresh_at = :next,
+                                   refresh_fence = refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
+                                   consecutive_failures = 0, first_failure_at = NULL, last_error = NULL, last_refreshed_at = :now,
+                               updated_at = :now
+                            WHERE id = :id AND refresh_token_enc = :consumed
+                            RETURNING id, refresh_fence),
+                        """
+                        + RECORD_ATTEMPT_OF_UPDATED + """
+                                SELECT refresh_fence FROM updated
+                                """)
                 .param("access", cipher.encrypt(tokens.accessToken(), CipherBinding.connection(id, ACCESS_TOKEN)))
                 .param("refresh", refreshCiphertext)
                 .param("accessExp", ts(tokens.accessExpiresAt()))
@@ -217,20 +225,19 @@ public class ConnectionStore {
      * meanwhile, the connection is left alone and this returns {@code false}.
      */
     public boolean markReauthRequired(Claim claim, String reason, Instant now, AttemptRecord attempt) {
-        return jdbc.sql("""
-                WITH updated AS (
-                    UPDATE connection SET status = 'REAUTH_REQUIRED', next_refresh_at = NULL,
-                           refresh_fence = refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
-                           consecutive_failures = consecutive_failures + 1, last_error = :error, updated_at = :now
-                    WHERE id = :id AND refresh_token_enc = :consumed
-                    RETURNING id),
-                attempt AS (
-                    INSERT INTO refresh_attempt (connection_id, fence, attempted_at, outcome, http_status, error_code,
-                                                 duration_ms, worker)
-                    SELECT id, :claimFence, :attemptedAt, :outcome, :httpStatus, :errorCode, :duration, :worker
-                    FROM updated)
-                SELECT count(*) FROM updated
-                """)
+        return jdbc
+                .sql("""
+                        WITH updated AS (
+                            UPDATE connection SET status = 'REAUTH_REQUIRED', next_refresh_at = NULL,
+                                   refresh_fence = refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
+                                   consecutive_failures = consecutive_failures + 1, first_failure_at = coalesce(first_failure_at, :now),
+                               last_error = :error, updated_at = :now
+                            WHERE id = :id AND refresh_token_enc = :consumed
+                            RETURNING id),
+                        """
+                        + RECORD_ATTEMPT_OF_UPDATED + """
+                                SELECT count(*) FROM updated
+                                """)
                 .param("error", truncate(reason))
                 .param("now", ts(now))
                 .param("id", claim.connectionId())
@@ -269,11 +276,7 @@ public class ConnectionStore {
                            last_error = :error, updated_at = :now
                     WHERE id = :id AND refresh_fence = :claimFence AND lease_owner = :worker
                     RETURNING id, refresh_fence),
-                attempt AS (
-                    INSERT INTO refresh_attempt (connection_id, fence, attempted_at, outcome, http_status, error_code,
-                                                 duration_ms, worker)
-                    SELECT id, :claimFence, :attemptedAt, :outcome, :httpStatus, :errorCode, :duration, :worker
-                    FROM updated)
+                """ + RECORD_ATTEMPT_OF_UPDATED + """
                 SELECT refresh_fence FROM updated
                 """)
                 .param("next", ts(nextRefreshAt))
@@ -286,6 +289,41 @@ public class ConnectionStore {
                 .optional()
                 .map(OptionalLong::of)
                 .orElseGet(OptionalLong::empty);
+    }
+
+    /**
+     * Gives up a claim without any effect on the connection: the provider was not called (its circuit breaker or rate
+     * limiter said not now). No attempt or failure is counted; the message is re-delayed with the same fence.
+     */
+    public boolean releaseLease(Claim claim) {
+        return jdbc.sql("""
+                UPDATE connection SET lease_owner = NULL, lease_until = NULL
+                WHERE id = :id AND refresh_fence = :fence AND lease_owner = :worker
+                """)
+                .param("id", claim.connectionId())
+                .param("fence", claim.fence())
+                .param("worker", claim.worker())
+                .update() == 1;
+    }
+
+    /**
+     * Restarts a connection's chain at once, for an operator's replay: a new fence (older messages become stale),
+     * due now, status ACTIVE. A connection someone holds a live lease on, or a DISCONNECTED one, is left alone.
+     *
+     * @return the message to publish, once the caller's transaction committed; empty if the connection was left alone
+     */
+    public Optional<Rescheduled> rearm(UUID id, Instant now) {
+        return jdbc.sql("""
+                UPDATE connection SET refresh_fence = refresh_fence + 1, next_refresh_at = :now, status = 'ACTIVE',
+                       updated_at = :now
+                WHERE id = :id AND status <> 'DISCONNECTED' AND (lease_until IS NULL OR lease_until <= :now)
+                RETURNING id, provider, refresh_fence
+                """)
+                .param("id", id)
+                .param("now", ts(now))
+                .query((rs, n) -> new Rescheduled(rs.getObject("id", UUID.class), rs.getString("provider"),
+                        rs.getLong("refresh_fence"), now))
+                .optional();
     }
 
     /** Records a provider call whose result could not be applied (for example a superseded refresh). */

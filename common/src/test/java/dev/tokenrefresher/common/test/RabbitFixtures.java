@@ -38,7 +38,13 @@ public final class RabbitFixtures {
 
     /** Declares the whole topology for these providers, and has it deleted when the JVM exits. */
     public static RefresherTopology declareTopology(CachingConnectionFactory factory, Collection<String> providers) {
-        RefresherTopology topology = new RefresherTopology(messagingProperties());
+        return declareTopology(factory, messagingProperties(), providers);
+    }
+
+    /** Declares the whole topology with these settings, and has it deleted when the JVM exits. */
+    public static RefresherTopology declareTopology(CachingConnectionFactory factory, MessagingProperties properties,
+            Collection<String> providers) {
+        RefresherTopology topology = new RefresherTopology(properties);
         Declarables declarables = topology.declarables(providers);
         RabbitAdmin admin = new RabbitAdmin(factory);
         declarables.getDeclarablesByType(Exchange.class).forEach(admin::declareExchange);

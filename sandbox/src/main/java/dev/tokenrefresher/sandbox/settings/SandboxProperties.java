@@ -31,7 +31,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *            run time
  * @param latency
  *            extra time spent inside each token request while it counts as in flight, to simulate a slow provider and
- *            provoke overlaps ({@code sandbox.latency}, default 0); changeable at run time
+ *            provoke overlaps ({@code sandbox.latency}, default 0); changeable at run time. With
+ *            {@code sandbox.faults.latency-max} above it, it is the low end of a random range
  */
 @ConfigurationProperties("sandbox")
 public record SandboxProperties(

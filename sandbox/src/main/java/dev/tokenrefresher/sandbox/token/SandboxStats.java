@@ -1,17 +1,28 @@
 package dev.tokenrefresher.sandbox.token;
 
+import java.util.SortedMap;
+
 /**
  * Totals over all connections since start or the last reset.
  *
  * @param requests
- *            token endpoint requests of any outcome
+ *            token endpoint requests of any outcome, faulted ones included
  * @param invalidGrants
  *            all invalid_grant answers, including {@code unknownTokenGrants}
  * @param unknownTokenGrants
  *            invalid_grant answers for tokens the sandbox never issued (or forgot in a reset)
+ * @param invalidClientAnswers
+ *            401 invalid_client answers to missing or wrong client credentials; injected ones count in
+ *            {@code faultsInjected} only
  * @param inFlight
  *            token requests being answered right now
+ * @param faultsInjected
+ *            token requests answered by an injected fault instead of the token logic, by kind
+ * @param requestsByStatus
+ *            token requests answered, by HTTP status, in ascending order; a request counts once it is answered, so a
+ *            hanging one shows up when its hang ends
  */
 record SandboxStats(int connections, long requests, long refreshes, long overlappingRefreshes, long invalidGrants,
-        long unknownTokenGrants, long refreshesAfterAccessExpiry, long invalidClientAnswers, int inFlight) {
+        long unknownTokenGrants, long refreshesAfterAccessExpiry, long invalidClientAnswers, int inFlight,
+        FaultCounts faultsInjected, SortedMap<Integer, Long> requestsByStatus) {
 }

@@ -1,5 +1,8 @@
 package dev.tokenrefresher.sandbox.token;
 
-/** What the token endpoint answers: a grant or an OAuth2 error. */
-sealed interface TokenAnswer permits TokenGrant, TokenRefusal {
+/** What the token endpoint answers: a grant, an OAuth2 error, or an injected fault. */
+sealed interface TokenAnswer permits TokenGrant, TokenRefusal, FaultAnswer {
+
+    /** The HTTP status it is sent with. */
+    int status();
 }

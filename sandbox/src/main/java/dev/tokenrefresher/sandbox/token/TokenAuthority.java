@@ -1,15 +1,21 @@
 package dev.tokenrefresher.sandbox.token;
 
+import dev.tokenrefresher.sandbox.faults.FaultDecider;
+import dev.tokenrefresher.sandbox.faults.FaultDecision;
+import dev.tokenrefresher.sandbox.faults.FaultKind;
 import dev.tokenrefresher.sandbox.settings.RuntimeSettings;
 import dev.tokenrefresher.sandbox.settings.SandboxProperties;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,6 +28,11 @@ import org.springframework.stereotype.Component;
  * Time comes from the injected {@link Clock} only, so expiry is testable without waiting.
  *
  * <p>
+ * Each request first asks the {@link FaultDecider} whether to answer with an injected fault. A faulted request never
+ * reaches the token logic: no connection is looked up, so no token rotates, no expiry moves and no refresh or overlap
+ * is counted. It does count as a request, in flight while it waits, and by its status.
+ *
+ * <p>
  * Refresh tokens that were rotated away stay indexed, so a late use is recognised as such (and counted for its
  * connection) rather than as unknown. That memory grows with the number of rotations until a reset.
  */
@@ -32,6 +43,7 @@ class TokenAuthority implements ConnectionMinter {
 
     private final Clock clock;
     private final RuntimeSettings settings;
+    private final FaultDecider faults;
     private final Pause pause;
     private final ClientCredentials registeredClient;
     private final Duration refreshTokenLifetime;
@@ -47,23 +59,54 @@ class TokenAuthority implements ConnectionMinter {
     private final AtomicLong unknownTokenGrants = new AtomicLong();
     private final AtomicLong invalidClientAnswers = new AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final Map<FaultKind, AtomicLong> faultsInjected = new EnumMap<>(FaultKind.class);
+    private final Map<Integer, AtomicLong> requestsByStatus = new ConcurrentHashMap<>();
 
-    TokenAuthority(Clock clock, SandboxProperties properties, RuntimeSettings settings, Pause pause) {
+    TokenAuthority(Clock clock, SandboxProperties properties, RuntimeSettings settings, FaultDecider faults,
+            Pause pause) {
         this.clock = clock;
         this.settings = settings;
+        this.faults = faults;
         this.pause = pause;
+        // filled once, so the map itself is only ever read
+        for (FaultKind kind : FaultKind.values()) {
+            faultsInjected.put(kind, new AtomicLong());
+        }
         this.registeredClient = new ClientCredentials(properties.clientId(), properties.clientSecret());
         this.refreshTokenLifetime = properties.refreshTokenLifetime();
         this.refreshTokenHardLifetime = properties.refreshTokenHardLifetime();
     }
 
     /**
-     * Answers one token endpoint request. The configured latency is spent inside, while the request counts as in
-     * flight for its connection, so a second request for that connection meanwhile is an overlap.
+     * Answers one token endpoint request: with an injected fault, decided before anything else, or with the token
+     * logic. Either way the decided delay is spent inside, while the request counts as in flight.
      */
     TokenAnswer answer(TokenRequest request) {
         requests.incrementAndGet();
         inFlight.incrementAndGet();
+        try {
+            TokenAnswer answer = switch (faults.decide()) {
+                case FaultDecision.Inject inject -> {
+                    faultsInjected.get(inject.fault().kind()).incrementAndGet();
+                    log.debug("Injected fault {}, answering {} after {}", inject.fault().kind(),
+                            inject.fault().status(), inject.delay());
+                    pause.pause(inject.delay());
+                    yield new FaultAnswer(inject.fault());
+                }
+                case FaultDecision.Proceed proceed -> answerWithTokens(request, proceed.delay());
+            };
+            requestsByStatus.computeIfAbsent(answer.status(), status -> new AtomicLong()).incrementAndGet();
+            return answer;
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    /**
+     * The latency is spent while the request counts as in flight for its connection, so a second request for that
+     * connection meanwhile is an overlap.
+     */
+    private TokenAnswer answerWithTokens(TokenRequest request, Duration latency) {
         Connection connection = request.refreshToken() == null
                 ? null
                 : connectionsByRefreshToken.get(request.refreshToken());
@@ -71,13 +114,12 @@ class TokenAuthority implements ConnectionMinter {
             connection.requestArrived();
         }
         try {
-            pause.pause(settings.current().latency());
+            pause.pause(latency);
             return decide(request, connection);
         } finally {
             if (connection != null) {
                 connection.requestFinished();
             }
-            inFlight.decrementAndGet();
         }
     }
 
@@ -185,8 +227,13 @@ class TokenAuthority implements ConnectionMinter {
             afterAccessExpiry += connection.refreshesAfterAccessExpiry();
         }
         long unknown = unknownTokenGrants.get();
+        Map<FaultKind, Long> faultCounts = new EnumMap<>(FaultKind.class);
+        faultsInjected.forEach((kind, count) -> faultCounts.put(kind, count.get()));
+        TreeMap<Integer, Long> byStatus = new TreeMap<>();
+        requestsByStatus.forEach((status, count) -> byStatus.put(status, count.get()));
         return new SandboxStats(connections, requests.get(), refreshes, overlapping, connectionInvalidGrants + unknown,
-                unknown, afterAccessExpiry, invalidClientAnswers.get(), inFlight.get());
+                unknown, afterAccessExpiry, invalidClientAnswers.get(), inFlight.get(), FaultCounts.of(faultCounts),
+                Collections.unmodifiableSortedMap(byStatus));
     }
 
     /**
@@ -199,6 +246,8 @@ class TokenAuthority implements ConnectionMinter {
         requests.set(0);
         unknownTokenGrants.set(0);
         invalidClientAnswers.set(0);
+        faultsInjected.values().forEach(count -> count.set(0));
+        requestsByStatus.clear();
         log.info("Reset: all connections and counters forgotten");
     }
 

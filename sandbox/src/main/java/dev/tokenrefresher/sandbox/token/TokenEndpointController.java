@@ -2,6 +2,7 @@ package dev.tokenrefresher.sandbox.token;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.tokenrefresher.sandbox.faults.InjectedFault;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -37,7 +38,15 @@ class TokenEndpointController {
         return switch (authority.answer(request)) {
             case TokenGrant grant -> answer(ResponseEntity.ok(), grant);
             case TokenRefusal refusal -> refuse(refusal);
+            case FaultAnswer faulted -> injected(faulted.fault());
         };
+    }
+
+    /** Rendered exactly as the fault says: its body is text already, JSON or HTML. */
+    private static ResponseEntity<?> injected(InjectedFault fault) {
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(fault.status());
+        fault.headers().forEach((name, value) -> response.header(name, value));
+        return notCached(response.contentType(fault.contentType())).body(fault.body());
     }
 
     private static ResponseEntity<?> refuse(TokenRefusal refusal) {
@@ -49,12 +58,13 @@ class TokenEndpointController {
         return answer(response, new ErrorBody(refusal.error().code(), refusal.description()));
     }
 
-    /** Token responses must not be cached anywhere on the way (RFC 6749 section 5.1). */
     private static ResponseEntity<?> answer(ResponseEntity.BodyBuilder response, Object body) {
-        return response.contentType(MediaType.APPLICATION_JSON)
-                .cacheControl(CacheControl.noStore())
-                .header(HttpHeaders.PRAGMA, "no-cache")
-                .body(body);
+        return notCached(response.contentType(MediaType.APPLICATION_JSON)).body(body);
+    }
+
+    /** Token responses must not be cached anywhere on the way (RFC 6749 section 5.1). */
+    private static ResponseEntity.BodyBuilder notCached(ResponseEntity.BodyBuilder response) {
+        return response.cacheControl(CacheControl.noStore()).header(HttpHeaders.PRAGMA, "no-cache");
     }
 
     record ErrorBody(

@@ -26,6 +26,11 @@ record TokenGrant(
     static final String BEARER = "bearer";
 
     @Override
+    public int status() {
+        return 200;
+    }
+
+    @Override
     public String toString() {
         return "TokenGrant[expiresIn=" + expiresIn + ", refreshTokenExpiresIn=" + refreshTokenExpiresIn + "]";
     }

@@ -8,6 +8,11 @@ package dev.tokenrefresher.sandbox.token;
  */
 record TokenRefusal(OAuthError error, String description) implements TokenAnswer {
 
+    @Override
+    public int status() {
+        return error.status().value();
+    }
+
     static TokenRefusal of(OAuthError error) {
         return new TokenRefusal(error, null);
     }

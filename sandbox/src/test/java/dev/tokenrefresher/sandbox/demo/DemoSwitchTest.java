@@ -1,30 +1,20 @@
 package dev.tokenrefresher.sandbox.demo;
 
+import static dev.tokenrefresher.sandbox.SandboxHttp.fieldNames;
+import static dev.tokenrefresher.sandbox.SandboxHttp.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenrefresher.sandbox.MutableClock;
 import dev.tokenrefresher.sandbox.SandboxApplication;
+import dev.tokenrefresher.sandbox.SandboxHttp;
 import dev.tokenrefresher.sandbox.demo.RecordingScheduler.Answer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.IntStream;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -34,9 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.support.GenericApplicationContext;
 
 /**
  * Starts the sandbox with the demo switched on, the way {@code java -jar sandbox.jar --sandbox.demo.connections=...}
@@ -50,26 +38,18 @@ class DemoSwitchTest {
     private static final Duration ALL_REGISTERED_WITHIN = Duration.ofSeconds(30);
 
     private static final MutableClock clock = new MutableClock(NOW);
-    private static final HttpClient http = HttpClient.newHttpClient();
-    private static final ObjectMapper mapper = new ObjectMapper();
 
     private static RecordingScheduler scheduler;
     private static ConfigurableApplicationContext sandbox;
-    private static URI baseUri;
+    private static SandboxHttp http;
 
     @BeforeAll
     static void startSchedulerAndSandbox() {
         scheduler = new RecordingScheduler(n -> n <= 2 ? Answer.problem(503, "starting") : Answer.created());
-        sandbox = SandboxApplication.builder()
-                .properties("server.port=0", "sandbox.access-token-lifetime=60s",
-                        "sandbox.demo.connections=" + CONNECTIONS,
-                        "sandbox.demo.register-url=" + scheduler.registerUrl(), "sandbox.demo.scheduler-wait=30s",
-                        "sandbox.demo.headers.x-api-key=demo-key")
-                .initializers(context -> ((GenericApplicationContext) context).registerBean(Clock.class,
-                        () -> clock))
-                .run();
-        int port = ((WebServerApplicationContext) sandbox).getWebServer().getPort();
-        baseUri = URI.create("http://localhost:" + port);
+        sandbox = SandboxHttp.start(clock, "sandbox.access-token-lifetime=60s",
+                "sandbox.demo.connections=" + CONNECTIONS, "sandbox.demo.register-url=" + scheduler.registerUrl(),
+                "sandbox.demo.scheduler-wait=30s", "sandbox.demo.headers.x-api-key=demo-key");
+        http = SandboxHttp.on(sandbox);
     }
 
     @AfterAll
@@ -128,15 +108,10 @@ class DemoSwitchTest {
     void registeredRefreshTokenIsAcceptedByTheSandboxTokenEndpoint() {
         String refreshToken = scheduler.registered().get(CONNECTIONS / 2).get("refreshToken").asText();
 
-        HttpResponse<String> response = send(HttpRequest.newBuilder(baseUri.resolve("/oauth2/v1/tokens/bearer"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("Authorization", "Basic " + Base64.getEncoder()
-                        .encodeToString("sandbox-client:sandbox-secret".getBytes(StandardCharsets.UTF_8)))
-                .POST(BodyPublishers.ofString("grant_type=refresh_token&refresh_token="
-                        + URLEncoder.encode(refreshToken, StandardCharsets.UTF_8))));
+        HttpResponse<String> response = http.refresh(refreshToken);
 
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(json(response.body()).get("access_token").asText()).startsWith("sbx_at_");
+        assertThat(json(response).get("access_token").asText()).startsWith("sbx_at_");
     }
 
     @Test
@@ -160,38 +135,14 @@ class DemoSwitchTest {
     }
 
     private static List<String> realmIdsInTheSandbox() {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(baseUri.resolve("/sandbox/connections")));
-        return StreamSupport.stream(json(response.body()).spliterator(), false)
+        return StreamSupport.stream(json(http.get("/sandbox/connections")).spliterator(), false)
                 .map(report -> report.get("realmId").asText())
                 .toList();
     }
 
     private static JsonNode demoStatus() {
-        HttpResponse<String> response = send(HttpRequest.newBuilder(baseUri.resolve("/sandbox/demo")));
+        HttpResponse<String> response = http.get("/sandbox/demo");
         assertThat(response.statusCode()).isEqualTo(200);
-        return json(response.body());
-    }
-
-    private static HttpResponse<String> send(HttpRequest.Builder request) {
-        try {
-            return http.send(request.timeout(Duration.ofSeconds(30)).build(), BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static JsonNode json(String text) {
-        try {
-            return mapper.readTree(text);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static List<String> fieldNames(JsonNode node) {
-        return node.properties().stream().map(Map.Entry::getKey).toList();
+        return json(response);
     }
 }

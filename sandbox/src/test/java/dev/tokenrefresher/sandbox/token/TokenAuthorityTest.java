@@ -1,17 +1,24 @@
 package dev.tokenrefresher.sandbox.token;
 
+import static dev.tokenrefresher.sandbox.SandboxHttp.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import dev.tokenrefresher.sandbox.MutableClock;
+import dev.tokenrefresher.sandbox.faults.FaultDecider;
+import dev.tokenrefresher.sandbox.faults.FaultDecision;
+import dev.tokenrefresher.sandbox.faults.FaultKind;
+import dev.tokenrefresher.sandbox.faults.InjectedFault;
 import dev.tokenrefresher.sandbox.settings.RuntimeSettings;
 import dev.tokenrefresher.sandbox.settings.SandboxProperties;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -21,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.springframework.http.MediaType;
 
 class TokenAuthorityTest {
 
@@ -28,12 +36,17 @@ class TokenAuthorityTest {
             SandboxProperties.DEFAULT_CLIENT_SECRET);
     private static final Pause NO_PAUSE = duration -> {
     };
+    private static final FaultDecider NO_FAULTS = () -> new FaultDecision.Proceed(Duration.ZERO);
 
     private final MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
     private TokenAuthority authority = authority(SandboxProperties.defaults(), NO_PAUSE);
 
     private TokenAuthority authority(SandboxProperties properties, Pause pause) {
-        return new TokenAuthority(clock, properties, new RuntimeSettings(properties), pause);
+        return authority(properties, NO_FAULTS, pause);
+    }
+
+    private TokenAuthority authority(SandboxProperties properties, FaultDecider faults, Pause pause) {
+        return new TokenAuthority(clock, properties, new RuntimeSettings(properties), faults, pause);
     }
 
     private static SandboxProperties rotatingEvery(int rotateEvery) {
@@ -370,9 +383,9 @@ class TokenAuthorityTest {
         }
 
         @Test
-        void configuredLatencyIsSpentInsideEachTokenRequest() {
+        void decidedLatencyIsSpentInsideEachTokenRequest() {
             List<Duration> pauses = new CopyOnWriteArrayList<>();
-            authority = authority(new SandboxProperties(null, null, null, null, null, 1, Duration.ofMillis(250)),
+            authority = authority(SandboxProperties.defaults(), () -> new FaultDecision.Proceed(Duration.ofMillis(250)),
                     pauses::add);
 
             refresh(mintOne().refreshToken());
@@ -391,7 +404,8 @@ class TokenAuthorityTest {
             refresh("sbx_rt_unknown");
             authority.answer(new TokenRequest(Optional.empty(), "refresh_token", "x", false));
 
-            assertThat(authority.stats()).isEqualTo(new SandboxStats(2, 5, 2, 0, 2, 1, 0, 1, 0));
+            assertThat(authority.stats()).isEqualTo(new SandboxStats(2, 5, 2, 0, 2, 1, 0, 1, 0, FaultCounts.NONE,
+                    new TreeMap<>(Map.of(200, 2L, 400, 2L, 401, 1L))));
         }
     }
 
@@ -425,9 +439,101 @@ class TokenAuthorityTest {
 
             authority.reset();
 
-            assertThat(authority.stats()).isEqualTo(new SandboxStats(0, 0, 0, 0, 0, 0, 0, 0, 0));
+            assertThat(authority.stats()).isEqualTo(new SandboxStats(0, 0, 0, 0, 0, 0, 0, 0, 0, FaultCounts.NONE,
+                    new TreeMap<>()));
             assertThat(authority.report(minted.realmId())).isEmpty();
             assertThat(refresh(minted.refreshToken())).isEqualTo(invalidGrant(InvalidGrantReason.UNKNOWN));
+        }
+    }
+
+    @Nested
+    class InjectedFaults {
+
+        private final Deque<FaultDecision> script = new ArrayDeque<>();
+
+        /** Answers the scripted decisions in order, and lets every request through once they are used up. */
+        private TokenAuthority scripted(Pause pause, FaultDecision... decisions) {
+            script.addAll(List.of(decisions));
+            return authority(SandboxProperties.defaults(), () -> {
+                FaultDecision next = script.poll();
+                return next == null ? new FaultDecision.Proceed(Duration.ZERO) : next;
+            }, pause);
+        }
+
+        private static FaultDecision inject(FaultKind kind, int status) {
+            return new FaultDecision.Inject(Duration.ZERO,
+                    new InjectedFault(kind, status, Map.of(), MediaType.APPLICATION_JSON, "{}"));
+        }
+
+        @Test
+        void faultedRequestsLeaveTheConnectionAsItWasAndItsTokenUsable() {
+            authority = scripted(NO_PAUSE, inject(FaultKind.ERROR, 503), inject(FaultKind.RATE_LIMITED, 429),
+                    inject(FaultKind.HANG, 504), inject(FaultKind.OUTAGE, 503), inject(FaultKind.INVALID_CLIENT, 401));
+            MintedConnection minted = mintOne();
+            ConnectionReport before = report(minted);
+            clock.advance(Duration.ofSeconds(10));
+
+            List<TokenAnswer> faulted = List.of(refresh(minted.refreshToken()), refresh(minted.refreshToken()),
+                    refresh(minted.refreshToken()), refresh(minted.refreshToken()), refresh(minted.refreshToken()));
+            ConnectionReport afterFaults = report(minted);
+            TokenGrant grant = refreshed(minted.refreshToken());
+
+            assertThat(faulted).extracting(TokenAnswer::status).containsExactly(503, 429, 504, 503, 401);
+            assertThat(afterFaults).isEqualTo(before);
+            assertThat(grant.refreshToken()).isNotEqualTo(minted.refreshToken());
+            assertThat(report(minted).refreshes()).isEqualTo(1);
+            assertThat(report(minted).currentRefreshTokenSha256()).isEqualTo(sha256(grant.refreshToken()));
+        }
+
+        @Test
+        void faultedRequestsCountAsRequestsByKindAndByStatus() {
+            authority = scripted(NO_PAUSE, inject(FaultKind.ERROR, 502), inject(FaultKind.ERROR, 500),
+                    inject(FaultKind.RATE_LIMITED, 429), inject(FaultKind.OUTAGE, 503),
+                    inject(FaultKind.INVALID_CLIENT, 401));
+            String refreshToken = mintOne().refreshToken();
+
+            for (int i = 0; i < 5; i++) {
+                refresh(refreshToken);
+            }
+            refresh(refreshToken);
+
+            SandboxStats stats = authority.stats();
+            assertThat(stats.requests()).isEqualTo(6);
+            assertThat(stats.refreshes()).isEqualTo(1);
+            assertThat(stats.invalidClientAnswers()).isZero();
+            assertThat(stats.faultsInjected()).isEqualTo(new FaultCounts(2, 1, 0, 1, 1));
+            assertThat(stats.requestsByStatus()).containsExactly(entry(200, 1L), entry(401, 1L), entry(429, 1L),
+                    entry(500, 1L), entry(502, 1L), entry(503, 1L));
+        }
+
+        @Test
+        void faultedRequestIsInFlightForItsWholeDelay() {
+            List<Integer> inFlightWhilePaused = new CopyOnWriteArrayList<>();
+            List<Duration> pauses = new CopyOnWriteArrayList<>();
+            authority = scripted(duration -> {
+                pauses.add(duration);
+                inFlightWhilePaused.add(authority.stats().inFlight());
+            }, new FaultDecision.Inject(Duration.ofSeconds(30),
+                    new InjectedFault(FaultKind.HANG, 504, Map.of(), MediaType.TEXT_HTML, "<html></html>")));
+
+            TokenAnswer answer = refresh(mintOne().refreshToken());
+
+            assertThat(answer).isInstanceOf(FaultAnswer.class).extracting(TokenAnswer::status).isEqualTo(504);
+            assertThat(pauses).containsExactly(Duration.ofSeconds(30));
+            assertThat(inFlightWhilePaused).containsExactly(1);
+            assertThat(authority.stats().inFlight()).isZero();
+            assertThat(authority.stats().faultsInjected().hang()).isEqualTo(1);
+        }
+
+        @Test
+        void resetForgetsFaultCountsAndStatuses() {
+            authority = scripted(NO_PAUSE, inject(FaultKind.ERROR, 500));
+            refresh(mintOne().refreshToken());
+
+            authority.reset();
+
+            assertThat(authority.stats().faultsInjected()).isEqualTo(FaultCounts.NONE);
+            assertThat(authority.stats().requestsByStatus()).isEmpty();
         }
     }
 
@@ -436,15 +542,6 @@ class TokenAuthorityTest {
             latch.await(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    static String sha256(String value) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.tokenrefresher.common.connection.ConcurrentRegistrationException;
 import dev.tokenrefresher.scheduler.connection.ConnectionNotFoundException;
 import dev.tokenrefresher.scheduler.connection.InvalidRegistrationException;
+import dev.tokenrefresher.scheduler.deadletter.ReplayScopeMissingException;
 import java.util.List;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
@@ -12,6 +13,7 @@ import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 
 /**
@@ -60,6 +62,22 @@ class ApiErrors {
     ProblemDetail invalidRegistration(InvalidRegistrationException e) {
         return badRequest(e.getMessage(), List.of(new FieldError(e.field(), e.getMessage().substring(e.field()
                 .length() + 2))));
+    }
+
+    @ExceptionHandler(ReplayScopeMissingException.class)
+    ProblemDetail replayScopeMissing(ReplayScopeMissingException e) {
+        return badRequest(e.getMessage(), List.of(new FieldError("ids", "or a filter, or \"all\": true, is required")));
+    }
+
+    @ExceptionHandler(HandlerMethodValidationException.class)
+    ProblemDetail invalidParameters(HandlerMethodValidationException e) {
+        List<FieldError> errors = e.getParameterValidationResults().stream()
+                .flatMap(result -> result.getResolvableErrors().stream()
+                        .map(error -> new FieldError(result.getMethodParameter().getParameterName(), error
+                                .getDefaultMessage())))
+                .toList();
+        return badRequest("invalid parameters: " + errors.stream().map(FieldError::field).distinct().toList(),
+                errors);
     }
 
     @ExceptionHandler(ConnectionNotFoundException.class)

@@ -9,14 +9,12 @@ import dev.tokenrefresher.common.messaging.ConnectionEvent;
 import dev.tokenrefresher.common.messaging.ConnectionEventPublisher;
 import dev.tokenrefresher.common.messaging.DeadLetter;
 import dev.tokenrefresher.common.messaging.DeadLetterPublisher;
-import dev.tokenrefresher.common.messaging.PublishFailedException;
 import dev.tokenrefresher.common.messaging.RefreshMessage;
 import dev.tokenrefresher.common.messaging.RefreshMessageCodec;
 import dev.tokenrefresher.common.messaging.RefreshPublisher;
 import dev.tokenrefresher.common.provider.ProviderRegistry;
 import dev.tokenrefresher.common.provider.ProviderSettings;
 import dev.tokenrefresher.common.provider.RefreshResult;
-import dev.tokenrefresher.common.provider.TokenEndpointClient;
 import dev.tokenrefresher.common.provider.TokenGrant;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,8 +25,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * One refresh of a claimed connection: the provider call, with no transaction open, then one guarded statement that
- * stores its result, then the next message.
+ * One refresh of a claimed connection: the provider call (guarded, with fast retries) with no transaction open, then
+ * one guarded statement that stores its result, then the next message.
  */
 @Component
 class ProviderRefresh {
@@ -36,26 +34,29 @@ class ProviderRefresh {
     private static final Logger log = LoggerFactory.getLogger(ProviderRefresh.class);
 
     private final ProviderRegistry providers;
-    private final TokenEndpointClient client;
+    private final GuardedProviderCall providerCall;
     private final ConnectionStore store;
     private final RefreshPublisher publisher;
     private final DeadLetterPublisher deadLetters;
     private final ConnectionEventPublisher events;
     private final RefreshMessageCodec codec;
+    private final InfrastructureRetry retry;
     private final RefreshMetrics metrics;
     private final WorkerProperties properties;
     private final Clock clock;
 
-    ProviderRefresh(ProviderRegistry providers, TokenEndpointClient client, ConnectionStore store,
+    ProviderRefresh(ProviderRegistry providers, GuardedProviderCall providerCall, ConnectionStore store,
             RefreshPublisher publisher, DeadLetterPublisher deadLetters, ConnectionEventPublisher events,
-            RefreshMessageCodec codec, RefreshMetrics metrics, WorkerProperties properties, Clock clock) {
+            RefreshMessageCodec codec, InfrastructureRetry retry, RefreshMetrics metrics, WorkerProperties properties,
+            Clock clock) {
         this.providers = providers;
-        this.client = client;
+        this.providerCall = providerCall;
         this.store = store;
         this.publisher = publisher;
         this.deadLetters = deadLetters;
         this.events = events;
         this.codec = codec;
+        this.retry = retry;
         this.metrics = metrics;
         this.properties = properties;
         this.clock = clock;
@@ -70,19 +71,37 @@ class ProviderRefresh {
                     + claim.refreshExpiresAt(), null, Duration.ZERO, started);
             return;
         }
-        RefreshResult result = client.refresh(provider, claim.refreshToken());
-        metrics.providerLatency(provider.name(), result.duration());
-        switch (result) {
-            case RefreshResult.Granted granted -> store(claim, provider, granted, started);
-            case RefreshResult.Failed failed -> {
-                switch (failed.errorClass()) {
-                    case REAUTH_REQUIRED -> endChain(claim, message, failed.errorCode(), failed.detail(),
-                            failed.httpStatus(), failed.duration(), started);
-                    case REJECTED -> park(claim, message, failed, started);
-                    case TRANSIENT -> retryLater(claim, message, provider, failed, started);
+        GuardedProviderCall.Outcome outcome = providerCall.call(provider, claim.refreshToken(),
+                retried -> recordRetriedFailure(claim, retried));
+        switch (outcome) {
+            case GuardedProviderCall.Outcome.NotCalled notCalled -> pause(claim, message, notCalled.reason());
+            case GuardedProviderCall.Outcome.Answered answered -> {
+                RefreshResult result = answered.result();
+                metrics.providerLatency(provider.name(), result.duration());
+                switch (result) {
+                    case RefreshResult.Granted granted -> store(claim, provider, granted, started);
+                    case RefreshResult.Failed failed -> {
+                        switch (failed.errorClass()) {
+                            case REAUTH_REQUIRED -> endChain(claim, message, failed.errorCode(), failed.detail(),
+                                    failed.httpStatus(), failed.duration(), started);
+                            case REJECTED -> park(claim, message, failed);
+                            case TRANSIENT -> retryLater(claim, message, provider, failed);
+                        }
+                    }
                 }
             }
         }
+    }
+
+    /** The provider's guards said "not now": nothing happened, so nothing is counted; the message comes back later. */
+    private void pause(Claim claim, RefreshMessage message, String reason) {
+        store.releaseLease(claim);
+        Instant now = clock.instant();
+        retry.broker(() -> publisher.publish(claim.provider(), new RefreshMessage(message.connectionId(),
+                message.fence(), now.plus(properties.pausedDelay()), message.attempt()), now));
+        metrics.dropped(claim.provider(), reason);
+        log.debug("connection {} not refreshed now ({}); message re-delayed by {}", claim.connectionId(), reason,
+                properties.pausedDelay());
     }
 
     private void store(Claim claim, ProviderSettings provider, RefreshResult.Granted granted, Instant started) {
@@ -98,8 +117,9 @@ class ProviderRefresh {
         Instant next = provider.refreshDueAt(started, grant.accessTokenLifetime());
         AttemptRecord attempt = attempt(now, AttemptOutcome.REFRESHED, granted.httpStatus(), null,
                 granted.duration());
-        OptionalLong fence = store.storeRefreshed(claim, new RefreshedTokens(grant.accessToken(),
-                grant.refreshToken(), accessExpiresAt, refreshExpiresAt), next, now, attempt);
+        // The new refresh token exists nowhere else: keep trying while the database is unreachable.
+        OptionalLong fence = retry.database(() -> store.storeRefreshed(claim, new RefreshedTokens(grant
+                .accessToken(), grant.refreshToken(), accessExpiresAt, refreshExpiresAt), next, now, attempt));
         if (fence.isEmpty()) {
             store.recordAttempt(claim.connectionId(), claim.fence(), attempt(now, AttemptOutcome.SUPERSEDED,
                     granted.httpStatus(), null, granted.duration()));
@@ -130,12 +150,12 @@ class ProviderRefresh {
         metrics.refreshed(claim.provider(), "reauth_required");
         log.warn("connection={} provider={} fence={} outcome=reauth_required reason={}", claim.connectionId(),
                 claim.provider(), claim.fence(), errorCode);
-        deadLetter(claim, message, errorCode, errorCode, detail, httpStatus, started, now);
+        deadLetter(claim, message, errorCode, errorCode, detail, httpStatus, now);
         events.publish(new ConnectionEvent(ConnectionEvent.REAUTH_REQUIRED, claim.connectionId(), claim.tenantId(),
                 claim.provider(), errorCode, now));
     }
 
-    private void park(Claim claim, RefreshMessage message, RefreshResult.Failed failed, Instant started) {
+    private void park(Claim claim, RefreshMessage message, RefreshResult.Failed failed) {
         Instant now = clock.instant();
         boolean parked = store.park(claim, failed.errorCode() + ": " + failed.detail(), now, attempt(now,
                 AttemptOutcome.REJECTED, failed.httpStatus(), failed.errorCode(), failed.duration()));
@@ -144,32 +164,32 @@ class ProviderRefresh {
                 claim.provider(), claim.fence(), failed.errorCode(), failed.httpStatus());
         if (parked) {
             deadLetter(claim, message, failed.errorCode(), failed.errorCode(), failed.detail(), failed.httpStatus(),
-                    started, now);
+                    now);
         }
     }
 
     private void retryLater(Claim claim, RefreshMessage message, ProviderSettings provider,
-            RefreshResult.Failed failed, Instant started) {
+            RefreshResult.Failed failed) {
         Instant now = clock.instant();
         int attempts = message.attempt() + 1;
         String error = failed.errorCode() + ": " + failed.detail();
         metrics.refreshed(provider.name(), "transient_failure");
+        AttemptRecord attempt = attempt(now, AttemptOutcome.TRANSIENT_FAILURE, failed.httpStatus(), failed
+                .errorCode(), failed.duration());
         if (attempts >= properties.maxAttempts()) {
-            boolean parked = store.park(claim, error, now, attempt(now, AttemptOutcome.TRANSIENT_FAILURE,
-                    failed.httpStatus(), failed.errorCode(), failed.duration()));
+            boolean parked = store.park(claim, error, now, attempt);
             log.warn("connection={} provider={} fence={} outcome=retries_exhausted attempts={} reason={}",
                     claim.connectionId(), provider.name(), claim.fence(), attempts, failed.errorCode());
             if (parked) {
                 deadLetter(claim, message, "retries_exhausted", failed.errorCode(), failed.detail(),
-                        failed.httpStatus(), started, now);
+                        failed.httpStatus(), now);
             }
             return;
         }
         Duration delay = RefreshTiming.retryDelay(attempts, properties.retryInitialDelay(), properties
                 .retryMaxDelay(), failed.retryAfter());
         Instant retryAt = now.plus(delay);
-        OptionalLong fence = store.rescheduleAfterFailure(claim, error, retryAt, now, attempt(now,
-                AttemptOutcome.TRANSIENT_FAILURE, failed.httpStatus(), failed.errorCode(), failed.duration()));
+        OptionalLong fence = store.rescheduleAfterFailure(claim, error, retryAt, now, attempt);
         log.warn("connection={} provider={} fence={} outcome=transient_failure reason={} status={} attempt={} "
                 + "retryIn={}s", claim.connectionId(), provider.name(), claim.fence(), failed.errorCode(),
                 failed.httpStatus(), attempts, delay.toSeconds());
@@ -179,20 +199,31 @@ class ProviderRefresh {
         }
     }
 
+    private void recordRetriedFailure(Claim claim, RefreshResult.Failed failed) {
+        Instant now = clock.instant();
+        store.recordAttempt(claim.connectionId(), claim.fence(), attempt(now, AttemptOutcome.TRANSIENT_FAILURE,
+                failed.httpStatus(), failed.errorCode(), failed.duration()));
+        metrics.refreshed(claim.provider(), "transient_failure");
+        log.info("connection={} provider={} fence={} outcome=transient_failure reason={} status={} retrying at once",
+                claim.connectionId(), claim.provider(), claim.fence(), failed.errorCode(), failed.httpStatus());
+    }
+
     private void publishNext(String provider, RefreshMessage next, Instant now) {
         try {
-            publisher.publish(provider, next, now);
-        } catch (PublishFailedException e) {
+            retry.broker(() -> publisher.publish(provider, next, now));
+        } catch (RuntimeException e) {
             // The row is stored with its due time; the scheduler's sweep re-enqueues it after the grace period.
-            log.warn("{}; the reconciliation sweep will re-enqueue it", e.getMessage());
+            log.warn("next message for connection {} not published ({}); the reconciliation sweep will re-enqueue it",
+                    next.connectionId(), e.getMessage());
         }
     }
 
     private void deadLetter(Claim claim, RefreshMessage message, String reason, String errorCode, String detail,
-            Integer httpStatus, Instant firstFailure, Instant now) {
-        deadLetters.publish(new DeadLetter(codec.encode(message), message.messageId(), reason, errorCode, detail,
-                claim.provider(), claim.connectionId(), message.attempt() + 1, httpStatus, firstFailure, now,
-                properties.id()));
+            Integer httpStatus, Instant now) {
+        Instant firstFailure = claim.firstFailureAt() != null ? claim.firstFailureAt() : now;
+        retry.broker(() -> deadLetters.publish(new DeadLetter(codec.encode(message), message.messageId(), reason,
+                errorCode, detail, claim.provider(), claim.connectionId(), message.attempt() + 1, httpStatus,
+                firstFailure, now, properties.id())));
         metrics.deadLettered(claim.provider(), reason);
     }
 

@@ -9,15 +9,25 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * Worker settings ({@code refresher.worker.*}).
  *
  * @param id this instance's name in leases, attempts and dead letters (default: the JVM's {@code pid@host})
- * @param lease how long a claim protects a connection from other actors (default 60 s); it must outlast every
- *            provider's request timeout, and it is how long a crashed worker's connections wait before another worker
- *            takes them over
+ * @param lease how long a claim protects a connection from other actors (default 60 s); it must outlast the fast
+ *            retries of every provider's calls, and it is how long a crashed worker's connections wait before another
+ *            worker takes them over
  * @param prefetch unacknowledged messages per consumer (default {@value #DEFAULT_PREFETCH})
  * @param earlyTolerance a message arriving up to this much before its due time is processed at once (default 1 s);
  *            earlier ones are re-delayed. The ladder may deliver a little early when the broker's clock is corrected.
- * @param retryInitialDelay the first delayed retry after a transient failure (default 30 s)
- * @param retryMaxDelay the longest delay between retries (default 30 minutes); delays double up to it
- * @param maxAttempts provider calls for one refresh before it is dead-lettered (default {@value #DEFAULT_MAX_ATTEMPTS})
+ * @param fastRetries provider calls in one go for a transient failure, the first included (default
+ *            {@value #DEFAULT_FAST_RETRIES}; 1 = no fast retry)
+ * @param fastRetryBackoff the pause before the first fast retry (default 200 ms); it doubles, with jitter
+ * @param fastRetryMaxBackoff the longest pause between fast retries (default 2 s)
+ * @param retryInitialDelay the first delayed retry, through the ladder, after the fast retries failed (default 30 s)
+ * @param retryMaxDelay the longest delay between delayed retries (default 30 minutes); delays double up to it
+ * @param maxAttempts delayed attempts of one refresh before it is dead-lettered (default {@value #DEFAULT_MAX_ATTEMPTS})
+ * @param pausedDelay how long a message waits when its provider's circuit breaker, rate limiter or bulkhead did not
+ *            let it through (default 5 s); no attempt is counted
+ * @param storeRetryTimeout how long a worker keeps trying to store tokens a provider issued while the database is
+ *            unreachable (default 60 s); the tokens exist nowhere else
+ * @param brokerRetryTimeout how long a worker keeps trying to publish the next message or a dead letter while the
+ *            broker is unreachable (default 30 s); after that the reconciliation sweep repairs the chain
  */
 @ConfigurationProperties("refresher.worker")
 public record WorkerProperties(
@@ -25,33 +35,66 @@ public record WorkerProperties(
         Duration lease,
         Integer prefetch,
         Duration earlyTolerance,
+        Integer fastRetries,
+        Duration fastRetryBackoff,
+        Duration fastRetryMaxBackoff,
         Duration retryInitialDelay,
         Duration retryMaxDelay,
-        Integer maxAttempts) {
+        Integer maxAttempts,
+        Duration pausedDelay,
+        Duration storeRetryTimeout,
+        Duration brokerRetryTimeout) {
 
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(60);
     public static final int DEFAULT_PREFETCH = 10;
     public static final Duration DEFAULT_EARLY_TOLERANCE = Duration.ofSeconds(1);
+    public static final int DEFAULT_FAST_RETRIES = 3;
+    public static final Duration DEFAULT_FAST_RETRY_BACKOFF = Duration.ofMillis(200);
+    public static final Duration DEFAULT_FAST_RETRY_MAX_BACKOFF = Duration.ofSeconds(2);
     public static final Duration DEFAULT_RETRY_INITIAL_DELAY = Duration.ofSeconds(30);
     public static final Duration DEFAULT_RETRY_MAX_DELAY = Duration.ofMinutes(30);
     public static final int DEFAULT_MAX_ATTEMPTS = 12;
+    public static final Duration DEFAULT_PAUSED_DELAY = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_STORE_RETRY_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_BROKER_RETRY_TIMEOUT = Duration.ofSeconds(30);
 
     public WorkerProperties {
         id = id == null || id.isBlank() ? ManagementFactory.getRuntimeMXBean().getName() : id;
         lease = lease == null ? DEFAULT_LEASE : lease;
         prefetch = prefetch == null ? DEFAULT_PREFETCH : prefetch;
         earlyTolerance = earlyTolerance == null ? DEFAULT_EARLY_TOLERANCE : earlyTolerance;
+        fastRetries = fastRetries == null ? DEFAULT_FAST_RETRIES : fastRetries;
+        fastRetryBackoff = fastRetryBackoff == null ? DEFAULT_FAST_RETRY_BACKOFF : fastRetryBackoff;
+        fastRetryMaxBackoff = fastRetryMaxBackoff == null ? DEFAULT_FAST_RETRY_MAX_BACKOFF : fastRetryMaxBackoff;
         retryInitialDelay = retryInitialDelay == null ? DEFAULT_RETRY_INITIAL_DELAY : retryInitialDelay;
         retryMaxDelay = retryMaxDelay == null ? DEFAULT_RETRY_MAX_DELAY : retryMaxDelay;
         maxAttempts = maxAttempts == null ? DEFAULT_MAX_ATTEMPTS : maxAttempts;
+        pausedDelay = pausedDelay == null ? DEFAULT_PAUSED_DELAY : pausedDelay;
+        storeRetryTimeout = storeRetryTimeout == null ? DEFAULT_STORE_RETRY_TIMEOUT : storeRetryTimeout;
+        brokerRetryTimeout = brokerRetryTimeout == null ? DEFAULT_BROKER_RETRY_TIMEOUT : brokerRetryTimeout;
         if (id.length() > 128) {
             throw new IllegalArgumentException("refresher.worker.id must be at most 128 characters");
         }
-        if (lease.isNegative() || lease.isZero()) {
-            throw new IllegalArgumentException("refresher.worker.lease must be positive, was " + lease);
+        requirePositive("lease", lease);
+        requirePositive("fast-retry-backoff", fastRetryBackoff);
+        requirePositive("paused-delay", pausedDelay);
+        if (prefetch < 1 || maxAttempts < 1 || fastRetries < 1) {
+            throw new IllegalArgumentException(
+                    "refresher.worker.prefetch, max-attempts and fast-retries must be at least 1");
         }
-        if (prefetch < 1 || maxAttempts < 1) {
-            throw new IllegalArgumentException("refresher.worker.prefetch and max-attempts must be at least 1");
+    }
+
+    /**
+     * The longest a claim can be busy with provider calls: every fast retry timing out, plus the pauses between them.
+     * The lease must be longer, or another worker could take over a refresh still in flight.
+     */
+    public Duration longestCallTime(Duration requestTimeout) {
+        return requestTimeout.multipliedBy(fastRetries).plus(fastRetryMaxBackoff.multipliedBy(fastRetries - 1L));
+    }
+
+    private static void requirePositive(String name, Duration value) {
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException("refresher.worker." + name + " must be positive, was " + value);
         }
     }
 }

@@ -1,0 +1,172 @@
+package dev.tokenrefresher.sandbox.faults;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
+
+/**
+ * Control API for the token endpoint's faults. Every call answers with the faults in force afterwards, so a test can
+ * check what it switched on.
+ */
+@RestController
+@RequestMapping("/sandbox/faults")
+class FaultsController {
+
+    static final long MAX_OUTAGE_SECONDS = FaultLimits.MAX_DELAY.toSeconds();
+
+    private final FaultInjector faults;
+    private final Clock clock;
+    private final ObjectReader strictReader;
+
+    FaultsController(FaultInjector faults, Clock clock, ObjectMapper mapper) {
+        this.faults = faults;
+        this.clock = clock;
+        // a misspelt field must not pass silently: a test would believe it had switched on a fault it had not
+        this.strictReader = mapper.reader().with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    }
+
+    @GetMapping
+    FaultsView current() {
+        return view();
+    }
+
+    @PutMapping
+    FaultsView change(@RequestBody JsonNode body) {
+        FaultChange change = read(body, FaultChange.class);
+        try {
+            faults.change(change);
+        } catch (InvalidFaultSetting e) {
+            throw badRequest(e.getMessage());
+        }
+        return view();
+    }
+
+    @DeleteMapping
+    FaultsView clear() {
+        faults.clear();
+        return view();
+    }
+
+    @PostMapping("/outage")
+    FaultsView startOutage(@RequestBody JsonNode body) {
+        OutageRequest request = read(body, OutageRequest.class);
+        if (request.seconds() == null) {
+            throw badRequest("seconds is required: how long the outage lasts");
+        }
+        if (request.seconds() < 1 || request.seconds() > MAX_OUTAGE_SECONDS) {
+            throw badRequest("seconds must be between 1 and " + MAX_OUTAGE_SECONDS + ", was " + request.seconds());
+        }
+        int status = request.status() == null ? FaultInjector.DEFAULT_OUTAGE_STATUS : request.status();
+        try {
+            faults.startOutage(Duration.ofSeconds(request.seconds()), status);
+        } catch (InvalidFaultSetting e) {
+            throw badRequest(e.getMessage());
+        }
+        return view();
+    }
+
+    @DeleteMapping("/outage")
+    FaultsView endOutage() {
+        faults.endOutage();
+        return view();
+    }
+
+    private <T> T read(JsonNode body, Class<T> type) {
+        T value;
+        try {
+            value = strictReader.treeToValue(body, type);
+        } catch (UnrecognizedPropertyException e) {
+            throw badRequest("unknown field " + e.getPropertyName() + "; known fields: "
+                    + e.getKnownPropertyIds().stream().map(Object::toString).sorted()
+                            .collect(Collectors.joining(", ")));
+        } catch (JsonMappingException e) {
+            throw badRequest("cannot read " + path(e) + ": " + e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw badRequest("cannot read the body: " + e.getOriginalMessage());
+        }
+        if (value == null) {
+            throw badRequest("the body must be a JSON object");
+        }
+        return value;
+    }
+
+    private static String path(JsonMappingException e) {
+        return e.getPath()
+                .stream()
+                .map(reference -> reference.getFieldName() != null
+                        ? reference.getFieldName()
+                        : "[" + reference.getIndex() + "]")
+                .collect(Collectors.joining("."));
+    }
+
+    private static ResponseStatusException badRequest(String detail) {
+        return new ResponseStatusException(HttpStatus.BAD_REQUEST, detail);
+    }
+
+    private FaultsView view() {
+        FaultSettings settings = faults.settings();
+        Instant now = clock.instant();
+        OutageView outage = faults.outage()
+                .map(window -> new OutageView(window.status(), window.endsAt(),
+                        secondsLeft(now, window.endsAt())))
+                .orElse(null);
+        return new FaultsView(settings.latencyMaxMillis(), settings.errorRate(), settings.errorStatuses(),
+                settings.rateLimitRate(), settings.retryAfterSeconds(), settings.hangRate(), settings.hangMillis(),
+                settings.invalidClient(), settings.seed(), outage);
+    }
+
+    /** Rounded up, so an outage still under way never shows 0. */
+    private static long secondsLeft(Instant now, Instant endsAt) {
+        Duration left = Duration.between(now, endsAt);
+        return left.toSeconds() + (left.toNanosPart() > 0 ? 1 : 0);
+    }
+
+    /**
+     * @param seconds
+     *            how long the outage lasts, by the sandbox's clock
+     * @param status
+     *            what every token request answers meanwhile; null for 503
+     */
+    record OutageRequest(Long seconds, Integer status) {
+    }
+
+    /**
+     * The body of every {@code /sandbox/faults} answer.
+     *
+     * @param seed
+     *            what the draws were last seeded with, null when none was set
+     * @param outage
+     *            the outage under way, null when there is none
+     */
+    record FaultsView(long latencyMaxMillis, double errorRate, List<Integer> errorStatuses, double rateLimitRate,
+            long retryAfterSeconds, double hangRate, long hangMillis, boolean invalidClient, Long seed,
+            OutageView outage) {
+    }
+
+    /**
+     * @param endsAt
+     *            when the outage ends, by the sandbox's clock
+     * @param secondsLeft
+     *            until then, rounded up
+     */
+    record OutageView(int status, Instant endsAt, long secondsLeft) {
+    }
+}

@@ -1,0 +1,18 @@
+package dev.tokenrefresher.scheduler.deadletter;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * Which dead letters an operation is about; {@code null} fields do not filter.
+ *
+ * @param since only dead letters received at or after this instant
+ * @param includeReplayed whether dead letters replayed already are included
+ */
+public record DeadLetterFilter(String reason, String provider, UUID connectionId, Instant since,
+        boolean includeReplayed) {
+
+    public static DeadLetterFilter all() {
+        return new DeadLetterFilter(null, null, null, null, true);
+    }
+}

@@ -1,0 +1,25 @@
+package dev.tokenrefresher.scheduler.deadletter;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * A dead letter as operators see it: why the refresh was given up, for which connection, and whether it was replayed.
+ * The body is not part of it; it holds no token, but it is the raw input and is shown only on request.
+ */
+public record DeadLetterRecord(
+        long id,
+        String messageId,
+        String reason,
+        String errorCode,
+        String detail,
+        String provider,
+        UUID connectionId,
+        int attempts,
+        Integer httpStatus,
+        Instant firstFailureAt,
+        Instant lastFailureAt,
+        String worker,
+        Instant receivedAt,
+        Instant replayedAt) {
+}

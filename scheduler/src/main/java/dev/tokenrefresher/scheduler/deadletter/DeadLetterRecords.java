@@ -1,0 +1,141 @@
+package dev.tokenrefresher.scheduler.deadletter;
+
+import dev.tokenrefresher.common.messaging.DeadLetter;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** The {@code dead_letter} table. */
+@Repository
+class DeadLetterRecords {
+
+    private static final String COLUMNS = "id, message_id, reason, error_code, detail, provider, connection_id, "
+            + "attempts, http_status, first_failure_at, last_failure_at, worker, received_at, replayed_at";
+
+    private final JdbcClient jdbc;
+
+    DeadLetterRecords(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    long insert(DeadLetter letter, Instant receivedAt) {
+        return jdbc.sql("""
+                INSERT INTO dead_letter (message_id, reason, error_code, detail, provider, connection_id, attempts,
+                                         http_status, first_failure_at, last_failure_at, worker, body, received_at)
+                VALUES (:messageId, :reason, :errorCode, :detail, :provider, :connectionId, :attempts, :httpStatus,
+                        :firstFailureAt, :lastFailureAt, :worker, :body, :receivedAt)
+                RETURNING id
+                """)
+                .param("messageId", letter.messageId())
+                .param("reason", letter.reason())
+                .param("errorCode", letter.errorCode())
+                .param("detail", letter.detail())
+                .param("provider", letter.provider())
+                .param("connectionId", letter.connectionId())
+                .param("attempts", letter.attempts())
+                .param("httpStatus", letter.httpStatus())
+                .param("firstFailureAt", ts(letter.firstFailureAt()))
+                .param("lastFailureAt", ts(letter.lastFailureAt()))
+                .param("worker", letter.worker())
+                .param("body", letter.body())
+                .param("receivedAt", ts(receivedAt))
+                .query(Long.class)
+                .single();
+    }
+
+    /** Oldest first, after the cursor {@code afterId}, at most {@code limit}. */
+    List<DeadLetterRecord> find(DeadLetterFilter filter, long afterId, int limit) {
+        MapSqlParameterSource params = new MapSqlParameterSource();
+        String where = where(filter, params) + " AND id > :afterId";
+        params.addValue("afterId", afterId).addValue("limit", limit);
+        return jdbc.sql("SELECT " + COLUMNS + " FROM dead_letter WHERE " + where + " ORDER BY id LIMIT :limit")
+                .paramSource(params)
+                .query((rs, n) -> record(rs))
+                .list();
+    }
+
+    List<DeadLetterRecord> findByIds(List<Long> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql("SELECT " + COLUMNS + " FROM dead_letter WHERE id IN (:ids) ORDER BY id")
+                .param("ids", ids)
+                .query((rs, n) -> record(rs))
+                .list();
+    }
+
+    Map<String, Long> countByReason(boolean includeReplayed) {
+        Map<String, Long> counts = new TreeMap<>();
+        jdbc.sql("SELECT reason, count(*) AS n FROM dead_letter"
+                + (includeReplayed ? "" : " WHERE replayed_at IS NULL") + " GROUP BY reason")
+                .query((ResultSet rs) -> {
+                    counts.put(rs.getString("reason"), rs.getLong("n"));
+                });
+        return counts;
+    }
+
+    /** Marks dead letters replayed; returns the ids that were not replayed before (the ones to act on). */
+    List<Long> markReplayed(List<Long> ids, Instant now) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql("UPDATE dead_letter SET replayed_at = :now WHERE id IN (:ids) AND replayed_at IS NULL "
+                + "RETURNING id")
+                .param("now", ts(now))
+                .param("ids", ids)
+                .query(Long.class)
+                .list();
+    }
+
+    private static String where(DeadLetterFilter filter, MapSqlParameterSource params) {
+        List<String> conditions = new ArrayList<>(List.of("true"));
+        if (filter.reason() != null) {
+            conditions.add("reason = :reason");
+            params.addValue("reason", filter.reason());
+        }
+        if (filter.provider() != null) {
+            conditions.add("provider = :provider");
+            params.addValue("provider", filter.provider());
+        }
+        if (filter.connectionId() != null) {
+            conditions.add("connection_id = :connectionId");
+            params.addValue("connectionId", filter.connectionId());
+        }
+        if (filter.since() != null) {
+            conditions.add("received_at >= :since");
+            params.addValue("since", ts(filter.since()));
+        }
+        if (!filter.includeReplayed()) {
+            conditions.add("replayed_at IS NULL");
+        }
+        return String.join(" AND ", conditions);
+    }
+
+    private static DeadLetterRecord record(ResultSet rs) throws SQLException {
+        Integer status = rs.getObject("http_status") == null ? null : rs.getInt("http_status");
+        return new DeadLetterRecord(rs.getLong("id"), rs.getString("message_id"), rs.getString("reason"),
+                rs.getString("error_code"), rs.getString("detail"), rs.getString("provider"),
+                rs.getObject("connection_id", UUID.class), rs.getInt("attempts"), status,
+                instant(rs, "first_failure_at"), instant(rs, "last_failure_at"), rs.getString("worker"),
+                instant(rs, "received_at"), instant(rs, "replayed_at"));
+    }
+
+    private static OffsetDateTime ts(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+}

@@ -1,0 +1,38 @@
+package dev.tokenrefresher.systemtests;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Settings for runs with 8-second access tokens, scaled down from production's hour so that a test sees many cycles:
+ * refresh 5 s before expiry, fast retries with short pauses, delayed retries after 1 s, and a lease that outlasts the
+ * longest call (3 x 2 s + 2 x 0.2 s).
+ *
+ * <p>The request timeout stays generous: a request that times out may still have been answered by the provider, with a
+ * rotated refresh token nobody will ever see, so a timeout must mean "the provider is unwell", never "the machine was
+ * busy for half a second".
+ */
+final class ShortTokenSettings {
+
+    static final List<String> SANDBOX = List.of("--sandbox.access-token-lifetime=8s", "--sandbox.rotate-every=1",
+            "--sandbox.latency=10ms");
+
+    private ShortTokenSettings() {
+    }
+
+    static Map<String, String> refresher() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("refresher.providers.quickbooks.refresh-lead-time", "5s");
+        settings.put("refresher.providers.quickbooks.request-timeout", "2s");
+        settings.put("refresher.worker.lease", "7s");
+        settings.put("refresher.worker.fast-retries", "3");
+        settings.put("refresher.worker.fast-retry-backoff", "50ms");
+        settings.put("refresher.worker.fast-retry-max-backoff", "200ms");
+        settings.put("refresher.worker.retry-initial-delay", "1s");
+        settings.put("refresher.worker.retry-max-delay", "2s");
+        settings.put("refresher.worker.paused-delay", "1s");
+        settings.put("resilience4j.circuitbreaker.configs.default.wait-duration-in-open-state", "5s");
+        return settings;
+    }
+}

@@ -1,0 +1,48 @@
+package dev.tokenrefresher.worker.refresh;
+
+import dev.tokenrefresher.common.messaging.DeadLetterFailedException;
+import dev.tokenrefresher.common.messaging.PublishFailedException;
+import java.util.List;
+import java.util.function.Supplier;
+import org.springframework.amqp.AmqpException;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.retry.support.RetryTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Retries the steps that must not be lost to a restart of PostgreSQL or RabbitMQ: storing tokens a provider has just
+ * issued (they exist nowhere else), and publishing the next message or a dead letter. Only failures of the
+ * infrastructure are retried; anything else is a bug and fails at once.
+ */
+@Component
+class InfrastructureRetry {
+
+    private static final List<Class<? extends Throwable>> DATABASE_DOWN = List.of(
+            DataAccessResourceFailureException.class, TransientDataAccessException.class,
+            RecoverableDataAccessException.class);
+    private static final List<Class<? extends Throwable>> BROKER_DOWN = List.of(PublishFailedException.class,
+            DeadLetterFailedException.class, AmqpException.class);
+
+    private final RetryTemplate database;
+    private final RetryTemplate broker;
+
+    InfrastructureRetry(WorkerProperties properties) {
+        this.database = RetryTemplate.builder().withTimeout(properties.storeRetryTimeout())
+                .exponentialBackoff(250, 2.0, 5_000, true).retryOn(DATABASE_DOWN).traversingCauses().build();
+        this.broker = RetryTemplate.builder().withTimeout(properties.brokerRetryTimeout())
+                .exponentialBackoff(250, 2.0, 5_000, true).retryOn(BROKER_DOWN).traversingCauses().build();
+    }
+
+    <T> T database(Supplier<T> step) {
+        return database.execute(context -> step.get());
+    }
+
+    void broker(Runnable step) {
+        broker.execute(context -> {
+            step.run();
+            return null;
+        });
+    }
+}
