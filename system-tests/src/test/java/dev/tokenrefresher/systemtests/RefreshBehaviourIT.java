@@ -40,7 +40,9 @@ class RefreshBehaviourIT {
 
     @BeforeAll
     static void startSystem() {
-        system = RunningSystem.start("behaviour", 1, List.of("--sandbox.rotate-every=1"), Map.of());
+        // a sweep every 2 s (grace 2 minutes, the default) lets a test watch it repair a lost chain
+        system = RunningSystem.start("behaviour", 1, List.of("--sandbox.rotate-every=1"), Map.of(
+                "refresher.sweep.interval", "2s"));
         rabbit = RabbitFixtures.connectionFactory();
         RefresherTopology topology = new RefresherTopology(RabbitFixtures.messagingProperties(system.namespace()));
         RabbitAdmin admin = new RabbitAdmin(rabbit);
@@ -225,6 +227,29 @@ class RefreshBehaviourIT {
             }
         }
         return null;
+    }
+
+    @Test
+    void lostChainIsReenqueuedByTheSweepAndRefreshedOnce() {
+        Sandbox.Minted minted = system.sandbox().mint(1).getFirst();
+        UUID id = system.registerOrFail("lost-" + UUID.randomUUID(), minted, Instant.now());
+        // Its message (due in 50 minutes) is now stale, as if lost, and the refresh is 3 minutes overdue.
+        new StoredConnections(system.namespace()).makeOverdue(id, Duration.ofMinutes(3));
+
+        await().atMost(SOON).until(() -> system.sandbox().report(minted.realmId()).refreshes() == 1);
+
+        await().atMost(SOON).untilAsserted(() -> assertThat(Instant.parse(system.connection(id).get("nextRefreshAt")
+                .asText())).isAfter(Instant.now().plus(Duration.ofMinutes(45))));
+        assertThat(system.sandbox().report(minted.realmId()).invalidGrants()).isZero();
+    }
+
+    @Test
+    void circuitBreakerStateIsAMetric() {
+        JsonHttp.Response closed = JsonHttp.get(system.workers().getFirst().url(
+                "/actuator/metrics/resilience4j.circuitbreaker.state?tag=name:quickbooks&tag=state:closed"));
+
+        assertThat(closed.status()).isEqualTo(200);
+        assertThat(closed.body().get("measurements").get(0).get("value").asDouble()).isEqualTo(1.0);
     }
 
     @Test

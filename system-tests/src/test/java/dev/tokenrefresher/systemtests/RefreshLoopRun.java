@@ -30,8 +30,10 @@ final class RefreshLoopRun {
     static final Map<String, String> REFRESHER = Map.of(
             "refresher.providers.quickbooks.refresh-lead-time", "4s",
             "refresher.providers.quickbooks.request-timeout", "1s",
-            // a crashed worker's claims must end well within the 4-second lead time
-            "refresher.worker.lease", "2s");
+            // a crashed worker's claims must end well within the 4-second lead time, so no fast retries: the lease
+            // only has to outlast one call
+            "refresher.worker.lease", "2s",
+            "refresher.worker.fast-retries", "1");
 
     final RunningSystem system;
     final Map<String, UUID> connectionByRealm = new HashMap<>();

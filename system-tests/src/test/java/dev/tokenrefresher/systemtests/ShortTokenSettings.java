@@ -33,6 +33,11 @@ final class ShortTokenSettings {
         settings.put("refresher.worker.retry-max-delay", "2s");
         settings.put("refresher.worker.paused-delay", "1s");
         settings.put("resilience4j.circuitbreaker.configs.default.wait-duration-in-open-state", "5s");
+        // The sweep is the safety net for a chain whose message went missing. On RabbitMQ 3.10 a ladder level was seen
+        // to stop dead-lettering for tens of seconds (docs/architecture.md, known limits); at token lives of seconds
+        // the net has to be as fine.
+        settings.put("refresher.sweep.interval", "2s");
+        settings.put("refresher.sweep.grace", "6s");
         return settings;
     }
 }

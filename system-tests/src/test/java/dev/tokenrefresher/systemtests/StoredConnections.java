@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -55,6 +56,22 @@ final class StoredConnections {
                             leaseUntil == null ? null : leaseUntil.toInstant()));
                 });
         return rows;
+    }
+
+    /** Pretends a connection's message was lost: its refresh is overdue by {@code by}, and no message will come. */
+    void makeOverdue(UUID id, Duration by) {
+        TestServices services = TestServices.get();
+        try (Connection connection = DriverManager.getConnection(services.jdbcUrl(namespace), services.postgresUser(),
+                services.postgresPassword());
+                var statement = connection.prepareStatement(
+                        "UPDATE connection SET next_refresh_at = now() - ?::interval, refresh_fence = refresh_fence + 1 "
+                                + "WHERE id = ?")) {
+            statement.setString(1, by.toSeconds() + " seconds");
+            statement.setObject(2, id);
+            statement.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot make " + id + " overdue", e);
+        }
     }
 
     /** Successful refreshes token-refresher recorded, by realm id. */
