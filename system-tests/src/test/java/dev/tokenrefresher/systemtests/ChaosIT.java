@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,7 +76,8 @@ class ChaosIT {
                     kills++;
                     events.add(at(start) + " killed and restarted " + victim.name());
                 }
-                await().pollDelay(Duration.ofMillis(500)).until(() -> true);
+                Instant next = nextAction(start, kills, rabbitRestarted, postgresRestarted);
+                await().atMost(RUN).pollInterval(Duration.ofMillis(200)).until(() -> !Instant.now().isBefore(next));
             }
             events.forEach(System.out::println);
 
@@ -123,6 +125,13 @@ class ChaosIT {
             assertThat(countMismatches).as("connections whose provider-side refresh count is not the recorded one")
                     .isZero();
         }
+    }
+
+    /** When the schedule wants the next disruption, or the run's end. */
+    private static Instant nextAction(Instant start, int kills, boolean rabbitRestarted, boolean postgresRestarted) {
+        Duration next = Collections.min(List.of(RUN, KILL_EVERY.multipliedBy(kills + 1L),
+                rabbitRestarted ? RUN : RABBITMQ_RESTART_AT, postgresRestarted ? RUN : POSTGRES_RESTART_AT));
+        return start.plus(next);
     }
 
     private static boolean allFresh(RunningSystem system, List<ResilienceIT.Registered> connections) {

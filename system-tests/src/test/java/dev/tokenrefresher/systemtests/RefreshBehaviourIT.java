@@ -174,7 +174,7 @@ class RefreshBehaviourIT {
     void staleAndDuplicateMessagesCauseNoProviderCall() {
         Sandbox.Minted minted = system.sandbox().mint(1).getFirst();
         UUID id = system.registerOrFail("stale-" + UUID.randomUUID(), minted, Instant.now());
-        long fence = 1; // a new connection's first fence
+        long fence = system.connection(id).get("refreshFence").asLong();
         AppProcess worker = system.workers().getFirst();
         double droppedBefore = RunningSystem.counter(worker, "refresher.messages.dropped", "reason:stale_fence");
         Instant now = Instant.now();

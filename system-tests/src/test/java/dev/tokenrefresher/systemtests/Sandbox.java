@@ -82,6 +82,13 @@ final class Sandbox {
         }
     }
 
+    /** Whether no outage window is active at the token endpoint. */
+    boolean outageOver() {
+        JsonHttp.Response response = JsonHttp.get(app.url("/sandbox/faults"));
+        require(response, 200);
+        return response.body().path("outage").isNull() || response.body().path("outage").isMissingNode();
+    }
+
     private static Report report(JsonNode node) {
         return new Report(node.get("realmId").asText(), node.get("refreshes").asLong(),
                 node.get("overlappingRefreshes").asLong(), node.get("invalidGrants").asLong(),

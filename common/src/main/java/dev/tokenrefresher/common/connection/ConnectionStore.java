@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -122,18 +121,6 @@ public class ConnectionStore {
                 cipher.decrypt(row.accessTokenEnc(), CipherBinding.connection(row.id(), ACCESS_TOKEN)),
                 cipher.decrypt(row.refreshTokenEnc(), CipherBinding.connection(row.id(), REFRESH_TOKEN)),
                 row.accessExpiresAt()));
-    }
-
-    public Map<ConnectionStatus, Long> countByStatus() {
-        Map<ConnectionStatus, Long> counts = new EnumMap<>(ConnectionStatus.class);
-        for (ConnectionStatus status : ConnectionStatus.values()) {
-            counts.put(status, 0L);
-        }
-        jdbc.sql("SELECT status, count(*) AS n FROM connection GROUP BY status")
-                .query((ResultSet rs) -> {
-                    counts.put(ConnectionStatus.valueOf(rs.getString("status")), rs.getLong("n"));
-                });
-        return counts;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.tokenrefresher.scheduler.connection;
 
 import dev.tokenrefresher.common.connection.ConnectionStore;
+import dev.tokenrefresher.common.connection.ConnectionView;
 import dev.tokenrefresher.common.connection.Registered;
 import java.net.URI;
 import java.util.UUID;
@@ -28,17 +29,17 @@ class ConnectionController {
 
     /** 201 for a new connection, 200 for a reconnect of an existing one; the body never holds a token. */
     @PostMapping
-    ResponseEntity<ConnectionResponse> register(@Validated @RequestBody RegisterConnectionRequest request) {
+    ResponseEntity<ConnectionView> register(@Validated @RequestBody RegisterConnectionRequest request) {
         Registered registered = registration.register(request);
-        ConnectionResponse body = ConnectionResponse.of(store.find(registered.id()).orElseThrow(
-                () -> new ConnectionNotFoundException(registered.id())));
+        ConnectionView body = store.find(registered.id())
+                .orElseThrow(() -> new ConnectionNotFoundException(registered.id()));
         return registered.created()
                 ? ResponseEntity.created(URI.create("/api/connections/" + registered.id())).body(body)
                 : ResponseEntity.ok(body);
     }
 
     @GetMapping("/{id}")
-    ConnectionResponse get(@PathVariable UUID id) {
-        return store.find(id).map(ConnectionResponse::of).orElseThrow(() -> new ConnectionNotFoundException(id));
+    ConnectionView get(@PathVariable UUID id) {
+        return store.find(id).orElseThrow(() -> new ConnectionNotFoundException(id));
     }
 }

@@ -6,13 +6,20 @@ import dev.tokenrefresher.common.RefresherException;
 public class InvalidRegistrationException extends RefresherException {
 
     private final String field;
+    private final String problem;
 
-    InvalidRegistrationException(String field, String message) {
-        super(field + ": " + message);
+    InvalidRegistrationException(String field, String problem) {
+        super(field + ": " + problem);
         this.field = field;
+        this.problem = problem;
     }
 
     public String field() {
         return field;
+    }
+
+    /** What is wrong with the field, without its name. */
+    public String problem() {
+        return problem;
     }
 }

@@ -60,8 +60,7 @@ class ApiErrors {
 
     @ExceptionHandler(InvalidRegistrationException.class)
     ProblemDetail invalidRegistration(InvalidRegistrationException e) {
-        return badRequest(e.getMessage(), List.of(new FieldError(e.field(), e.getMessage().substring(e.field()
-                .length() + 2))));
+        return badRequest(e.getMessage(), List.of(new FieldError(e.field(), e.problem())));
     }
 
     @ExceptionHandler(ReplayScopeMissingException.class)

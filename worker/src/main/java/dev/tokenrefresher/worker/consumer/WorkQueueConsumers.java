@@ -132,12 +132,6 @@ class WorkQueueConsumers implements SmartLifecycle {
         return running;
     }
 
-    /** Whether the provider's container is consuming; for health and tests. */
-    boolean isConsuming(String provider) {
-        SimpleMessageListenerContainer container = containers.get(provider);
-        return container != null && container.isRunning();
-    }
-
     /** Start after everything else (the topology is declared on the first connection), stop first. */
     @Override
     public int getPhase() {
