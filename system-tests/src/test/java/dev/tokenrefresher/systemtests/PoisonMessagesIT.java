@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageProperties;
@@ -28,13 +27,7 @@ class PoisonMessagesIT {
         poisonRun(false);
     }
 
-    /**
-     * Fails in about a third of the runs on RabbitMQ 3.10: after the first refresh wave, ladder level 1 stops
-     * dead-lettering and the workers sit on unacknowledged messages (docs/architecture.md, "Known limits"). Kept, not
-     * deleted, so that whoever investigates has the reproduction; enable it when the cause is fixed.
-     */
     @Test
-    @Disabled("intermittent ladder stall under investigation: docs/architecture.md, Known limits")
     void validConnectionsKeepRefreshingAroundPoisonMessages() {
         poisonRun(true);
     }
