@@ -13,19 +13,24 @@ enum ProviderPreset {
      * and the opt-in header that returns the 5-year hard expiry.
      */
     QUICKBOOKS("quickbooks", URI.create("https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"),
-            ClientAuthentication.CLIENT_SECRET_BASIC, Map.of("x-include-refresh-token-hard-expires-in", "true"));
+            ClientAuthentication.CLIENT_SECRET_BASIC, Map.of("x-include-refresh-token-hard-expires-in", "true"),
+            URI.create("https://developer.api.intuit.com/v2/oauth2/tokens/revoke"), RevocationFormat.JSON);
 
     final String id;
     final URI tokenUri;
     final ClientAuthentication clientAuthentication;
     final Map<String, String> requestHeaders;
+    final URI revocationUri;
+    final RevocationFormat revocationFormat;
 
     ProviderPreset(String id, URI tokenUri, ClientAuthentication clientAuthentication,
-            Map<String, String> requestHeaders) {
+            Map<String, String> requestHeaders, URI revocationUri, RevocationFormat revocationFormat) {
         this.id = id;
         this.tokenUri = tokenUri;
         this.clientAuthentication = clientAuthentication;
         this.requestHeaders = requestHeaders;
+        this.revocationUri = revocationUri;
+        this.revocationFormat = revocationFormat;
     }
 
     static Optional<ProviderPreset> byId(String id) {

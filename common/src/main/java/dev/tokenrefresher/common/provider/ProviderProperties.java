@@ -20,6 +20,10 @@ import java.util.Map;
  * @param requestTimeout the whole token request's time limit (default 10 s); must be shorter than the worker's lease
  * @param defaultAccessTokenLifetime assumed when a response has no {@code expires_in} (default 1 hour)
  * @param requestHeaders extra headers for every token request (QuickBooks' preset asks for the 5-year hard expiry)
+ * @param revocationUri the token revocation endpoint (RFC 7009), used when a disconnect asks for a revocation;
+ *            QuickBooks' preset sets Intuit's; without one, a revocation is reported as not supported
+ * @param revocationFormat how the revocation request carries the token: {@code form} (RFC 7009, the default) or
+ *            {@code json} (Intuit's {@code {"token": ...}}; QuickBooks' preset)
  */
 public record ProviderProperties(
         String preset,
@@ -31,7 +35,9 @@ public record ProviderProperties(
         Integer concurrency,
         Duration requestTimeout,
         Duration defaultAccessTokenLifetime,
-        Map<String, String> requestHeaders) {
+        Map<String, String> requestHeaders,
+        URI revocationUri,
+        RevocationFormat revocationFormat) {
 
     @Override
     public String toString() {

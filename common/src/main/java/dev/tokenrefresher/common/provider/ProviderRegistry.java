@@ -75,7 +75,15 @@ public class ProviderRegistry {
                 firstNonNull(configured.requestTimeout(), null, ProviderSettings.DEFAULT_REQUEST_TIMEOUT),
                 firstNonNull(configured.defaultAccessTokenLifetime(), null,
                         ProviderSettings.DEFAULT_ACCESS_TOKEN_LIFETIME),
-                Map.copyOf(headers));
+                Map.copyOf(headers),
+                firstNonNull(configured.revocationUri(), preset.map(p -> p.revocationUri).orElse(null), null),
+                firstNonNull(configured.revocationFormat(), preset.map(p -> p.revocationFormat).orElse(null),
+                        ProviderSettings.DEFAULT_REVOCATION_FORMAT));
+        if (settings.revocationUri() != null && !"https".equals(settings.revocationUri().getScheme())
+                && !"http".equals(settings.revocationUri().getScheme())) {
+            throw new InvalidProviderConfigurationException(name, "revocation-uri must be an http(s) URI, was "
+                    + settings.revocationUri());
+        }
         requirePositive(name, "refresh-lead-time", settings.refreshLeadTime(), true);
         requirePositive(name, "request-timeout", settings.requestTimeout(), false);
         requirePositive(name, "default-access-token-lifetime", settings.defaultAccessTokenLifetime(), false);

@@ -20,13 +20,16 @@ public record ProviderSettings(
         int concurrency,
         Duration requestTimeout,
         Duration defaultAccessTokenLifetime,
-        Map<String, String> requestHeaders) {
+        Map<String, String> requestHeaders,
+        URI revocationUri,
+        RevocationFormat revocationFormat) {
 
     public static final Duration DEFAULT_REFRESH_LEAD_TIME = Duration.ofMinutes(10);
     public static final int DEFAULT_CONCURRENCY = 8;
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_ACCESS_TOKEN_LIFETIME = Duration.ofHours(1);
     public static final ClientAuthentication DEFAULT_CLIENT_AUTHENTICATION = ClientAuthentication.CLIENT_SECRET_BASIC;
+    public static final RevocationFormat DEFAULT_REVOCATION_FORMAT = RevocationFormat.FORM;
 
     /**
      * When a token issued at {@code issuedAt} is due for refresh: the lead time before its expiry, or, when the lead

@@ -30,6 +30,7 @@ public class TokenEndpointClient {
 
     private final HttpClient http;
     private final TokenResponseParser parser;
+    private final ObjectMapper json;
     private final Clock clock;
 
     public TokenEndpointClient(ObjectMapper json, Clock clock) {
@@ -40,6 +41,7 @@ public class TokenEndpointClient {
     TokenEndpointClient(HttpClient http, ObjectMapper json, Clock clock) {
         this.http = http;
         this.parser = new TokenResponseParser(json);
+        this.json = json;
         this.clock = clock;
     }
 
@@ -101,6 +103,56 @@ public class TokenEndpointClient {
         return failed(ErrorClass.REJECTED, "http_" + status, "unexpected status", status, null, started);
     }
 
+    /**
+     * Revokes a refresh token at the provider's revocation endpoint (RFC 7009): a 200 means revoked (or unknown, which
+     * RFC 7009 treats alike).
+     *
+     * @return what happened, in words fit for an API response; never the token
+     */
+    public Revocation revoke(ProviderSettings provider, String refreshToken) {
+        if (provider.revocationUri() == null) {
+            return new Revocation(Revocation.Outcome.NOT_SUPPORTED, "provider " + provider.name()
+                    + " has no revocation-uri configured");
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(provider.revocationUri())
+                .timeout(provider.requestTimeout())
+                .header("Accept", "application/json");
+        StringBuilder form = new StringBuilder();
+        if (provider.revocationFormat() == RevocationFormat.JSON) {
+            request.header("Content-Type", "application/json");
+        } else {
+            request.header("Content-Type", "application/x-www-form-urlencoded");
+            form.append("token=").append(encode(refreshToken)).append("&token_type_hint=refresh_token");
+        }
+        if (provider.revocationFormat() == RevocationFormat.FORM
+                || provider.clientAuthentication() == ClientAuthentication.CLIENT_SECRET_BASIC) {
+            authenticate(provider, request, form);
+        }
+        String body = form.toString();
+        if (provider.revocationFormat() == RevocationFormat.JSON) {
+            var node = json.createObjectNode().put("token", refreshToken);
+            if (provider.clientAuthentication() == ClientAuthentication.CLIENT_SECRET_POST) {
+                node.put("client_id", provider.clientId()).put("client_secret", provider.clientSecret());
+            }
+            body = node.toString();
+        }
+        try {
+            HttpResponse<Void> response = http.send(request.POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() == 200
+                    ? new Revocation(Revocation.Outcome.REVOKED, "the provider revoked the refresh token")
+                    : new Revocation(Revocation.Outcome.FAILED, "the provider answered HTTP " + response.statusCode());
+        } catch (HttpTimeoutException e) {
+            return new Revocation(Revocation.Outcome.FAILED, "no answer within " + provider.requestTimeout());
+        } catch (IOException e) {
+            return new Revocation(Revocation.Outcome.FAILED, "cannot reach " + provider.revocationUri() + ": " + e
+                    .getClass().getSimpleName());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Revocation(Revocation.Outcome.FAILED, "interrupted");
+        }
+    }
+
     private HttpRequest request(ProviderSettings provider, String refreshToken) {
         StringBuilder form = new StringBuilder("grant_type=refresh_token&refresh_token=").append(encode(refreshToken));
         HttpRequest.Builder request = HttpRequest.newBuilder(provider.tokenUri())
@@ -108,15 +160,20 @@ public class TokenEndpointClient {
                 .header("Accept", "application/json")
                 .header("Content-Type", "application/x-www-form-urlencoded");
         provider.requestHeaders().forEach(request::header);
+        authenticate(provider, request, form);
+        return request.POST(HttpRequest.BodyPublishers.ofString(form.toString())).build();
+    }
+
+    /** Client authentication: a Basic header, or the credentials appended to the form ({@code client_secret_post}). */
+    private static void authenticate(ProviderSettings provider, HttpRequest.Builder request, StringBuilder form) {
         if (provider.clientAuthentication() == ClientAuthentication.CLIENT_SECRET_BASIC) {
             String credentials = encode(provider.clientId()) + ":" + encode(provider.clientSecret());
             request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(
                     StandardCharsets.UTF_8)));
         } else {
-            form.append("&client_id=").append(encode(provider.clientId()))
+            form.append(form.isEmpty() ? "" : "&").append("client_id=").append(encode(provider.clientId()))
                     .append("&client_secret=").append(encode(provider.clientSecret()));
         }
-        return request.POST(HttpRequest.BodyPublishers.ofString(form.toString())).build();
     }
 
     private Duration retryAfter(HttpResponse<?> response) {

@@ -76,6 +76,6 @@ class ProviderRegistryTest {
 
     private static ProviderProperties properties(String preset, URI uri, String clientId, String secret,
             Duration lead, ClientAuthentication auth) {
-        return new ProviderProperties(preset, uri, clientId, secret, auth, lead, null, null, null, null);
+        return new ProviderProperties(preset, uri, clientId, secret, auth, lead, null, null, null, null, null, null);
     }
 }

@@ -91,7 +91,7 @@ class TokenEndpointClientTest {
     void unreachableEndpointIsATransientConnectionError() {
         ProviderSettings closedPort = new ProviderSettings("test", URI.create("http://127.0.0.1:9/token"), "id",
                 "secret", ClientAuthentication.CLIENT_SECRET_BASIC, Duration.ofMinutes(1), 1, Duration.ofSeconds(2),
-                Duration.ofHours(1), Map.of());
+                Duration.ofHours(1), Map.of(), null, RevocationFormat.FORM);
 
         RefreshResult result = client.refresh(closedPort, "any");
 
@@ -107,7 +107,7 @@ class TokenEndpointClientTest {
             JsonNode minted = mint(slow);
             ProviderSettings impatient = new ProviderSettings("test", slow.tokenUri(), RunningSandbox.CLIENT_ID,
                     RunningSandbox.CLIENT_SECRET, ClientAuthentication.CLIENT_SECRET_BASIC, Duration.ofMinutes(1), 1,
-                    Duration.ofMillis(300), Duration.ofHours(1), Map.of());
+                    Duration.ofMillis(300), Duration.ofHours(1), Map.of(), null, RevocationFormat.FORM);
 
             RefreshResult result = client.refresh(impatient, minted.get("refreshToken").asText());
 
@@ -118,9 +118,65 @@ class TokenEndpointClientTest {
         }
     }
 
+    @Test
+    void revocationInIntuitsJsonFormEndsTheChain() throws Exception {
+        String refreshToken = mint().get("refreshToken").asText();
+        ProviderSettings provider = revoking(ClientAuthentication.CLIENT_SECRET_BASIC, RunningSandbox.CLIENT_SECRET,
+                RevocationFormat.JSON);
+        assertThat(provider.revocationFormat()).as("QuickBooks' preset").isEqualTo(RevocationFormat.JSON);
+
+        Revocation revocation = client.revoke(provider, refreshToken);
+
+        assertThat(revocation.outcome()).isEqualTo(Revocation.Outcome.REVOKED);
+        assertThat(client.refresh(provider, refreshToken)).isInstanceOfSatisfying(RefreshResult.Failed.class,
+                failed -> assertThat(failed.errorCode()).isEqualTo("invalid_grant"));
+    }
+
+    @Test
+    void revocationAsAnRfc7009FormWithPostAuthenticationWorksToo() throws Exception {
+        String refreshToken = mint().get("refreshToken").asText();
+        ProviderSettings provider = revoking(ClientAuthentication.CLIENT_SECRET_POST, RunningSandbox.CLIENT_SECRET,
+                RevocationFormat.FORM);
+
+        assertThat(client.revoke(provider, refreshToken).outcome()).isEqualTo(Revocation.Outcome.REVOKED);
+        assertThat(client.refresh(provider, refreshToken)).isInstanceOf(RefreshResult.Failed.class);
+    }
+
+    @Test
+    void revocationWithAWrongSecretFailsAndTheTokenStaysValid() throws Exception {
+        String refreshToken = mint().get("refreshToken").asText();
+
+        Revocation revocation = client.revoke(revoking(ClientAuthentication.CLIENT_SECRET_BASIC, "wrong",
+                RevocationFormat.JSON), refreshToken);
+
+        assertThat(revocation.outcome()).isEqualTo(Revocation.Outcome.FAILED);
+        assertThat(revocation.detail()).contains("401").doesNotContain(refreshToken);
+        assertThat(client.refresh(provider(ClientAuthentication.CLIENT_SECRET_BASIC, RunningSandbox.CLIENT_SECRET,
+                Duration.ofSeconds(5)), refreshToken)).isInstanceOf(RefreshResult.Granted.class);
+    }
+
+    @Test
+    void aProviderWithoutARevocationEndpointReportsNotSupported() {
+        ProviderSettings generic = ProviderRegistry.resolve("generic", new ProviderProperties(null, sandbox
+                .tokenUri(), RunningSandbox.CLIENT_ID, RunningSandbox.CLIENT_SECRET, null, null, null, null, null,
+                null, null, null));
+
+        Revocation revocation = client.revoke(generic, "sbx_rt_whatever");
+
+        assertThat(revocation.outcome()).isEqualTo(Revocation.Outcome.NOT_SUPPORTED);
+        assertThat(revocation.detail()).contains("generic", "revocation-uri");
+    }
+
+    private static ProviderSettings revoking(ClientAuthentication authentication, String secret,
+            RevocationFormat format) {
+        return ProviderRegistry.resolve("quickbooks", new ProviderProperties(null, sandbox.tokenUri(),
+                RunningSandbox.CLIENT_ID, secret, authentication, null, null, Duration.ofSeconds(5), null, null,
+                sandbox.url("/v2/oauth2/tokens/revoke"), format == RevocationFormat.JSON ? null : format));
+    }
+
     private static ProviderSettings provider(ClientAuthentication authentication, String secret, Duration timeout) {
         return ProviderRegistry.resolve("quickbooks", new ProviderProperties(null, sandbox.tokenUri(),
-                RunningSandbox.CLIENT_ID, secret, authentication, null, null, timeout, null, null));
+                RunningSandbox.CLIENT_ID, secret, authentication, null, null, timeout, null, null, null, null));
     }
 
     private static JsonNode mint() throws Exception {

@@ -189,6 +189,29 @@ class TokenAuthority implements ConnectionMinter {
         return minted;
     }
 
+    /** What a revocation request (RFC 7009) came to. */
+    enum Revocation {
+        REVOKED, UNKNOWN_TOKEN, INVALID_CLIENT
+    }
+
+    /**
+     * Revokes the connection a refresh token belongs to, as the revocation endpoint asks. The token may be the current
+     * one or an older one of the same chain: either way the whole chain ends, as at Intuit.
+     */
+    Revocation revokeByToken(Optional<ClientCredentials> client, String refreshToken) {
+        if (!client.map(registeredClient::matches).orElse(false)) {
+            invalidClientAnswers.incrementAndGet();
+            return Revocation.INVALID_CLIENT;
+        }
+        Connection connection = refreshToken == null ? null : connectionsByRefreshToken.get(refreshToken);
+        if (connection == null) {
+            return Revocation.UNKNOWN_TOKEN;
+        }
+        connection.revoke();
+        log.info("Revoked the connection of realm {} at the client's request", connection.realmId());
+        return Revocation.REVOKED;
+    }
+
     /** @return false when no connection has that realm id */
     boolean revoke(String realmId) {
         Connection connection = connectionsByRealmId.get(realmId);

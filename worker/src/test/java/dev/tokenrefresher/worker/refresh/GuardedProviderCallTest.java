@@ -56,7 +56,7 @@ class GuardedProviderCallTest {
         send("POST", "/sandbox/reset", null);
         providers = new ProviderRegistry(new ProvidersProperties(Map.of("quickbooks", new ProviderProperties(null,
                 sandbox.tokenUri(), RunningSandbox.CLIENT_ID, RunningSandbox.CLIENT_SECRET, null, null, null,
-                Duration.ofSeconds(2), null, null))));
+                Duration.ofSeconds(2), null, null, null, null))));
         guards = new ProviderGuards(providers, CircuitBreakerRegistry.ofDefaults(), RateLimiterRegistry.ofDefaults(),
                 BulkheadRegistry.ofDefaults());
         WorkerProperties properties = new WorkerProperties("test-worker", null, null, null, 3, Duration.ofMillis(10),
