@@ -40,6 +40,15 @@ if [ -z "${REFRESHER_CRYPTO_KEYS_LOCAL:-}" ]; then
   export REFRESHER_CRYPTO_KEYS_LOCAL="$(cat "$STATE/encryption-key")"
 fi
 export REFRESHER_CRYPTO_PRIMARYKEYID=${REFRESHER_CRYPTO_PRIMARYKEYID:-local}
+# API keys: one admin key (operators, refresherctl, the demo seeder) and one token-reader key (host apps), kept in
+# .local/ like the encryption key. Set REFRESHER_SECURITY_APIKEYS_0_KEY / _1_KEY to use your own.
+new_key() { [ -s "$STATE/$1" ] || (umask 077 && head -c 24 /dev/urandom | base64 | tr '+/' '-_' > "$STATE/$1"); cat "$STATE/$1"; }
+export REFRESHER_SECURITY_APIKEYS_0_NAME=${REFRESHER_SECURITY_APIKEYS_0_NAME:-local-admin}
+export REFRESHER_SECURITY_APIKEYS_0_KEY=${REFRESHER_SECURITY_APIKEYS_0_KEY:-$(new_key admin-api-key)}
+export REFRESHER_SECURITY_APIKEYS_0_ROLES=${REFRESHER_SECURITY_APIKEYS_0_ROLES:-admin}
+export REFRESHER_SECURITY_APIKEYS_1_NAME=${REFRESHER_SECURITY_APIKEYS_1_NAME:-local-host-app}
+export REFRESHER_SECURITY_APIKEYS_1_KEY=${REFRESHER_SECURITY_APIKEYS_1_KEY:-$(new_key token-reader-api-key)}
+export REFRESHER_SECURITY_APIKEYS_1_ROLES=${REFRESHER_SECURITY_APIKEYS_1_ROLES:-token-reader}
 
 fail() { echo "run-local: $*" >&2; exit 1; }
 
@@ -90,6 +99,8 @@ await_healthy() { # name, port
   fail "$1 did not become healthy; see $LOGS/$1.log"
 }
 
+# The demo seeder registers through the API with the admin key; passed in the environment, not on the command line.
+SPRING_APPLICATION_JSON="{\"sandbox\":{\"demo\":{\"headers\":{\"x-api-key\":\"$REFRESHER_SECURITY_APIKEYS_0_KEY\"}}}}" \
 start sandbox "sandbox/target/sandbox-$VERSION-exec.jar" --server.port="$SANDBOX_PORT" \
   --sandbox.access-token-lifetime="$DEMO_TOKEN_LIFETIME" \
   --sandbox.demo.connections="$DEMO_CONNECTIONS" \
@@ -105,9 +116,13 @@ for i in $(seq "$WORKERS"); do await_healthy "worker-$i" $((WORKER_BASE_PORT + i
 
 cat <<INFO
 
-token-refresher is running. Where to look:
-  register a connection   POST http://127.0.0.1:$SCHEDULER_PORT/api/connections   (README: "Register a connection")
-  read a connection       GET  http://127.0.0.1:$SCHEDULER_PORT/api/connections/{id}
+token-refresher is running. Where to look (API keys: header X-API-Key, admin key in $STATE/admin-api-key,
+token-reader key in $STATE/token-reader-api-key):
+  API document and UI     http://127.0.0.1:$SCHEDULER_PORT/swagger-ui.html
+  list connections        GET  http://127.0.0.1:$SCHEDULER_PORT/api/connections   (admin)
+  register a connection   POST http://127.0.0.1:$SCHEDULER_PORT/api/connections   (admin; README: "Register a connection")
+  read an access token    GET  http://127.0.0.1:$SCHEDULER_PORT/api/connections/{id}/access-token   (token-reader)
+  operator CLI            REFRESHER_API_KEY=\$(cat $STATE/admin-api-key) scripts/refresherctl connections list
   demo seeding progress   GET  http://127.0.0.1:$SANDBOX_PORT/sandbox/demo
   provider's counters     GET  http://127.0.0.1:$SANDBOX_PORT/sandbox/stats
   refresh counters        GET  http://127.0.0.1:$WORKER_BASE_PORT/actuator/metrics/refresher.refreshes

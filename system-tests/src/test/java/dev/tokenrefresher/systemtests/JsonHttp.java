@@ -7,11 +7,17 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.UUID;
 
 /** A small JSON-over-HTTP client for the apps' APIs. */
 final class JsonHttp {
 
     static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
+    /** The scheduler's admin key in system tests; sent with every request (the sandbox ignores it). */
+    static final String ADMIN_KEY = "system-tests-admin-key-" + UUID.randomUUID();
+    /** The scheduler's token-reader key in system tests. */
+    static final String TOKEN_READER_KEY = "system-tests-reader-key-" + UUID.randomUUID();
+    static final String API_KEY_HEADER = "X-API-Key";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private JsonHttp() {
@@ -21,12 +27,26 @@ final class JsonHttp {
     }
 
     static Response get(URI uri) {
-        return send(HttpRequest.newBuilder(uri).GET().build());
+        return get(uri, ADMIN_KEY);
+    }
+
+    /** @param apiKey the key to send, or {@code null} for none */
+    static Response get(URI uri, String apiKey) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET();
+        if (apiKey != null) {
+            request.header(API_KEY_HEADER, apiKey);
+        }
+        return send(request.build());
+    }
+
+    static Response delete(URI uri) {
+        return send(HttpRequest.newBuilder(uri).header(API_KEY_HEADER, ADMIN_KEY).DELETE().build());
     }
 
     static Response post(URI uri, Object body) {
         try {
             return send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                    .header(API_KEY_HEADER, ADMIN_KEY)
                     .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build());
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -34,12 +54,14 @@ final class JsonHttp {
     }
 
     static Response post(URI uri) {
-        return send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody()).build());
+        return send(HttpRequest.newBuilder(uri).header(API_KEY_HEADER, ADMIN_KEY)
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
     }
 
     static Response put(URI uri, Object body) {
         try {
             return send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                    .header(API_KEY_HEADER, ADMIN_KEY)
                     .PUT(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build());
         } catch (IOException e) {
             throw new IllegalStateException(e);

@@ -98,7 +98,8 @@ final class RefreshLoopRun {
 
     /** No token in any log line of any process, and none in the table as plain text. */
     void assertNoTokenLeaked() {
-        List<String> secrets = new ArrayList<>(List.of(RunningSystem.CLIENT_SECRET));
+        List<String> secrets = new ArrayList<>(List.of(RunningSystem.CLIENT_SECRET, JsonHttp.ADMIN_KEY,
+                JsonHttp.TOKEN_READER_KEY));
         minted.forEach(m -> {
             secrets.add(m.accessToken());
             secrets.add(m.refreshToken());

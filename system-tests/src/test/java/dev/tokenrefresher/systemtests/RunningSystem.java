@@ -41,6 +41,12 @@ final class RunningSystem implements AutoCloseable {
         settings.put("refresher.providers." + PROVIDER + ".token-uri", sandbox.tokenUri());
         settings.put("refresher.providers." + PROVIDER + ".client-id", CLIENT_ID);
         settings.put("refresher.providers." + PROVIDER + ".client-secret", CLIENT_SECRET);
+        settings.put("refresher.security.api-keys[0].name", "system-tests-admin");
+        settings.put("refresher.security.api-keys[0].key", JsonHttp.ADMIN_KEY);
+        settings.put("refresher.security.api-keys[0].roles", "admin");
+        settings.put("refresher.security.api-keys[1].name", "system-tests-host-app");
+        settings.put("refresher.security.api-keys[1].key", JsonHttp.TOKEN_READER_KEY);
+        settings.put("refresher.security.api-keys[1].roles", "token-reader");
         settings.putAll(refresherSettings);
         List<String> arguments = new ArrayList<>(TestServices.get().springArguments(namespace));
         settings.forEach((key, value) -> arguments.add("--" + key + "=" + value));

@@ -17,4 +17,9 @@ public class ConnectionPersistenceConfiguration {
             ConnectionRepository repository, TokenCipher cipher) {
         return new ConnectionStore(jdbc, transactions, repository, cipher);
     }
+
+    @Bean
+    ConnectionQueries connectionQueries(JdbcClient jdbc) {
+        return new ConnectionQueries(jdbc);
+    }
 }

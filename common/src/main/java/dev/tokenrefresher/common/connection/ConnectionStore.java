@@ -300,17 +300,56 @@ public class ConnectionStore {
      * @return the message to publish, once the caller's transaction committed; empty if the connection was left alone
      */
     public Optional<Rescheduled> rearm(UUID id, Instant now) {
-        return jdbc.sql("""
-                UPDATE connection SET refresh_fence = refresh_fence + 1, next_refresh_at = :now, status = 'ACTIVE',
-                       updated_at = :now
-                WHERE id = :id AND status <> 'DISCONNECTED' AND (lease_until IS NULL OR lease_until <= :now)
-                RETURNING id, provider, refresh_fence
-                """)
+        return makeDueNow(id, now, "status <> 'DISCONNECTED'", true);
+    }
+
+    /**
+     * Makes an ACTIVE connection due now, for an operator's "refresh now": a new fence (the queued message becomes
+     * stale) and {@code next_refresh_at = now}. Unlike {@link #rearm} it does not revive a connection that needs
+     * re-authorization.
+     *
+     * @return the message to publish; empty if the connection is not ACTIVE, is leased right now, or does not exist
+     */
+    public Optional<Rescheduled> scheduleNow(UUID id, Instant now) {
+        return makeDueNow(id, now, "status = 'ACTIVE'", false);
+    }
+
+    /** A new fence and due now, if the status guard holds and nobody holds a live lease. */
+    private Optional<Rescheduled> makeDueNow(UUID id, Instant now, String statusGuard, boolean reactivate) {
+        return jdbc.sql("UPDATE connection SET refresh_fence = refresh_fence + 1, next_refresh_at = :now, "
+                + (reactivate ? "status = 'ACTIVE', " : "") + "updated_at = :now WHERE id = :id AND " + statusGuard
+                + " AND (lease_until IS NULL OR lease_until <= :now) RETURNING id, provider, refresh_fence")
                 .param("id", id)
                 .param("now", ts(now))
                 .query((rs, n) -> new Rescheduled(rs.getObject("id", UUID.class), rs.getString("provider"),
                         rs.getLong("refresh_fence"), now))
                 .optional();
+    }
+
+    /**
+     * Ends a connection at the host app's request: status DISCONNECTED, no refresh scheduled, a new fence (queued
+     * messages become stale, a refresh in flight cannot store its result) and the tokens erased from the row.
+     *
+     * @return the refresh token the row held, for a revocation at the provider; empty if the connection does not exist
+     *         or was disconnected already
+     */
+    public Optional<Disconnected> disconnect(UUID id, Instant now) {
+        return transactions.execute(status -> jdbc.sql("""
+                WITH previous AS (
+                    SELECT id, refresh_token_enc FROM connection WHERE id = :id AND status <> 'DISCONNECTED'
+                    FOR UPDATE)
+                UPDATE connection c SET status = 'DISCONNECTED', next_refresh_at = NULL,
+                       refresh_fence = c.refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
+                       access_token_enc = '\\x'::bytea, refresh_token_enc = '\\x'::bytea, realm_id_enc = NULL,
+                       updated_at = :now
+                FROM previous WHERE c.id = previous.id
+                RETURNING c.id, c.provider, previous.refresh_token_enc
+                """)
+                .param("id", id)
+                .param("now", ts(now))
+                .query((rs, n) -> new Disconnected(id, rs.getString("provider"), cipher.decrypt(rs.getBytes(
+                        "refresh_token_enc"), CipherBinding.connection(id, REFRESH_TOKEN))))
+                .optional());
     }
 
     /** Records a provider call whose result could not be applied (for example a superseded refresh). */

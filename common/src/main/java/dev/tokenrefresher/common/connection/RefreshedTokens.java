@@ -1,5 +1,7 @@
 package dev.tokenrefresher.common.connection;
 
+import dev.tokenrefresher.common.provider.TokenGrant;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -10,6 +12,23 @@ import java.time.Instant;
  */
 public record RefreshedTokens(String accessToken, String refreshToken, Instant accessExpiresAt,
         Instant refreshExpiresAt) {
+
+    /**
+     * What to store for a provider's grant. The provider's clock started the tokens' lives somewhere between the
+     * request and its answer: assume the earliest moment, {@code requestedAt}, so that we never believe a token lives
+     * longer than it does.
+     *
+     * @param storedRefreshExpiresAt the stored refresh token's expiry, kept when the grant neither rotates the token nor
+     *            says how long it lives
+     */
+    public static RefreshedTokens of(TokenGrant grant, Instant requestedAt, Instant storedRefreshExpiresAt) {
+        Duration refreshLifetime = grant.effectiveRefreshTokenLifetime();
+        Instant refreshExpiresAt = refreshLifetime != null
+                ? requestedAt.plus(refreshLifetime)
+                : grant.refreshToken() == null ? storedRefreshExpiresAt : null;
+        return new RefreshedTokens(grant.accessToken(), grant.refreshToken(), requestedAt.plus(grant
+                .accessTokenLifetime()), refreshExpiresAt);
+    }
 
     @Override
     public String toString() {

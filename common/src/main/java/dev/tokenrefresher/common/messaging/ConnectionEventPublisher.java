@@ -1,12 +1,11 @@
 package dev.tokenrefresher.common.messaging;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.amqp.AmqpException;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.core.MessageProperties;
@@ -15,8 +14,9 @@ import org.springframework.amqp.rabbit.connection.CorrelationData;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
 /**
- * Publishes {@link ConnectionEvent}s. An event that the broker does not confirm is logged, not retried: the state it
- * announces is in PostgreSQL already, and a refresh must not fail because nobody could be told about it.
+ * Publishes {@link ConnectionEvent}s without waiting for them: the state an event announces is in PostgreSQL already,
+ * and a refresh must neither fail nor slow down because nobody could be told about it. A send that fails, a nack and
+ * a missing confirm are logged (with the event's type and connection id, nothing else).
  */
 public class ConnectionEventPublisher {
 
@@ -44,14 +44,21 @@ public class ConnectionEventPublisher {
         try {
             rabbit.send(topology.eventsExchange(), event.routingKey(), new Message(json.writeValueAsBytes(event),
                     headers), correlation);
-            if (!correlation.getFuture().get(properties.confirmTimeout().toMillis(), TimeUnit.MILLISECONDS).isAck()) {
-                log.warn("event {} for connection {} was nacked by the broker", event.type(), event.connectionId());
-            }
-        } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
+        } catch (JsonProcessingException | AmqpException e) {
             log.warn("event {} for connection {} was not published: {}", event.type(), event.connectionId(),
                     e.getClass().getSimpleName());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            return;
         }
+        correlation.getFuture()
+                .orTimeout(properties.confirmTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((confirm, failure) -> {
+                    if (failure != null) {
+                        log.warn("event {} for connection {} was not confirmed: {}", event.type(), event
+                                .connectionId(), failure.getClass().getSimpleName());
+                    } else if (!confirm.isAck()) {
+                        log.warn("event {} for connection {} was nacked by the broker", event.type(), event
+                                .connectionId());
+                    }
+                });
     }
 }

@@ -1,30 +1,52 @@
 package dev.tokenrefresher.scheduler.connection;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import dev.tokenrefresher.common.connection.AttemptRecord;
+import dev.tokenrefresher.common.connection.ConnectionQueries;
+import dev.tokenrefresher.common.connection.ConnectionStatus;
 import dev.tokenrefresher.common.connection.ConnectionStore;
 import dev.tokenrefresher.common.connection.ConnectionView;
 import dev.tokenrefresher.common.connection.Registered;
+import dev.tokenrefresher.common.provider.ProviderRegistry;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Size;
 import java.net.URI;
+import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.validation.annotation.Validated;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Registering and reading connections. */
+/** Registering, reading, listing, refreshing and disconnecting connections. No response holds a token. */
 @RestController
 @RequestMapping("/api/connections")
 class ConnectionController {
 
-    private final ConnectionRegistration registration;
-    private final ConnectionStore store;
+    private static final int RECENT_ATTEMPTS = 10;
 
-    ConnectionController(ConnectionRegistration registration, ConnectionStore store) {
+    private final ConnectionRegistration registration;
+    private final ConnectionLifecycle lifecycle;
+    private final ConnectionStore store;
+    private final ConnectionQueries queries;
+    private final ProviderRegistry providers;
+
+    ConnectionController(ConnectionRegistration registration, ConnectionLifecycle lifecycle, ConnectionStore store,
+            ConnectionQueries queries, ProviderRegistry providers) {
         this.registration = registration;
+        this.lifecycle = lifecycle;
         this.store = store;
+        this.queries = queries;
+        this.providers = providers;
     }
 
     /** 201 for a new connection, 200 for a reconnect of an existing one; the body never holds a token. */
@@ -38,8 +60,59 @@ class ConnectionController {
                 : ResponseEntity.ok(body);
     }
 
+    /** A provider call as operators see it. */
+    record AttemptView(Instant attemptedAt, String outcome, Integer httpStatus, String errorCode, long durationMs,
+            String worker) {
+
+        static AttemptView of(AttemptRecord attempt) {
+            return new AttemptView(attempt.attemptedAt(), attempt.outcome().name(), attempt.httpStatus(), attempt
+                    .errorCode(), attempt.duration().toMillis(), attempt.worker());
+        }
+    }
+
+    /** A connection with its latest provider calls, newest first. */
+    record ConnectionDetails(@JsonUnwrapped ConnectionView connection, List<AttemptView> recentAttempts) {
+    }
+
     @GetMapping("/{id}")
-    ConnectionView get(@PathVariable UUID id) {
-        return store.find(id).orElseThrow(() -> new ConnectionNotFoundException(id));
+    ConnectionDetails get(@PathVariable UUID id) {
+        ConnectionView connection = store.find(id).orElseThrow(() -> new ConnectionNotFoundException(id));
+        return new ConnectionDetails(connection, queries.recentAttempts(id, RECENT_ATTEMPTS).stream()
+                .map(AttemptView::of).toList());
+    }
+
+    /** @param nextCursor pass as {@code after} for the next page; {@code null} on the last page */
+    record Page(List<ConnectionView> items, UUID nextCursor) {
+    }
+
+    @GetMapping
+    Page list(@RequestParam(required = false) @Size(max = 64) String provider,
+            @RequestParam(required = false) ConnectionStatus status,
+            @RequestParam(required = false) @Size(max = 200) String tenantId,
+            @RequestParam(required = false) UUID after,
+            @RequestParam(defaultValue = "100") @Min(1) @Max(1000) int limit) {
+        if (provider != null && providers.find(provider).isEmpty()) {
+            throw new InvalidFieldException("provider", "'" + provider + "' is not a configured provider");
+        }
+        List<ConnectionView> items = queries.list(new ConnectionQueries.Filter(provider, status, tenantId), after,
+                limit);
+        return new Page(items, items.size() == limit ? items.getLast().id() : null);
+    }
+
+    /** 202: the refresh happens asynchronously, through a worker. */
+    @PostMapping("/{id}/refresh")
+    ResponseEntity<ConnectionLifecycle.RefreshRequested> refreshNow(@PathVariable UUID id) {
+        return ResponseEntity.status(HttpStatus.ACCEPTED).body(lifecycle.refreshNow(id));
+    }
+
+    /**
+     * Stops the chain and erases the tokens; {@code revoke=true} also revokes the refresh token at the provider.
+     * Disconnecting twice is harmless.
+     */
+    @DeleteMapping("/{id}")
+    ConnectionLifecycle.DisconnectResult disconnect(@PathVariable UUID id,
+            @RequestParam(defaultValue = "false") boolean revoke) {
+        store.find(id).orElseThrow(() -> new ConnectionNotFoundException(id));
+        return lifecycle.disconnect(id, revoke);
     }
 }

@@ -8,7 +8,7 @@ public class ConnectionNotFoundException extends RefresherException {
 
     private final UUID connectionId;
 
-    ConnectionNotFoundException(UUID connectionId) {
+    public ConnectionNotFoundException(UUID connectionId) {
         super("connection " + connectionId + " does not exist");
         this.connectionId = connectionId;
     }

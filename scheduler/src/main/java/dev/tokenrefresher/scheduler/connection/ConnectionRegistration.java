@@ -39,18 +39,18 @@ class ConnectionRegistration {
 
     Registered register(RegisterConnectionRequest request) {
         ProviderSettings provider = providers.find(request.provider()).orElseThrow(
-                () -> new InvalidRegistrationException("provider", "'" + request.provider()
+                () -> new InvalidFieldException("provider", "'" + request.provider()
                         + "' is not a configured provider; configured: " + providers.all().stream()
                                 .map(ProviderSettings::name).toList()));
         Instant now = clock.instant();
         Instant obtainedAt = request.obtainedAt() == null ? now : request.obtainedAt();
         if (obtainedAt.isAfter(now.plus(Duration.ofMinutes(5)))) {
-            throw new InvalidRegistrationException("obtainedAt", "lies in the future (" + obtainedAt + ")");
+            throw new InvalidFieldException("obtainedAt", "lies in the future (" + obtainedAt + ")");
         }
         Duration accessLifetime = Duration.ofSeconds(request.expiresIn());
         Instant refreshExpiresAt = refreshExpiry(request, obtainedAt);
         if (refreshExpiresAt != null && !refreshExpiresAt.isAfter(now)) {
-            throw new InvalidRegistrationException("refreshTokenExpiresIn", "the refresh token expired at "
+            throw new InvalidFieldException("refreshTokenExpiresIn", "the refresh token expired at "
                     + refreshExpiresAt + "; the tenant must reconnect");
         }
         Instant due = provider.refreshDueAt(obtainedAt, accessLifetime);

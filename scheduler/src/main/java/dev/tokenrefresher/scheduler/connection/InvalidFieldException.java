@@ -2,13 +2,13 @@ package dev.tokenrefresher.scheduler.connection;
 
 import dev.tokenrefresher.common.RefresherException;
 
-/** A registration request is well-formed but cannot be accepted; names the field at fault. */
-public class InvalidRegistrationException extends RefresherException {
+/** A request is well-formed but one of its fields cannot be accepted; names the field at fault. */
+public class InvalidFieldException extends RefresherException {
 
     private final String field;
     private final String problem;
 
-    InvalidRegistrationException(String field, String problem) {
+    public InvalidFieldException(String field, String problem) {
         super(field + ": " + problem);
         this.field = field;
         this.problem = problem;

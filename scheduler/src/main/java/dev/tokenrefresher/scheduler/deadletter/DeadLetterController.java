@@ -1,25 +1,32 @@
 package dev.tokenrefresher.scheduler.deadletter;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Size;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.validation.annotation.Validated;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Dead letters: listed without being consumed, counted by reason, replayed. */
+/** Dead letters: listed without being consumed, counted by reason, shown, replayed, purged. */
 @RestController
 @RequestMapping("/api/dead-letters")
-@Validated
 class DeadLetterController {
+
+    private static final Logger log = LoggerFactory.getLogger(DeadLetterController.class);
 
     private final DeadLetterRecords records;
     private final DeadLetterReplay replay;
@@ -47,6 +54,44 @@ class DeadLetterController {
     @GetMapping("/stats")
     Map<String, Long> countByReason(@RequestParam(defaultValue = "false") boolean includeReplayed) {
         return records.countByReason(includeReplayed);
+    }
+
+    /**
+     * One dead letter with the message it was made from.
+     *
+     * @param body the original message body as UTF-8 text, cut at {@value #BODY_PREVIEW_CHARS} characters; refresh
+     *            messages hold ids and times, never a token
+     * @param bodyBytes the body's full size
+     */
+    record DeadLetterDetails(@JsonUnwrapped DeadLetterRecord letter, String body, int bodyBytes) {
+    }
+
+    static final int BODY_PREVIEW_CHARS = 2048;
+
+    @GetMapping("/{id}")
+    DeadLetterDetails show(@PathVariable long id) {
+        DeadLetterRecord letter = records.findById(id).orElseThrow(() -> new DeadLetterNotFoundException(id));
+        byte[] body = records.body(id).orElse(new byte[0]);
+        String text = new String(body, StandardCharsets.UTF_8);
+        return new DeadLetterDetails(letter, text.length() > BODY_PREVIEW_CHARS
+                ? text.substring(0, BODY_PREVIEW_CHARS)
+                : text, body.length);
+    }
+
+    record Purged(int purged) {
+    }
+
+    /** Deletes dead letters for good, replayed or not; a filter is required. */
+    @DeleteMapping
+    Purged purge(@RequestParam(required = false) String reason, @RequestParam(required = false) String provider,
+            @RequestParam(required = false) UUID connectionId, @RequestParam(required = false) Instant since) {
+        if (reason == null && provider == null && connectionId == null && since == null) {
+            throw new PurgeScopeMissingException();
+        }
+        int purged = records.delete(new DeadLetterFilter(reason, provider, connectionId, since, true));
+        log.info("purged {} dead letter(s): reason={} provider={} connectionId={} since={}", purged, reason, provider,
+                connectionId, since);
+        return new Purged(purged);
     }
 
     /**

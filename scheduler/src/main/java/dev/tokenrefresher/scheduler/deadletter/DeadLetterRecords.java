@@ -9,6 +9,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -72,6 +73,24 @@ class DeadLetterRecords {
                 .param("ids", ids)
                 .query((rs, n) -> record(rs))
                 .list();
+    }
+
+    Optional<DeadLetterRecord> findById(long id) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM dead_letter WHERE id = :id")
+                .param("id", id)
+                .query((rs, n) -> record(rs))
+                .optional();
+    }
+
+    /** The original message body, as it arrived. */
+    Optional<byte[]> body(long id) {
+        return jdbc.sql("SELECT body FROM dead_letter WHERE id = :id").param("id", id).query(byte[].class).optional();
+    }
+
+    /** Deletes the dead letters the filter selects; returns how many. */
+    int delete(DeadLetterFilter filter) {
+        MapSqlParameterSource params = new MapSqlParameterSource();
+        return jdbc.sql("DELETE FROM dead_letter WHERE " + where(filter, params)).paramSource(params).update();
     }
 
     Map<String, Long> countByReason(boolean includeReplayed) {

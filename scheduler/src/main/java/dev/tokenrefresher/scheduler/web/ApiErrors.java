@@ -2,15 +2,23 @@ package dev.tokenrefresher.scheduler.web;
 
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.tokenrefresher.common.connection.ConcurrentRegistrationException;
+import dev.tokenrefresher.scheduler.connection.ConnectionNotActiveException;
 import dev.tokenrefresher.scheduler.connection.ConnectionNotFoundException;
-import dev.tokenrefresher.scheduler.connection.InvalidRegistrationException;
+import dev.tokenrefresher.scheduler.connection.InvalidFieldException;
+import dev.tokenrefresher.scheduler.deadletter.DeadLetterNotFoundException;
+import dev.tokenrefresher.scheduler.deadletter.PurgeScopeMissingException;
 import dev.tokenrefresher.scheduler.deadletter.ReplayScopeMissingException;
+import dev.tokenrefresher.scheduler.token.AccessTokenUnavailableException;
+import dev.tokenrefresher.scheduler.token.MinValidityTooLongException;
 import java.util.List;
 import java.util.Map;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
@@ -22,6 +30,9 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
  */
 @RestControllerAdvice
 class ApiErrors {
+
+    /** What a 503 suggests when the provider did not say. */
+    static final long DEFAULT_RETRY_AFTER_SECONDS = 5;
 
     record FieldError(String field, String message) {
     }
@@ -58,8 +69,8 @@ class ApiErrors {
                 + type)));
     }
 
-    @ExceptionHandler(InvalidRegistrationException.class)
-    ProblemDetail invalidRegistration(InvalidRegistrationException e) {
+    @ExceptionHandler(InvalidFieldException.class)
+    ProblemDetail invalidRegistration(InvalidFieldException e) {
         return badRequest(e.getMessage(), List.of(new FieldError(e.field(), e.problem())));
     }
 
@@ -84,6 +95,62 @@ class ApiErrors {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, e.getMessage());
         problem.setProperty("connectionId", e.connectionId());
         return problem;
+    }
+
+    @ExceptionHandler(MissingServletRequestParameterException.class)
+    ProblemDetail missingParameter(MissingServletRequestParameterException e) {
+        return badRequest("missing parameter: " + e.getParameterName(), List.of(new FieldError(e.getParameterName(),
+                "is required")));
+    }
+
+    @ExceptionHandler(PurgeScopeMissingException.class)
+    ProblemDetail purgeScopeMissing(PurgeScopeMissingException e) {
+        return badRequest(e.getMessage(), List.of(new FieldError("reason", "or provider, connectionId or since, is "
+                + "required")));
+    }
+
+    @ExceptionHandler(MinValidityTooLongException.class)
+    ProblemDetail minValidityTooLong(MinValidityTooLongException e) {
+        return badRequest(e.getMessage(), List.of(new FieldError("minValiditySeconds", "is longer than the "
+                + "provider's access tokens live")));
+    }
+
+    @ExceptionHandler(DeadLetterNotFoundException.class)
+    ProblemDetail deadLetterNotFound(DeadLetterNotFoundException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, e.getMessage());
+        problem.setProperty("deadLetterId", e.deadLetterId());
+        return problem;
+    }
+
+    /** 409: the connection exists, but its state does not allow the operation (the tenant must reconnect). */
+    @ExceptionHandler(ConnectionNotActiveException.class)
+    ProblemDetail notActive(ConnectionNotActiveException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, e.getMessage());
+        problem.setProperty("connectionId", e.connectionId());
+        problem.setProperty("status", e.status());
+        return problem;
+    }
+
+    /**
+     * 503 with {@code Retry-After} when the provider failed or a refresh took too long; 502 when the provider refused
+     * the app's credentials (retrying will not help until the configuration is fixed).
+     */
+    @ExceptionHandler(AccessTokenUnavailableException.class)
+    ResponseEntity<ProblemDetail> tokenUnavailable(AccessTokenUnavailableException e) {
+        HttpStatus status = e.providerRejected() ? HttpStatus.BAD_GATEWAY : HttpStatus.SERVICE_UNAVAILABLE;
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, e.getMessage());
+        problem.setProperty("connectionId", e.connectionId());
+        problem.setProperty("provider", e.provider());
+        problem.setProperty("errorCode", e.errorCode());
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(status);
+        if (!e.providerRejected()) {
+            long seconds = e.retryAfter() == null
+                    ? DEFAULT_RETRY_AFTER_SECONDS
+                    : Math.max(1, e.retryAfter()
+                            .toSeconds());
+            response.header(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
+        }
+        return response.body(problem);
     }
 
     @ExceptionHandler(ConcurrentRegistrationException.class)

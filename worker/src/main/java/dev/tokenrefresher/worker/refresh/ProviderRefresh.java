@@ -107,19 +107,12 @@ class ProviderRefresh {
     private void store(Claim claim, ProviderSettings provider, RefreshResult.Granted granted, Instant started) {
         TokenGrant grant = granted.grant();
         Instant now = clock.instant();
-        // The provider's clock started the token's life somewhere between our request and its answer; assume the
-        // earliest moment, so that we never believe a token lives longer than it does.
-        Instant accessExpiresAt = started.plus(grant.accessTokenLifetime());
-        Duration refreshLifetime = grant.effectiveRefreshTokenLifetime();
-        Instant refreshExpiresAt = refreshLifetime != null
-                ? started.plus(refreshLifetime)
-                : grant.refreshToken() == null ? claim.refreshExpiresAt() : null;
+        RefreshedTokens tokens = RefreshedTokens.of(grant, started, claim.refreshExpiresAt());
         Instant next = provider.refreshDueAt(started, grant.accessTokenLifetime());
         AttemptRecord attempt = attempt(now, AttemptOutcome.REFRESHED, granted.httpStatus(), null,
                 granted.duration());
         // The new refresh token exists nowhere else: keep trying while the database is unreachable.
-        OptionalLong fence = retry.database(() -> store.storeRefreshed(claim, new RefreshedTokens(grant
-                .accessToken(), grant.refreshToken(), accessExpiresAt, refreshExpiresAt), next, now, attempt));
+        OptionalLong fence = retry.database(() -> store.storeRefreshed(claim, tokens, next, now, attempt));
         if (fence.isEmpty()) {
             store.recordAttempt(claim.connectionId(), claim.fence(), attempt(now, AttemptOutcome.SUPERSEDED,
                     granted.httpStatus(), null, granted.duration()));
@@ -133,6 +126,12 @@ class ProviderRefresh {
                 claim.connectionId(), provider.name(), claim.fence(), grant.refreshToken() != null, next,
                 granted.duration().toMillis());
         publishNext(provider.name(), new RefreshMessage(claim.connectionId(), fence.getAsLong(), next, 0), now);
+        events.publish(ConnectionEvent.refreshed(ConnectionEvent.REFRESHED, claim.connectionId(), claim.tenantId(),
+                provider.name(), tokens.accessExpiresAt(), now));
+        if (claim.firstFailureAt() != null) {
+            events.publish(ConnectionEvent.refreshed(ConnectionEvent.RECOVERED, claim.connectionId(), claim
+                    .tenantId(), provider.name(), tokens.accessExpiresAt(), now));
+        }
     }
 
     private void endChain(Claim claim, RefreshMessage message, String errorCode, String detail, Integer httpStatus,
@@ -151,8 +150,8 @@ class ProviderRefresh {
         log.warn("connection={} provider={} fence={} outcome=reauth_required reason={}", claim.connectionId(),
                 claim.provider(), claim.fence(), errorCode);
         deadLetter(claim, message, errorCode, errorCode, detail, httpStatus, now);
-        events.publish(new ConnectionEvent(ConnectionEvent.REAUTH_REQUIRED, claim.connectionId(), claim.tenantId(),
-                claim.provider(), errorCode, now));
+        events.publish(ConnectionEvent.failure(ConnectionEvent.REAUTH_REQUIRED, claim.connectionId(), claim
+                .tenantId(), claim.provider(), errorCode, now));
     }
 
     private void park(Claim claim, RefreshMessage message, RefreshResult.Failed failed) {
@@ -225,6 +224,8 @@ class ProviderRefresh {
                 errorCode, detail, claim.provider(), claim.connectionId(), message.attempt() + 1, httpStatus,
                 firstFailure, now, properties.id())));
         metrics.deadLettered(claim.provider(), reason);
+        events.publish(ConnectionEvent.failure(ConnectionEvent.DEAD_LETTERED, claim.connectionId(), claim.tenantId(),
+                claim.provider(), reason, now));
     }
 
     private AttemptRecord attempt(Instant at, AttemptOutcome outcome, Integer httpStatus, String errorCode,

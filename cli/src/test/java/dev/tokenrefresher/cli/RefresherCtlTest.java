@@ -1,0 +1,99 @@
+package dev.tokenrefresher.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** What the CLI does before and around the API: usage, errors, tables. The API itself is exercised in CliIT. */
+class RefresherCtlTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine commandLine = RefresherCtl.commandLine();
+        commandLine.setOut(new PrintWriter(out));
+        commandLine.setErr(new PrintWriter(err));
+        return commandLine.execute(args);
+    }
+
+    @Test
+    void anUnreachableSchedulerExitsWith3AndSaysWhereItLooked() throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+
+        int exit = run("--url", "http://127.0.0.1:" + port, "--api-key", "some-key", "dlq", "stats");
+
+        assertThat(exit).isEqualTo(3);
+        assertThat(err.toString()).contains("cannot connect to the scheduler at http://127.0.0.1:" + port);
+    }
+
+    @Test
+    void aMissingApiKeyIsReportedBeforeAnyCall() {
+        int exit = run("--url", "http://127.0.0.1:1", "--api-key", "", "connections", "list");
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString()).contains("no API key: set REFRESHER_API_KEY");
+    }
+
+    @Test
+    void purgeWithoutAFilterIsRefusedBeforeAnyCall() {
+        int exit = run("--url", "http://127.0.0.1:1", "--api-key", "k", "dlq", "purge");
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString()).contains("purge needs a filter");
+    }
+
+    @Test
+    void aMalformedConnectionIdIsAUsageError() {
+        assertThat(run("--api-key", "k", "connections", "show", "not-a-uuid")).isEqualTo(2);
+        assertThat(err.toString()).contains("not-a-uuid");
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (List<String> command : List.of(List.of("connections", "list"), List.of("dlq", "replay"), List.of(
+                "token", "get"))) {
+            StringWriter help = new StringWriter();
+            CommandLine commandLine = RefresherCtl.commandLine();
+            commandLine.setOut(new PrintWriter(help));
+            assertThat(commandLine.execute(command.get(0), command.get(1), "--help")).isZero();
+            assertThat(help.toString()).contains("Usage: refresherctl " + command.get(0) + " " + command.get(1));
+        }
+    }
+
+    @Test
+    void aProblemDetailBecomesOneLinePerBadField() throws IOException {
+        JsonNode problem = RefresherCtl.JSON.readTree("""
+                {"status":400,"detail":"invalid fields: [expiresIn, tenantId]","errors":[
+                 {"field":"expiresIn","message":"must be greater than 0"},
+                 {"field":"tenantId","message":"must not be blank"}]}""");
+
+        CliException failure = CliException.fromProblem(400, problem);
+
+        assertThat(failure.exitCode()).isEqualTo(CliException.API_ERROR);
+        assertThat(failure.getMessage().lines()).containsExactly("HTTP 400: invalid fields: [expiresIn, tenantId]",
+                "  expiresIn: must be greater than 0", "  tenantId: must not be blank");
+    }
+
+    @Test
+    void tablesAlignColumnsAndShowMissingValuesAsADash() throws IOException {
+        JsonNode rows = RefresherCtl.JSON.readTree("""
+                [{"id":1,"reason":"invalid_grant","detail":null},{"id":22,"reason":"malformed"}]""");
+
+        new Table().column("ID", "/id").column("REASON", "/reason").column("DETAIL", "/detail").print(new PrintWriter(
+                out), rows);
+
+        assertThat(out.toString().lines()).containsExactly("ID  REASON         DETAIL", "1   invalid_grant  -",
+                "22  malformed      -");
+    }
+}

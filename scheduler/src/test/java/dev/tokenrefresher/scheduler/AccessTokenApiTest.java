@@ -1,0 +1,151 @@
+package dev.tokenrefresher.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/** Host apps read access tokens valid for at least a given time; refreshes on demand are single-flight. */
+class AccessTokenApiTest extends SchedulerApiTestBase {
+
+    @Test
+    void aTokenFreshEnoughIsReturnedWithoutCallingTheProvider() {
+        Minted minted = mint();
+        UUID id = register(PROVIDER, minted, 3000);
+        long before = sandboxRefreshes();
+
+        Response response = get("/api/connections/" + id + "/access-token", READER_KEY);
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.body().get("accessToken").asText()).isEqualTo(minted.accessToken());
+        assertThat(response.body().get("tokenType").asText()).isEqualTo("Bearer");
+        assertThat(response.body().get("realmId").asText()).isEqualTo(minted.realmId());
+        assertThat(response.body().get("refreshed").asBoolean()).isFalse();
+        assertThat(response.headers().firstValue("Cache-Control")).hasValueSatisfying(value -> assertThat(value)
+                .contains("no-store"));
+        assertThat(sandboxRefreshes()).isEqualTo(before);
+    }
+
+    @Test
+    void fiftyConcurrentCallsForATokenAboutToExpireCauseOneProviderCall() throws Exception {
+        Minted minted = mint();
+        UUID id = register(PROVIDER, minted, 60);
+        long before = sandboxRefreshes();
+        long fenceBefore = get("/api/connections/" + id, ADMIN_KEY).body().get("refreshFence").asLong();
+
+        List<Response> responses = new ArrayList<>();
+        try (ExecutorService callers = Executors.newFixedThreadPool(50)) {
+            List<Callable<Response>> calls = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                calls.add(() -> get("/api/connections/" + id + "/access-token", READER_KEY));
+            }
+            for (Future<Response> result : callers.invokeAll(calls)) {
+                responses.add(result.get());
+            }
+        }
+
+        assertThat(sandboxRefreshes() - before).isEqualTo(1);
+        assertThat(responses).extracting(Response::status).containsOnly(200);
+        List<String> tokens = responses.stream().map(r -> r.body().get("accessToken").asText()).distinct().toList();
+        assertThat(tokens).hasSize(1).doesNotContain(minted.accessToken());
+        Instant expiresAt = Instant.parse(responses.getFirst().body().get("expiresAt").asText());
+        assertThat(expiresAt).isAfter(Instant.now().plus(Duration.ofMinutes(5)));
+        assertThat(responses).filteredOn(r -> r.body().get("refreshed").asBoolean()).hasSize(1);
+        // The chain moved on: the refresh stored a new fence and published the next message with it.
+        assertThat(get("/api/connections/" + id, ADMIN_KEY).body().get("refreshFence").asLong())
+                .isEqualTo(fenceBefore + 1);
+    }
+
+    @Test
+    void aCallerMayAskForMoreValidityThanTheDefault() {
+        UUID id = register(PROVIDER, mint(), 600);
+        long before = sandboxRefreshes();
+
+        assertThat(get("/api/connections/" + id + "/access-token", READER_KEY).body().get("refreshed").asBoolean())
+                .isFalse();
+        Response longer = get("/api/connections/" + id + "/access-token?minValiditySeconds=1200", READER_KEY);
+
+        assertThat(longer.status()).isEqualTo(200);
+        assertThat(longer.body().get("refreshed").asBoolean()).isTrue();
+        assertThat(sandboxRefreshes() - before).isEqualTo(1);
+    }
+
+    @Test
+    void askingForMoreValidityThanTheProvidersTokensHaveIsABadRequest() {
+        UUID id = register(PROVIDER, mint(), 60);
+
+        Response response = get("/api/connections/" + id + "/access-token?minValiditySeconds=7200", READER_KEY);
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.body().get("errors").findValuesAsText("field")).containsExactly("minValiditySeconds");
+    }
+
+    @Test
+    void invalidMinValidityIsNamed() {
+        UUID id = UUID.randomUUID();
+        for (String value : List.of("-1", "999999", "soon")) {
+            Response response = get("/api/connections/" + id + "/access-token?minValiditySeconds=" + value,
+                    READER_KEY);
+            assertThat(response.status()).as(value).isEqualTo(400);
+            assertThat(response.body().get("errors").findValuesAsText("field")).containsExactly(
+                    "minValiditySeconds");
+        }
+    }
+
+    @Test
+    void aRevokedRefreshTokenEndsTheChainWith409() {
+        Minted minted = mint();
+        UUID id = register(PROVIDER, minted, 60);
+        revokeAtProvider(minted);
+
+        Response response = get("/api/connections/" + id + "/access-token", READER_KEY);
+
+        assertThat(response.status()).isEqualTo(409);
+        assertThat(response.body().get("status").asText()).isEqualTo("REAUTH_REQUIRED");
+        assertThat(get("/api/connections/" + id, ADMIN_KEY).body().get("status").asText())
+                .isEqualTo("REAUTH_REQUIRED");
+        assertThat(get("/api/connections/" + id + "/access-token", READER_KEY).status()).isEqualTo(409);
+    }
+
+    @Test
+    void aFailingProviderGives503WithRetryAfterAndBadClientCredentials502() throws Exception {
+        UUID id = register(PROVIDER, mint(), 60);
+        try {
+            sandboxFaults("{\"errorRate\":0,\"rateLimitRate\":1,\"retryAfterSeconds\":7}");
+            Response limited = get("/api/connections/" + id + "/access-token", READER_KEY);
+            assertThat(limited.status()).isEqualTo(503);
+            assertThat(limited.headers().firstValue("Retry-After")).hasValue("7");
+            assertThat(limited.body().get("errorCode").asText()).isEqualTo("http_429");
+
+            sandboxFaults("{\"rateLimitRate\":0,\"invalidClient\":true}");
+            Response rejected = get("/api/connections/" + id + "/access-token", READER_KEY);
+            assertThat(rejected.status()).isEqualTo(502);
+            assertThat(rejected.body().get("errorCode").asText()).isEqualTo("invalid_client");
+        } finally {
+            sandboxFaults("{\"rateLimitRate\":0,\"invalidClient\":false}");
+        }
+        // The chain is intact: once the provider is well, the token is refreshed.
+        Response healed = get("/api/connections/" + id + "/access-token", READER_KEY);
+        assertThat(healed.status()).isEqualTo(200);
+        assertThat(get("/api/connections/" + id, ADMIN_KEY).body().get("status").asText()).isEqualTo("ACTIVE");
+    }
+
+    private static void sandboxFaults(String json) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(SANDBOX
+                .url("/sandbox/faults").toString())).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    }
+}

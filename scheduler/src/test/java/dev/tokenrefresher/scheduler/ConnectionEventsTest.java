@@ -1,0 +1,112 @@
+package dev.tokenrefresher.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokenrefresher.common.messaging.RefresherTopology;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.amqp.core.AnonymousQueue;
+import org.springframework.amqp.core.BindingBuilder;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.Queue;
+import org.springframework.amqp.core.TopicExchange;
+import org.springframework.amqp.rabbit.core.RabbitAdmin;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/** What host apps subscribed to {@code refresher.events} see: typed events with the provider in the key, no tokens. */
+class ConnectionEventsTest extends SchedulerApiTestBase {
+
+    @Autowired
+    private RabbitAdmin admin;
+    @Autowired
+    private RabbitTemplate rabbit;
+    @Autowired
+    private RefresherTopology topology;
+
+    private Queue subscriber;
+
+    @BeforeEach
+    void subscribe() {
+        subscriber = new AnonymousQueue();
+        admin.declareQueue(subscriber);
+        admin.declareBinding(BindingBuilder.bind(subscriber).to(new TopicExchange(topology.eventsExchange())).with(
+                "connection.#"));
+    }
+
+    @AfterEach
+    void unsubscribe() {
+        admin.deleteQueue(subscriber.getName());
+    }
+
+    @Test
+    void anOnDemandRefreshAnnouncesRefreshedWithTheProviderInTheRoutingKey() {
+        Minted minted = mint();
+        UUID id = register(PROVIDER, minted, 60);
+        Response token = get("/api/connections/" + id + "/access-token", READER_KEY);
+        assertThat(token.status()).isEqualTo(200);
+
+        List<Message> events = awaitEvents(id, 1);
+
+        Message event = events.getFirst();
+        assertThat(event.getMessageProperties().getReceivedRoutingKey()).isEqualTo("connection.refreshed." + PROVIDER);
+        JsonNode body = json(event);
+        assertThat(body.get("type").asText()).isEqualTo("refreshed");
+        assertThat(body.get("connectionId").asText()).isEqualTo(id.toString());
+        assertThat(body.has("tenantId")).isTrue();
+        assertThat(body.has("accessExpiresAt")).isTrue();
+        assertThat(text(event)).doesNotContain(minted.accessToken(), minted.refreshToken(), token.body().get(
+                "accessToken").asText(), minted.realmId());
+    }
+
+    @Test
+    void aRevokedConnectionAnnouncesReauthRequiredAndDeadLettered() {
+        Minted minted = mint();
+        UUID id = register(PROVIDER, minted, 60);
+        revokeAtProvider(minted);
+        assertThat(get("/api/connections/" + id + "/access-token", READER_KEY).status()).isEqualTo(409);
+
+        List<Message> events = awaitEvents(id, 2);
+
+        assertThat(events).extracting(e -> e.getMessageProperties().getReceivedRoutingKey())
+                .containsExactlyInAnyOrder("connection.reauth_required." + PROVIDER, "connection.dead_lettered."
+                        + PROVIDER);
+        assertThat(events).extracting(e -> json(e).get("reason").asText()).containsOnly("invalid_grant");
+        events.forEach(e -> assertThat(text(e)).doesNotContain(minted.refreshToken(), minted.accessToken()));
+    }
+
+    private List<Message> awaitEvents(UUID connectionId, int count) {
+        List<Message> received = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            Message message;
+            while ((message = rabbit.receive(subscriber.getName())) != null) {
+                if (json(message).get("connectionId").asText().equals(connectionId.toString())) {
+                    received.add(message);
+                }
+            }
+            return received.size() >= count;
+        });
+        return received;
+    }
+
+    private static JsonNode json(Message message) {
+        try {
+            return JSON.readTree(message.getBody());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String text(Message message) {
+        return new String(message.getBody(), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,125 @@
+package dev.tokenrefresher.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tokenrefresher.common.messaging.DeadLetter;
+import dev.tokenrefresher.common.messaging.DeadLetterPublisher;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/** Dead letters are listed without being consumed, shown, counted, replayed once and purged by filter. */
+class DeadLetterApiTest extends SchedulerApiTestBase {
+
+    @Autowired
+    private DeadLetterPublisher deadLetters;
+
+    @Test
+    void listingTwiceReturnsTheSameEntriesAndShowingOneIncludesItsBody() {
+        String reason = uniqueReason();
+        publish(reason, null, "this is not JSON {");
+        publish(reason, null, "{\"also\":\"garbage\"}");
+        List<JsonNode> first = awaitListed(reason, 2);
+
+        List<JsonNode> second = list("/api/dead-letters?reason=" + reason);
+
+        assertThat(second).isEqualTo(first);
+        long id = first.getFirst().get("id").asLong();
+        Response shown = get("/api/dead-letters/" + id, ADMIN_KEY);
+        assertThat(shown.status()).isEqualTo(200);
+        assertThat(shown.body().get("reason").asText()).isEqualTo(reason);
+        assertThat(shown.body().get("body").asText()).isEqualTo("this is not JSON {");
+        assertThat(shown.body().get("bodyBytes").asInt()).isEqualTo(18);
+        assertThat(get("/api/dead-letters/stats", ADMIN_KEY).body().get(reason).asLong()).isEqualTo(2);
+    }
+
+    @Test
+    void unknownAndMalformedDeadLetterIdsAre404And400() {
+        assertThat(get("/api/dead-letters/987654321", ADMIN_KEY).status()).isEqualTo(404);
+        assertThat(get("/api/dead-letters/abc", ADMIN_KEY).status()).isEqualTo(400);
+        assertThat(ConnectionApiTest.fields(get("/api/dead-letters?limit=0", ADMIN_KEY))).containsExactly("limit");
+        assertThat(ConnectionApiTest.fields(get("/api/dead-letters?since=yesterday", ADMIN_KEY)))
+                .containsExactly("since");
+    }
+
+    @Test
+    void replayByReasonRestartsThoseChainsOnceAndASecondReplayReplaysNothing() {
+        String reason = uniqueReason();
+        UUID first = register(PROVIDER, mint(), 3000);
+        UUID second = register(PROVIDER, mint(), 3000);
+        publish(reason, first, "{}");
+        publish(reason, second, "{}");
+        awaitListed(reason, 2);
+        long fenceBefore = get("/api/connections/" + first, ADMIN_KEY).body().get("refreshFence").asLong();
+
+        Response replay = post("/api/dead-letters/replay", ADMIN_KEY, "{\"reason\":\"" + reason + "\"}");
+
+        assertThat(replay.status()).isEqualTo(200);
+        assertThat(replay.body().get("replayed").findValuesAsText("connectionId")).containsExactlyInAnyOrder(first
+                .toString(), second.toString());
+        assertThat(get("/api/connections/" + first, ADMIN_KEY).body().get("refreshFence").asLong())
+                .isEqualTo(fenceBefore + 1);
+
+        Response again = post("/api/dead-letters/replay", ADMIN_KEY, "{\"reason\":\"" + reason + "\"}");
+        assertThat(again.body().get("replayed")).isEmpty();
+        List<Long> ids = list("/api/dead-letters?reason=" + reason).stream().map(l -> l.get("id").asLong()).toList();
+        Response byIds = post("/api/dead-letters/replay", ADMIN_KEY, "{\"ids\":" + ids + "}");
+        assertThat(byIds.body().get("replayed")).isEmpty();
+        assertThat(byIds.body().get("skipped").findValuesAsText("why")).containsOnly("already_replayed");
+        assertThat(get("/api/connections/" + first, ADMIN_KEY).body().get("refreshFence").asLong())
+                .isEqualTo(fenceBefore + 1);
+    }
+
+    @Test
+    void replayAndPurgeRefuseToActOnEverythingByAccident() {
+        Response replay = post("/api/dead-letters/replay", ADMIN_KEY, "{}");
+        assertThat(ConnectionApiTest.fields(replay)).containsExactly("ids");
+        Response purge = delete("/api/dead-letters", ADMIN_KEY);
+        assertThat(ConnectionApiTest.fields(purge)).containsExactly("reason");
+    }
+
+    @Test
+    void purgeDeletesWhatTheFilterSelectsAndNothingElse() {
+        String purged = uniqueReason();
+        String kept = uniqueReason();
+        publish(purged, null, "x");
+        publish(purged, null, "y");
+        publish(kept, null, "z");
+        awaitListed(purged, 2);
+        awaitListed(kept, 1);
+
+        Response response = delete("/api/dead-letters?reason=" + purged, ADMIN_KEY);
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.body().get("purged").asInt()).isEqualTo(2);
+        assertThat(list("/api/dead-letters?reason=" + purged)).isEmpty();
+        assertThat(list("/api/dead-letters?reason=" + kept)).hasSize(1);
+    }
+
+    private static String uniqueReason() {
+        return "test_" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private void publish(String reason, UUID connectionId, String body) {
+        Instant now = Instant.now();
+        deadLetters.publish(new DeadLetter(body.getBytes(StandardCharsets.UTF_8), UUID.randomUUID().toString(),
+                reason, reason, "made by a test", PROVIDER, connectionId, 1, null, now, now, "test"));
+    }
+
+    private List<JsonNode> awaitListed(String reason, int count) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> list("/api/dead-letters?reason=" + reason).size() == count);
+        return list("/api/dead-letters?reason=" + reason);
+    }
+
+    private List<JsonNode> list(String path) {
+        Response response = get(path, ADMIN_KEY);
+        assertThat(response.status()).isEqualTo(200);
+        return response.body().get("items").valueStream().toList();
+    }
+}

@@ -1,0 +1,184 @@
+package dev.tokenrefresher.scheduler;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenrefresher.common.test.RunningSandbox;
+import dev.tokenrefresher.common.test.ServicesTestBase;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The scheduler on a random port against the real PostgreSQL and RabbitMQ, with a real sandbox provider as
+ * {@value #PROVIDER} (Basic auth) and {@value #OTHER_PROVIDER} (a second, generic provider on the same sandbox), and
+ * three API keys: admin, token-reader, and one with both roles. No workers run: messages stay queued.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "refresher.security.api-keys[0].name=test-admin",
+        "refresher.security.api-keys[0].key=" + SchedulerApiTestBase.ADMIN_KEY,
+        "refresher.security.api-keys[0].roles=admin",
+        "refresher.security.api-keys[1].name=test-host-app",
+        "refresher.security.api-keys[1].key=" + SchedulerApiTestBase.READER_KEY,
+        "refresher.security.api-keys[1].roles=token-reader",
+        "refresher.sweep.enabled=false",
+        "logging.level.dev.tokenrefresher=INFO"})
+public abstract class SchedulerApiTestBase extends ServicesTestBase {
+
+    public static final String PROVIDER = "quickbooks";
+    public static final String OTHER_PROVIDER = "acme";
+    static final String ADMIN_KEY = "test-admin-key-0123456789abcdef";
+    static final String READER_KEY = "test-reader-key-0123456789abcdef";
+
+    /** One sandbox for the whole JVM: tests compare its counters before and after. */
+    protected static final RunningSandbox SANDBOX = RunningSandbox.start();
+    protected static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @LocalServerPort
+    private int port;
+
+    @DynamicPropertySource
+    static void providers(DynamicPropertyRegistry registry) {
+        for (String provider : new String[]{PROVIDER, OTHER_PROVIDER}) {
+            String prefix = "refresher.providers." + provider + ".";
+            registry.add(prefix + "token-uri", () -> SANDBOX.tokenUri().toString());
+            registry.add(prefix + "client-id", () -> RunningSandbox.CLIENT_ID);
+            registry.add(prefix + "client-secret", () -> RunningSandbox.CLIENT_SECRET);
+        }
+        registry.add("refresher.providers." + PROVIDER + ".revocation-uri", () -> SANDBOX.url(
+                "/v2/oauth2/tokens/revoke").toString());
+        registry.add("refresher.providers." + OTHER_PROVIDER + ".client-authentication", () -> "client_secret_post");
+    }
+
+    protected record Response(int status, JsonNode body, HttpHeaders headers) {
+    }
+
+    protected Response get(String path, String apiKey) {
+        return send(request(path, apiKey).GET());
+    }
+
+    protected Response post(String path, String apiKey, Object body) {
+        try {
+            return send(request(path, apiKey).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body instanceof String text
+                            ? text.getBytes(java.nio.charset.StandardCharsets.UTF_8)
+                            : JSON.writeValueAsBytes(body))));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    protected Response delete(String path, String apiKey) {
+        return send(request(path, apiKey).DELETE());
+    }
+
+    private HttpRequest.Builder request(String path, String apiKey) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+        if (apiKey != null) {
+            request.header("X-API-Key", apiKey);
+        }
+        return request;
+    }
+
+    private static Response send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<byte[]> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            JsonNode body = response.body().length == 0 ? JSON.nullNode() : JSON.readTree(response.body());
+            return new Response(response.statusCode(), body, response.headers());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A connection just authorized at the sandbox: its tokens, as the provider returned them. */
+    protected record Minted(String realmId, String accessToken, String refreshToken, long expiresIn,
+            long refreshTokenExpiresIn) {
+    }
+
+    protected static Minted mint() {
+        try {
+            HttpResponse<byte[]> response = HTTP.send(HttpRequest.newBuilder(SANDBOX.url("/sandbox/connections"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+            JsonNode minted = JSON.readTree(response.body()).get(0);
+            return new Minted(minted.get("realmId").asText(), minted.get("accessToken").asText(), minted.get(
+                    "refreshToken").asText(), minted.get("expiresIn").asLong(), minted.get("xRefreshTokenExpiresIn")
+                            .asLong());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    protected static JsonNode sandbox(String path) {
+        try {
+            return JSON.readTree(HTTP.send(HttpRequest.newBuilder(SANDBOX.url(path)).GET().build(),
+                    HttpResponse.BodyHandlers.ofByteArray()).body());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Revokes a connection at the provider, as a tenant who disconnected the app there. */
+    protected static void revokeAtProvider(Minted minted) {
+        try {
+            HttpResponse<Void> response = HTTP.send(HttpRequest.newBuilder(SANDBOX.url("/sandbox/connections/"
+                    + minted.realmId() + "/revoke")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            if (response.statusCode() != 204) {
+                throw new IllegalStateException("revocation at the sandbox answered " + response.statusCode());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    protected static long sandboxRefreshes() {
+        return sandbox("/sandbox/stats").get("refreshes").asLong();
+    }
+
+    /** A registration body for a minted connection whose access token has {@code secondsLeft} of life. */
+    protected static Map<String, Object> registration(String provider, Minted minted, long secondsLeft) {
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("tenantId", "tenant-" + UUID.randomUUID());
+        request.put("provider", provider);
+        request.put("realmId", minted.realmId());
+        request.put("accessToken", minted.accessToken());
+        request.put("refreshToken", minted.refreshToken());
+        request.put("expiresIn", minted.expiresIn());
+        request.put("refreshTokenExpiresIn", minted.refreshTokenExpiresIn());
+        request.put("obtainedAt", Instant.now().minusSeconds(minted.expiresIn() - secondsLeft).toString());
+        return request;
+    }
+
+    /** Registers a fresh sandbox connection whose access token has {@code secondsLeft} of life; returns its id. */
+    protected UUID register(String provider, Minted minted, long secondsLeft) {
+        Response response = post("/api/connections", ADMIN_KEY, registration(provider, minted, secondsLeft));
+        if (response.status() != 201) {
+            throw new IllegalStateException("registration failed with " + response.status() + ": " + response
+                    .body());
+        }
+        return UUID.fromString(response.body().get("id").asText());
+    }
+}

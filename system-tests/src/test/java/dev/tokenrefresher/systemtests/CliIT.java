@@ -1,0 +1,84 @@
+package dev.tokenrefresher.systemtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** An operator's session with {@code refresherctl} against a running system: find dead letters, replay them. */
+class CliIT {
+
+    private static final Duration SOON = Duration.ofSeconds(20);
+
+    @Test
+    void theCliListsAndReplaysDeadLettersAndReadsTokens() throws IOException {
+        try (RunningSystem system = RunningSystem.start("cli", 1, List.of(), Map.of())) {
+            Cli admin = new Cli(system.scheduler().url("/"), JsonHttp.ADMIN_KEY);
+            Cli hostApp = new Cli(system.scheduler().url("/"), JsonHttp.TOKEN_READER_KEY);
+            List<Sandbox.Minted> minted = system.sandbox().mint(3);
+            List<UUID> ids;
+            system.sandbox().faults(Map.of("invalidClient", true));
+            try {
+                Instant dueAtOnce = Instant.now().minus(Duration.ofHours(2));
+                ids = minted.stream().map(m -> system.registerOrFail("cli-" + UUID.randomUUID(), m, dueAtOnce))
+                        .toList();
+                await().atMost(SOON).until(() -> system.deadLetters("reason=invalid_client").size() == 3);
+            } finally {
+                system.sandbox().faults(Map.of("invalidClient", false));
+            }
+
+            Cli.Result table = admin.run("dlq", "list", "--reason", "invalid_client");
+            assertThat(table.exitCode()).as(table.err()).isZero();
+            assertThat(table.out().lines().findFirst()).hasValueSatisfying(header -> assertThat(header).contains(
+                    "ID", "REASON", "CONNECTION"));
+            assertThat(ids).allSatisfy(id -> assertThat(table.out()).contains(id.toString()));
+            // listing consumes nothing
+            assertThat(admin.run("dlq", "list", "--reason", "invalid_client").out()).isEqualTo(table.out());
+
+            Cli.Result stats = admin.run("--json", "dlq", "stats");
+            assertThat(JsonHttp.JSON.readTree(stats.out()).get("invalid_client").asInt()).isEqualTo(3);
+
+            Cli.Result replay = admin.run("dlq", "replay", "--reason", "invalid_client");
+            assertThat(replay.exitCode()).as(replay.err()).isZero();
+            assertThat(replay.out()).startsWith("replayed 3, skipped 0");
+            await().atMost(SOON).until(() -> minted.stream().allMatch(m -> system.sandbox().report(m.realmId())
+                    .refreshes() == 1));
+
+            Cli.Result again = admin.run("--json", "dlq", "replay", "--reason", "invalid_client");
+            assertThat(JsonHttp.JSON.readTree(again.out()).get("replayed")).isEmpty();
+            assertThat(minted).allSatisfy(m -> assertThat(system.sandbox().report(m.realmId()).refreshes())
+                    .isEqualTo(1));
+
+            Cli.Result show = admin.run("connections", "show", ids.getFirst().toString());
+            assertThat(show.out()).contains("ACTIVE", "REFRESHED", "invalid_client");
+            Cli.Result list = admin.run("--json", "connections", "list", "--all");
+            assertThat(list.out()).contains(ids.getFirst().toString());
+
+            Cli.Result token = hostApp.run("token", "get", ids.getFirst().toString());
+            assertThat(token.exitCode()).as(token.err()).isZero();
+            JsonNode stored = system.connection(ids.getFirst());
+            assertThat(token.out().strip()).startsWith("sbx_at_");
+            assertThat(token.err()).contains("expires at");
+
+            Cli.Result forbidden = hostApp.run("dlq", "stats");
+            assertThat(forbidden.exitCode()).isEqualTo(1);
+            assertThat(forbidden.err()).contains("HTTP 403");
+            Cli.Result missing = admin.run("connections", "show", UUID.randomUUID().toString());
+            assertThat(missing.exitCode()).isEqualTo(1);
+            assertThat(missing.err()).contains("HTTP 404", "does not exist");
+            assertThat(stored.get("status").asText()).isEqualTo("ACTIVE");
+
+            // Nothing but `token get` prints a token.
+            for (Cli.Result result : List.of(table, stats, replay, again, show, list, forbidden, missing)) {
+                assertThat(LeakScanner.leaks(result.out() + result.err(), List.of(JsonHttp.ADMIN_KEY))).isFalse();
+            }
+        }
+    }
+}
