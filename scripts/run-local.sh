@@ -3,7 +3,8 @@
 # the local PostgreSQL and RabbitMQ, with demo connections that refresh every 40 seconds. Ctrl-C stops everything.
 #
 # Settings (environment): WORKERS (2), DEMO_CONNECTIONS (200; 0 = none), DEMO_TOKEN_LIFETIME (60s),
-# SANDBOX_PORT (9090), SCHEDULER_PORT (8080), WORKER_BASE_PORT (8081), SKIP_BUILD (unset), and every variable the apps
+# SANDBOX_PORT (9090), SCHEDULER_PORT (8080), WORKER_BASE_PORT (8081), SKIP_BUILD (unset), RUN_LOCAL_STATE (.local:
+# keys and logs), LOGGING_STRUCTURED_FORMAT_CONSOLE (unset = text logs; ecs or logstash = JSON), and every variable the apps
 # read (DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD, RABBITMQ_HOST, RABBITMQ_PORT, RABBITMQ_USER,
 # RABBITMQ_PASSWORD, REFRESHER_*); see the README's configuration reference.
 set -euo pipefail
@@ -12,7 +13,7 @@ cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 JAVA="$JAVA_HOME/bin/java"
 VERSION=0.1.0-SNAPSHOT
-STATE=.local
+STATE=${RUN_LOCAL_STATE:-.local}
 LOGS=$STATE/logs
 WORKERS=${WORKERS:-2}
 DEMO_CONNECTIONS=${DEMO_CONNECTIONS:-200}
@@ -72,6 +73,7 @@ fi
 PIDS=()
 stop_all() {
   trap - INT TERM EXIT
+  STOPPING=1
   echo
   echo "stopping ${#PIDS[@]} processes"
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -132,4 +134,4 @@ INFO
 
 # Exit (and stop the rest) as soon as any process dies; otherwise wait for Ctrl-C.
 wait -n "${PIDS[@]}" || true
-echo "a process exited; see $LOGS/"
+[ -n "${STOPPING:-}" ] || echo "a process exited; see $LOGS/"

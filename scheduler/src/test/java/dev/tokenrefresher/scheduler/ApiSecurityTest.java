@@ -3,7 +3,11 @@ package dev.tokenrefresher.scheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Who may call what: 401 without a valid key, 403 with the wrong role, open health and API document. */
 class ApiSecurityTest extends SchedulerApiTestBase {
@@ -26,12 +30,42 @@ class ApiSecurityTest extends SchedulerApiTestBase {
         assertThat(response.body().toString()).doesNotContain("not-a-key-that-anyone-configured");
     }
 
-    @Test
-    void aTokenReaderCannotUseTheAdminApi() {
-        assertThat(get("/api/connections", READER_KEY).status()).isEqualTo(403);
-        assertThat(get("/api/dead-letters/stats", READER_KEY).status()).isEqualTo(403);
-        assertThat(post("/api/dead-letters/replay", READER_KEY, "{\"all\":true}").status()).isEqualTo(403);
-        assertThat(delete("/api/connections/" + UUID.randomUUID(), READER_KEY).status()).isEqualTo(403);
+    static Stream<Arguments> everyEndpoint() {
+        UUID id = UUID.randomUUID();
+        return Stream.of(
+                Arguments.of("POST", "/api/connections", ADMIN_KEY),
+                Arguments.of("GET", "/api/connections", ADMIN_KEY),
+                Arguments.of("GET", "/api/connections/" + id, ADMIN_KEY),
+                Arguments.of("POST", "/api/connections/" + id + "/refresh", ADMIN_KEY),
+                Arguments.of("DELETE", "/api/connections/" + id, ADMIN_KEY),
+                Arguments.of("GET", "/api/connections/" + id + "/access-token", READER_KEY),
+                Arguments.of("GET", "/api/dead-letters", ADMIN_KEY),
+                Arguments.of("GET", "/api/dead-letters/stats", ADMIN_KEY),
+                Arguments.of("GET", "/api/dead-letters/1", ADMIN_KEY),
+                Arguments.of("POST", "/api/dead-letters/replay", ADMIN_KEY),
+                Arguments.of("DELETE", "/api/dead-letters?reason=x", ADMIN_KEY));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("everyEndpoint")
+    void everyEndpointIs401WithoutAKeyAnd403WithTheOtherRole(String method, String path, String allowedKey) {
+        String otherKey = allowedKey.equals(ADMIN_KEY) ? READER_KEY : ADMIN_KEY;
+
+        Response anonymous = call(method, path, null);
+        Response wrongRole = call(method, path, otherKey);
+
+        assertThat(anonymous.status()).isEqualTo(401);
+        assertThat(wrongRole.status()).isEqualTo(403);
+        assertThat(call(method, path, allowedKey).status()).isNotIn(401, 403);
+    }
+
+    private Response call(String method, String path, String key) {
+        return switch (method) {
+            case "GET" -> get(path, key);
+            case "POST" -> post(path, key, "{}");
+            case "DELETE" -> delete(path, key);
+            default -> throw new IllegalArgumentException(method);
+        };
     }
 
     @Test
@@ -49,12 +83,15 @@ class ApiSecurityTest extends SchedulerApiTestBase {
     }
 
     @Test
-    void healthAndTheApiDocumentNeedNoKey() {
+    void healthTheApiDocumentAndPrometheusNeedNoKey() {
         assertThat(get("/actuator/health", null).status()).isEqualTo(200);
         Response document = get("/v3/api-docs", null);
         assertThat(document.status()).isEqualTo(200);
         assertThat(document.body().get("paths").has("/api/connections/{id}/access-token")).isTrue();
         assertThat(document.body().at("/components/securitySchemes/apiKey/name").asText()).isEqualTo("X-API-Key");
+        Response prometheus = get("/actuator/prometheus", null);
+        assertThat(prometheus.status()).as("Prometheus scrapes without a key").isEqualTo(200);
+        assertThat(prometheus.body().asText()).contains("refresher_queue_messages{", "refresher_connections{");
     }
 
     @Test

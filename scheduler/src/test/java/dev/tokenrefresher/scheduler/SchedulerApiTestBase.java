@@ -1,5 +1,6 @@
 package dev.tokenrefresher.scheduler;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenrefresher.common.test.RunningSandbox;
@@ -10,10 +11,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -24,6 +27,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * {@value #PROVIDER} (Basic auth) and {@value #OTHER_PROVIDER} (a second, generic provider on the same sandbox), and
  * three API keys: admin, token-reader, and one with both roles. No workers run: messages stay queued.
  */
+// Spring Boot's tests switch metrics export off unless asked: the Prometheus endpoint is part of what is tested.
+@AutoConfigureObservability(tracing = false)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "refresher.security.api-keys[0].name=test-admin",
         "refresher.security.api-keys[0].key=" + SchedulerApiTestBase.ADMIN_KEY,
@@ -72,7 +77,7 @@ public abstract class SchedulerApiTestBase extends ServicesTestBase {
         try {
             return send(request(path, apiKey).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body instanceof String text
-                            ? text.getBytes(java.nio.charset.StandardCharsets.UTF_8)
+                            ? text.getBytes(StandardCharsets.UTF_8)
                             : JSON.writeValueAsBytes(body))));
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -94,13 +99,22 @@ public abstract class SchedulerApiTestBase extends ServicesTestBase {
     private static Response send(HttpRequest.Builder request) {
         try {
             HttpResponse<byte[]> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-            JsonNode body = response.body().length == 0 ? JSON.nullNode() : JSON.readTree(response.body());
+            JsonNode body = response.body().length == 0 ? JSON.nullNode() : parse(response.body());
             return new Response(response.statusCode(), body, response.headers());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** JSON, or the text as it is (e.g. the Prometheus exposition). */
+    private static JsonNode parse(byte[] body) throws IOException {
+        try {
+            return JSON.readTree(body);
+        } catch (JsonProcessingException notJson) {
+            return JSON.getNodeFactory().textNode(new String(body, StandardCharsets.UTF_8));
         }
     }
 

@@ -63,6 +63,18 @@ public class ConnectionQueries {
                 .list();
     }
 
+    /** How many connections a provider has in a status. */
+    public record StatusCount(String provider, ConnectionStatus status, long connections) {
+    }
+
+    /** Connections counted by provider and status (one pass over the table). */
+    public List<StatusCount> countByProviderAndStatus() {
+        return jdbc.sql("SELECT provider, status, count(*) AS n FROM connection GROUP BY provider, status")
+                .query((rs, n) -> new StatusCount(rs.getString("provider"), ConnectionStatus.valueOf(rs.getString(
+                        "status")), rs.getLong("n")))
+                .list();
+    }
+
     /** The latest provider calls for a connection, newest first. */
     public List<AttemptRecord> recentAttempts(UUID connectionId, int limit) {
         return jdbc.sql("""

@@ -18,9 +18,9 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 
 /**
- * Who may call what. Stateless: every request carries its API key. Health, info and the OpenAPI document are open;
- * reading an access token needs {@code token-reader}; everything else under {@code /api} and the other actuator
- * endpoints need {@code admin}. Refusals are problem details: 401 without a (valid) key, 403 with the wrong role.
+ * Who may call what. Stateless: every request carries its API key. Health, info, the Prometheus endpoint and the
+ * OpenAPI document are open; reading an access token needs {@code token-reader}; everything else under {@code /api}
+ * and the other actuator endpoints need {@code admin}. Refusals are problem details: 401 without a (valid) key, 403 with the wrong role.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -44,7 +44,10 @@ class SecurityConfiguration {
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .addFilterBefore(new ApiKeyAuthenticationFilter(keys), AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(requests -> requests
-                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll()
+                        // Prometheus scrapes without a key: meters carry no secret and no tenant (docs/metrics.md)
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info",
+                                "/actuator/prometheus")
+                        .permitAll()
                         .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**")
                         .permitAll()
                         .requestMatchers("/error").permitAll()

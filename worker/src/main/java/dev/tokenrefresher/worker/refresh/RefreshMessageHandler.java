@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.amqp.core.Message;
 import org.springframework.stereotype.Component;
 
@@ -63,6 +64,15 @@ public class RefreshMessageHandler {
             log.warn("dead-lettered a malformed message from the {} queue: {}", provider, e.getMessage());
             return;
         }
+        // Every log line of this refresh names the connection, provider and fence, as fields in structured logs too.
+        try (MDC.MDCCloseable connection = MDC.putCloseable("connectionId", message.connectionId().toString());
+                MDC.MDCCloseable providerName = MDC.putCloseable("provider", provider);
+                MDC.MDCCloseable fence = MDC.putCloseable("fence", Long.toString(message.fence()))) {
+            handleDecoded(provider, amqp, messageId, message);
+        }
+    }
+
+    private void handleDecoded(String provider, Message amqp, String messageId, RefreshMessage message) {
         Instant now = clock.instant();
         if (message.dueAt().isAfter(now.plus(properties.earlyTolerance()))) {
             // Early: a delay longer than the ladder, or the broker's clock moved. Wait the rest.

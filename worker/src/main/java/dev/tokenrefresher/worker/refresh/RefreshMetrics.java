@@ -5,41 +5,67 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
 
-/** The worker's meters. Tags are low-cardinality only: provider, outcome, reason; never a tenant or connection id. */
+/**
+ * The worker's meters (names and tags in docs/metrics.md). Tags are low-cardinality only: provider, outcome, reason;
+ * never a tenant or connection id. Meters are built once per tag combination and kept: a refresh only increments.
+ */
 @Component
 class RefreshMetrics {
 
+    /** Lateness buckets span 1 ms to 1 hour: a healthy system is well under a second, an outage's backlog is not. */
+    private static final double LATENESS_MIN_SECONDS = 0.001;
+    private static final double LATENESS_MAX_SECONDS = 3600;
+
     private final MeterRegistry registry;
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, Timer> latencies = new ConcurrentHashMap<>();
+    private final Map<String, DistributionSummary> lateness = new ConcurrentHashMap<>();
 
     RefreshMetrics(MeterRegistry registry) {
         this.registry = registry;
     }
 
     void refreshed(String provider, String outcome) {
-        Counter.builder("refresher.refreshes").description("Provider calls by outcome")
-                .tag("provider", provider).tag("outcome", outcome).register(registry).increment();
+        counter("refresher.refreshes", "Provider calls by outcome", provider, "outcome", outcome).increment();
     }
 
     void providerLatency(String provider, Duration duration) {
-        Timer.builder("refresher.provider.latency").description("Token endpoint call duration")
-                .tag("provider", provider).publishPercentileHistogram().register(registry).record(duration);
+        latencies.computeIfAbsent(provider, p -> Timer.builder("refresher.provider.latency")
+                .description("Token endpoint call duration")
+                .tag("provider", p)
+                .publishPercentileHistogram()
+                .register(registry)).record(duration);
     }
 
-    void lateness(String provider, Duration lateness) {
-        DistributionSummary.builder("refresher.refresh.lateness").description("Refresh start minus due time")
-                .baseUnit("seconds").tag("provider", provider).publishPercentileHistogram().register(registry)
-                .record(Math.max(0, lateness.toMillis()) / 1000.0);
+    void lateness(String provider, Duration late) {
+        lateness.computeIfAbsent(provider, p -> DistributionSummary.builder("refresher.refresh.lateness")
+                .description("Refresh start minus due time")
+                .baseUnit("seconds")
+                .tag("provider", p)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(LATENESS_MIN_SECONDS)
+                .maximumExpectedValue(LATENESS_MAX_SECONDS)
+                .register(registry)).record(Math.max(0, late.toMillis()) / 1000.0);
     }
 
     void dropped(String provider, String reason) {
-        Counter.builder("refresher.messages.dropped").description("Messages acknowledged without a refresh")
-                .tag("provider", provider).tag("reason", reason).register(registry).increment();
+        counter("refresher.messages.dropped", "Messages acknowledged without a refresh", provider, "reason", reason)
+                .increment();
     }
 
     void deadLettered(String provider, String reason) {
-        Counter.builder("refresher.dead_letters").description("Refreshes given up, by reason")
-                .tag("provider", provider).tag("reason", reason).register(registry).increment();
+        counter("refresher.dead_letters", "Refreshes given up, by reason", provider, "reason", reason).increment();
+    }
+
+    private Counter counter(String name, String description, String provider, String tag, String value) {
+        return counters.computeIfAbsent(name + '|' + provider + '|' + value, key -> Counter.builder(name)
+                .description(description)
+                .tag("provider", provider)
+                .tag(tag, value)
+                .register(registry));
     }
 }
