@@ -15,6 +15,7 @@ COPY sandbox/pom.xml sandbox/
 COPY scheduler/pom.xml scheduler/
 COPY worker/pom.xml worker/
 COPY cli/pom.xml cli/
+COPY bench/pom.xml bench/
 COPY system-tests/pom.xml system-tests/
 RUN --mount=type=cache,target=/root/.m2 ./mvnw -B -q -pl ${MODULE} -am dependency:go-offline -DskipTests || true
 COPY .config/ .config/

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenrefresher.common.test.RunningSandbox;
 import dev.tokenrefresher.common.test.ServicesTestBase;
+import dev.tokenrefresher.common.test.TestServices;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
@@ -52,6 +54,10 @@ public abstract class SchedulerApiTestBase extends ServicesTestBase {
 
     @LocalServerPort
     private int port;
+
+    static {
+        TestServices.get().deleteQueuesAtExit(List.of(PROVIDER, OTHER_PROVIDER));
+    }
 
     @DynamicPropertySource
     static void providers(DynamicPropertyRegistry registry) {

@@ -37,6 +37,7 @@ class RunLocalIT {
     void runLocalStartsEverythingThatRefreshesAndStopsEverythingOnCtrlC() throws Exception {
         TestServices services = TestServices.get();
         TestServices.Namespace namespace = services.newNamespace();
+        services.deleteQueuesAtExit(List.of(RunningSystem.PROVIDER));
         Path state = Files.createTempDirectory("run-local");
         Path output = state.resolve("run-local.out");
         int sandboxPort = freePort();
@@ -117,6 +118,7 @@ class RunLocalIT {
             }
             assertThat(stopped).as("run-local.sh stops on Ctrl-C").isTrue();
         }
+        services.release(namespace);
         assertThat(read(output)).contains("stopped");
         assertThat(pids).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)
                 .orElse(false)).as("process %d", pid).isFalse());

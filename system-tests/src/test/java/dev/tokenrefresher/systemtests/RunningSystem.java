@@ -185,5 +185,7 @@ final class RunningSystem implements AutoCloseable {
         for (AppProcess app : apps.reversed()) {
             app.close();
         }
+        // queues and schema go now, not at the JVM's exit: a suite starts a dozen systems
+        TestServices.get().release(namespace);
     }
 }

@@ -1,0 +1,117 @@
+package dev.tokenrefresher.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** One of the apps, started from its executable jar as a separate JVM, as it runs in production. */
+final class AppProcess implements AutoCloseable {
+
+    static final Path LOG_DIR = Path.of("bench", "target", "bench-logs");
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String VERSION = "0.1.0-SNAPSHOT";
+
+    private final String name;
+    private final int port;
+    private final Process process;
+
+    private AppProcess(String name, int port, Process process) {
+        this.name = name;
+        this.port = port;
+        this.process = process;
+    }
+
+    /** @param module {@code sandbox}, {@code scheduler} or {@code worker}: runs {@code <module>/target/...-exec.jar} */
+    static AppProcess start(String name, String module, String heap, List<String> arguments) {
+        Path jar = Path.of(module, "target", module + "-" + VERSION + "-exec.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing; build it first: ./mvnw -DskipTests package");
+        }
+        int port = freePort();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Xmx" + heap, "-XX:+UseSerialGC", "-jar", jar.toString(), "--server.port=" + port));
+        command.addAll(arguments);
+        try {
+            Files.createDirectories(LOG_DIR);
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(LOG_DIR.resolve(name + ".log").toFile()).start();
+            return new AppProcess(name, port, process);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + name, e);
+        }
+    }
+
+    AppProcess awaitHealthy(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see "
+                        + LOG_DIR.resolve(name + ".log"));
+            }
+            try {
+                HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(url("/actuator/health")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (health.statusCode() == 200 && health.body().contains("\"UP\"")) {
+                    return this;
+                }
+            } catch (IOException notYet) {
+                // still starting
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            sleep(Duration.ofMillis(250));
+        }
+        throw new IllegalStateException(name + " did not become healthy within " + timeout);
+    }
+
+    URI url(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    String name() {
+        return name;
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

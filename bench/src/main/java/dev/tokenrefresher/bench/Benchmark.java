@@ -1,0 +1,278 @@
+package dev.tokenrefresher.bench;
+
+import dev.tokenrefresher.common.connection.ConnectionStore;
+import dev.tokenrefresher.common.connection.Registered;
+import dev.tokenrefresher.common.messaging.MessagingProperties;
+import dev.tokenrefresher.common.messaging.RefreshPublisher;
+import dev.tokenrefresher.common.messaging.RefresherTopology;
+import dev.tokenrefresher.common.provider.ProviderRegistry;
+import dev.tokenrefresher.common.provider.TokenEndpointClient;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.springframework.amqp.core.AmqpAdmin;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The benchmark: the real apps against the local PostgreSQL and RabbitMQ and the sandbox provider, a catch-up of
+ * every connection due at once per worker count, then the cron-sweep baselines on the same connections; figures into
+ * {@code docs/benchmarks.md}. Run it with {@code scripts/bench.sh [--quick] [--name=value ...]}.
+ */
+public final class Benchmark {
+
+    static final String PROVIDER = "quickbooks";
+    private static final Duration HEALTHY_WITHIN = Duration.ofMinutes(2);
+
+    private Benchmark() {
+    }
+
+    static void log(String line) {
+        System.out.println(LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + " " + line);
+        System.out.flush();
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        BenchSettings settings = BenchSettings.parse(args);
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String schema = "bench_" + run;
+        String prefix = "bench-" + run;
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        String clientSecret = "bench-secret-" + UUID.randomUUID();
+        String postgres = env("REFRESHER_BENCH_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test");
+        Map<String, String> common = new LinkedHashMap<>();
+        common.put("spring.datasource.url", postgres + (postgres.contains("?") ? "&" : "?") + "currentSchema="
+                + schema);
+        common.put("spring.datasource.username", env("REFRESHER_BENCH_POSTGRES_USER", "postgres"));
+        common.put("spring.datasource.password", env("REFRESHER_BENCH_POSTGRES_PASSWORD", ""));
+        common.put("spring.flyway.schemas", schema);
+        common.put("spring.flyway.default-schema", schema);
+        common.put("spring.rabbitmq.host", env("REFRESHER_BENCH_RABBITMQ_HOST", "127.0.0.1"));
+        common.put("spring.rabbitmq.port", env("REFRESHER_BENCH_RABBITMQ_PORT", "5672"));
+        common.put("spring.rabbitmq.username", env("REFRESHER_BENCH_RABBITMQ_USER", "guest"));
+        common.put("spring.rabbitmq.password", env("REFRESHER_BENCH_RABBITMQ_PASSWORD", "guest"));
+        common.put("refresher.messaging.prefix", prefix);
+        common.put("refresher.crypto.primary-key-id", "bench");
+        common.put("refresher.crypto.keys.bench", Base64.getEncoder().encodeToString(key));
+        common.put("refresher.providers." + PROVIDER + ".client-id", "bench-client");
+        common.put("refresher.providers." + PROVIDER + ".client-secret", clientSecret);
+        common.put("refresher.providers." + PROVIDER + ".concurrency", Integer.toString(settings.concurrency()));
+
+        List<AppProcess> apps = new ArrayList<>();
+        List<RunResult> results = new ArrayList<>();
+        ConfigurableApplicationContext context = null;
+        log("benchmark " + run + ": " + settings);
+        try {
+            AppProcess sandbox = track(apps, AppProcess.start("sandbox", "sandbox", "1g", List.of(
+                    "--sandbox.client-id=bench-client", "--sandbox.client-secret=" + clientSecret,
+                    "--sandbox.latency=" + settings.latency().toMillis() + "ms",
+                    "--sandbox.access-token-lifetime=3600s", "--logging.level.root=WARN")));
+            sandbox.awaitHealthy(HEALTHY_WITHIN);
+            common.put("refresher.providers." + PROVIDER + ".token-uri", sandbox.url("/oauth2/v1/tokens/bearer")
+                    .toString());
+            SandboxClient provider = new SandboxClient(sandbox.url("/"));
+
+            Map<String, Object> benchProperties = new LinkedHashMap<>(common);
+            benchProperties.put("spring.datasource.hikari.maximum-pool-size", "16");
+            benchProperties.put("logging.level.root", "WARN");
+            benchProperties.put("spring.main.banner-mode", "off");
+            // as arguments, the highest precedence: nothing on the class path may point the context elsewhere
+            context = new SpringApplicationBuilder(BenchContext.class).web(WebApplicationType.NONE)
+                    .run(benchProperties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
+                            .toArray(String[]::new));
+            JdbcClient jdbc = context.getBean(JdbcClient.class);
+            Seeder seeder = new Seeder(context.getBean(ConnectionStore.class), context.getBean(
+                    RefreshPublisher.class), jdbc, PROVIDER);
+
+            AppProcess scheduler = track(apps, AppProcess.start("scheduler", "scheduler", "256m", arguments(common,
+                    Map.of("refresher.sweep.enabled", "false", "refresher.security.api-keys[0].name", "bench",
+                            "refresher.security.api-keys[0].key", "bench-admin-" + UUID.randomUUID(),
+                            "refresher.security.api-keys[0].roles", "admin"))));
+            scheduler.awaitHealthy(HEALTHY_WITHIN);
+
+            long started = System.nanoTime();
+            List<SandboxClient.Minted> minted = provider.mint(settings.connections());
+            log("minted " + minted.size() + " connections at the sandbox in " + seconds(started) + " s");
+            started = System.nanoTime();
+            List<Registered> connections = seeder.store(minted);
+            log("stored them in " + seconds(started) + " s");
+            minted = null;
+
+            for (int workers : settings.workerCounts()) {
+                if (!results.isEmpty()) {
+                    connections = seeder.rearmAll();
+                }
+                results.add(catchUp(settings, workers, common, connections, seeder, provider, sandbox, scheduler));
+            }
+
+            int maxThreads = settings.workerCounts().stream().mapToInt(Integer::intValue).max().orElse(1) * settings
+                    .concurrency();
+            SweepBaseline sweep = new SweepBaseline(context.getBean(ConnectionStore.class), context.getBean(
+                    TokenEndpointClient.class), jdbc, context.getBean(ProviderRegistry.class).get(PROVIDER));
+            for (int threads : List.of(1, maxThreads)) {
+                seeder.rearmAll();
+                results.add(sweep(settings, threads, sweep, provider, sandbox, scheduler));
+            }
+            String rabbitVersion = context.getBean(RabbitTemplate.class).execute(channel -> String.valueOf(channel
+                    .getConnection().getServerProperties().get("version")));
+            String postgresVersion = jdbc.sql("SHOW server_version").query(String.class).single();
+            Report.write(settings, Environment.describe("PostgreSQL " + postgresVersion, "RabbitMQ "
+                    + rabbitVersion), results);
+            log("report written to " + settings.report());
+            for (RunResult result : results) {
+                log(String.format(java.util.Locale.ROOT, "%-32s %,8d refreshes in %6.1f s = %,6.0f/s, %.2f CPU ms "
+                        + "per refresh %s", result.name(), result.refreshes(), result.seconds(), result.rate(),
+                        result
+                                .cpuMillisPerRefresh(),
+                        result.cpuSeconds()));
+            }
+        } finally {
+            for (int i = apps.size() - 1; i >= 0; i--) {
+                apps.get(i).close();
+            }
+            if (context != null) {
+                cleanUp(context, schema, prefix);
+                context.close();
+            }
+        }
+    }
+
+    private static RunResult catchUp(BenchSettings settings, int workerCount, Map<String, String> common,
+            List<Registered> connections, Seeder seeder, SandboxClient provider, AppProcess sandbox,
+            AppProcess scheduler) {
+        Map<String, String> workerSettings = new LinkedHashMap<>();
+        // rate limiter and bulkhead out of the way: the provider here is the sandbox, not a rate-limited API
+        workerSettings.put("resilience4j.ratelimiter.configs.default.limit-for-period", "1000000");
+        workerSettings.put("resilience4j.bulkhead.configs.default.max-concurrent-calls", Integer.toString(settings
+                .concurrency()));
+        // PostgreSQL allows 100 connections here: share about 60 among the workers
+        workerSettings.put("spring.datasource.hikari.maximum-pool-size", Integer.toString(Math.max(4, 60
+                / workerCount)));
+        workerSettings.put("logging.level.dev.tokenrefresher", "WARN");
+        List<AppProcess> workers = new ArrayList<>();
+        try {
+            for (int i = 1; i <= workerCount; i++) {
+                Map<String, String> own = new LinkedHashMap<>(workerSettings);
+                own.put("refresher.worker.id", "bench-worker-" + i);
+                workers.add(AppProcess.start("worker-" + i + "-of-" + workerCount, "worker", "512m", arguments(common,
+                        own)));
+            }
+            workers.forEach(w -> w.awaitHealthy(HEALTHY_WITHIN));
+            CpuMeter cpu = meter(sandbox, scheduler, workers);
+            var statsBefore = provider.stats();
+            long base = statsBefore.get("refreshes").asLong();
+            Progress progress = new Progress();
+            CpuMeter.Reading before = cpu.read();
+            log("catch-up with " + workerCount + " worker(s): publishing " + connections.size() + " due messages");
+            ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+            sampler.scheduleAtFixedRate(() -> progress.sample(provider.refreshes() - base), 0, 500,
+                    TimeUnit.MILLISECONDS);
+            seeder.publishDueNow(connections);
+            long deadline = System.nanoTime() + settings.runLimit().toNanos();
+            long done;
+            while ((done = provider.refreshes() - base) < connections.size() && System.nanoTime() < deadline) {
+                AppProcess.sleep(Duration.ofMillis(200));
+            }
+            double seconds = progress.elapsedSeconds();
+            CpuMeter.Reading after = cpu.read();
+            sampler.shutdownNow();
+            progress.sample(done);
+            var statsAfter = provider.stats();
+            log(String.format(java.util.Locale.ROOT, "  %,d refreshed in %.1f s; overlapping %d, invalid_grant %d",
+                    done, seconds, statsAfter.get("overlappingRefreshes").asLong() - statsBefore.get(
+                            "overlappingRefreshes").asLong(),
+                    statsAfter.get("invalidGrants").asLong() - statsBefore
+                            .get("invalidGrants").asLong()));
+            return new RunResult("token-refresher, " + workerCount + " worker" + (workerCount == 1 ? "" : "s"),
+                    workerCount + " × " + settings.concurrency() + " in flight", done, seconds, CpuMeter.seconds(
+                            before, after),
+                    progress.samples(), done >= connections.size());
+        } finally {
+            workers.forEach(AppProcess::close);
+        }
+    }
+
+    private static RunResult sweep(BenchSettings settings, int threads, SweepBaseline sweep, SandboxClient provider,
+            AppProcess sandbox, AppProcess scheduler) throws InterruptedException {
+        CpuMeter cpu = meter(sandbox, scheduler, List.of()).component("bench JVM (the sweep)", () -> List.of(
+                ProcessHandle.current().pid()));
+        Progress progress = new Progress();
+        long base = provider.refreshes();
+        CpuMeter.Reading before = cpu.read();
+        log("sweep with " + threads + " thread(s), for at most " + settings.sweepLimit().toSeconds() + " s");
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+        sampler.scheduleAtFixedRate(progress::sampleLatest, 0, 500, TimeUnit.MILLISECONDS);
+        long done = sweep.run(threads, settings.sweepLimit(), progress);
+        double seconds = progress.elapsedSeconds();
+        CpuMeter.Reading after = cpu.read();
+        sampler.shutdownNow();
+        progress.sample(done);
+        log(String.format(java.util.Locale.ROOT, "  %,d refreshed in %.1f s (provider counted %,d)", done, seconds,
+                provider.refreshes() - base));
+        long total = settings.connections();
+        return new RunResult(threads == 1 ? "cron sweep, one at a time" : "pooled sweep, " + threads + " threads",
+                threads + " in flight", done, seconds, CpuMeter.seconds(before, after), progress.samples(),
+                done >= total);
+    }
+
+    private static CpuMeter meter(AppProcess sandbox, AppProcess scheduler, List<AppProcess> workers) {
+        CpuMeter cpu = new CpuMeter();
+        if (!workers.isEmpty()) {
+            cpu.component("workers", () -> workers.stream().map(AppProcess::pid).toList());
+        }
+        return cpu.component("scheduler", () -> List.of(scheduler.pid()))
+                .component("sandbox", () -> List.of(sandbox.pid()))
+                .component("PostgreSQL", CpuMeter.byCommand("postgres"))
+                .component("RabbitMQ", CpuMeter.byCommand("beam.smp"));
+    }
+
+    private static void cleanUp(ConfigurableApplicationContext context, String schema, String prefix) {
+        try {
+            context.getBean(JdbcClient.class).sql("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE").update();
+            RefresherTopology topology = new RefresherTopology(context.getBean(MessagingProperties.class));
+            AmqpAdmin admin = context.getBean(AmqpAdmin.class);
+            topology.queueNames(List.of(PROVIDER)).forEach(admin::deleteQueue);
+            topology.exchangeNames().forEach(admin::deleteExchange);
+            log("removed schema " + schema + " and the " + prefix + ".* queues and exchanges");
+        } catch (RuntimeException e) {
+            log("clean-up incomplete (" + e.getMessage() + "); drop schema " + schema + " and the " + prefix
+                    + ".* queues by hand");
+        }
+    }
+
+    private static List<String> arguments(Map<String, String> common, Map<String, String> own) {
+        List<String> arguments = new ArrayList<>();
+        common.forEach((k, v) -> arguments.add("--" + k + "=" + v));
+        own.forEach((k, v) -> arguments.add("--" + k + "=" + v));
+        return arguments;
+    }
+
+    private static AppProcess track(List<AppProcess> apps, AppProcess app) {
+        apps.add(app);
+        return app;
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+
+    private static String seconds(long startedNanos) {
+        return String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - startedNanos) / 1e9);
+    }
+}

@@ -1,0 +1,71 @@
+package dev.tokenrefresher.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The sandbox provider's control API: mint connections, read its counters. */
+final class SandboxClient {
+
+    /** The most the sandbox mints in one call. */
+    private static final int MINT_CHUNK = 10_000;
+
+    /** A connection as the provider issued it. */
+    record Minted(String realmId, String accessToken, String refreshToken) {
+
+        @Override
+        public String toString() {
+            return "Minted[realmId=" + realmId + "]";
+        }
+    }
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final ObjectMapper json = new ObjectMapper();
+    private final URI base;
+
+    SandboxClient(URI base) {
+        this.base = base;
+    }
+
+    List<Minted> mint(int count) {
+        List<Minted> minted = new ArrayList<>(count);
+        while (minted.size() < count) {
+            int chunk = Math.min(MINT_CHUNK, count - minted.size());
+            for (JsonNode node : send(HttpRequest.newBuilder(base.resolve("/sandbox/connections?count=" + chunk))
+                    .POST(HttpRequest.BodyPublishers.noBody()))) {
+                minted.add(new Minted(node.get("realmId").asText(), node.get("accessToken").asText(), node.get(
+                        "refreshToken").asText()));
+            }
+        }
+        return minted;
+    }
+
+    JsonNode stats() {
+        return send(HttpRequest.newBuilder(base.resolve("/sandbox/stats")).GET());
+    }
+
+    long refreshes() {
+        return stats().get("refreshes").asLong();
+    }
+
+    private JsonNode send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() >= 300) {
+                throw new IllegalStateException("sandbox answered " + response.statusCode());
+            }
+            return json.readTree(response.body());
+        } catch (IOException e) {
+            throw new IllegalStateException("sandbox unreachable", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

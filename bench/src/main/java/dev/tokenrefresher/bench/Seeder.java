@@ -1,0 +1,100 @@
+package dev.tokenrefresher.bench;
+
+import dev.tokenrefresher.common.connection.ConnectionStore;
+import dev.tokenrefresher.common.connection.NewConnection;
+import dev.tokenrefresher.common.connection.Registered;
+import dev.tokenrefresher.common.messaging.PublishFailedException;
+import dev.tokenrefresher.common.messaging.RefreshMessage;
+import dev.tokenrefresher.common.messaging.RefreshPublisher;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Puts connections in place as after a long outage: minted at the sandbox, stored through the connection store (the
+ * code the scheduler's registration uses), access tokens expired, every one due now.
+ */
+final class Seeder {
+
+    private static final int THREADS = 12;
+    private static final int PUBLISH_BATCH = 1_000;
+
+    private final ConnectionStore store;
+    private final RefreshPublisher publisher;
+    private final JdbcClient jdbc;
+    private final String provider;
+
+    Seeder(ConnectionStore store, RefreshPublisher publisher, JdbcClient jdbc, String provider) {
+        this.store = store;
+        this.publisher = publisher;
+        this.jdbc = jdbc;
+        this.provider = provider;
+    }
+
+    List<Registered> store(List<SandboxClient.Minted> minted) throws Exception {
+        Instant now = Instant.now();
+        List<Registered> registered = Collections.synchronizedList(new ArrayList<>(minted.size()));
+        AtomicInteger next = new AtomicInteger();
+        try (ExecutorService pool = Executors.newFixedThreadPool(THREADS)) {
+            List<Future<?>> tasks = new ArrayList<>();
+            for (int t = 0; t < THREADS; t++) {
+                tasks.add(pool.submit(() -> {
+                    int i;
+                    while ((i = next.getAndIncrement()) < minted.size()) {
+                        SandboxClient.Minted m = minted.get(i);
+                        registered.add(store.register(new NewConnection("bench-" + m.realmId(), provider, m
+                                .realmId(), m.accessToken(), m.refreshToken(), now.minus(Duration.ofMinutes(1)),
+                                now
+                                        .plus(Duration.ofDays(100)),
+                                now), now));
+                        if (i % 10_000 == 0 && i > 0) {
+                            Benchmark.log("  stored " + i + " connections");
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> task : tasks) {
+                task.get();
+            }
+        }
+        return registered;
+    }
+
+    /** Makes every connection due now again with a new fence (what a replay or the sweep does), for the next run. */
+    List<Registered> rearmAll() {
+        Instant now = Instant.now();
+        return jdbc.sql("""
+                UPDATE connection SET refresh_fence = refresh_fence + 1, next_refresh_at = :now,
+                       access_expires_at = :expired, lease_owner = NULL, lease_until = NULL
+                WHERE status = 'ACTIVE' RETURNING id, refresh_fence
+                """)
+                .param("now", now.atOffset(java.time.ZoneOffset.UTC))
+                .param("expired", now.minus(Duration.ofMinutes(1)).atOffset(java.time.ZoneOffset.UTC))
+                .query((rs, n) -> new Registered(rs.getObject("id", java.util.UUID.class), rs.getLong(
+                        "refresh_fence"), now, false))
+                .list();
+    }
+
+    /** Publishes a due-now message for each, in confirmed batches. */
+    void publishDueNow(List<Registered> connections) {
+        Instant now = Instant.now();
+        for (int from = 0; from < connections.size(); from += PUBLISH_BATCH) {
+            List<RefreshPublisher.Outgoing> batch = connections.subList(from, Math.min(connections.size(), from
+                    + PUBLISH_BATCH)).stream()
+                    .map(r -> new RefreshPublisher.Outgoing(provider, new RefreshMessage(r.id(), r.fence(), now, 0)))
+                    .toList();
+            List<PublishFailedException> failures = publisher.publishAll(batch, now);
+            if (!failures.isEmpty()) {
+                throw failures.getFirst();
+            }
+        }
+    }
+}
