@@ -16,13 +16,18 @@ import java.util.List;
  * @param sweepLimit how long each cron-sweep baseline may run before its rate is taken (it need not finish)
  * @param runLimit how long one catch-up may take before it is reported as unfinished
  * @param report where the Markdown report goes; the charts go next to it
+ * @param warmup connections refreshed by freshly started workers before each measured catch-up: production workers
+ *            run for days, and a cold JVM's first seconds say little about them (default
+ *            {@value #DEFAULT_WARMUP}, quick {@value #QUICK_WARMUP}; 0 for none)
  */
 record BenchSettings(int connections, List<Integer> workerCounts, int concurrency, Duration latency,
-        Duration sweepLimit, Duration runLimit, Path report, boolean quick) {
+        Duration sweepLimit, Duration runLimit, Path report, boolean quick, int warmup) {
 
     static final int DEFAULT_CONNECTIONS = 100_000;
     static final int QUICK_CONNECTIONS = 2_000;
     static final int DEFAULT_CONCURRENCY = 100;
+    static final int DEFAULT_WARMUP = 5_000;
+    static final int QUICK_WARMUP = 500;
 
     static BenchSettings parse(String... args) {
         boolean quick = Arrays.asList(args).contains("--quick");
@@ -33,6 +38,7 @@ record BenchSettings(int connections, List<Integer> workerCounts, int concurrenc
         Duration sweepLimit = quick ? Duration.ofSeconds(15) : Duration.ofSeconds(60);
         Duration runLimit = quick ? Duration.ofMinutes(3) : Duration.ofMinutes(10);
         Path report = quick ? Path.of("bench/target/benchmarks.md") : Path.of("docs/benchmarks.md");
+        int warmup = quick ? QUICK_WARMUP : DEFAULT_WARMUP;
         for (String arg : args) {
             if (arg.equals("--quick")) {
                 continue;
@@ -50,12 +56,14 @@ record BenchSettings(int connections, List<Integer> workerCounts, int concurrenc
                 case "sweep-seconds" -> sweepLimit = Duration.ofSeconds(positive(pair[0], Integer.parseInt(pair[1])));
                 case "run-minutes" -> runLimit = Duration.ofMinutes(positive(pair[0], Integer.parseInt(pair[1])));
                 case "report" -> report = Path.of(pair[1]);
+                case "warmup" -> warmup = Integer.parseInt(pair[1]);
                 default -> throw new IllegalArgumentException("unknown argument --" + pair[0] + "; known: "
                         + "--connections, --workers, --concurrency, --latency-ms, --sweep-seconds, --run-minutes, "
-                        + "--report, --quick");
+                        + "--report, --warmup, --quick");
             }
         }
-        return new BenchSettings(connections, workers, concurrency, latency, sweepLimit, runLimit, report, quick);
+        return new BenchSettings(connections, workers, concurrency, latency, sweepLimit, runLimit, report, quick,
+                Math.max(0, Math.min(warmup, connections)));
     }
 
     private static int positive(String name, int value) {

@@ -109,15 +109,12 @@ public final class Benchmark {
             List<SandboxClient.Minted> minted = provider.mint(settings.connections());
             log("minted " + minted.size() + " connections at the sandbox in " + seconds(started) + " s");
             started = System.nanoTime();
-            List<Registered> connections = seeder.store(minted);
+            seeder.store(minted);
             log("stored them in " + seconds(started) + " s");
             minted = null;
 
             for (int workers : settings.workerCounts()) {
-                if (!results.isEmpty()) {
-                    connections = seeder.rearmAll();
-                }
-                results.add(catchUp(settings, workers, common, connections, seeder, provider, sandbox, scheduler));
+                results.add(catchUp(settings, workers, common, seeder, provider, sandbox, scheduler));
             }
 
             int maxThreads = settings.workerCounts().stream().mapToInt(Integer::intValue).max().orElse(1) * settings
@@ -153,8 +150,7 @@ public final class Benchmark {
     }
 
     private static RunResult catchUp(BenchSettings settings, int workerCount, Map<String, String> common,
-            List<Registered> connections, Seeder seeder, SandboxClient provider, AppProcess sandbox,
-            AppProcess scheduler) {
+            Seeder seeder, SandboxClient provider, AppProcess sandbox, AppProcess scheduler) {
         Map<String, String> workerSettings = new LinkedHashMap<>();
         // rate limiter and bulkhead out of the way: the provider here is the sandbox, not a rate-limited API
         workerSettings.put("resilience4j.ratelimiter.configs.default.limit-for-period", "1000000");
@@ -173,6 +169,17 @@ public final class Benchmark {
                         own)));
             }
             workers.forEach(w -> w.awaitHealthy(HEALTHY_WITHIN));
+            if (settings.warmup() > 0) {
+                long warmBase = provider.refreshes();
+                List<Registered> warm = seeder.rearm(settings.warmup());
+                seeder.publishDueNow(warm);
+                long warmDeadline = System.nanoTime() + settings.runLimit().toNanos();
+                while (provider.refreshes() - warmBase < warm.size() && System.nanoTime() < warmDeadline) {
+                    AppProcess.sleep(Duration.ofMillis(200));
+                }
+                log("  warmed up the worker(s) with " + warm.size() + " refreshes");
+            }
+            List<Registered> connections = seeder.rearmAll();
             CpuMeter cpu = meter(sandbox, scheduler, workers);
             var statsBefore = provider.stats();
             long base = statsBefore.get("refreshes").asLong();

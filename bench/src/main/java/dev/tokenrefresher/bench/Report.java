@@ -40,6 +40,9 @@ final class Report {
         md.append("| provider latency | ").append(settings.latency().toMillis()).append(" ms per token request |\n");
         md.append("| worker processes | ").append(settings.workerCounts()).append(" (one catch-up each) |\n");
         md.append("| refreshes in flight per worker | ").append(settings.concurrency()).append(" |\n");
+        md.append("| warm-up before each catch-up | ").append(String.format(Locale.ROOT, "%,d", settings.warmup()))
+                .append(" refreshes by the freshly started workers, not measured (the sweep runs in the benchmark's")
+                .append(" JVM, warm from seeding) |\n");
         md.append("| sweep baselines | same sandbox, database and connections; stopped after ")
                 .append(settings.sweepLimit().toSeconds()).append(" s if not done |\n\n");
         md.append("## Catch-up: everything due at once\n\n");

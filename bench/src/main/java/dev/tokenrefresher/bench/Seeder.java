@@ -70,12 +70,19 @@ final class Seeder {
 
     /** Makes every connection due now again with a new fence (what a replay or the sweep does), for the next run. */
     List<Registered> rearmAll() {
+        return rearm(Integer.MAX_VALUE);
+    }
+
+    /** The same for the first {@code count} connections in id order (a warm-up round). */
+    List<Registered> rearm(int count) {
         Instant now = Instant.now();
         return jdbc.sql("""
                 UPDATE connection SET refresh_fence = refresh_fence + 1, next_refresh_at = :now,
                        access_expires_at = :expired, lease_owner = NULL, lease_until = NULL
-                WHERE status = 'ACTIVE' RETURNING id, refresh_fence
+                WHERE id IN (SELECT id FROM connection WHERE status = 'ACTIVE' ORDER BY id LIMIT :count)
+                RETURNING id, refresh_fence
                 """)
+                .param("count", count)
                 .param("now", now.atOffset(java.time.ZoneOffset.UTC))
                 .param("expired", now.minus(Duration.ofMinutes(1)).atOffset(java.time.ZoneOffset.UTC))
                 .query((rs, n) -> new Registered(rs.getObject("id", java.util.UUID.class), rs.getLong(
