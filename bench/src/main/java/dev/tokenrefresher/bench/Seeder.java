@@ -8,9 +8,11 @@ import dev.tokenrefresher.common.messaging.RefreshMessage;
 import dev.tokenrefresher.common.messaging.RefreshPublisher;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -83,9 +85,9 @@ final class Seeder {
                 RETURNING id, refresh_fence
                 """)
                 .param("count", count)
-                .param("now", now.atOffset(java.time.ZoneOffset.UTC))
-                .param("expired", now.minus(Duration.ofMinutes(1)).atOffset(java.time.ZoneOffset.UTC))
-                .query((rs, n) -> new Registered(rs.getObject("id", java.util.UUID.class), rs.getLong(
+                .param("now", now.atOffset(ZoneOffset.UTC))
+                .param("expired", now.minus(Duration.ofMinutes(1)).atOffset(ZoneOffset.UTC))
+                .query((rs, n) -> new Registered(rs.getObject("id", UUID.class), rs.getLong(
                         "refresh_fence"), now, false))
                 .list();
     }

@@ -2,6 +2,8 @@ package dev.tokenrefresher.common.messaging;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenrefresher.common.connection.Claim;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +35,19 @@ public class ConnectionEventPublisher {
         this.topology = topology;
         this.json = json;
         this.properties = properties;
+    }
+
+    /**
+     * After a stored refresh: {@code refreshed}, and {@code recovered} too when it ends a run of failures (the claim
+     * began after one). Workers and on-demand refreshes announce alike through here.
+     */
+    public void refreshed(Claim claim, Instant accessExpiresAt, Instant now) {
+        publish(ConnectionEvent.refreshed(ConnectionEvent.REFRESHED, claim.connectionId(), claim.tenantId(), claim
+                .provider(), accessExpiresAt, now));
+        if (claim.firstFailureAt() != null) {
+            publish(ConnectionEvent.refreshed(ConnectionEvent.RECOVERED, claim.connectionId(), claim.tenantId(), claim
+                    .provider(), accessExpiresAt, now));
+        }
     }
 
     public void publish(ConnectionEvent event) {

@@ -234,12 +234,7 @@ public class OnDemandRefresh {
         } catch (PublishFailedException e) {
             log.warn("{}; the reconciliation sweep will enqueue it", e.getMessage());
         }
-        events.publish(ConnectionEvent.refreshed(ConnectionEvent.REFRESHED, claim.connectionId(), claim.tenantId(),
-                provider.name(), tokens.accessExpiresAt(), now));
-        if (claim.firstFailureAt() != null) {
-            events.publish(ConnectionEvent.refreshed(ConnectionEvent.RECOVERED, claim.connectionId(), claim
-                    .tenantId(), provider.name(), tokens.accessExpiresAt(), now));
-        }
+        events.refreshed(claim, tokens.accessExpiresAt(), now);
         return granted.grant().accessTokenLifetime();
     }
 

@@ -126,12 +126,7 @@ class ProviderRefresh {
                 claim.connectionId(), provider.name(), claim.fence(), grant.refreshToken() != null, next,
                 granted.duration().toMillis());
         publishNext(provider.name(), new RefreshMessage(claim.connectionId(), fence.getAsLong(), next, 0), now);
-        events.publish(ConnectionEvent.refreshed(ConnectionEvent.REFRESHED, claim.connectionId(), claim.tenantId(),
-                provider.name(), tokens.accessExpiresAt(), now));
-        if (claim.firstFailureAt() != null) {
-            events.publish(ConnectionEvent.refreshed(ConnectionEvent.RECOVERED, claim.connectionId(), claim
-                    .tenantId(), provider.name(), tokens.accessExpiresAt(), now));
-        }
+        events.refreshed(claim, tokens.accessExpiresAt(), now);
     }
 
     private void endChain(Claim claim, RefreshMessage message, String errorCode, String detail, Integer httpStatus,

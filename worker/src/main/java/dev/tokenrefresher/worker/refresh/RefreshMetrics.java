@@ -21,7 +21,7 @@ class RefreshMetrics {
     private static final double LATENESS_MAX_SECONDS = 3600;
 
     private final MeterRegistry registry;
-    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<CounterKey, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, Timer> latencies = new ConcurrentHashMap<>();
     private final Map<String, DistributionSummary> lateness = new ConcurrentHashMap<>();
 
@@ -61,8 +61,11 @@ class RefreshMetrics {
         counter("refresher.dead_letters", "Refreshes given up, by reason", provider, "reason", reason).increment();
     }
 
+    private record CounterKey(String name, String provider, String value) {
+    }
+
     private Counter counter(String name, String description, String provider, String tag, String value) {
-        return counters.computeIfAbsent(name + '|' + provider + '|' + value, key -> Counter.builder(name)
+        return counters.computeIfAbsent(new CounterKey(name, provider, value), key -> Counter.builder(name)
                 .description(description)
                 .tag("provider", provider)
                 .tag(tag, value)
