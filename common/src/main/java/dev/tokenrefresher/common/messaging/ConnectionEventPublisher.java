@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenrefresher.common.connection.Claim;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,6 +14,7 @@ import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.connection.CorrelationData;
+import org.springframework.amqp.rabbit.core.RabbitOperations;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 
 /**
@@ -42,22 +44,48 @@ public class ConnectionEventPublisher {
      * began after one). Workers and on-demand refreshes announce alike through here.
      */
     public void refreshed(Claim claim, Instant accessExpiresAt, Instant now) {
-        publish(ConnectionEvent.refreshed(ConnectionEvent.REFRESHED, claim.connectionId(), claim.tenantId(), claim
-                .provider(), accessExpiresAt, now));
-        if (claim.firstFailureAt() != null) {
-            publish(ConnectionEvent.refreshed(ConnectionEvent.RECOVERED, claim.connectionId(), claim.tenantId(), claim
-                    .provider(), accessExpiresAt, now));
+        refreshedEvents(claim, accessExpiresAt, now).forEach(this::publish);
+    }
+
+    /** The events that announce a stored refresh; see {@link #refreshed(Claim, Instant, Instant)}. */
+    public static List<ConnectionEvent> refreshedEvents(Claim claim, Instant accessExpiresAt, Instant now) {
+        ConnectionEvent refreshed = ConnectionEvent.refreshed(ConnectionEvent.REFRESHED, claim.connectionId(), claim
+                .tenantId(), claim.provider(), accessExpiresAt, now);
+        if (claim.firstFailureAt() == null) {
+            return List.of(refreshed);
+        }
+        return List.of(refreshed, ConnectionEvent.refreshed(ConnectionEvent.RECOVERED, claim.connectionId(), claim
+                .tenantId(), claim.provider(), accessExpiresAt, now));
+    }
+
+    /** Publishes events on one channel, without waiting; see {@link #publish(ConnectionEvent)}. */
+    public void publishAll(List<ConnectionEvent> events) {
+        if (events.isEmpty()) {
+            return;
+        }
+        try {
+            // one channel for all: a channel with confirms outstanding does not go back to the cache at once
+            rabbit.invoke(operations -> {
+                events.forEach(event -> send(operations, event));
+                return null;
+            });
+        } catch (AmqpException e) {
+            log.warn("{} events were not published: {}", events.size(), e.getClass().getSimpleName());
         }
     }
 
     public void publish(ConnectionEvent event) {
+        send(rabbit, event);
+    }
+
+    private void send(RabbitOperations operations, ConnectionEvent event) {
         MessageProperties headers = new MessageProperties();
         headers.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
         headers.setContentType(RefreshMessageCodec.CONTENT_TYPE);
         headers.setType(event.type());
         CorrelationData correlation = new CorrelationData();
         try {
-            rabbit.send(topology.eventsExchange(), event.routingKey(), new Message(json.writeValueAsBytes(event),
+            operations.send(topology.eventsExchange(), event.routingKey(), new Message(json.writeValueAsBytes(event),
                     headers), correlation);
         } catch (JsonProcessingException | AmqpException e) {
             log.warn("event {} for connection {} was not published: {}", event.type(), event.connectionId(),

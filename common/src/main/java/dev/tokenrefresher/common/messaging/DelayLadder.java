@@ -23,13 +23,17 @@ public final class DelayLadder {
     private DelayLadder() {
     }
 
-    /** Whole seconds to wait, rounded up so that nothing arrives before it is due, capped at the ladder's maximum. */
+    /**
+     * Whole seconds to wait, rounded down, capped at the ladder's maximum. A message arrives up to a second before it
+     * is due, and workers take it at once ({@code refresher.worker.early-tolerance}, 1 s). Rounding up made every
+     * refresh late by the fraction of a second its publish came after the due time's second: in the steady state that
+     * fraction is the refresh's own duration, so each chain was late by it, cycle after cycle (docs/benchmarks.md).
+     */
     public static long delaySeconds(Duration delay) {
         if (delay.isNegative() || delay.isZero()) {
             return 0;
         }
-        long seconds = delay.getSeconds() + (delay.getNano() > 0 ? 1 : 0);
-        return Math.min(seconds, MAX_DELAY_SECONDS);
+        return Math.min(delay.getSeconds(), MAX_DELAY_SECONDS);
     }
 
     /** The routing key for a delay and a destination, e.g. {@code 0.0.(...).1.0.1.refresh.quickbooks} for 5 s. */

@@ -61,20 +61,24 @@ public class RefreshPublisher {
     public List<PublishFailedException> publishAll(List<Outgoing> outgoing, Instant now) {
         List<Pending> pending = new ArrayList<>(outgoing.size());
         List<PublishFailedException> failures = new ArrayList<>();
-        for (Outgoing out : outgoing) {
-            RefreshMessage message = out.message();
-            long delay = DelayLadder.delaySeconds(Duration.between(now, message.dueAt()));
-            CorrelationData correlation = new CorrelationData(message.messageId());
-            try {
-                rabbit.send(topology.exchangeFor(delay),
-                        DelayLadder.routingKey(delay, RefresherTopology.destination(out.provider())),
-                        toAmqp(message), correlation);
-                pending.add(new Pending(message, correlation));
-            } catch (RuntimeException e) {
-                failures.add(new PublishFailedException(message.connectionId(), message.fence(),
-                        "send failed: " + e.getClass().getSimpleName()));
+        // One channel for the whole batch: a channel with confirms outstanding does not go back to the cache at once,
+        // so sending each message on a channel of its own would open (and close) a channel per message.
+        rabbit.invoke(operations -> {
+            for (Outgoing out : outgoing) {
+                RefreshMessage message = out.message();
+                long delay = DelayLadder.delaySeconds(Duration.between(now, message.dueAt()));
+                CorrelationData correlation = new CorrelationData(message.messageId());
+                try {
+                    operations.send(topology.exchangeFor(delay), DelayLadder.routingKey(delay, RefresherTopology
+                            .destination(out.provider())), toAmqp(message), correlation);
+                    pending.add(new Pending(message, correlation));
+                } catch (RuntimeException e) {
+                    failures.add(new PublishFailedException(message.connectionId(), message.fence(),
+                            "send failed: " + e.getClass().getSimpleName()));
+                }
             }
-        }
+            return null;
+        });
         long deadline = System.nanoTime() + confirmTimeout.toNanos();
         for (Pending p : pending) {
             String problem = awaitConfirm(p.correlation(), deadline);

@@ -20,7 +20,7 @@ import org.springframework.amqp.core.TopicExchange;
  * them (declaring is idempotent; a mismatch with an existing queue's arguments fails start-up loudly).
  *
  * <pre>
- * {prefix}.delay.L00 .. L27   topic exchanges + quorum queues, TTL 2^k s   (the delay ladder)
+ * {prefix}.delay.L00 .. L27   topic exchanges + quorum (or classic) queues, TTL 2^k s   (the delay ladder)
  * {prefix}.deliver            topic exchange: routes due messages by destination
  * {prefix}.refresh.{provider} quorum work queue per provider
  * {prefix}.dead               fanout exchange + quorum queue: dead letters
@@ -31,10 +31,12 @@ public final class RefresherTopology {
 
     private final String prefix;
     private final int deliveryLimit;
+    private final LadderQueueType ladderQueueType;
 
     public RefresherTopology(MessagingProperties properties) {
         this.prefix = properties.prefix();
         this.deliveryLimit = properties.deliveryLimit();
+        this.ladderQueueType = properties.ladderQueueType();
     }
 
     public String levelName(int level) {
@@ -80,15 +82,7 @@ public final class RefresherTopology {
         TopicExchange lower = delivery;
         for (int level = 0; level < DelayLadder.DIGITS; level++) {
             TopicExchange exchange = ExchangeBuilder.topicExchange(levelName(level)).durable(true).build();
-            Queue queue = QueueBuilder.durable(levelName(level))
-                    .quorum()
-                    .withArguments(Map.of(
-                            "x-message-ttl", DelayLadder.ttlMillis(level),
-                            "x-dead-letter-exchange", lower.getName(),
-                            // at-least-once dead-lettering silently degrades to at-most-once without reject-publish.
-                            "x-dead-letter-strategy", "at-least-once",
-                            "x-overflow", "reject-publish"))
-                    .build();
+            Queue queue = levelQueue(level, lower.getName());
             all.add(exchange);
             all.add(queue);
             all.add(BindingBuilder.bind(queue).to(exchange).with(DelayLadder.pattern(level, '1')));
@@ -112,6 +106,25 @@ public final class RefresherTopology {
                     DelayLadder.deliveryPattern(destination(provider)), null));
         }
         return new Declarables(all);
+    }
+
+    private Queue levelQueue(int level, String lowerExchange) {
+        return switch (ladderQueueType) {
+            case QUORUM -> QueueBuilder.durable(levelName(level))
+                    .quorum()
+                    .withArguments(Map.of(
+                            "x-message-ttl", DelayLadder.ttlMillis(level),
+                            "x-dead-letter-exchange", lowerExchange,
+                            // at-least-once dead-lettering silently degrades to at-most-once without reject-publish.
+                            "x-dead-letter-strategy", "at-least-once",
+                            "x-overflow", "reject-publish"))
+                    .build();
+            case CLASSIC -> QueueBuilder.durable(levelName(level))
+                    .withArguments(Map.of(
+                            "x-message-ttl", DelayLadder.ttlMillis(level),
+                            "x-dead-letter-exchange", lowerExchange))
+                    .build();
+        };
     }
 
     /** Names of every queue, for tests and tools that clean up a prefix. */

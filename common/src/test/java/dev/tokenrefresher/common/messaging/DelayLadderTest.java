@@ -53,10 +53,10 @@ class DelayLadderTest {
     }
 
     @Test
-    void delaysRoundUpToWholeSecondsAndCapAtTheLadderMaximum() {
-        assertThat(DelayLadder.delaySeconds(Duration.ofMillis(1))).isEqualTo(1);
+    void delaysRoundDownToWholeSecondsAndCapAtTheLadderMaximum() {
+        assertThat(DelayLadder.delaySeconds(Duration.ofMillis(1))).isZero();
         assertThat(DelayLadder.delaySeconds(Duration.ofMillis(2000))).isEqualTo(2);
-        assertThat(DelayLadder.delaySeconds(Duration.ofMillis(2001))).isEqualTo(3);
+        assertThat(DelayLadder.delaySeconds(Duration.ofMillis(2999))).isEqualTo(2);
         assertThat(DelayLadder.delaySeconds(Duration.ofSeconds(-5))).isZero();
         assertThat(DelayLadder.delaySeconds(Duration.ofDays(365 * 20))).isEqualTo(DelayLadder.MAX_DELAY_SECONDS);
     }

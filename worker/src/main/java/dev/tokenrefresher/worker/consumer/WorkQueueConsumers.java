@@ -1,32 +1,29 @@
 package dev.tokenrefresher.worker.consumer;
 
-import dev.tokenrefresher.common.messaging.DeadLetterFailedException;
-import dev.tokenrefresher.common.messaging.PublishFailedException;
+import com.rabbitmq.client.Channel;
 import dev.tokenrefresher.common.messaging.RefresherTopology;
 import dev.tokenrefresher.common.provider.ProviderRegistry;
 import dev.tokenrefresher.common.provider.ProviderSettings;
-import dev.tokenrefresher.worker.refresh.RefreshMessageHandler;
+import dev.tokenrefresher.worker.refresh.RefreshBatchHandler;
+import dev.tokenrefresher.worker.refresh.RefreshBatchHandler.Verdict;
 import dev.tokenrefresher.worker.refresh.WorkerProperties;
 import dev.tokenrefresher.worker.resilience.ProviderGuards;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.aopalliance.aop.Advice;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.amqp.AmqpException;
 import org.springframework.amqp.core.AcknowledgeMode;
-import org.springframework.amqp.rabbit.config.RetryInterceptorBuilder;
+import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
-import org.springframework.amqp.rabbit.retry.ImmediateRequeueMessageRecoverer;
+import org.springframework.amqp.rabbit.listener.api.ChannelAwareBatchMessageListener;
+import org.springframework.amqp.rabbit.support.RabbitExceptionTranslator;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.dao.RecoverableDataAccessException;
-import org.springframework.dao.TransientDataAccessException;
-import org.springframework.retry.policy.SimpleRetryPolicy;
 import org.springframework.stereotype.Component;
 
 /**
@@ -36,15 +33,14 @@ import org.springframework.stereotype.Component;
  * <p>The provider's circuit breaker drives its container: OPEN stops it, so that during an outage messages wait in
  * the queue and no attempt is burnt; HALF_OPEN starts it again for the probe calls; CLOSED keeps it running.
  *
- * <p>Acknowledgement is automatic on return. When the database or the broker is briefly unreachable the handler is
- * run again in place (spring-retry, exponential back-off); after that the message is requeued, and the quorum queue's
- * delivery limit ends a crash loop.
+ * <p>Deliveries come in batches ({@code refresher.worker.batch-size}, {@code batch-wait}); the batch handler says per
+ * delivery whether to acknowledge or requeue it, and a requeued message counts towards the quorum queue's delivery
+ * limit, which ends a crash loop.
  */
 @Component
 class WorkQueueConsumers implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(WorkQueueConsumers.class);
-    private static final int INFRASTRUCTURE_RETRIES = 6;
 
     private final Map<String, SimpleMessageListenerContainer> containers = new LinkedHashMap<>();
     private final Map<String, CircuitBreaker> breakers = new LinkedHashMap<>();
@@ -54,7 +50,7 @@ class WorkQueueConsumers implements SmartLifecycle {
     private volatile boolean running;
 
     WorkQueueConsumers(ConnectionFactory connectionFactory, ProviderRegistry providers, RefresherTopology topology,
-            RefreshMessageHandler handler, ProviderGuards guards, WorkerProperties properties) {
+            RefreshBatchHandler handler, ProviderGuards guards, WorkerProperties properties) {
         for (ProviderSettings provider : providers.all()) {
             var longestCall = properties.longestCallTime(provider.requestTimeout());
             if (properties.lease().compareTo(longestCall) <= 0) {
@@ -65,12 +61,16 @@ class WorkQueueConsumers implements SmartLifecycle {
             }
             SimpleMessageListenerContainer container = new SimpleMessageListenerContainer(connectionFactory);
             container.setQueueNames(topology.workQueue(provider.name()));
-            container.setConcurrentConsumers(provider.concurrency());
+            container.setConcurrentConsumers(properties.consumersFor(provider.concurrency()));
+            container.setConsumerBatchEnabled(true);
+            container.setBatchSize(properties.batchSizeFor(provider.concurrency()));
+            container.setReceiveTimeout(properties.batchWait().toMillis());
+            container.setBatchReceiveTimeout(properties.batchWait().toMillis());
             container.setPrefetchCount(properties.prefetch());
-            container.setAcknowledgeMode(AcknowledgeMode.AUTO);
-            container.setDefaultRequeueRejected(true);
-            container.setAdviceChain(infrastructureRetry());
-            container.setMessageListener(message -> handler.handle(provider.name(), message));
+            // the handler says per delivery whether to ack or requeue; the container must not do either itself
+            container.setAcknowledgeMode(AcknowledgeMode.MANUAL);
+            container.setMessageListener((ChannelAwareBatchMessageListener) (batch, channel) -> settle(batch,
+                    handler.handle(provider.name(), batch), channel));
             container.setBeanName("consumer-" + provider.name());
             container.afterPropertiesSet();
             containers.put(provider.name(), container);
@@ -81,17 +81,35 @@ class WorkQueueConsumers implements SmartLifecycle {
         }
     }
 
-    private static Advice infrastructureRetry() {
-        SimpleRetryPolicy policy = new SimpleRetryPolicy(INFRASTRUCTURE_RETRIES, Map.of(
-                DataAccessResourceFailureException.class, true, TransientDataAccessException.class, true,
-                RecoverableDataAccessException.class, true, AmqpException.class, true, PublishFailedException.class,
-                true,
-                DeadLetterFailedException.class, true), true);
-        return RetryInterceptorBuilder.stateless()
-                .retryPolicy(policy)
-                .backOffOptions(500, 2.0, 5_000)
-                .recoverer(new ImmediateRequeueMessageRecoverer())
-                .build();
+    /**
+     * Acknowledges a handled batch: with one {@code multiple} ack when every delivery may go, which is the usual case,
+     * else one ack or requeue each.
+     */
+    private static void settle(List<Message> batch, List<Verdict> verdicts, Channel channel) {
+        try {
+            acknowledge(batch, verdicts, channel);
+        } catch (IOException e) {
+            // the channel is gone: the broker requeues every unacknowledged delivery of it by itself
+            throw RabbitExceptionTranslator.convertRabbitAccessException(e);
+        }
+    }
+
+    private static void acknowledge(List<Message> batch, List<Verdict> verdicts, Channel channel) throws IOException {
+        if (batch.isEmpty()) {
+            return;
+        }
+        if (verdicts.stream().allMatch(Verdict.ACK::equals)) {
+            channel.basicAck(batch.getLast().getMessageProperties().getDeliveryTag(), true);
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            long tag = batch.get(i).getMessageProperties().getDeliveryTag();
+            if (verdicts.get(i) == Verdict.ACK) {
+                channel.basicAck(tag, false);
+            } else {
+                channel.basicNack(tag, false, true);
+            }
+        }
     }
 
     private void follow(String provider, CircuitBreaker.State state) {

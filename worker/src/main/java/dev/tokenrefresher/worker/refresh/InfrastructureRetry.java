@@ -4,6 +4,7 @@ import dev.tokenrefresher.common.messaging.DeadLetterFailedException;
 import dev.tokenrefresher.common.messaging.PublishFailedException;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.springframework.amqp.AmqpException;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.RecoverableDataAccessException;
@@ -13,7 +14,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Retries the steps that must not be lost to a restart of PostgreSQL or RabbitMQ: storing tokens a provider has just
- * issued (they exist nowhere else), and publishing the next message or a dead letter. Only failures of the
+ * issued (they exist nowhere else), publishing the next messages or a dead letter, and a delivery's handling as a
+ * whole. Only failures of the
  * infrastructure are retried; anything else is a bug and fails at once.
  */
 @Component
@@ -25,14 +27,26 @@ class InfrastructureRetry {
     private static final List<Class<? extends Throwable>> BROKER_DOWN = List.of(PublishFailedException.class,
             DeadLetterFailedException.class, AmqpException.class);
 
+    /** Attempts of a whole delivery's handling when a step outside the retried ones met a database or broker outage. */
+    private static final int DELIVERY_ATTEMPTS = 6;
+
     private final RetryTemplate database;
     private final RetryTemplate broker;
+    private final RetryTemplate delivery;
 
     InfrastructureRetry(WorkerProperties properties) {
         this.database = RetryTemplate.builder().withTimeout(properties.storeRetryTimeout())
                 .exponentialBackoff(250, 2.0, 5_000, true).retryOn(DATABASE_DOWN).traversingCauses().build();
         this.broker = RetryTemplate.builder().withTimeout(properties.brokerRetryTimeout())
                 .exponentialBackoff(250, 2.0, 5_000, true).retryOn(BROKER_DOWN).traversingCauses().build();
+        this.delivery = RetryTemplate.builder().maxAttempts(DELIVERY_ATTEMPTS).exponentialBackoff(500, 2.0, 5_000,
+                true).retryOn(Stream.concat(DATABASE_DOWN.stream(), BROKER_DOWN.stream()).toList())
+                .traversingCauses().build();
+    }
+
+    /** The whole handling of one delivery, run again in place (claim included) while the infrastructure is down. */
+    <T> T delivery(Supplier<T> handling) {
+        return delivery.execute(context -> handling.get());
     }
 
     <T> T database(Supplier<T> step) {

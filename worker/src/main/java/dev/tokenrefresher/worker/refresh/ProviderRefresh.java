@@ -11,7 +11,6 @@ import dev.tokenrefresher.common.messaging.DeadLetter;
 import dev.tokenrefresher.common.messaging.DeadLetterPublisher;
 import dev.tokenrefresher.common.messaging.RefreshMessage;
 import dev.tokenrefresher.common.messaging.RefreshMessageCodec;
-import dev.tokenrefresher.common.messaging.RefreshPublisher;
 import dev.tokenrefresher.common.provider.ProviderRegistry;
 import dev.tokenrefresher.common.provider.ProviderSettings;
 import dev.tokenrefresher.common.provider.RefreshResult;
@@ -26,7 +25,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * One refresh of a claimed connection: the provider call (guarded, with fast retries) with no transaction open, then
- * one guarded statement that stores its result, then the next message.
+ * one guarded statement that stores its result; the next message and the events go into the outbox, which the batch
+ * publishes after the statement committed.
  */
 @Component
 class ProviderRefresh {
@@ -36,9 +36,7 @@ class ProviderRefresh {
     private final ProviderRegistry providers;
     private final GuardedProviderCall providerCall;
     private final ConnectionStore store;
-    private final RefreshPublisher publisher;
     private final DeadLetterPublisher deadLetters;
-    private final ConnectionEventPublisher events;
     private final RefreshMessageCodec codec;
     private final InfrastructureRetry retry;
     private final RefreshMetrics metrics;
@@ -46,15 +44,13 @@ class ProviderRefresh {
     private final Clock clock;
 
     ProviderRefresh(ProviderRegistry providers, GuardedProviderCall providerCall, ConnectionStore store,
-            RefreshPublisher publisher, DeadLetterPublisher deadLetters, ConnectionEventPublisher events,
-            RefreshMessageCodec codec, InfrastructureRetry retry, RefreshMetrics metrics, WorkerProperties properties,
+            DeadLetterPublisher deadLetters, RefreshMessageCodec codec, InfrastructureRetry retry,
+            RefreshMetrics metrics, WorkerProperties properties,
             Clock clock) {
         this.providers = providers;
         this.providerCall = providerCall;
         this.store = store;
-        this.publisher = publisher;
         this.deadLetters = deadLetters;
-        this.events = events;
         this.codec = codec;
         this.retry = retry;
         this.metrics = metrics;
@@ -62,30 +58,30 @@ class ProviderRefresh {
         this.clock = clock;
     }
 
-    void refresh(Claim claim, RefreshMessage message) {
+    void refresh(Claim claim, RefreshMessage message, RefreshOutbox outbox) {
         ProviderSettings provider = providers.get(claim.provider());
         Instant started = clock.instant();
         if (claim.refreshExpiresAt() != null && !started.isBefore(claim.refreshExpiresAt())) {
             // Calling the provider cannot help: the tenant has to reconnect.
             endChain(claim, message, "refresh_token_expired", "the refresh token expired at "
-                    + claim.refreshExpiresAt(), null, Duration.ZERO, started);
+                    + claim.refreshExpiresAt(), null, Duration.ZERO, outbox);
             return;
         }
         GuardedProviderCall.Outcome outcome = providerCall.call(provider, claim.refreshToken(),
                 retried -> recordRetriedFailure(claim, retried));
         switch (outcome) {
-            case GuardedProviderCall.Outcome.NotCalled notCalled -> pause(claim, message, notCalled.reason());
+            case GuardedProviderCall.Outcome.NotCalled notCalled -> pause(claim, message, notCalled.reason(), outbox);
             case GuardedProviderCall.Outcome.Answered answered -> {
                 RefreshResult result = answered.result();
                 metrics.providerLatency(provider.name(), result.duration());
                 switch (result) {
-                    case RefreshResult.Granted granted -> store(claim, provider, granted, started);
+                    case RefreshResult.Granted granted -> store(claim, provider, granted, started, outbox);
                     case RefreshResult.Failed failed -> {
                         switch (failed.errorClass()) {
                             case REAUTH_REQUIRED -> endChain(claim, message, failed.errorCode(), failed.detail(),
-                                    failed.httpStatus(), failed.duration(), started);
-                            case REJECTED -> park(claim, message, failed);
-                            case TRANSIENT -> retryLater(claim, message, provider, failed);
+                                    failed.httpStatus(), failed.duration(), outbox);
+                            case REJECTED -> park(claim, message, failed, outbox);
+                            case TRANSIENT -> retryLater(claim, message, provider, failed, outbox);
                         }
                     }
                 }
@@ -94,17 +90,18 @@ class ProviderRefresh {
     }
 
     /** The provider's guards said "not now": nothing happened, so nothing is counted; the message comes back later. */
-    private void pause(Claim claim, RefreshMessage message, String reason) {
+    private void pause(Claim claim, RefreshMessage message, String reason, RefreshOutbox outbox) {
         store.releaseLease(claim);
         Instant now = clock.instant();
-        retry.broker(() -> publisher.publish(claim.provider(), new RefreshMessage(message.connectionId(),
-                message.fence(), now.plus(properties.pausedDelay()), message.attempt()), now));
+        outbox.redelay(claim.provider(), new RefreshMessage(message.connectionId(), message.fence(), now.plus(
+                properties.pausedDelay()), message.attempt()));
         metrics.dropped(claim.provider(), reason);
         log.debug("connection {} not refreshed now ({}); message re-delayed by {}", claim.connectionId(), reason,
                 properties.pausedDelay());
     }
 
-    private void store(Claim claim, ProviderSettings provider, RefreshResult.Granted granted, Instant started) {
+    private void store(Claim claim, ProviderSettings provider, RefreshResult.Granted granted, Instant started,
+            RefreshOutbox outbox) {
         TokenGrant grant = granted.grant();
         Instant now = clock.instant();
         RefreshedTokens tokens = RefreshedTokens.of(grant, started, claim.refreshExpiresAt());
@@ -125,12 +122,12 @@ class ProviderRefresh {
         log.info("refreshed connection={} provider={} fence={} outcome=refreshed rotated={} next={} took={}ms",
                 claim.connectionId(), provider.name(), claim.fence(), grant.refreshToken() != null, next,
                 granted.duration().toMillis());
-        publishNext(provider.name(), new RefreshMessage(claim.connectionId(), fence.getAsLong(), next, 0), now);
-        events.refreshed(claim, tokens.accessExpiresAt(), now);
+        outbox.next(provider.name(), new RefreshMessage(claim.connectionId(), fence.getAsLong(), next, 0));
+        outbox.events(ConnectionEventPublisher.refreshedEvents(claim, tokens.accessExpiresAt(), now));
     }
 
     private void endChain(Claim claim, RefreshMessage message, String errorCode, String detail, Integer httpStatus,
-            Duration duration, Instant started) {
+            Duration duration, RefreshOutbox outbox) {
         Instant now = clock.instant();
         boolean ended = store.markReauthRequired(claim, errorCode, now, attempt(now,
                 AttemptOutcome.REAUTH_REQUIRED, httpStatus, errorCode, duration));
@@ -144,12 +141,12 @@ class ProviderRefresh {
         metrics.refreshed(claim.provider(), "reauth_required");
         log.warn("connection={} provider={} fence={} outcome=reauth_required reason={}", claim.connectionId(),
                 claim.provider(), claim.fence(), errorCode);
-        deadLetter(claim, message, errorCode, errorCode, detail, httpStatus, now);
-        events.publish(ConnectionEvent.failure(ConnectionEvent.REAUTH_REQUIRED, claim.connectionId(), claim
+        deadLetter(claim, message, errorCode, errorCode, detail, httpStatus, now, outbox);
+        outbox.event(ConnectionEvent.failure(ConnectionEvent.REAUTH_REQUIRED, claim.connectionId(), claim
                 .tenantId(), claim.provider(), errorCode, now));
     }
 
-    private void park(Claim claim, RefreshMessage message, RefreshResult.Failed failed) {
+    private void park(Claim claim, RefreshMessage message, RefreshResult.Failed failed, RefreshOutbox outbox) {
         Instant now = clock.instant();
         boolean parked = store.park(claim, failed.errorCode() + ": " + failed.detail(), now, attempt(now,
                 AttemptOutcome.REJECTED, failed.httpStatus(), failed.errorCode(), failed.duration()));
@@ -158,12 +155,12 @@ class ProviderRefresh {
                 claim.provider(), claim.fence(), failed.errorCode(), failed.httpStatus());
         if (parked) {
             deadLetter(claim, message, failed.errorCode(), failed.errorCode(), failed.detail(), failed.httpStatus(),
-                    now);
+                    now, outbox);
         }
     }
 
     private void retryLater(Claim claim, RefreshMessage message, ProviderSettings provider,
-            RefreshResult.Failed failed) {
+            RefreshResult.Failed failed, RefreshOutbox outbox) {
         Instant now = clock.instant();
         int attempts = message.attempt() + 1;
         String error = failed.errorCode() + ": " + failed.detail();
@@ -176,7 +173,7 @@ class ProviderRefresh {
                     claim.connectionId(), provider.name(), claim.fence(), attempts, failed.errorCode());
             if (parked) {
                 deadLetter(claim, message, "retries_exhausted", failed.errorCode(), failed.detail(),
-                        failed.httpStatus(), now);
+                        failed.httpStatus(), now, outbox);
             }
             return;
         }
@@ -188,8 +185,8 @@ class ProviderRefresh {
                 + "retryIn={}s", claim.connectionId(), provider.name(), claim.fence(), failed.errorCode(),
                 failed.httpStatus(), attempts, delay.toSeconds());
         if (fence.isPresent()) {
-            publishNext(provider.name(), new RefreshMessage(claim.connectionId(), fence.getAsLong(), retryAt,
-                    attempts), now);
+            outbox.next(provider.name(), new RefreshMessage(claim.connectionId(), fence.getAsLong(), retryAt,
+                    attempts));
         }
     }
 
@@ -202,24 +199,14 @@ class ProviderRefresh {
                 claim.connectionId(), claim.provider(), claim.fence(), failed.errorCode(), failed.httpStatus());
     }
 
-    private void publishNext(String provider, RefreshMessage next, Instant now) {
-        try {
-            retry.broker(() -> publisher.publish(provider, next, now));
-        } catch (RuntimeException e) {
-            // The row is stored with its due time; the scheduler's sweep re-enqueues it after the grace period.
-            log.warn("next message for connection {} not published ({}); the reconciliation sweep will re-enqueue it",
-                    next.connectionId(), e.getMessage());
-        }
-    }
-
     private void deadLetter(Claim claim, RefreshMessage message, String reason, String errorCode, String detail,
-            Integer httpStatus, Instant now) {
+            Integer httpStatus, Instant now, RefreshOutbox outbox) {
         Instant firstFailure = claim.firstFailureAt() != null ? claim.firstFailureAt() : now;
         retry.broker(() -> deadLetters.publish(new DeadLetter(codec.encode(message), message.messageId(), reason,
                 errorCode, detail, claim.provider(), claim.connectionId(), message.attempt() + 1, httpStatus,
                 firstFailure, now, properties.id())));
         metrics.deadLettered(claim.provider(), reason);
-        events.publish(ConnectionEvent.failure(ConnectionEvent.DEAD_LETTERED, claim.connectionId(), claim.tenantId(),
+        outbox.event(ConnectionEvent.failure(ConnectionEvent.DEAD_LETTERED, claim.connectionId(), claim.tenantId(),
                 claim.provider(), reason, now));
     }
 

@@ -7,7 +7,6 @@ import dev.tokenrefresher.common.messaging.DeadLetterPublisher;
 import dev.tokenrefresher.common.messaging.MalformedMessageException;
 import dev.tokenrefresher.common.messaging.RefreshMessage;
 import dev.tokenrefresher.common.messaging.RefreshMessageCodec;
-import dev.tokenrefresher.common.messaging.RefreshPublisher;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,32 +17,30 @@ import org.springframework.amqp.core.Message;
 import org.springframework.stereotype.Component;
 
 /**
- * Handles one message from a provider's work queue, from decoding to the point where it can be acknowledged.
+ * Handles one message from a provider's work queue, from decoding to the point where its outgoing messages are known.
  *
- * <p>Returning normally means "ack": by then the message's effect is durable (tokens stored and the next message
- * confirmed, or a dead letter confirmed, or the message found stale). Throwing means "requeue": the broker redelivers,
- * and the quorum queue's delivery limit ends a crash loop.
+ * <p>Returning normally means: once the outbox's re-delay (if any) is confirmed, the delivery may be acknowledged; the
+ * tokens are stored, or a dead letter is confirmed, or the message was found stale. Throwing means "requeue": the
+ * broker redelivers, and the quorum queue's delivery limit ends a crash loop.
  */
 @Component
-public class RefreshMessageHandler {
+class RefreshMessageHandler {
 
     private static final Logger log = LoggerFactory.getLogger(RefreshMessageHandler.class);
 
     private final RefreshMessageCodec codec;
     private final ConnectionStore store;
-    private final RefreshPublisher publisher;
     private final DeadLetterPublisher deadLetters;
     private final ProviderRefresh providerRefresh;
     private final RefreshMetrics metrics;
     private final WorkerProperties properties;
     private final Clock clock;
 
-    RefreshMessageHandler(RefreshMessageCodec codec, ConnectionStore store, RefreshPublisher publisher,
-            DeadLetterPublisher deadLetters, ProviderRefresh providerRefresh, RefreshMetrics metrics,
+    RefreshMessageHandler(RefreshMessageCodec codec, ConnectionStore store, DeadLetterPublisher deadLetters,
+            ProviderRefresh providerRefresh, RefreshMetrics metrics,
             WorkerProperties properties, Clock clock) {
         this.codec = codec;
         this.store = store;
-        this.publisher = publisher;
         this.deadLetters = deadLetters;
         this.providerRefresh = providerRefresh;
         this.metrics = metrics;
@@ -51,7 +48,7 @@ public class RefreshMessageHandler {
         this.clock = clock;
     }
 
-    public void handle(String provider, Message amqp) {
+    void handle(String provider, Message amqp, RefreshOutbox outbox) {
         String messageId = amqp.getMessageProperties().getMessageId();
         RefreshMessage message;
         try {
@@ -68,15 +65,16 @@ public class RefreshMessageHandler {
         try (MDC.MDCCloseable connection = MDC.putCloseable("connectionId", message.connectionId().toString());
                 MDC.MDCCloseable providerName = MDC.putCloseable("provider", provider);
                 MDC.MDCCloseable fence = MDC.putCloseable("fence", Long.toString(message.fence()))) {
-            handleDecoded(provider, amqp, messageId, message);
+            handleDecoded(provider, amqp, messageId, message, outbox);
         }
     }
 
-    private void handleDecoded(String provider, Message amqp, String messageId, RefreshMessage message) {
+    private void handleDecoded(String provider, Message amqp, String messageId, RefreshMessage message,
+            RefreshOutbox outbox) {
         Instant now = clock.instant();
         if (message.dueAt().isAfter(now.plus(properties.earlyTolerance()))) {
             // Early: a delay longer than the ladder, or the broker's clock moved. Wait the rest.
-            publisher.publish(provider, message, now);
+            outbox.redelay(provider, message);
             metrics.dropped(provider, "early");
             return;
         }
@@ -85,7 +83,7 @@ public class RefreshMessageHandler {
         switch (claim) {
             case ClaimResult.Claimed claimed -> {
                 metrics.lateness(provider, Duration.between(message.dueAt(), now));
-                providerRefresh.refresh(claimed.claim(), message);
+                providerRefresh.refresh(claimed.claim(), message, outbox);
             }
             case ClaimResult.NotFound notFound -> {
                 deadLetters.publish(new DeadLetter(amqp.getBody(), messageId, "unknown_connection",
@@ -107,8 +105,8 @@ public class RefreshMessageHandler {
             case ClaimResult.Leased leased -> {
                 // Somebody is refreshing it right now, or crashed while doing so: come back when the lease ends.
                 Instant leaseEnd = leased.leaseUntil() == null ? now : leased.leaseUntil();
-                publisher.publish(provider, new RefreshMessage(message.connectionId(), message.fence(), leaseEnd,
-                        message.attempt()), now);
+                outbox.redelay(provider, new RefreshMessage(message.connectionId(), message.fence(), leaseEnd,
+                        message.attempt()));
                 metrics.dropped(provider, "leased");
                 log.debug("connection {} is leased by {} until {}; message re-delayed", message.connectionId(),
                         leased.owner(), leased.leaseUntil());

@@ -17,8 +17,12 @@ import org.springframework.stereotype.Component;
 class RefreshMetrics {
 
     /** Lateness buckets span 1 ms to 1 hour: a healthy system is well under a second, an outage's backlog is not. */
-    private static final double LATENESS_MIN_SECONDS = 0.001;
-    private static final double LATENESS_MAX_SECONDS = 3600;
+    /**
+     * Bucket bounds of the lateness histogram, in seconds. Micrometer's generated percentile buckets start at 1 for a
+     * distribution summary, which would put every refresh that is on time (well under a second late) in one bucket.
+     */
+    private static final double[] LATENESS_BUCKETS_SECONDS = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3,
+            5, 10, 30, 60, 300, 900, 3600};
 
     private final MeterRegistry registry;
     private final Map<CounterKey, Counter> counters = new ConcurrentHashMap<>();
@@ -46,9 +50,7 @@ class RefreshMetrics {
                 .description("Refresh start minus due time")
                 .baseUnit("seconds")
                 .tag("provider", p)
-                .publishPercentileHistogram()
-                .minimumExpectedValue(LATENESS_MIN_SECONDS)
-                .maximumExpectedValue(LATENESS_MAX_SECONDS)
+                .serviceLevelObjectives(LATENESS_BUCKETS_SECONDS)
                 .register(registry)).record(Math.max(0, late.toMillis()) / 1000.0);
     }
 

@@ -12,9 +12,16 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param lease how long a claim protects a connection from other actors (default 60 s); it must outlast the fast
  *            retries of every provider's calls, and it is how long a crashed worker's connections wait before another
  *            worker takes them over
- * @param prefetch unacknowledged messages per consumer (default {@value #DEFAULT_PREFETCH})
- * @param earlyTolerance a message arriving up to this much before its due time is processed at once (default 1 s);
- *            earlier ones are re-delayed. The ladder may deliver a little early when the broker's clock is corrected.
+ * @param prefetch unacknowledged messages per consumer (default {@value #DEFAULT_PREFETCH}); at least the batch size,
+ *            so that the next batch is at hand when one ends
+ * @param batchSize deliveries handled together (default {@value #DEFAULT_BATCH_SIZE}): refreshed in parallel, their next
+ *            messages published and confirmed as one, acknowledged as one. A provider's {@code concurrency} is split
+ *            into batches of this size, one consumer each (a concurrency of 8 is one consumer with batches of 8).
+ * @param batchWait how long a consumer waits for more deliveries before it starts on a batch that is not full
+ *            (default 50 ms): the most a quiet queue adds to a refresh's lateness
+ * @param earlyTolerance a message arriving up to this much before its due time is processed at once (default 1 s,
+ *            and at least that); earlier ones are re-delayed. The ladder rounds delays down to whole seconds, so a
+ *            message arrives up to a second early by design, a little more when the broker's clock is corrected.
  * @param fastRetries provider calls in one go for a transient failure, the first included (default
  *            {@value #DEFAULT_FAST_RETRIES}; 1 = no fast retry)
  * @param fastRetryBackoff the pause before the first fast retry (default 200 ms); it doubles, with jitter
@@ -34,6 +41,8 @@ public record WorkerProperties(
         String id,
         Duration lease,
         Integer prefetch,
+        Integer batchSize,
+        Duration batchWait,
         Duration earlyTolerance,
         Integer fastRetries,
         Duration fastRetryBackoff,
@@ -46,8 +55,11 @@ public record WorkerProperties(
         Duration brokerRetryTimeout) {
 
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(60);
-    public static final int DEFAULT_PREFETCH = 10;
+    public static final int DEFAULT_PREFETCH = 100;
+    public static final int DEFAULT_BATCH_SIZE = 50;
+    public static final Duration DEFAULT_BATCH_WAIT = Duration.ofMillis(50);
     public static final Duration DEFAULT_EARLY_TOLERANCE = Duration.ofSeconds(1);
+    public static final Duration MIN_EARLY_TOLERANCE = Duration.ofSeconds(1);
     public static final int DEFAULT_FAST_RETRIES = 3;
     public static final Duration DEFAULT_FAST_RETRY_BACKOFF = Duration.ofMillis(200);
     public static final Duration DEFAULT_FAST_RETRY_MAX_BACKOFF = Duration.ofSeconds(2);
@@ -61,7 +73,9 @@ public record WorkerProperties(
     public WorkerProperties {
         id = id == null || id.isBlank() ? ManagementFactory.getRuntimeMXBean().getName() : id;
         lease = lease == null ? DEFAULT_LEASE : lease;
-        prefetch = prefetch == null ? DEFAULT_PREFETCH : prefetch;
+        batchSize = batchSize == null ? DEFAULT_BATCH_SIZE : batchSize;
+        batchWait = batchWait == null ? DEFAULT_BATCH_WAIT : batchWait;
+        prefetch = prefetch == null ? Math.max(DEFAULT_PREFETCH, batchSize) : prefetch;
         earlyTolerance = earlyTolerance == null ? DEFAULT_EARLY_TOLERANCE : earlyTolerance;
         fastRetries = fastRetries == null ? DEFAULT_FAST_RETRIES : fastRetries;
         fastRetryBackoff = fastRetryBackoff == null ? DEFAULT_FAST_RETRY_BACKOFF : fastRetryBackoff;
@@ -78,9 +92,19 @@ public record WorkerProperties(
         requirePositive("lease", lease);
         requirePositive("fast-retry-backoff", fastRetryBackoff);
         requirePositive("paused-delay", pausedDelay);
-        if (prefetch < 1 || maxAttempts < 1 || fastRetries < 1) {
+        requirePositive("batch-wait", batchWait);
+        if (earlyTolerance.compareTo(MIN_EARLY_TOLERANCE) < 0) {
+            // a message re-delayed by less than a second comes straight back: it would loop until it is due
+            throw new IllegalArgumentException("refresher.worker.early-tolerance must be at least 1s (the delay "
+                    + "ladder delivers up to a second early), was " + earlyTolerance);
+        }
+        if (batchSize < 1 || maxAttempts < 1 || fastRetries < 1) {
             throw new IllegalArgumentException(
-                    "refresher.worker.prefetch, max-attempts and fast-retries must be at least 1");
+                    "refresher.worker.batch-size, max-attempts and fast-retries must be at least 1");
+        }
+        if (prefetch < batchSize) {
+            throw new IllegalArgumentException("refresher.worker.prefetch (" + prefetch
+                    + ") must be at least refresher.worker.batch-size (" + batchSize + ")");
         }
     }
 
@@ -90,6 +114,17 @@ public record WorkerProperties(
      */
     public Duration longestCallTime(Duration requestTimeout) {
         return requestTimeout.multipliedBy(fastRetries).plus(fastRetryMaxBackoff.multipliedBy(fastRetries - 1L));
+    }
+
+    /** Deliveries per batch for a provider: the batch size, or the provider's whole concurrency if that is smaller. */
+    public int batchSizeFor(int concurrency) {
+        return Math.min(batchSize, concurrency);
+    }
+
+    /** Consumers for a provider: enough batches in parallel to reach its concurrency. */
+    public int consumersFor(int concurrency) {
+        int batch = batchSizeFor(concurrency);
+        return (concurrency + batch - 1) / batch;
     }
 
     private static void requirePositive(String name, Duration value) {

@@ -1,0 +1,65 @@
+package dev.tokenrefresher.worker.refresh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class WorkerPropertiesTest {
+
+    private static WorkerProperties batches(Integer prefetch, Integer batchSize, Duration batchWait) {
+        return new WorkerProperties("w", null, prefetch, batchSize, batchWait, null, null, null, null, null, null,
+                null, null, null, null);
+    }
+
+    @Test
+    void concurrencyIsSplitIntoBatchesOfTheBatchSizeOneConsumerEach() {
+        WorkerProperties properties = batches(null, 50, null);
+
+        assertThat(properties.batchSizeFor(100)).isEqualTo(50);
+        assertThat(properties.consumersFor(100)).isEqualTo(2);
+        assertThat(properties.batchSizeFor(120)).isEqualTo(50);
+        assertThat(properties.consumersFor(120)).isEqualTo(3);
+    }
+
+    @Test
+    void aConcurrencyBelowTheBatchSizeIsOneConsumerWithBatchesOfTheConcurrency() {
+        WorkerProperties properties = batches(null, 50, null);
+
+        assertThat(properties.batchSizeFor(8)).isEqualTo(8);
+        assertThat(properties.consumersFor(8)).isEqualTo(1);
+    }
+
+    @Test
+    void defaultsPrefetchTwoBatchesAndWaitFiftyMillisecondsForAFullBatch() {
+        WorkerProperties properties = batches(null, null, null);
+
+        assertThat(properties.batchSize()).isEqualTo(WorkerProperties.DEFAULT_BATCH_SIZE);
+        assertThat(properties.prefetch()).isEqualTo(WorkerProperties.DEFAULT_PREFETCH);
+        assertThat(properties.batchWait()).isEqualTo(Duration.ofMillis(50));
+        assertThat(batches(null, 400, null).prefetch()).isEqualTo(400);
+    }
+
+    @Test
+    void aPrefetchSmallerThanTheBatchIsRefusedNamingBoth() {
+        assertThatThrownBy(() -> batches(10, 50, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("refresher.worker.prefetch (10)")
+                .hasMessageContaining("refresher.worker.batch-size (50)");
+    }
+
+    @Test
+    void anEarlyToleranceUnderASecondIsRefusedBecauseTheLadderDeliversUpToASecondEarly() {
+        assertThatThrownBy(() -> new WorkerProperties("w", null, null, null, null, Duration.ofMillis(500), null, null,
+                null, null, null, null, null, null, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("refresher.worker.early-tolerance must be at least 1s");
+    }
+
+    @Test
+    void aBatchOfNothingOrNoWaitIsRefused() {
+        assertThatThrownBy(() -> batches(null, 0, null)).hasMessageContaining("batch-size");
+        assertThatThrownBy(() -> batches(null, 10, Duration.ZERO)).hasMessageContaining("batch-wait");
+    }
+}
