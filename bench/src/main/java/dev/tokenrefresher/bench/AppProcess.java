@@ -74,6 +74,23 @@ final class AppProcess implements AutoCloseable {
         throw new IllegalStateException(name + " did not become healthy within " + timeout);
     }
 
+    /** GETs a path of this app and returns the body; fails on anything but 200. */
+    String get(String path) {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(url(path)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException(name + " answered " + response.statusCode() + " for " + path);
+            }
+            return response.body();
+        } catch (IOException e) {
+            throw new IllegalStateException(name + " unreachable for " + path, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     URI url(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
     }

@@ -3,7 +3,9 @@ package dev.tokenrefresher.bench;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What one benchmark run does; every size is a parameter ({@code --name=value}).
@@ -19,15 +21,46 @@ import java.util.List;
  * @param warmup connections refreshed by freshly started workers before each measured catch-up: production workers
  *            run for days, and a cold JVM's first seconds say little about them (default
  *            {@value #DEFAULT_WARMUP}, quick {@value #QUICK_WARMUP}; 0 for none)
+ * @param sweeps whether the cron-sweep baselines run ({@code --no-sweep} leaves them out, for quick experiments)
+ * @param workerProperties extra settings for the worker processes ({@code --worker-property=name=value}, repeatable),
+ *            to measure one setting against its default
+ * @param steady the steady-state scenario: connections spread over one refresh cycle, run for a few cycles
+ * @param footprintConnections connections stored and scheduled in the footprint scenario (default
+ *            {@value #DEFAULT_FOOTPRINT_CONNECTIONS}, quick {@value #QUICK_FOOTPRINT_CONNECTIONS}; 0 skips it)
+ * @param footprintTokenChars the length of the access tokens stored in the footprint scenario (default
+ *            {@value #DEFAULT_FOOTPRINT_TOKEN_CHARS}: providers' access tokens are often JWTs of about a kilobyte; the
+ *            sandbox's are 50 characters)
+ * @param sharedProperties extra settings for every app and the benchmark's own context
+ *            ({@code --property=name=value}, repeatable), e.g. {@code refresher.messaging.ladder-queue-type=classic}
  */
 record BenchSettings(int connections, List<Integer> workerCounts, int concurrency, Duration latency,
-        Duration sweepLimit, Duration runLimit, Path report, boolean quick, int warmup) {
+        Duration sweepLimit, Duration runLimit, Path report, boolean quick, int warmup, boolean sweeps,
+        Map<String, String> workerProperties, Map<String, String> sharedProperties, Steady steady,
+        int footprintConnections, int footprintTokenChars) {
+
+    /**
+     * @param connections connections refreshed in the steady state (default {@value #DEFAULT_STEADY_CONNECTIONS}, quick
+     *            {@value #QUICK_STEADY_CONNECTIONS}); at most {@code connections}
+     * @param cycle how often each connection is refreshed: the sandbox's access tokens live {@code cycle + lead}
+     *            (default 120 s, quick 20 s)
+     * @param lead the providers' refresh lead time (default 30 s, quick 10 s): a refresh later than this is a missed
+     *            expiry
+     * @param workers worker processes (default 2)
+     * @param duration how long the steady state is measured (default 4 minutes, quick 1 minute); 0 skips it
+     */
+    record Steady(int connections, Duration cycle, Duration lead, int workers, Duration duration) {
+    }
 
     static final int DEFAULT_CONNECTIONS = 100_000;
     static final int QUICK_CONNECTIONS = 2_000;
     static final int DEFAULT_CONCURRENCY = 100;
     static final int DEFAULT_WARMUP = 5_000;
     static final int QUICK_WARMUP = 500;
+    static final int DEFAULT_STEADY_CONNECTIONS = 20_000;
+    static final int QUICK_STEADY_CONNECTIONS = 1_000;
+    static final int DEFAULT_FOOTPRINT_CONNECTIONS = 1_000_000;
+    static final int QUICK_FOOTPRINT_CONNECTIONS = 20_000;
+    static final int DEFAULT_FOOTPRINT_TOKEN_CHARS = 1_000;
 
     static BenchSettings parse(String... args) {
         boolean quick = Arrays.asList(args).contains("--quick");
@@ -39,8 +72,22 @@ record BenchSettings(int connections, List<Integer> workerCounts, int concurrenc
         Duration runLimit = quick ? Duration.ofMinutes(3) : Duration.ofMinutes(10);
         Path report = quick ? Path.of("bench/target/benchmarks.md") : Path.of("docs/benchmarks.md");
         int warmup = quick ? QUICK_WARMUP : DEFAULT_WARMUP;
+        boolean sweeps = true;
+        int steadyConnections = quick ? QUICK_STEADY_CONNECTIONS : DEFAULT_STEADY_CONNECTIONS;
+        Duration steadyCycle = Duration.ofSeconds(quick ? 20 : 120);
+        Duration steadyLead = Duration.ofSeconds(quick ? 10 : 30);
+        int steadyWorkers = 2;
+        Duration steadyDuration = Duration.ofMinutes(quick ? 1 : 4);
+        int footprintConnections = quick ? QUICK_FOOTPRINT_CONNECTIONS : DEFAULT_FOOTPRINT_CONNECTIONS;
+        int footprintTokenChars = DEFAULT_FOOTPRINT_TOKEN_CHARS;
+        Map<String, String> workerProperties = new LinkedHashMap<>();
+        Map<String, String> sharedProperties = new LinkedHashMap<>();
         for (String arg : args) {
             if (arg.equals("--quick")) {
+                continue;
+            }
+            if (arg.equals("--no-sweep")) {
+                sweeps = false;
                 continue;
             }
             String[] pair = arg.replaceFirst("^--", "").split("=", 2);
@@ -57,13 +104,38 @@ record BenchSettings(int connections, List<Integer> workerCounts, int concurrenc
                 case "run-minutes" -> runLimit = Duration.ofMinutes(positive(pair[0], Integer.parseInt(pair[1])));
                 case "report" -> report = Path.of(pair[1]);
                 case "warmup" -> warmup = Integer.parseInt(pair[1]);
+                case "worker-property" -> property(pair, workerProperties);
+                case "property" -> property(pair, sharedProperties);
+                case "steady-connections" -> steadyConnections = positive(pair[0], Integer.parseInt(pair[1]));
+                case "steady-cycle-seconds" -> steadyCycle = Duration.ofSeconds(positive(pair[0], Integer.parseInt(
+                        pair[1])));
+                case "steady-lead-seconds" -> steadyLead = Duration.ofSeconds(positive(pair[0], Integer.parseInt(
+                        pair[1])));
+                case "steady-workers" -> steadyWorkers = positive(pair[0], Integer.parseInt(pair[1]));
+                case "steady-minutes" -> steadyDuration = Duration.ofMinutes(Integer.parseInt(pair[1]));
+                case "footprint-connections" -> footprintConnections = Integer.parseInt(pair[1]);
+                case "footprint-token-chars" -> footprintTokenChars = positive(pair[0], Integer.parseInt(pair[1]));
                 default -> throw new IllegalArgumentException("unknown argument --" + pair[0] + "; known: "
                         + "--connections, --workers, --concurrency, --latency-ms, --sweep-seconds, --run-minutes, "
-                        + "--report, --warmup, --quick");
+                        + "--report, --warmup, --worker-property, --property, --steady-connections, --steady-cycle-seconds, "
+                        + "--steady-lead-seconds, --steady-workers, --steady-minutes, --footprint-connections, "
+                        + "--footprint-token-chars, --no-sweep, --quick");
             }
         }
         return new BenchSettings(connections, workers, concurrency, latency, sweepLimit, runLimit, report, quick,
-                Math.max(0, Math.min(warmup, connections)));
+                Math.max(0, Math.min(warmup, connections)), sweeps, Map.copyOf(workerProperties),
+                Map.copyOf(sharedProperties), new Steady(Math.min(steadyConnections, connections), steadyCycle,
+                        steadyLead, steadyWorkers, steadyDuration),
+                Math.max(0, footprintConnections),
+                footprintTokenChars);
+    }
+
+    private static void property(String[] argument, Map<String, String> into) {
+        String[] property = argument[1].split("=", 2);
+        if (property.length != 2 || property[0].isBlank()) {
+            throw new IllegalArgumentException("--" + argument[0] + " takes name=value, not " + argument[1]);
+        }
+        into.put(property[0], property[1]);
     }
 
     private static int positive(String name, int value) {

@@ -72,6 +72,7 @@ public final class Benchmark {
         common.put("refresher.providers." + PROVIDER + ".client-id", "bench-client");
         common.put("refresher.providers." + PROVIDER + ".client-secret", clientSecret);
         common.put("refresher.providers." + PROVIDER + ".concurrency", Integer.toString(settings.concurrency()));
+        common.putAll(settings.sharedProperties());
 
         List<AppProcess> apps = new ArrayList<>();
         List<RunResult> results = new ArrayList<>();
@@ -121,15 +122,23 @@ public final class Benchmark {
                     .concurrency();
             SweepBaseline sweep = new SweepBaseline(context.getBean(ConnectionStore.class), context.getBean(
                     TokenEndpointClient.class), jdbc, context.getBean(ProviderRegistry.class).get(PROVIDER));
-            for (int threads : List.of(1, maxThreads)) {
+            for (int threads : settings.sweeps() ? List.of(1, maxThreads) : List.<Integer>of()) {
                 seeder.rearmAll();
                 results.add(sweep(settings, threads, sweep, provider, sandbox, scheduler));
+            }
+            SteadyResult steady = settings.steady().duration().isZero()
+                    ? null
+                    : steadyState(settings, common,
+                            seeder, provider, sandbox, scheduler);
+            Footprint.Result footprint = null;
+            if (settings.footprintConnections() > 0) {
+                footprint = footprint(settings, common, context, scheduler);
             }
             String rabbitVersion = context.getBean(RabbitTemplate.class).execute(channel -> String.valueOf(channel
                     .getConnection().getServerProperties().get("version")));
             String postgresVersion = jdbc.sql("SHOW server_version").query(String.class).single();
             Report.write(settings, Environment.describe("PostgreSQL " + postgresVersion, "RabbitMQ "
-                    + rabbitVersion), results);
+                    + rabbitVersion), results, steady, footprint);
             log("report written to " + settings.report());
             for (RunResult result : results) {
                 log(String.format(java.util.Locale.ROOT, "%-32s %,8d refreshes in %6.1f s = %,6.0f/s, %.2f CPU ms "
@@ -137,6 +146,17 @@ public final class Benchmark {
                         result
                                 .cpuMillisPerRefresh(),
                         result.cpuSeconds()));
+            }
+            if (steady != null) {
+                log(String.format(java.util.Locale.ROOT, "%-32s %,8d refreshes in %6.1f s = %,6.0f/s, %.2f CPU ms "
+                        + "per refresh; lateness p99 <= %.3f s, max <= %.3f s; %d after expiry", steady.run().name(),
+                        steady
+                                .run().refreshes(),
+                        steady.run().seconds(), steady.run().rate(), steady.run()
+                                .cpuMillisPerRefresh(),
+                        steady.lateness().quantile(0.99), steady
+                                .maxLatenessSeconds(),
+                        steady.afterExpiry()));
             }
         } finally {
             for (int i = apps.size() - 1; i >= 0; i--) {
@@ -151,24 +171,8 @@ public final class Benchmark {
 
     private static RunResult catchUp(BenchSettings settings, int workerCount, Map<String, String> common,
             Seeder seeder, SandboxClient provider, AppProcess sandbox, AppProcess scheduler) {
-        Map<String, String> workerSettings = new LinkedHashMap<>();
-        // rate limiter and bulkhead out of the way: the provider here is the sandbox, not a rate-limited API
-        workerSettings.put("resilience4j.ratelimiter.configs.default.limit-for-period", "1000000");
-        workerSettings.put("resilience4j.bulkhead.configs.default.max-concurrent-calls", Integer.toString(settings
-                .concurrency()));
-        // PostgreSQL allows 100 connections here: share about 60 among the workers
-        workerSettings.put("spring.datasource.hikari.maximum-pool-size", Integer.toString(Math.max(4, 60
-                / workerCount)));
-        workerSettings.put("logging.level.dev.tokenrefresher", "WARN");
-        List<AppProcess> workers = new ArrayList<>();
+        List<AppProcess> workers = startWorkers(settings, workerCount, common, Map.of());
         try {
-            for (int i = 1; i <= workerCount; i++) {
-                Map<String, String> own = new LinkedHashMap<>(workerSettings);
-                own.put("refresher.worker.id", "bench-worker-" + i);
-                workers.add(AppProcess.start("worker-" + i + "-of-" + workerCount, "worker", "512m", arguments(common,
-                        own)));
-            }
-            workers.forEach(w -> w.awaitHealthy(HEALTHY_WITHIN));
             if (settings.warmup() > 0) {
                 long warmBase = provider.refreshes();
                 List<Registered> warm = seeder.rearm(settings.warmup());
@@ -212,6 +216,144 @@ public final class Benchmark {
         } finally {
             workers.forEach(AppProcess::close);
         }
+    }
+
+    /** Starts worker processes and waits until they are healthy; the caller closes them. */
+    private static List<AppProcess> startWorkers(BenchSettings settings, int workerCount, Map<String, String> common,
+            Map<String, String> scenario) {
+        Map<String, String> workerSettings = new LinkedHashMap<>();
+        // rate limiter and bulkhead out of the way: the provider here is the sandbox, not a rate-limited API
+        workerSettings.put("resilience4j.ratelimiter.configs.default.limit-for-period", "1000000");
+        workerSettings.put("resilience4j.bulkhead.configs.default.max-concurrent-calls", Integer.toString(settings
+                .concurrency()));
+        // PostgreSQL allows 100 connections here: share about 60 among the workers, at most 16 each (virtual threads
+        // hold a connection only for a statement; more backends cost PostgreSQL more than they bring)
+        workerSettings.put("spring.datasource.hikari.maximum-pool-size", Integer.toString(Math.max(4, Math.min(16, 60
+                / workerCount))));
+        workerSettings.put("logging.level.dev.tokenrefresher", "WARN");
+        workerSettings.putAll(scenario);
+        workerSettings.putAll(settings.workerProperties());
+        List<AppProcess> workers = new ArrayList<>();
+        try {
+            for (int i = 1; i <= workerCount; i++) {
+                Map<String, String> own = new LinkedHashMap<>(workerSettings);
+                own.put("refresher.worker.id", "bench-worker-" + i);
+                workers.add(AppProcess.start("worker-" + i + "-of-" + workerCount, "worker", "512m", arguments(common,
+                        own)));
+            }
+            workers.forEach(w -> w.awaitHealthy(HEALTHY_WITHIN));
+            return workers;
+        } catch (RuntimeException e) {
+            workers.forEach(AppProcess::close);
+            throw e;
+        }
+    }
+
+    /**
+     * The steady state: connections spread evenly over one refresh cycle, the sandbox issuing access tokens that live
+     * one cycle plus the lead time, run for a few cycles. Lateness comes from the workers' own histogram; a refresh
+     * after its access token expired is counted by the sandbox.
+     */
+    private static SteadyResult steadyState(BenchSettings settings, Map<String, String> common, Seeder seeder,
+            SandboxClient provider, AppProcess sandbox, AppProcess scheduler) {
+        BenchSettings.Steady steady = settings.steady();
+        provider.accessTokenLifetime(steady.cycle().plus(steady.lead()));
+        List<AppProcess> workers = startWorkers(settings, steady.workers(), common, Map.of("refresher.providers."
+                + PROVIDER + ".refresh-lead-time", steady.lead().toSeconds() + "s"));
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+        try {
+            List<Registered> connections = seeder.spreadOverCycle(steady.connections(), steady.cycle(), steady
+                    .lead());
+            log(String.format(java.util.Locale.ROOT, "steady state: %,d connections due over a %d-s cycle, %d "
+                    + "worker(s); the first cycle (fresh workers, the seeding's publish) is not measured, then %d s "
+                    + "are", connections.size(), steady.cycle().toSeconds(), steady.workers(),
+                    steady.duration()
+                            .toSeconds()));
+            seeder.publishAtDueTimes(connections);
+            AppProcess.sleep(steady.cycle());
+            CpuMeter cpu = meter(sandbox, scheduler, workers);
+            var statsBefore = provider.stats();
+            long base = statsBefore.get("refreshes").asLong();
+            LatenessHistogram before = lateness(workers);
+            Progress progress = new Progress();
+            CpuMeter.Reading cpuBefore = cpu.read();
+            sampler.scheduleAtFixedRate(() -> progress.sample(provider.refreshes() - base), 0, 2, TimeUnit.SECONDS);
+            AppProcess.sleep(steady.duration());
+            sampler.shutdown();
+            sampler.awaitTermination(10, TimeUnit.SECONDS);
+            double seconds = progress.elapsedSeconds();
+            CpuMeter.Reading cpuAfter = cpu.read();
+            LatenessHistogram measured = lateness(workers).minus(before);
+            var statsAfter = provider.stats();
+            long refreshes = statsAfter.get("refreshes").asLong() - base;
+            SteadyResult result = new SteadyResult(steady, connections.size(), new RunResult("token-refresher, "
+                    + steady.workers() + " workers, steady state",
+                    steady.workers() + " × " + settings.concurrency()
+                            + " in flight",
+                    refreshes, seconds, CpuMeter.seconds(cpuBefore, cpuAfter), progress.samples(),
+                    true), measured, measured.maxBound(), delta(statsBefore, statsAfter, "refreshesAfterAccessExpiry"),
+                    delta(
+                            statsBefore, statsAfter, "overlappingRefreshes"),
+                    delta(statsBefore, statsAfter,
+                            "invalidGrants"));
+            log(String.format(java.util.Locale.ROOT, "  %,d refreshes in %.0f s (%.0f/s); lateness p50 <= %.3f s, "
+                    + "p99 <= %.3f s, max <= %.3f s; after expiry %d, overlapping %d, invalid_grant %d", refreshes,
+                    seconds, result.run().rate(), measured.quantile(0.5), measured.quantile(0.99), result
+                            .maxLatenessSeconds(),
+                    result.afterExpiry(), result.overlapping(), result
+                            .invalidGrants()));
+            return result;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } finally {
+            sampler.shutdownNow();
+            workers.forEach(AppProcess::close);
+        }
+    }
+
+    /** Stores and schedules many connections, then measures what they take at rest; one worker runs meanwhile. */
+    private static Footprint.Result footprint(BenchSettings settings, Map<String, String> common,
+            ConfigurableApplicationContext context, AppProcess scheduler) throws Exception {
+        log(String.format(java.util.Locale.ROOT, "footprint: storing and scheduling %,d connections",
+                settings.footprintConnections()));
+        List<AppProcess> workers = startWorkers(settings, 1, common, Map.of());
+        try {
+            Footprint.Result result = new Footprint(context.getBean(javax.sql.DataSource.class), context.getBean(
+                    JdbcClient.class), context.getBean(dev.tokenrefresher.common.crypto.TokenCipher.class),
+                    context
+                            .getBean(RefreshPublisher.class),
+                    PROVIDER).run(settings.footprintConnections(),
+                            settings
+                                    .footprintTokenChars(),
+                            scheduler, workers.getFirst());
+            log(String.format(java.util.Locale.ROOT, "  stored in %.0f s, scheduled in %.0f s; RabbitMQ %,d -> %,d "
+                    + "MiB resident; connection table %,d MiB + indexes %,d MiB for %,d rows; heap used: scheduler "
+                    + "%,d MiB, worker %,d MiB", result.storeSeconds(), result.publishSeconds(),
+                    result.brokerBefore() >> 20, result.brokerAfter() >> 20, result.tableBytes() >> 20,
+                    result.indexBytes() >> 20,
+                    result.rows(), result.schedulerHeap() >> 20, result.workerHeap() >> 20));
+            return result;
+        } finally {
+            workers.forEach(AppProcess::close);
+        }
+    }
+
+    private static long delta(com.fasterxml.jackson.databind.JsonNode before,
+            com.fasterxml.jackson.databind.JsonNode after, String counter) {
+        return after.get(counter).asLong() - before.get(counter).asLong();
+    }
+
+    private static LatenessHistogram lateness(List<AppProcess> workers) {
+        LatenessHistogram sum = LatenessHistogram.empty();
+        for (AppProcess worker : workers) {
+            sum = sum.plus(scrape(worker));
+        }
+        return sum;
+    }
+
+    private static String scrape(AppProcess app) {
+        return app.get("/actuator/prometheus");
     }
 
     private static RunResult sweep(BenchSettings settings, int threads, SweepBaseline sweep, SandboxClient provider,

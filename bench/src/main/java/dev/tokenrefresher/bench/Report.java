@@ -12,6 +12,7 @@ import java.util.Set;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
@@ -22,10 +23,13 @@ final class Report {
     private Report() {
     }
 
-    static void write(BenchSettings settings, Environment environment, List<RunResult> runs) throws IOException {
+    static void write(BenchSettings settings, Environment environment, List<RunResult> runs, SteadyResult steady,
+            Footprint.Result footprint) throws IOException {
         Path report = settings.report();
         Files.createDirectories(report.toAbsolutePath().getParent());
-        Path chart = report.resolveSibling("benchmarks-throughput.png");
+        // charts are named after the report, so that reports of separate runs can sit side by side
+        String base = report.getFileName().toString().replaceFirst("\\.md$", "");
+        Path chart = report.resolveSibling(base + "-throughput.png");
         throughputChart(runs, chart);
         StringBuilder md = new StringBuilder();
         md.append("# Benchmarks\n\n");
@@ -43,6 +47,16 @@ final class Report {
         md.append("| warm-up before each catch-up | ").append(String.format(Locale.ROOT, "%,d", settings.warmup()))
                 .append(" refreshes by the freshly started workers, not measured (the sweep runs in the benchmark's")
                 .append(" JVM, warm from seeding) |\n");
+        if (!settings.sharedProperties().isEmpty()) {
+            md.append("| settings of every app besides the defaults | ");
+            settings.sharedProperties().forEach((k, v) -> md.append('`').append(k).append('=').append(v).append("` "));
+            md.append("|\n");
+        }
+        if (!settings.workerProperties().isEmpty()) {
+            md.append("| worker settings besides the defaults | ");
+            settings.workerProperties().forEach((k, v) -> md.append('`').append(k).append('=').append(v).append("` "));
+            md.append("|\n");
+        }
         md.append("| sweep baselines | same sandbox, database and connections; stopped after ")
                 .append(settings.sweepLimit().toSeconds()).append(" s if not done |\n\n");
         md.append("## Catch-up: everything due at once\n\n");
@@ -98,7 +112,99 @@ final class Report {
                         .append(" |\n");
             }
         }
+        if (steady != null) {
+            Path latenessChart = report.resolveSibling(base + "-lateness.png");
+            latenessChart(steady, latenessChart);
+            steadySection(md, steady, latenessChart);
+        }
+        if (footprint != null) {
+            footprintSection(md, footprint);
+        }
+        md.append("\n## Optimisations\n\nEach change the figures pointed to, with the runs before and after it: ")
+                .append("[benchmark-optimisations.md](benchmark-optimisations.md).\n");
         Files.writeString(report, md.toString());
+    }
+
+    private static void steadySection(StringBuilder md, SteadyResult steady, Path chart) {
+        BenchSettings.Steady s = steady.settings();
+        RunResult run = steady.run();
+        LatenessHistogram lateness = steady.lateness();
+        md.append("\n## Steady state: due times spread over the cycle\n\n");
+        md.append(String.format(Locale.ROOT, "%,d connections, each due once per %d-s cycle (access tokens live %d s,"
+                + " refresh lead time %d s, so a refresh more than %d s late is a missed expiry), %d worker processes,"
+                + " measured for %d s after the first cycle (fresh workers, the seeding's burst of publishes). Lateness is "
+                + "refresh start minus due time, from the workers' histogram: a quantile or the maximum is the upper "
+                + "bound of the bucket holding it; a message taken up to a second early counts as 0.\n\n",
+                steady
+                        .connections(),
+                s.cycle().toSeconds(), s.cycle().plus(s.lead()).toSeconds(), s.lead()
+                        .toSeconds(),
+                s.lead().toSeconds(), s.workers(), s.duration().toSeconds()));
+        md.append("| refreshes | refreshes/s | lateness p50 | p99 | max | refreshed after expiry | overlapping | "
+                + "invalid_grant | CPU ms per refresh |");
+        run.cpuSeconds().keySet().forEach(c -> md.append(" CPU s ").append(c).append(" |"));
+        md.append("\n|---|---|---|---|---|---|---|---|---|");
+        run.cpuSeconds().keySet().forEach(c -> md.append("---|"));
+        md.append(String.format(Locale.ROOT, "\n| %,d | %,.0f | %s | %s | <= %.3f s | %d | %d | %d | %.2f |", run
+                .refreshes(), run.rate(), seconds(lateness.quantile(0.5)), seconds(lateness.quantile(0.99)),
+                steady
+                        .maxLatenessSeconds(),
+                steady.afterExpiry(), steady.overlapping(), steady.invalidGrants(), run
+                        .cpuMillisPerRefresh()));
+        run.cpuSeconds().values().forEach(v -> md.append(String.format(Locale.ROOT, " %.1f |", v)));
+        md.append("\n\n![lateness distribution](").append(chart.getFileName()).append(")\n\n");
+        md.append("| target | measured | met |\n|---|---|---|\n");
+        md.append("| p99 lateness <= 1 s | ").append(seconds(lateness.quantile(0.99))).append(" | ").append(lateness
+                .quantile(0.99) <= 1 ? "yes" : "no").append(" |\n");
+        md.append(String.format(Locale.ROOT, "| max lateness <= 5 s | <= %.3f s | %s |%n", steady.maxLatenessSeconds(),
+                steady.maxLatenessSeconds() <= 5 ? "yes" : "no"));
+        md.append("| no access token expired before its refresh | ").append(steady.afterExpiry()).append(" | ")
+                .append(steady.afterExpiry() == 0 ? "yes" : "no").append(" |\n");
+    }
+
+    private static void footprintSection(StringBuilder md, Footprint.Result f) {
+        md.append("\n## Footprint: connections scheduled, at rest\n\n");
+        md.append(String.format(Locale.ROOT, "%,d connections stored (`COPY`, tokens encrypted with the real cipher; "
+                + "access tokens of %,d characters, refresh tokens of 50) in %.0f s and scheduled (one message each in "
+                + "the delay ladder, due in one to two hours) in %.0f s. The broker's memory is the resident set of its "
+                + "process, before and after the messages; the table and index sizes are PostgreSQL's; heaps are "
+                + "`jvm_memory_used_bytes{area=\"heap\"}` of the scheduler and of one worker (which hold nothing per "
+                + "connection).%n%n", f.connections(), f.accessTokenChars(), f.storeSeconds(), f.publishSeconds()));
+        long brokerGrowth = f.brokerAfter() - f.brokerBefore();
+        md.append("| | |\n|---|---|\n");
+        md.append(String.format(Locale.ROOT, "| RabbitMQ resident memory | %,d MiB before, %,d MiB after (+%,d MiB, "
+                + "%,d bytes per scheduled connection) |%n", f.brokerBefore() >> 20, f.brokerAfter() >> 20,
+                brokerGrowth >> 20, f.connections() == 0 ? 0 : brokerGrowth / f.connections()));
+        md.append(String.format(Locale.ROOT, "| PostgreSQL `connection` table | %,d MiB, indexes %,d MiB, for %,d rows "
+                + "(%,d bytes per row with its indexes) |%n", f.tableBytes() >> 20, f.indexBytes() >> 20, f.rows(),
+                f.rows() == 0 ? 0 : (f.tableBytes() + f.indexBytes()) / f.rows()));
+        md.append(String.format(Locale.ROOT, "| scheduler heap in use | %,d MiB |%n", f.schedulerHeap() >> 20));
+        md.append(String.format(Locale.ROOT, "| worker heap in use | %,d MiB |%n%n", f.workerHeap() >> 20));
+        md.append("| target | measured | met |\n|---|---|---|\n");
+        md.append(String.format(Locale.ROOT, "| %,d scheduled connections within 1 GiB of RabbitMQ memory | %,d MiB | "
+                + "%s |%n", f.connections(), f.brokerAfter() >> 20, f.brokerAfter() <= (1L << 30) ? "yes" : "no"));
+    }
+
+    private static String seconds(double value) {
+        return Double.isNaN(value) ? "–" : String.format(Locale.ROOT, "<= %.3f s", value);
+    }
+
+    private static void latenessChart(SteadyResult steady, Path file) throws IOException {
+        XYSeries series = new XYSeries("refreshes per lateness bucket");
+        for (double[] bucket : steady.lateness().perBucket()) {
+            if (Double.isFinite(bucket[0]) && bucket[1] > 0) {
+                series.add(bucket[0] * 1000, bucket[1]);
+            }
+        }
+        JFreeChart chart = ChartFactory.createXYLineChart("Steady state: lateness distribution",
+                "lateness, ms (bucket upper bound, log scale)", "refreshes", new XYSeriesCollection(series),
+                PlotOrientation.VERTICAL, false, false, false);
+        chart.setBackgroundPaint(Color.WHITE);
+        LogAxis axis = new LogAxis("lateness, ms (bucket upper bound, log scale)");
+        axis.setSmallestValue(1);
+        chart.getXYPlot().setDomainAxis(axis);
+        chart.getXYPlot().getRenderer().setSeriesStroke(0, new BasicStroke(2f));
+        ChartUtils.saveChartAsPNG(file.toFile(), chart, 1000, 500);
     }
 
     private static void throughputChart(List<RunResult> runs, Path file) throws IOException {

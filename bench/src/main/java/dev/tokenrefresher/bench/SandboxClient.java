@@ -50,6 +50,13 @@ final class SandboxClient {
         return send(HttpRequest.newBuilder(base.resolve("/sandbox/stats")).GET());
     }
 
+    /** Sets the lifetime of the access tokens the sandbox issues from now on. */
+    void accessTokenLifetime(java.time.Duration lifetime) {
+        send(HttpRequest.newBuilder(base.resolve("/sandbox/settings")).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"accessTokenLifetimeSeconds\":" + lifetime.toSeconds()
+                        + "}")));
+    }
+
     long refreshes() {
         return stats().get("refreshes").asLong();
     }

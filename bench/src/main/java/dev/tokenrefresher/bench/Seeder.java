@@ -70,9 +70,15 @@ final class Seeder {
         return registered;
     }
 
-    /** Makes every connection due now again with a new fence (what a replay or the sweep does), for the next run. */
+    /**
+     * Makes every connection due now again with a new fence (what a replay or the sweep does), for the next run, and
+     * vacuums the tables, as autovacuum does between runs on a production database (it is off on the CI machine; without
+     * it every refresh of a run walks the dead rows of all the runs before).
+     */
     List<Registered> rearmAll() {
-        return rearm(Integer.MAX_VALUE);
+        List<Registered> rearmed = rearm(Integer.MAX_VALUE);
+        jdbc.sql("VACUUM ANALYZE connection, refresh_attempt").update();
+        return rearmed;
     }
 
     /** The same for the first {@code count} connections in id order (a warm-up round). */
@@ -92,13 +98,55 @@ final class Seeder {
                 .list();
     }
 
+    /**
+     * Spreads the first {@code count} connections evenly over one refresh cycle, as a fleet looks that has run for a
+     * while: connection i is due at {@code now + i/count x cycle}, its access token expiring {@code lead} later. Vacuums
+     * the tables after, like {@link #rearmAll()}.
+     */
+    List<Registered> spreadOverCycle(int count, Duration cycle, Duration lead) {
+        Instant now = Instant.now();
+        List<Registered> spread = jdbc.sql("""
+                WITH chosen AS (
+                    SELECT id, row_number() OVER (ORDER BY id) - 1 AS n
+                    FROM connection WHERE status = 'ACTIVE' ORDER BY id LIMIT :count)
+                UPDATE connection c SET refresh_fence = c.refresh_fence + 1,
+                       next_refresh_at = :now + (chosen.n * :cycleMillis / :count) * interval '1 millisecond',
+                       access_expires_at = :now + (chosen.n * :cycleMillis / :count + :leadMillis)
+                           * interval '1 millisecond',
+                       lease_owner = NULL, lease_until = NULL
+                FROM chosen WHERE c.id = chosen.id
+                RETURNING c.id, c.refresh_fence, c.next_refresh_at
+                """)
+                .param("count", count)
+                .param("now", now.atOffset(ZoneOffset.UTC))
+                .param("cycleMillis", cycle.toMillis())
+                .param("leadMillis", lead.toMillis())
+                .query((rs, n) -> new Registered(rs.getObject("id", UUID.class), rs.getLong("refresh_fence"), rs
+                        .getObject("next_refresh_at", java.time.OffsetDateTime.class).toInstant(), false))
+                .list();
+        jdbc.sql("VACUUM ANALYZE connection, refresh_attempt").update();
+        return spread;
+    }
+
     /** Publishes a due-now message for each, in confirmed batches. */
     void publishDueNow(List<Registered> connections) {
-        Instant now = Instant.now();
+        publish(connections, false);
+    }
+
+    /** Publishes a message for each, due at its {@code nextRefreshAt} (through the delay ladder). */
+    void publishAtDueTimes(List<Registered> connections) {
+        publish(connections, true);
+    }
+
+    private void publish(List<Registered> connections, boolean atDueTimes) {
+        Instant started = Instant.now();
         for (int from = 0; from < connections.size(); from += PUBLISH_BATCH) {
+            // the delay counts from the moment of the publish, not from the start of a publish that takes seconds
+            Instant now = atDueTimes ? Instant.now() : started;
             List<RefreshPublisher.Outgoing> batch = connections.subList(from, Math.min(connections.size(), from
                     + PUBLISH_BATCH)).stream()
-                    .map(r -> new RefreshPublisher.Outgoing(provider, new RefreshMessage(r.id(), r.fence(), now, 0)))
+                    .map(r -> new RefreshPublisher.Outgoing(provider, new RefreshMessage(r.id(), r.fence(),
+                            atDueTimes ? r.nextRefreshAt() : started, 0)))
                     .toList();
             List<PublishFailedException> failures = publisher.publishAll(batch, now);
             if (!failures.isEmpty()) {

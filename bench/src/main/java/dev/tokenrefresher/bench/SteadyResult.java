@@ -1,0 +1,12 @@
+package dev.tokenrefresher.bench;
+
+/**
+ * The steady-state scenario's figures.
+ *
+ * @param lateness refresh start minus due time, over every refresh of the measured window
+ * @param maxLatenessSeconds the upper bound of the highest histogram bucket holding a refresh of the window
+ * @param afterExpiry refreshes the sandbox saw after the access token had expired: missed expiries
+ */
+record SteadyResult(BenchSettings.Steady settings, int connections, RunResult run, LatenessHistogram lateness,
+        double maxLatenessSeconds, long afterExpiry, long overlapping, long invalidGrants) {
+}
