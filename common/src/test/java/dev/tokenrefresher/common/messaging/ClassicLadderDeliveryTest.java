@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
 
 /** The ladder built from classic queues ({@code ladder-queue-type=classic}) on the real broker. */
@@ -38,7 +39,11 @@ class ClassicLadderDeliveryTest {
     }
 
     @AfterAll
-    static void close() {
+    static void deleteClassicLadder() {
+        // its prefix is not the test JVM's namespace, which is all the fixtures delete at exit
+        RabbitAdmin admin = new RabbitAdmin(factory);
+        topology.queueNames(List.of(PROVIDER)).forEach(admin::deleteQueue);
+        topology.exchangeNames().forEach(admin::deleteExchange);
         factory.destroy();
     }
 
