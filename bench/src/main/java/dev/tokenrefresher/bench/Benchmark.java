@@ -1,7 +1,9 @@
 package dev.tokenrefresher.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenrefresher.common.connection.ConnectionStore;
 import dev.tokenrefresher.common.connection.Registered;
+import dev.tokenrefresher.common.crypto.TokenCipher;
 import dev.tokenrefresher.common.messaging.MessagingProperties;
 import dev.tokenrefresher.common.messaging.RefreshPublisher;
 import dev.tokenrefresher.common.messaging.RefresherTopology;
@@ -20,6 +22,7 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.boot.WebApplicationType;
@@ -319,8 +322,8 @@ public final class Benchmark {
                 settings.footprintConnections()));
         List<AppProcess> workers = startWorkers(settings, 1, common, Map.of());
         try {
-            Footprint.Result result = new Footprint(context.getBean(javax.sql.DataSource.class), context.getBean(
-                    JdbcClient.class), context.getBean(dev.tokenrefresher.common.crypto.TokenCipher.class),
+            Footprint.Result result = new Footprint(context.getBean(DataSource.class), context.getBean(
+                    JdbcClient.class), context.getBean(TokenCipher.class),
                     context
                             .getBean(RefreshPublisher.class),
                     PROVIDER).run(settings.footprintConnections(),
@@ -339,8 +342,7 @@ public final class Benchmark {
         }
     }
 
-    private static long delta(com.fasterxml.jackson.databind.JsonNode before,
-            com.fasterxml.jackson.databind.JsonNode after, String counter) {
+    private static long delta(JsonNode before, JsonNode after, String counter) {
         return after.get(counter).asLong() - before.get(counter).asLong();
     }
 

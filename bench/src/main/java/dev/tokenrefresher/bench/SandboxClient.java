@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -51,7 +52,7 @@ final class SandboxClient {
     }
 
     /** Sets the lifetime of the access tokens the sandbox issues from now on. */
-    void accessTokenLifetime(java.time.Duration lifetime) {
+    void accessTokenLifetime(Duration lifetime) {
         send(HttpRequest.newBuilder(base.resolve("/sandbox/settings")).header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"accessTokenLifetimeSeconds\":" + lifetime.toSeconds()
                         + "}")));

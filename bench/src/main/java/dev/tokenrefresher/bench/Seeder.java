@@ -8,6 +8,7 @@ import dev.tokenrefresher.common.messaging.RefreshMessage;
 import dev.tokenrefresher.common.messaging.RefreshPublisher;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -122,7 +123,7 @@ final class Seeder {
                 .param("cycleMillis", cycle.toMillis())
                 .param("leadMillis", lead.toMillis())
                 .query((rs, n) -> new Registered(rs.getObject("id", UUID.class), rs.getLong("refresh_fence"), rs
-                        .getObject("next_refresh_at", java.time.OffsetDateTime.class).toInstant(), false))
+                        .getObject("next_refresh_at", OffsetDateTime.class).toInstant(), false))
                 .list();
         jdbc.sql("VACUUM ANALYZE connection, refresh_attempt").update();
         return spread;

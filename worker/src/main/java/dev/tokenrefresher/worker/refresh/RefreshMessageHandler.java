@@ -27,6 +27,8 @@ import org.springframework.stereotype.Component;
 class RefreshMessageHandler {
 
     private static final Logger log = LoggerFactory.getLogger(RefreshMessageHandler.class);
+    /** How long after a lease ends a re-delayed message is due: the ladder's rounding, so it never arrives before. */
+    private static final Duration LEASE_END_MARGIN = Duration.ofSeconds(1);
 
     private final RefreshMessageCodec codec;
     private final ConnectionStore store;
@@ -104,9 +106,11 @@ class RefreshMessageHandler {
             }
             case ClaimResult.Leased leased -> {
                 // Somebody is refreshing it right now, or crashed while doing so: come back when the lease ends.
+                // One second later: the ladder rounds delays down, and a message back before the lease ends would
+                // find it leased again, round after round, until it does.
                 Instant leaseEnd = leased.leaseUntil() == null ? now : leased.leaseUntil();
-                outbox.redelay(provider, new RefreshMessage(message.connectionId(), message.fence(), leaseEnd,
-                        message.attempt()));
+                outbox.redelay(provider, new RefreshMessage(message.connectionId(), message.fence(), leaseEnd
+                        .plus(LEASE_END_MARGIN), message.attempt()));
                 metrics.dropped(provider, "leased");
                 log.debug("connection {} is leased by {} until {}; message re-delayed", message.connectionId(),
                         leased.owner(), leased.leaseUntil());
