@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.springframework.amqp.AmqpException;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.core.MessageProperties;
@@ -63,22 +64,25 @@ public class RefreshPublisher {
         List<PublishFailedException> failures = new ArrayList<>();
         // One channel for the whole batch: a channel with confirms outstanding does not go back to the cache at once,
         // so sending each message on a channel of its own would open (and close) a channel per message.
-        rabbit.invoke(operations -> {
-            for (Outgoing out : outgoing) {
-                RefreshMessage message = out.message();
-                long delay = DelayLadder.delaySeconds(Duration.between(now, message.dueAt()));
-                CorrelationData correlation = new CorrelationData(message.messageId());
-                try {
+        try {
+            rabbit.invoke(operations -> {
+                for (Outgoing out : outgoing) {
+                    RefreshMessage message = out.message();
+                    long delay = DelayLadder.delaySeconds(Duration.between(now, message.dueAt()));
+                    CorrelationData correlation = new CorrelationData(message.messageId());
                     operations.send(topology.exchangeFor(delay), DelayLadder.routingKey(delay, RefresherTopology
                             .destination(out.provider())), toAmqp(message), correlation);
                     pending.add(new Pending(message, correlation));
-                } catch (RuntimeException e) {
-                    failures.add(new PublishFailedException(message.connectionId(), message.fence(),
-                            "send failed: " + e.getClass().getSimpleName()));
                 }
+                return null;
+            });
+        } catch (AmqpException e) {
+            // no channel, or it broke mid-batch: what was not sent is a failure, what was sent awaits its confirm
+            for (Outgoing out : outgoing.subList(pending.size(), outgoing.size())) {
+                failures.add(new PublishFailedException(out.message().connectionId(), out.message().fence(),
+                        "send failed: " + e.getClass().getSimpleName()));
             }
-            return null;
-        });
+        }
         long deadline = System.nanoTime() + confirmTimeout.toNanos();
         for (Pending p : pending) {
             String problem = awaitConfirm(p.correlation(), deadline);

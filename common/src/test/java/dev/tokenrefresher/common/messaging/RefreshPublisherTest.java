@@ -1,0 +1,48 @@
+package dev.tokenrefresher.common.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenrefresher.common.test.RabbitFixtures;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+
+class RefreshPublisherTest {
+
+    @Test
+    void anUnreachableBrokerIsReportedAsOneFailurePerMessageNotThrown() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        CachingConnectionFactory unreachable = new CachingConnectionFactory("127.0.0.1", closedPort);
+        unreachable.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.CORRELATED);
+        unreachable.setPublisherReturns(true);
+        MessagingProperties properties = RabbitFixtures.messagingProperties();
+        RefreshPublisher publisher = new RefreshPublisher(unreachable, new RefresherTopology(properties),
+                new RefreshMessageCodec(new ObjectMapper().findAndRegisterModules()), properties);
+        Instant now = Instant.now();
+        UUID first = UUID.randomUUID();
+        UUID second = UUID.randomUUID();
+        try {
+            List<PublishFailedException> failures = publisher.publishAll(List.of(
+                    new RefreshPublisher.Outgoing("quickbooks", new RefreshMessage(first, 1, now, 0)),
+                    new RefreshPublisher.Outgoing("quickbooks", new RefreshMessage(second, 4, now.plusSeconds(60),
+                            0))),
+                    now);
+
+            assertThat(failures).extracting(PublishFailedException::connectionId, PublishFailedException::fence)
+                    .containsExactly(tuple(first, 1L),
+                            tuple(second, 4L));
+            assertThat(failures).allSatisfy(failure -> assertThat(failure).hasMessageContaining("send failed"));
+        } finally {
+            unreachable.destroy();
+        }
+    }
+}
