@@ -176,7 +176,7 @@ class RefreshBehaviourIT {
         UUID id = system.registerOrFail("stale-" + UUID.randomUUID(), minted, Instant.now());
         long fence = system.connection(id).get("refreshFence").asLong();
         AppProcess worker = system.workers().getFirst();
-        double droppedBefore = RunningSystem.counter(worker, "refresher.messages.dropped", "reason:stale_fence");
+        double droppedBefore = dropped(worker);
         Instant now = Instant.now();
 
         // An old fence, then the current fence twice: only the first current one may reach the provider.
@@ -184,10 +184,18 @@ class RefreshBehaviourIT {
         publisher.publish(RunningSystem.PROVIDER, new RefreshMessage(id, fence, now, 0), now);
         publisher.publish(RunningSystem.PROVIDER, new RefreshMessage(id, fence, now, 0), now);
 
-        await().atMost(SOON).until(() -> RunningSystem.counter(worker, "refresher.messages.dropped",
-                "reason:stale_fence") >= droppedBefore + 2);
+        await().atMost(SOON).until(() -> dropped(worker) >= droppedBefore + 2);
         assertThat(system.sandbox().report(minted.realmId()).refreshes()).isEqualTo(1);
         assertThat(system.sandbox().report(minted.realmId()).invalidGrants()).isZero();
+    }
+
+    /**
+     * Messages dropped without a provider call: for a stale fence, or for a lease held by another delivery of the
+     * same message (duplicates in one batch run side by side; the one that comes second finds the lease).
+     */
+    private static double dropped(AppProcess worker) {
+        return RunningSystem.counter(worker, "refresher.messages.dropped", "reason:stale_fence") + RunningSystem
+                .counter(worker, "refresher.messages.dropped", "reason:leased");
     }
 
     @Test
