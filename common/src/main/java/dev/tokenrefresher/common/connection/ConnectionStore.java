@@ -8,12 +8,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -128,40 +131,149 @@ public class ConnectionStore {
      * nobody else holds a live lease. Expired access tokens are claimed like any other: the refresh token still works.
      */
     public ClaimResult claim(UUID id, long fence, String worker, Instant now, Duration lease) {
-        Instant leaseUntil = now.plus(lease);
-        Optional<Claim> claimed = jdbc
-                .sql("""
-                          UPDATE connection SET lease_owner = :worker, lease_until = :leaseUntil, updated_at = :now
-                          WHERE id = :id AND refresh_fence = :fence AND status = 'ACTIVE'
-                            AND (lease_until IS NULL OR lease_until <= :now)
-                          RETURNING tenant_id, provider, refresh_token_enc, access_expires_at, refresh_expires_at, consecutive_failures,
-                        first_failure_at
-                          """)
-                .param("worker", worker)
-                .param("leaseUntil", ts(leaseUntil))
-                .param("now", ts(now))
-                .param("id", id)
-                .param("fence", fence)
-                .query((rs, n) -> {
-                    byte[] ciphertext = rs.getBytes("refresh_token_enc");
-                    return new Claim(id, rs.getString("tenant_id"), rs.getString("provider"), fence, worker, leaseUntil,
-                            cipher.decrypt(ciphertext, CipherBinding.connection(id, REFRESH_TOKEN)), ciphertext,
-                            instant(rs, "access_expires_at"), instant(rs, "refresh_expires_at"),
-                            rs.getInt("consecutive_failures"), instant(rs, "first_failure_at"));
-                })
-                .optional();
-        if (claimed.isPresent()) {
-            return new ClaimResult.Claimed(claimed.get());
+        return claimAll(List.of(new ClaimRequest(id, fence, worker, now, lease))).getFirst();
+    }
+
+    /**
+     * {@link #claim} for many connections in one statement, as if the requests had run one after the other in list
+     * order: of two requests for the same connection and fence, the first gets the lease and the second finds it
+     * {@linkplain ClaimResult.Leased leased}.
+     *
+     * @return one result per request, in the requests' order
+     */
+    public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
+        ClaimResult[] results = new ClaimResult[requests.size()];
+        if (requests.size() == 1) {
+            results[0] = claimOne(requests.getFirst());
+        } else {
+            claimMany(requests, results);
         }
-        return repository.findById(id).<ClaimResult>map(row -> {
-            if (row.refreshFence() != fence) {
-                return new ClaimResult.StaleFence(row.refreshFence());
+        explainUnclaimed(requests, results);
+        return Arrays.asList(results);
+    }
+
+    /**
+     * One claim in the plain statement. The unnest form costs PostgreSQL about twice as much for a single row: it plans
+     * that form afresh on every execution (a generic plan guesses ten rows per array), which only pays off for many.
+     *
+     * @return the claim, or null when none was taken
+     */
+    private ClaimResult claimOne(ClaimRequest request) {
+        return jdbc.sql("""
+                UPDATE connection SET lease_owner = :worker, lease_until = :leaseUntil, updated_at = :now
+                WHERE id = :id AND refresh_fence = :fence AND status = 'ACTIVE'
+                  AND (lease_until IS NULL OR lease_until <= :now)
+                RETURNING tenant_id, provider, refresh_token_enc, access_expires_at, refresh_expires_at,
+                          consecutive_failures, first_failure_at
+                """)
+                .param("worker", request.worker())
+                .param("leaseUntil", ts(request.leaseUntil()))
+                .param("now", ts(request.now()))
+                .param("id", request.connectionId())
+                .param("fence", request.fence())
+                .query((rs, n) -> claimed(rs, request))
+                .optional()
+                .orElse(null);
+    }
+
+    /** Claims in one statement; fills in the claims taken and leaves null where none was. */
+    private void claimMany(List<ClaimRequest> requests, ClaimResult[] results) {
+        int n = requests.size();
+        Object[] ids = new Object[n];
+        Object[] fences = new Object[n];
+        Object[] workers = new Object[n];
+        Object[] leaseUntils = new Object[n];
+        Object[] nows = new Object[n];
+        for (int i = 0; i < n; i++) {
+            ClaimRequest request = requests.get(i);
+            ids[i] = request.connectionId();
+            fences[i] = request.fence();
+            workers[i] = request.worker();
+            leaseUntils[i] = ts(request.leaseUntil());
+            nows[i] = ts(request.now());
+        }
+        jdbc.sql(
+                """
+                        WITH request AS (
+                            -- of duplicates, the first in the list takes part (an UPDATE joined to two rows uses either)
+                            SELECT DISTINCT ON (id, fence) *
+                            FROM unnest(:ids::uuid[], :fences::bigint[], :workers::text[], :leaseUntils::timestamptz[],
+                                        :nows::timestamptz[])
+                                WITH ORDINALITY AS r(id, fence, worker, lease_until, now, ord)
+                            ORDER BY id, fence, ord)
+                        UPDATE connection c SET lease_owner = r.worker, lease_until = r.lease_until, updated_at = r.now
+                        FROM request r
+                        WHERE c.id = r.id AND c.refresh_fence = r.fence AND c.status = 'ACTIVE'
+                          AND (c.lease_until IS NULL OR c.lease_until <= r.now)
+                        RETURNING r.ord, c.tenant_id, c.provider, c.refresh_token_enc, c.access_expires_at, c.refresh_expires_at,
+                                  c.consecutive_failures, c.first_failure_at
+                        """)
+                .param("ids", PgArray.of("uuid", ids))
+                .param("fences", PgArray.of("int8", fences))
+                .param("workers", PgArray.of("text", workers))
+                .param("leaseUntils", PgArray.of("timestamptz", leaseUntils))
+                .param("nows", PgArray.of("timestamptz", nows))
+                .query((RowCallbackHandler) rs -> {
+                    int index = rs.getInt("ord") - 1;
+                    results[index] = claimed(rs, requests.get(index));
+                });
+    }
+
+    private ClaimResult.Claimed claimed(ResultSet rs, ClaimRequest request) throws SQLException {
+        UUID id = request.connectionId();
+        byte[] ciphertext = rs.getBytes("refresh_token_enc");
+        return new ClaimResult.Claimed(new Claim(id, rs.getString("tenant_id"), rs.getString("provider"), request
+                .fence(), request.worker(), request.leaseUntil(),
+                cipher.decrypt(ciphertext, CipherBinding.connection(
+                        id, REFRESH_TOKEN)),
+                ciphertext, instant(rs, "access_expires_at"), instant(rs,
+                        "refresh_expires_at"),
+                rs.getInt("consecutive_failures"), instant(rs,
+                        "first_failure_at")));
+    }
+
+    /** Says why each request without a lease got none, from one read of those connections as they are now. */
+    private void explainUnclaimed(List<ClaimRequest> requests, ClaimResult[] results) {
+        List<UUID> unclaimed = new ArrayList<>();
+        for (int i = 0; i < results.length; i++) {
+            if (results[i] == null) {
+                unclaimed.add(requests.get(i).connectionId());
             }
-            if (row.status() != ConnectionStatus.ACTIVE) {
-                return new ClaimResult.NotActive(row.status());
+        }
+        if (unclaimed.isEmpty()) {
+            return;
+        }
+        Map<UUID, ClaimState> states = new HashMap<>();
+        jdbc.sql("""
+                SELECT id, refresh_fence, status, lease_owner, lease_until FROM connection WHERE id = ANY(:ids::uuid[])
+                """)
+                .param("ids", PgArray.of("uuid", unclaimed.toArray()))
+                .query((RowCallbackHandler) rs -> states.put(rs.getObject("id", UUID.class), new ClaimState(rs.getLong(
+                        "refresh_fence"), ConnectionStatus.valueOf(rs.getString("status")),
+                        rs.getString(
+                                "lease_owner"),
+                        instant(rs, "lease_until"))));
+        for (int i = 0; i < results.length; i++) {
+            if (results[i] == null) {
+                ClaimRequest request = requests.get(i);
+                ClaimState state = states.get(request.connectionId());
+                results[i] = state == null ? new ClaimResult.NotFound() : state.explain(request.fence());
             }
-            return new ClaimResult.Leased(row.leaseOwner(), row.leaseUntil());
-        }).orElseGet(ClaimResult.NotFound::new);
+        }
+    }
+
+    /** What a claim that got no lease found. */
+    private record ClaimState(long fence, ConnectionStatus status, String leaseOwner, Instant leaseUntil) {
+
+        ClaimResult explain(long requestedFence) {
+            if (fence != requestedFence) {
+                return new ClaimResult.StaleFence(fence);
+            }
+            if (status != ConnectionStatus.ACTIVE) {
+                return new ClaimResult.NotActive(status);
+            }
+            return new ClaimResult.Leased(leaseOwner, leaseUntil);
+        }
     }
 
     /**
@@ -173,10 +285,109 @@ public class ConnectionStore {
      */
     public OptionalLong storeRefreshed(Claim claim, RefreshedTokens tokens, Instant nextRefreshAt, Instant now,
             AttemptRecord attempt) {
-        UUID id = claim.connectionId();
-        byte[] refreshCiphertext = tokens.refreshToken() == null
-                ? claim.refreshTokenCiphertext()
-                : cipher.encrypt(tokens.refreshToken(), CipherBinding.connection(id, REFRESH_TOKEN));
+        return storeAllRefreshed(List.of(new RefreshToStore(claim, tokens, nextRefreshAt, now, attempt))).getFirst();
+    }
+
+    /**
+     * {@link #storeRefreshed} for many refreshes in one statement (and one transaction: all are stored, or none).
+     *
+     * @return one new fence per refresh, in the list's order; empty where another actor stored a newer token meanwhile
+     */
+    public List<OptionalLong> storeAllRefreshed(List<RefreshToStore> refreshes) {
+        if (refreshes.size() == 1) {
+            return List.of(storeOne(refreshes.getFirst()));
+        }
+        int n = refreshes.size();
+        // byte[][], not Object[]: the driver encodes a bytea[] only from the former
+        Object[] ids = new Object[n];
+        byte[][] consumed = new byte[n][];
+        byte[][] access = new byte[n][];
+        byte[][] refresh = new byte[n][];
+        Object[] accessExp = new Object[n];
+        Object[] refreshExp = new Object[n];
+        Object[] next = new Object[n];
+        Object[] nows = new Object[n];
+        Object[] claimFences = new Object[n];
+        Object[] attemptedAt = new Object[n];
+        Object[] outcomes = new Object[n];
+        Object[] httpStatuses = new Object[n];
+        Object[] errorCodes = new Object[n];
+        Object[] durations = new Object[n];
+        Object[] workers = new Object[n];
+        for (int i = 0; i < n; i++) {
+            RefreshToStore stored = refreshes.get(i);
+            Claim claim = stored.claim();
+            UUID id = claim.connectionId();
+            RefreshedTokens tokens = stored.tokens();
+            ids[i] = id;
+            consumed[i] = claim.refreshTokenCiphertext();
+            access[i] = accessCiphertext(stored);
+            refresh[i] = refreshCiphertext(stored);
+            accessExp[i] = ts(tokens.accessExpiresAt());
+            refreshExp[i] = ts(tokens.refreshExpiresAt());
+            next[i] = ts(stored.nextRefreshAt());
+            nows[i] = ts(stored.now());
+            claimFences[i] = claim.fence();
+            AttemptRecord attempt = stored.attempt();
+            attemptedAt[i] = ts(attempt.attemptedAt());
+            outcomes[i] = attempt.outcome().name();
+            httpStatuses[i] = attempt.httpStatus();
+            errorCodes[i] = attempt.errorCode();
+            durations[i] = durationMillis(attempt);
+            workers[i] = attempt.worker();
+        }
+        OptionalLong[] fences = new OptionalLong[n];
+        Arrays.fill(fences, OptionalLong.empty());
+        jdbc.sql(
+                """
+                        WITH request AS (
+                            SELECT * FROM unnest(:ids::uuid[], :consumed::bytea[], :access::bytea[], :refresh::bytea[],
+                                                 :accessExp::timestamptz[], :refreshExp::timestamptz[], :next::timestamptz[],
+                                                 :nows::timestamptz[], :claimFences::bigint[], :attemptedAt::timestamptz[],
+                                                 :outcomes::text[], :httpStatuses::int[], :errorCodes::text[], :durations::int[],
+                                                 :workers::text[])
+                                WITH ORDINALITY AS r(id, consumed, access, refresh, access_exp, refresh_exp, next, now, claim_fence,
+                                                     attempted_at, outcome, http_status, error_code, duration, worker, ord)),
+                        updated AS (
+                            UPDATE connection c SET access_token_enc = r.access, refresh_token_enc = r.refresh,
+                                   access_expires_at = r.access_exp, refresh_expires_at = r.refresh_exp, next_refresh_at = r.next,
+                                   refresh_fence = c.refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
+                                   consecutive_failures = 0, first_failure_at = NULL, last_error = NULL, last_refreshed_at = r.now,
+                                   updated_at = r.now
+                            FROM request r
+                            WHERE c.id = r.id AND c.refresh_token_enc = r.consumed
+                            RETURNING r.ord, c.id, c.refresh_fence, r.claim_fence, r.attempted_at, r.outcome, r.http_status,
+                                      r.error_code, r.duration, r.worker),
+                        attempt AS (
+                            INSERT INTO refresh_attempt (connection_id, fence, attempted_at, outcome, http_status, error_code,
+                                                         duration_ms, worker)
+                            SELECT id, claim_fence, attempted_at, outcome, http_status, error_code, duration, worker FROM updated)
+                        SELECT ord, refresh_fence FROM updated
+                        """)
+                .param("ids", PgArray.of("uuid", ids))
+                .param("consumed", PgArray.of("bytea", consumed))
+                .param("access", PgArray.of("bytea", access))
+                .param("refresh", PgArray.of("bytea", refresh))
+                .param("accessExp", PgArray.of("timestamptz", accessExp))
+                .param("refreshExp", PgArray.of("timestamptz", refreshExp))
+                .param("next", PgArray.of("timestamptz", next))
+                .param("nows", PgArray.of("timestamptz", nows))
+                .param("claimFences", PgArray.of("int8", claimFences))
+                .param("attemptedAt", PgArray.of("timestamptz", attemptedAt))
+                .param("outcomes", PgArray.of("text", outcomes))
+                .param("httpStatuses", PgArray.of("int4", httpStatuses))
+                .param("errorCodes", PgArray.of("text", errorCodes))
+                .param("durations", PgArray.of("int4", durations))
+                .param("workers", PgArray.of("text", workers))
+                .query((RowCallbackHandler) rs -> fences[rs.getInt("ord") - 1] = OptionalLong.of(rs.getLong(
+                        "refresh_fence")));
+        return Arrays.asList(fences);
+    }
+
+    /** One refresh in the plain statement; see {@link #claimOne} for why. */
+    private OptionalLong storeOne(RefreshToStore stored) {
+        Claim claim = stored.claim();
+        RefreshedTokens tokens = stored.tokens();
         return jdbc
                 .sql("""
                         WITH updated AS (
@@ -184,27 +395,40 @@ public class ConnectionStore {
                                    access_expires_at = :accessExp, refresh_expires_at = :refreshExp, next_refresh_at = :next,
                                    refresh_fence = refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
                                    consecutive_failures = 0, first_failure_at = NULL, last_error = NULL, last_refreshed_at = :now,
-                               updated_at = :now
+                                   updated_at = :now
                             WHERE id = :id AND refresh_token_enc = :consumed
                             RETURNING id, refresh_fence),
                         """
                         + RECORD_ATTEMPT_OF_UPDATED + """
                                 SELECT refresh_fence FROM updated
                                 """)
-                .param("access", cipher.encrypt(tokens.accessToken(), CipherBinding.connection(id, ACCESS_TOKEN)))
-                .param("refresh", refreshCiphertext)
+                .param("access", accessCiphertext(stored))
+                .param("refresh", refreshCiphertext(stored))
                 .param("accessExp", ts(tokens.accessExpiresAt()))
                 .param("refreshExp", ts(tokens.refreshExpiresAt()))
-                .param("next", ts(nextRefreshAt))
-                .param("now", ts(now))
-                .param("id", id)
+                .param("next", ts(stored.nextRefreshAt()))
+                .param("now", ts(stored.now()))
+                .param("id", claim.connectionId())
                 .param("consumed", claim.refreshTokenCiphertext())
                 .param("claimFence", claim.fence())
-                .params(attemptParams(attempt))
+                .params(attemptParams(stored.attempt()))
                 .query((rs, n) -> rs.getLong(1))
                 .optional()
                 .map(OptionalLong::of)
                 .orElseGet(OptionalLong::empty);
+    }
+
+    private byte[] accessCiphertext(RefreshToStore stored) {
+        return cipher.encrypt(stored.tokens().accessToken(), CipherBinding.connection(stored.claim().connectionId(),
+                ACCESS_TOKEN));
+    }
+
+    /** An answer without a refresh token keeps the stored one. */
+    private byte[] refreshCiphertext(RefreshToStore stored) {
+        String rotated = stored.tokens().refreshToken();
+        return rotated == null
+                ? stored.claim().refreshTokenCiphertext()
+                : cipher.encrypt(rotated, CipherBinding.connection(stored.claim().connectionId(), REFRESH_TOKEN));
     }
 
     /**
@@ -415,9 +639,13 @@ public class ConnectionStore {
         params.put("outcome", attempt.outcome().name());
         params.put("httpStatus", attempt.httpStatus());
         params.put("errorCode", attempt.errorCode());
-        params.put("duration", (int) Math.min(Integer.MAX_VALUE, attempt.duration().toMillis()));
+        params.put("duration", durationMillis(attempt));
         params.put("worker", attempt.worker());
         return params;
+    }
+
+    private static int durationMillis(AttemptRecord attempt) {
+        return (int) Math.min(Integer.MAX_VALUE, attempt.duration().toMillis());
     }
 
     private static String truncate(String reason) {

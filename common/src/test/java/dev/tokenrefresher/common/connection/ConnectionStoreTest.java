@@ -9,6 +9,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.OptionalLong;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -98,6 +100,64 @@ class ConnectionStoreTest extends ServicesTestBase {
         assertThat(store.claim(registered.id(), registered.fence() - 1, "w1", now, LEASE))
                 .isEqualTo(new ClaimResult.StaleFence(registered.fence()));
         assertThat(store.claim(UUID.randomUUID(), 1, "w1", now, LEASE)).isInstanceOf(ClaimResult.NotFound.class);
+    }
+
+    @Test
+    void batchOfClaimsAnswersEachRequestInOrderAsIfTheyRanOneAfterTheOther() {
+        Registered free = store.register(aConnection().tokens("at", "rt-free").build(), now);
+        Registered other = store.register(aConnection().tokens("at", "rt-other").build(), now);
+        Registered ended = store.register(aConnection().build(), now);
+        store.markReauthRequired(claim(ended), "invalid_grant", now, attempt(AttemptOutcome.REAUTH_REQUIRED));
+        long endedFence = store.find(ended.id()).orElseThrow().refreshFence();
+
+        var results = store.claimAll(List.of(
+                new ClaimRequest(free.id(), free.fence(), "w1", now, LEASE),
+                new ClaimRequest(free.id(), free.fence() - 1, "w1", now, LEASE),
+                new ClaimRequest(UUID.randomUUID(), 1, "w1", now, LEASE),
+                new ClaimRequest(free.id(), free.fence(), "w1", now, LEASE),
+                new ClaimRequest(ended.id(), endedFence, "w1", now, LEASE),
+                new ClaimRequest(other.id(), other.fence(), "w2", now, LEASE)));
+
+        assertThat(results).hasSize(6);
+        assertThat(results.get(0)).isInstanceOfSatisfying(ClaimResult.Claimed.class, claimed -> assertThat(claimed
+                .claim().refreshToken()).isEqualTo("rt-free"));
+        assertThat(results.get(1)).isEqualTo(new ClaimResult.StaleFence(free.fence()));
+        assertThat(results.get(2)).isInstanceOf(ClaimResult.NotFound.class);
+        assertThat(results.get(3)).isEqualTo(new ClaimResult.Leased("w1", now.plus(LEASE)));
+        assertThat(results.get(4)).isEqualTo(new ClaimResult.NotActive(ConnectionStatus.REAUTH_REQUIRED));
+        assertThat(results.get(5)).isInstanceOfSatisfying(ClaimResult.Claimed.class, claimed -> {
+            assertThat(claimed.claim().refreshToken()).isEqualTo("rt-other");
+            assertThat(claimed.claim().worker()).isEqualTo("w2");
+        });
+    }
+
+    @Test
+    void batchOfStoresKeepsEachRefreshsGuardAndRecordsOneAttemptPerStoredRefresh() {
+        Registered first = store.register(aConnection().build(), now);
+        Registered second = store.register(aConnection().build(), now);
+        Claim firstClaim = claim(first);
+        Claim superseded = claim(second);
+        store.storeRefreshed(claim(second), new RefreshedTokens("at-a", "rt-a", now.plusSeconds(60), null),
+                now.plusSeconds(30), now, attempt(AttemptOutcome.REFRESHED));
+
+        var fences = store.storeAllRefreshed(List.of(
+                new RefreshToStore(superseded, new RefreshedTokens("at-b", "rt-b", now.plusSeconds(60), null),
+                        now.plusSeconds(30), now, attempt(AttemptOutcome.REFRESHED)),
+                new RefreshToStore(firstClaim, new RefreshedTokens("at-1", "rt-1", now.plusSeconds(3600), now.plus(
+                        Duration.ofDays(100))), now.plusSeconds(3000), now, attempt(AttemptOutcome.REFRESHED))));
+
+        assertThat(fences).containsExactly(OptionalLong.empty(), OptionalLong.of(first.fence() + 1));
+        assertThat(store.tokens(second.id())).get().extracting(StoredTokens::refreshToken).isEqualTo("rt-a");
+        assertThat(store.tokens(first.id())).get().satisfies(tokens -> {
+            assertThat(tokens.accessToken()).isEqualTo("at-1");
+            assertThat(tokens.refreshToken()).isEqualTo("rt-1");
+        });
+        assertThat(store.find(first.id())).get().satisfies(view -> {
+            assertThat(view.nextRefreshAt()).isEqualTo(now.plusSeconds(3000));
+            assertThat(view.refreshExpiresAt()).isEqualTo(now.plus(Duration.ofDays(100)));
+        });
+        assertThat(refreshedAttempts(first.id())).isEqualTo(1);
+        assertThat(refreshedAttempts(second.id())).isEqualTo(1);
     }
 
     @Test
@@ -193,6 +253,11 @@ class ConnectionStoreTest extends ServicesTestBase {
         long fence = store.find(registered.id()).orElseThrow().refreshFence();
         return ((ClaimResult.Claimed) store.claim(registered.id(), fence, "w-" + UUID.randomUUID(), now,
                 Duration.ZERO)).claim();
+    }
+
+    private long refreshedAttempts(UUID id) {
+        return jdbc.sql("SELECT count(*) FROM refresh_attempt WHERE connection_id = :id AND outcome = 'REFRESHED'")
+                .param("id", id).query(Long.class).single();
     }
 
     private AttemptRecord attempt(AttemptOutcome outcome) {

@@ -4,6 +4,7 @@ import dev.tokenrefresher.common.connection.AttemptOutcome;
 import dev.tokenrefresher.common.connection.AttemptRecord;
 import dev.tokenrefresher.common.connection.Claim;
 import dev.tokenrefresher.common.connection.ConnectionStore;
+import dev.tokenrefresher.common.connection.RefreshToStore;
 import dev.tokenrefresher.common.connection.RefreshedTokens;
 import dev.tokenrefresher.common.messaging.ConnectionEvent;
 import dev.tokenrefresher.common.messaging.ConnectionEventPublisher;
@@ -36,6 +37,7 @@ class ProviderRefresh {
     private final ProviderRegistry providers;
     private final GuardedProviderCall providerCall;
     private final ConnectionStore store;
+    private final GroupedConnectionWrites writes;
     private final DeadLetterPublisher deadLetters;
     private final RefreshMessageCodec codec;
     private final InfrastructureRetry retry;
@@ -44,12 +46,14 @@ class ProviderRefresh {
     private final Clock clock;
 
     ProviderRefresh(ProviderRegistry providers, GuardedProviderCall providerCall, ConnectionStore store,
+            GroupedConnectionWrites writes,
             DeadLetterPublisher deadLetters, RefreshMessageCodec codec, InfrastructureRetry retry,
             RefreshMetrics metrics, WorkerProperties properties,
             Clock clock) {
         this.providers = providers;
         this.providerCall = providerCall;
         this.store = store;
+        this.writes = writes;
         this.deadLetters = deadLetters;
         this.codec = codec;
         this.retry = retry;
@@ -109,7 +113,8 @@ class ProviderRefresh {
         AttemptRecord attempt = attempt(now, AttemptOutcome.REFRESHED, granted.httpStatus(), null,
                 granted.duration());
         // The new refresh token exists nowhere else: keep trying while the database is unreachable.
-        OptionalLong fence = retry.database(() -> store.storeRefreshed(claim, tokens, next, now, attempt));
+        OptionalLong fence = retry.database(() -> writes.storeRefreshed(new RefreshToStore(claim, tokens, next, now,
+                attempt)));
         if (fence.isEmpty()) {
             store.recordAttempt(claim.connectionId(), claim.fence(), attempt(now, AttemptOutcome.SUPERSEDED,
                     granted.httpStatus(), null, granted.duration()));

@@ -1,7 +1,7 @@
 package dev.tokenrefresher.worker.refresh;
 
+import dev.tokenrefresher.common.connection.ClaimRequest;
 import dev.tokenrefresher.common.connection.ClaimResult;
-import dev.tokenrefresher.common.connection.ConnectionStore;
 import dev.tokenrefresher.common.messaging.DeadLetter;
 import dev.tokenrefresher.common.messaging.DeadLetterPublisher;
 import dev.tokenrefresher.common.messaging.MalformedMessageException;
@@ -31,18 +31,18 @@ class RefreshMessageHandler {
     private static final Duration LEASE_END_MARGIN = Duration.ofSeconds(1);
 
     private final RefreshMessageCodec codec;
-    private final ConnectionStore store;
+    private final GroupedConnectionWrites writes;
     private final DeadLetterPublisher deadLetters;
     private final ProviderRefresh providerRefresh;
     private final RefreshMetrics metrics;
     private final WorkerProperties properties;
     private final Clock clock;
 
-    RefreshMessageHandler(RefreshMessageCodec codec, ConnectionStore store, DeadLetterPublisher deadLetters,
+    RefreshMessageHandler(RefreshMessageCodec codec, GroupedConnectionWrites writes, DeadLetterPublisher deadLetters,
             ProviderRefresh providerRefresh, RefreshMetrics metrics,
             WorkerProperties properties, Clock clock) {
         this.codec = codec;
-        this.store = store;
+        this.writes = writes;
         this.deadLetters = deadLetters;
         this.providerRefresh = providerRefresh;
         this.metrics = metrics;
@@ -80,8 +80,8 @@ class RefreshMessageHandler {
             metrics.dropped(provider, "early");
             return;
         }
-        ClaimResult claim = store.claim(message.connectionId(), message.fence(), properties.id(), now,
-                properties.lease());
+        ClaimResult claim = writes.claim(new ClaimRequest(message.connectionId(), message.fence(), properties.id(),
+                now, properties.lease()));
         switch (claim) {
             case ClaimResult.Claimed claimed -> {
                 metrics.lateness(provider, Duration.between(message.dueAt(), now));

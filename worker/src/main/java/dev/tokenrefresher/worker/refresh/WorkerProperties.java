@@ -19,6 +19,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *            into batches of this size, one consumer each (a concurrency of 8 is one consumer with batches of 8).
  * @param batchWait how long a consumer waits for more deliveries before it starts on a batch that is not full
  *            (default 50 ms): the most a quiet queue adds to a refresh's lateness
+ * @param statementBatchSize the most claims, and the most stored refreshes, written by one statement (default
+ *            {@value #DEFAULT_STATEMENT_BATCH_SIZE}): a refresh's claim and store wait for the statement in flight and go
+ *            out with the others that queued up meanwhile, so a busy worker commits tens of rows at a time and a quiet one
+ *            writes each at once; 1 writes every row by itself
  * @param earlyTolerance a message arriving up to this much before its due time is processed at once (default 1 s,
  *            and at least that); earlier ones are re-delayed. The ladder rounds delays down to whole seconds, so a
  *            message arrives up to a second early by design, a little more when the broker's clock is corrected.
@@ -43,6 +47,7 @@ public record WorkerProperties(
         Integer prefetch,
         Integer batchSize,
         Duration batchWait,
+        Integer statementBatchSize,
         Duration earlyTolerance,
         Integer fastRetries,
         Duration fastRetryBackoff,
@@ -58,6 +63,7 @@ public record WorkerProperties(
     public static final int DEFAULT_PREFETCH = 100;
     public static final int DEFAULT_BATCH_SIZE = 50;
     public static final Duration DEFAULT_BATCH_WAIT = Duration.ofMillis(50);
+    public static final int DEFAULT_STATEMENT_BATCH_SIZE = 100;
     public static final Duration DEFAULT_EARLY_TOLERANCE = Duration.ofSeconds(1);
     public static final Duration MIN_EARLY_TOLERANCE = Duration.ofSeconds(1);
     public static final int DEFAULT_FAST_RETRIES = 3;
@@ -75,6 +81,7 @@ public record WorkerProperties(
         lease = lease == null ? DEFAULT_LEASE : lease;
         batchSize = batchSize == null ? DEFAULT_BATCH_SIZE : batchSize;
         batchWait = batchWait == null ? DEFAULT_BATCH_WAIT : batchWait;
+        statementBatchSize = statementBatchSize == null ? DEFAULT_STATEMENT_BATCH_SIZE : statementBatchSize;
         prefetch = prefetch == null ? Math.max(DEFAULT_PREFETCH, batchSize) : prefetch;
         earlyTolerance = earlyTolerance == null ? DEFAULT_EARLY_TOLERANCE : earlyTolerance;
         fastRetries = fastRetries == null ? DEFAULT_FAST_RETRIES : fastRetries;
@@ -98,9 +105,9 @@ public record WorkerProperties(
             throw new IllegalArgumentException("refresher.worker.early-tolerance must be at least 1s (the delay "
                     + "ladder delivers up to a second early), was " + earlyTolerance);
         }
-        if (batchSize < 1 || maxAttempts < 1 || fastRetries < 1) {
-            throw new IllegalArgumentException(
-                    "refresher.worker.batch-size, max-attempts and fast-retries must be at least 1");
+        if (batchSize < 1 || statementBatchSize < 1 || maxAttempts < 1 || fastRetries < 1) {
+            throw new IllegalArgumentException("refresher.worker.batch-size, statement-batch-size, max-attempts and "
+                    + "fast-retries must be at least 1");
         }
         if (prefetch < batchSize) {
             throw new IllegalArgumentException("refresher.worker.prefetch (" + prefetch

@@ -59,7 +59,7 @@ class GuardedProviderCallTest {
                 Duration.ofSeconds(2), null, null, null, null))));
         guards = new ProviderGuards(providers, CircuitBreakerRegistry.ofDefaults(), RateLimiterRegistry.ofDefaults(),
                 BulkheadRegistry.ofDefaults());
-        WorkerProperties properties = new WorkerProperties("test-worker", null, null, null, null, null, 3,
+        WorkerProperties properties = new WorkerProperties("test-worker", null, null, null, null, null, null, 3,
                 Duration.ofMillis(10),
                 Duration.ofMillis(50), null, null, null, null, null, null);
         call = new GuardedProviderCall(new TokenEndpointClient(JSON, Clock.systemUTC()), guards, properties);

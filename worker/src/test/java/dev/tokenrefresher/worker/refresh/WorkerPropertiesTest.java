@@ -10,7 +10,7 @@ class WorkerPropertiesTest {
 
     private static WorkerProperties batches(Integer prefetch, Integer batchSize, Duration batchWait) {
         return new WorkerProperties("w", null, prefetch, batchSize, batchWait, null, null, null, null, null, null,
-                null, null, null, null);
+                null, null, null, null, null);
     }
 
     @Test
@@ -51,8 +51,8 @@ class WorkerPropertiesTest {
 
     @Test
     void anEarlyToleranceUnderASecondIsRefusedBecauseTheLadderDeliversUpToASecondEarly() {
-        assertThatThrownBy(() -> new WorkerProperties("w", null, null, null, null, Duration.ofMillis(500), null, null,
-                null, null, null, null, null, null, null))
+        assertThatThrownBy(() -> new WorkerProperties("w", null, null, null, null, null, Duration.ofMillis(500), null,
+                null, null, null, null, null, null, null, null))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("refresher.worker.early-tolerance must be at least 1s");
     }

@@ -1,0 +1,141 @@
+package dev.tokenrefresher.worker.refresh;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit for one kind of statement: each caller hands in its row and waits, on its virtual thread, until the
+ * statement that carried it has run; one drainer thread runs a statement for every row that queued up while the
+ * previous one ran, up to {@code maxRows}.
+ *
+ * <p>A quiet worker pays nothing for it (a lone row goes out at once, as one statement), and a busy one writes tens of
+ * rows per statement and per commit, which is what PostgreSQL and the JDBC path cost per refresh otherwise. A failed
+ * statement fails every caller it carried with its exception, and each caller's own retry goes on from there.
+ *
+ * @param <R> a row to write
+ * @param <T> what the statement answers for that row
+ */
+final class GroupedStatement<R, T> implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(GroupedStatement.class);
+
+    private final String name;
+    private final Function<List<R>, List<T>> statement;
+    private final int maxRows;
+    private final BlockingQueue<Pending<R, T>> queue = new LinkedBlockingQueue<>();
+    /** Queued by {@link #close()}: the drainer stops when it reaches it. */
+    private final Pending<R, T> stop = new Pending<>(null, null);
+    private final Thread drainer;
+    private volatile boolean closed;
+
+    /**
+     * @param statement runs the rows as one statement and answers one result per row, in their order
+     * @param maxRows the most rows in one statement; 1 runs each row on the caller's thread, without grouping
+     */
+    GroupedStatement(String name, Function<List<R>, List<T>> statement, int maxRows) {
+        if (maxRows < 1) {
+            throw new IllegalArgumentException("the rows of one " + name + " statement must be at least 1, was "
+                    + maxRows);
+        }
+        this.name = name;
+        this.statement = statement;
+        this.maxRows = maxRows;
+        this.drainer = maxRows == 1 ? null : Thread.ofVirtual().name(name + "-statements").start(this::drain);
+    }
+
+    /** Writes one row: blocks until the statement carrying it has run, and throws what that statement threw. */
+    T run(R row) {
+        if (drainer == null) {
+            return statement.apply(List.of(row)).getFirst();
+        }
+        Pending<R, T> pending = new Pending<>(row, new CompletableFuture<>());
+        queue.add(pending);
+        if (closed && queue.remove(pending)) {
+            throw new IllegalStateException("the " + name + " statements are closed: the worker is shutting down");
+        }
+        try {
+            return pending.result().join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw e;
+        }
+    }
+
+    /** Rows waiting for a statement; for tests. */
+    int queued() {
+        return queue.size();
+    }
+
+    private void drain() {
+        List<Pending<R, T>> batch = new ArrayList<>(maxRows);
+        boolean stopping = false;
+        while (!stopping) {
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            queue.drainTo(batch, maxRows - 1);
+            stopping = batch.remove(stop);
+            if (!batch.isEmpty()) {
+                runStatement(batch);
+            }
+            batch.clear();
+        }
+    }
+
+    private void runStatement(List<Pending<R, T>> batch) {
+        List<T> results;
+        try {
+            results = statement.apply(batch.stream().map(Pending::row).toList());
+        } catch (RuntimeException | Error e) {
+            // every caller gets the failure and decides for itself (retry, requeue); the drainer carries on
+            batch.forEach(pending -> pending.result().completeExceptionally(e));
+            if (e instanceof Error) {
+                log.error("a {} statement of {} rows failed", name, batch.size(), e);
+            }
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).result().complete(results.get(i));
+        }
+    }
+
+    private void failQueued() {
+        List<Pending<R, T>> left = new ArrayList<>();
+        queue.drainTo(left);
+        left.forEach(pending -> pending.result().completeExceptionally(new IllegalStateException("the " + name
+                + " statements are closed: the worker is shutting down")));
+    }
+
+    /**
+     * Stops the drainer after the rows queued so far have been written (it is not interrupted: an interrupt in the
+     * middle of a statement would close its database connection); rows that come later fail.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        if (drainer != null) {
+            queue.add(stop);
+            try {
+                drainer.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            failQueued();
+        }
+    }
+
+    private record Pending<R, T>(R row, CompletableFuture<T> result) {
+    }
+}

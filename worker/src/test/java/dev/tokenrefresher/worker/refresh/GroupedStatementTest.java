@@ -1,0 +1,157 @@
+package dev.tokenrefresher.worker.refresh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class GroupedStatementTest {
+
+    private final ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor();
+    private final List<List<Integer>> statements = Collections.synchronizedList(new ArrayList<>());
+    private final CountDownLatch firstStatementMayFinish = new CountDownLatch(1);
+
+    @AfterEach
+    void closeCallers() {
+        firstStatementMayFinish.countDown();
+        callers.close();
+    }
+
+    /** Answers ten times each row; the first statement waits for the latch, so that rows queue up behind it. */
+    private final Function<List<Integer>, List<Integer>> timesTen = rows -> {
+        statements.add(rows);
+        if (statements.size() == 1) {
+            awaitLatch();
+        }
+        return rows.stream().map(row -> row * 10).toList();
+    };
+
+    @Test
+    void rowsThatQueueWhileAStatementRunsGoOutTogetherInTheNextOne() throws Exception {
+        try (GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", timesTen, 100)) {
+            Future<Integer> first = startFirstStatement(grouped, 1);
+            List<Future<Integer>> queued = queueBehindIt(grouped, 2, 6);
+
+            firstStatementMayFinish.countDown();
+
+            assertThat(first.get()).isEqualTo(10);
+            for (int i = 0; i < queued.size(); i++) {
+                assertThat(queued.get(i).get()).isEqualTo((i + 2) * 10);
+            }
+            assertThat(statements).hasSize(2);
+            assertThat(statements.get(1)).containsExactlyInAnyOrder(2, 3, 4, 5, 6);
+        }
+    }
+
+    @Test
+    void noStatementCarriesMoreThanMaxRows() throws Exception {
+        try (GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", timesTen, 3)) {
+            Future<Integer> first = startFirstStatement(grouped, 0);
+            List<Future<Integer>> queued = queueBehindIt(grouped, 1, 7);
+
+            firstStatementMayFinish.countDown();
+            first.get();
+            for (Future<Integer> row : queued) {
+                row.get();
+            }
+
+            assertThat(statements).extracting(List::size).containsExactly(1, 3, 3, 1);
+        }
+    }
+
+    @Test
+    void aFailedStatementFailsEveryRowItCarriedWithItsExceptionAndTheNextStatementRuns() throws Exception {
+        IllegalStateException databaseDown = new IllegalStateException("database down");
+        Function<List<Integer>, List<Integer>> failsOnce = rows -> {
+            statements.add(rows);
+            if (statements.size() == 1) {
+                awaitLatch();
+            }
+            if (statements.size() == 2) {
+                throw databaseDown;
+            }
+            return rows;
+        };
+        try (GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", failsOnce, 100)) {
+            Future<Integer> first = callers.submit(() -> grouped.run(1));
+            await().until(() -> statements.size() == 1);
+            List<Future<Integer>> failing = List.of(callers.submit(() -> grouped.run(2)), callers.submit(
+                    () -> grouped.run(3)));
+            await().until(() -> grouped.queued() == 2);
+
+            firstStatementMayFinish.countDown();
+
+            assertThat(first.get()).isEqualTo(1);
+            for (Future<Integer> row : failing) {
+                assertThatThrownBy(row::get).hasCause(databaseDown);
+            }
+            assertThat(grouped.run(4)).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void oneRowPerStatementRunsOnTheCallersThread() {
+        List<Thread> ranOn = new ArrayList<>();
+        try (GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", rows -> {
+            ranOn.add(Thread.currentThread());
+            return rows;
+        }, 1)) {
+            assertThat(grouped.run(7)).isEqualTo(7);
+        }
+        assertThat(ranOn).containsExactly(Thread.currentThread());
+    }
+
+    @Test
+    void closingWritesTheRowsQueuedSoFarAndRefusesLaterOnes() throws Exception {
+        GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", timesTen, 100);
+        Future<Integer> first = callers.submit(() -> grouped.run(1));
+        await().until(() -> statements.size() == 1);
+        Future<Integer> queued = callers.submit(() -> grouped.run(2));
+        await().until(() -> grouped.queued() == 1);
+
+        Future<?> closing = callers.submit(grouped::close);
+        await().until(() -> grouped.queued() == 2);
+        firstStatementMayFinish.countDown();
+        closing.get();
+
+        assertThat(first.get()).isEqualTo(10);
+        assertThat(queued.get()).isEqualTo(20);
+        assertThatThrownBy(() -> grouped.run(3)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("the test statements are closed");
+    }
+
+    /** Starts a statement for {@code row} that runs until the latch opens. */
+    private Future<Integer> startFirstStatement(GroupedStatement<Integer, Integer> grouped, int row) {
+        Future<Integer> first = callers.submit(() -> grouped.run(row));
+        await().until(() -> statements.size() == 1);
+        return first;
+    }
+
+    /** Hands in the rows from {@code from} to {@code to}, each from its own caller, and waits until all are queued. */
+    private List<Future<Integer>> queueBehindIt(GroupedStatement<Integer, Integer> grouped, int from, int to) {
+        List<Future<Integer>> queued = IntStream.rangeClosed(from, to).mapToObj(row -> callers.submit(() -> grouped
+                .run(row))).toList();
+        await().until(() -> grouped.queued() == queued.size());
+        return queued;
+    }
+
+    private void awaitLatch() {
+        try {
+            firstStatementMayFinish.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
