@@ -5,7 +5,8 @@
 #
 #   scripts/bench.sh                      # default sizes: 100,000 connections; 1, 2 and 4 workers
 #   scripts/bench.sh --quick              # 2,000 connections, 2 workers; report in bench/target/ (CI runs this)
-#   scripts/bench.sh --connections=20000 --workers=2 --concurrency=100 --latency-ms=100 --sweep-seconds=60 --warmup=5000
+#   scripts/bench.sh --connections=20000 --workers=2 --concurrency=300 --latency-ms=100 --sweep-seconds=60 --warmup=5000
+#   (--concurrency is the total in flight: split among a run's workers, and the pooled sweep's threads)
 #
 # SKIP_BUILD=1 uses the jars as they are. REFRESHER_BENCH_POSTGRES_URL / _USER / _PASSWORD and
 # REFRESHER_BENCH_RABBITMQ_HOST / _PORT / _USER / _PASSWORD point it elsewhere (default: the local services). Each run

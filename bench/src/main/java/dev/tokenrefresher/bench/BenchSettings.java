@@ -13,7 +13,9 @@ import java.util.Map;
  * @param connections connections in the catch-up scenario, all due at once (default {@value #DEFAULT_CONNECTIONS},
  *            quick {@value #QUICK_CONNECTIONS})
  * @param workerCounts the catch-up is run once per entry, with that many worker processes (default 1,2,4; quick 2)
- * @param concurrency refreshes in flight per worker process (the provider's {@code concurrency})
+ * @param concurrency refreshes in flight in total (default {@value #DEFAULT_CONCURRENCY}): split evenly among the worker
+ *            processes of a run (each one's provider {@code concurrency}), and the pooled sweep's threads, so that every
+ *            catch-up and the sweep compare at the same concurrency
  * @param latency the sandbox provider's answer time
  * @param sweepLimit how long each cron-sweep baseline may run before its rate is taken (it need not finish)
  * @param runLimit how long one catch-up may take before it is reported as unfinished
@@ -53,7 +55,7 @@ record BenchSettings(int connections, List<Integer> workerCounts, int concurrenc
 
     static final int DEFAULT_CONNECTIONS = 100_000;
     static final int QUICK_CONNECTIONS = 2_000;
-    static final int DEFAULT_CONCURRENCY = 100;
+    static final int DEFAULT_CONCURRENCY = 300;
     static final int DEFAULT_WARMUP = 5_000;
     static final int QUICK_WARMUP = 500;
     static final int DEFAULT_STEADY_CONNECTIONS = 20_000;
@@ -61,6 +63,21 @@ record BenchSettings(int connections, List<Integer> workerCounts, int concurrenc
     static final int DEFAULT_FOOTPRINT_CONNECTIONS = 1_000_000;
     static final int QUICK_FOOTPRINT_CONNECTIONS = 20_000;
     static final int DEFAULT_FOOTPRINT_TOKEN_CHARS = 1_000;
+
+    /** Refreshes in flight per worker process when a run has {@code workers} of them (rounded up). */
+    int concurrencyPerWorker(int workers) {
+        return (concurrency + workers - 1) / workers;
+    }
+
+    private static List<Integer> workerCounts(String list) {
+        List<Integer> counts = Arrays.stream(list.split(",")).map(String::trim).map(Integer::parseInt).map(
+                n -> positive("workers", n)).toList();
+        if (counts.stream().distinct().count() < counts.size()) {
+            // each count is one catch-up; its figures and chart series are named after it
+            throw new IllegalArgumentException("--workers lists a worker count twice: " + list);
+        }
+        return counts;
+    }
 
     static BenchSettings parse(String... args) {
         boolean quick = Arrays.asList(args).contains("--quick");
@@ -96,8 +113,7 @@ record BenchSettings(int connections, List<Integer> workerCounts, int concurrenc
             }
             switch (pair[0]) {
                 case "connections" -> connections = positive(pair[0], Integer.parseInt(pair[1]));
-                case "workers" -> workers = Arrays.stream(pair[1].split(",")).map(Integer::parseInt)
-                        .map(n -> positive("workers", n)).toList();
+                case "workers" -> workers = workerCounts(pair[1]);
                 case "concurrency" -> concurrency = positive(pair[0], Integer.parseInt(pair[1]));
                 case "latency-ms" -> latency = Duration.ofMillis(Long.parseLong(pair[1]));
                 case "sweep-seconds" -> sweepLimit = Duration.ofSeconds(positive(pair[0], Integer.parseInt(pair[1])));

@@ -74,7 +74,6 @@ public final class Benchmark {
         common.put("refresher.crypto.keys.bench", Base64.getEncoder().encodeToString(key));
         common.put("refresher.providers." + PROVIDER + ".client-id", "bench-client");
         common.put("refresher.providers." + PROVIDER + ".client-secret", clientSecret);
-        common.put("refresher.providers." + PROVIDER + ".concurrency", Integer.toString(settings.concurrency()));
         common.putAll(settings.sharedProperties());
 
         List<AppProcess> apps = new ArrayList<>();
@@ -121,8 +120,8 @@ public final class Benchmark {
                 results.add(catchUp(settings, workers, common, seeder, provider, sandbox, scheduler));
             }
 
-            int maxThreads = settings.workerCounts().stream().mapToInt(Integer::intValue).max().orElse(1) * settings
-                    .concurrency();
+            // the same concurrency as every catch-up above: threads = refreshes in flight in total
+            int maxThreads = settings.concurrency();
             SweepBaseline sweep = new SweepBaseline(context.getBean(ConnectionStore.class), context.getBean(
                     TokenEndpointClient.class), jdbc, context.getBean(ProviderRegistry.class).get(PROVIDER));
             for (int threads : settings.sweeps() ? List.of(1, maxThreads) : List.<Integer>of()) {
@@ -213,7 +212,8 @@ public final class Benchmark {
                     statsAfter.get("invalidGrants").asLong() - statsBefore
                             .get("invalidGrants").asLong()));
             return new RunResult("token-refresher, " + workerCount + " worker" + (workerCount == 1 ? "" : "s"),
-                    workerCount + " × " + settings.concurrency() + " in flight", done, seconds, CpuMeter.seconds(
+                    workerCount + " × " + settings.concurrencyPerWorker(workerCount) + " in flight", done, seconds,
+                    CpuMeter.seconds(
                             before, after),
                     progress.samples(), done >= connections.size());
         } finally {
@@ -227,8 +227,10 @@ public final class Benchmark {
         Map<String, String> workerSettings = new LinkedHashMap<>();
         // rate limiter and bulkhead out of the way: the provider here is the sandbox, not a rate-limited API
         workerSettings.put("resilience4j.ratelimiter.configs.default.limit-for-period", "1000000");
-        workerSettings.put("resilience4j.bulkhead.configs.default.max-concurrent-calls", Integer.toString(settings
-                .concurrency()));
+        // the run's concurrency is the total in flight, split evenly among its workers
+        int perWorker = settings.concurrencyPerWorker(workerCount);
+        workerSettings.put("refresher.providers." + PROVIDER + ".concurrency", Integer.toString(perWorker));
+        workerSettings.put("resilience4j.bulkhead.configs.default.max-concurrent-calls", Integer.toString(perWorker));
         // PostgreSQL allows 100 connections here: share about 60 among the workers, at most 16 each (virtual threads
         // hold a connection only for a statement; more backends cost PostgreSQL more than they bring)
         workerSettings.put("spring.datasource.hikari.maximum-pool-size", Integer.toString(Math.max(4, Math.min(16, 60
@@ -291,8 +293,7 @@ public final class Benchmark {
             long refreshes = statsAfter.get("refreshes").asLong() - base;
             SteadyResult result = new SteadyResult(steady, connections.size(), new RunResult("token-refresher, "
                     + steady.workers() + " workers, steady state",
-                    steady.workers() + " × " + settings.concurrency()
-                            + " in flight",
+                    steady.workers() + " × " + settings.concurrencyPerWorker(steady.workers()) + " in flight",
                     refreshes, seconds, CpuMeter.seconds(cpuBefore, cpuAfter), progress.samples(),
                     true), measured, measured.maxBound(), delta(statsBefore, statsAfter, "refreshesAfterAccessExpiry"),
                     delta(

@@ -43,7 +43,8 @@ final class Report {
                 .append(" (access tokens expired, as after a long outage) |\n");
         md.append("| provider latency | ").append(settings.latency().toMillis()).append(" ms per token request |\n");
         md.append("| worker processes | ").append(settings.workerCounts()).append(" (one catch-up each) |\n");
-        md.append("| refreshes in flight per worker | ").append(settings.concurrency()).append(" |\n");
+        md.append("| refreshes in flight | ").append(settings.concurrency()).append(
+                " in total, split evenly among a run's worker processes; the pooled sweep's threads |\n");
         md.append("| warm-up before each catch-up | ").append(String.format(Locale.ROOT, "%,d", settings.warmup()))
                 .append(" refreshes by the freshly started workers, not measured (the sweep runs in the benchmark's")
                 .append(" JVM, warm from seeding) |\n");
