@@ -99,8 +99,9 @@ public final class Benchmark {
                     .run(benchProperties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
                             .toArray(String[]::new));
             JdbcClient jdbc = context.getBean(JdbcClient.class);
-            Seeder seeder = new Seeder(context.getBean(ConnectionStore.class), context.getBean(
-                    RefreshPublisher.class), jdbc, PROVIDER);
+            ConnectionCopier copier = new ConnectionCopier(context.getBean(DataSource.class), context.getBean(
+                    TokenCipher.class), PROVIDER);
+            Seeder seeder = new Seeder(copier, context.getBean(RefreshPublisher.class), jdbc, PROVIDER);
 
             AppProcess scheduler = track(apps, AppProcess.start("scheduler", "scheduler", "256m", arguments(common,
                     Map.of("refresher.sweep.enabled", "false", "refresher.security.api-keys[0].name", "bench",
@@ -134,7 +135,7 @@ public final class Benchmark {
                             seeder, provider, sandbox, scheduler);
             Footprint.Result footprint = null;
             if (settings.footprintConnections() > 0) {
-                footprint = footprint(settings, common, context, scheduler);
+                footprint = footprint(settings, common, context, copier, scheduler);
             }
             String rabbitVersion = context.getBean(RabbitTemplate.class).execute(channel -> String.valueOf(channel
                     .getConnection().getServerProperties().get("version")));
@@ -318,16 +319,13 @@ public final class Benchmark {
 
     /** Stores and schedules many connections, then measures what they take at rest; one worker runs meanwhile. */
     private static Footprint.Result footprint(BenchSettings settings, Map<String, String> common,
-            ConfigurableApplicationContext context, AppProcess scheduler) throws Exception {
+            ConfigurableApplicationContext context, ConnectionCopier copier, AppProcess scheduler) throws Exception {
         log(String.format(java.util.Locale.ROOT, "footprint: storing and scheduling %,d connections",
                 settings.footprintConnections()));
         List<AppProcess> workers = startWorkers(settings, 1, common, Map.of());
         try {
-            Footprint.Result result = new Footprint(context.getBean(DataSource.class), context.getBean(
-                    JdbcClient.class), context.getBean(TokenCipher.class),
-                    context
-                            .getBean(RefreshPublisher.class),
-                    PROVIDER).run(settings.footprintConnections(),
+            Footprint.Result result = new Footprint(copier, context.getBean(JdbcClient.class), context.getBean(
+                    RefreshPublisher.class), PROVIDER).run(settings.footprintConnections(),
                             settings
                                     .footprintTokenChars(),
                             scheduler, workers.getFirst());

@@ -1,7 +1,5 @@
 package dev.tokenrefresher.bench;
 
-import dev.tokenrefresher.common.connection.ConnectionStore;
-import dev.tokenrefresher.common.connection.NewConnection;
 import dev.tokenrefresher.common.connection.Registered;
 import dev.tokenrefresher.common.messaging.PublishFailedException;
 import dev.tokenrefresher.common.messaging.RefreshMessage;
@@ -10,65 +8,48 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * Puts connections in place as after a long outage: minted at the sandbox, stored through the connection store (the
- * code the scheduler's registration uses), access tokens expired, every one due now.
+ * Puts connections in place as after a long outage: minted at the sandbox, stored with their tokens encrypted as the
+ * connection store encrypts them ({@link ConnectionCopier}), access tokens expired, every one due now.
  */
 final class Seeder {
 
-    private static final int THREADS = 12;
+    private static final int COPY_ROWS = 10_000;
     private static final int PUBLISH_BATCH = 1_000;
 
-    private final ConnectionStore store;
+    private final ConnectionCopier copier;
     private final RefreshPublisher publisher;
     private final JdbcClient jdbc;
     private final String provider;
 
-    Seeder(ConnectionStore store, RefreshPublisher publisher, JdbcClient jdbc, String provider) {
-        this.store = store;
+    Seeder(ConnectionCopier copier, RefreshPublisher publisher, JdbcClient jdbc, String provider) {
+        this.copier = copier;
         this.publisher = publisher;
         this.jdbc = jdbc;
         this.provider = provider;
     }
 
-    List<Registered> store(List<SandboxClient.Minted> minted) throws Exception {
+    /** Stores the minted connections, access tokens expired a minute ago, due now, in {@code COPY}s of 10,000. */
+    void store(List<SandboxClient.Minted> minted) throws Exception {
         Instant now = Instant.now();
-        List<Registered> registered = Collections.synchronizedList(new ArrayList<>(minted.size()));
-        AtomicInteger next = new AtomicInteger();
-        try (ExecutorService pool = Executors.newFixedThreadPool(THREADS)) {
-            List<Future<?>> tasks = new ArrayList<>();
-            for (int t = 0; t < THREADS; t++) {
-                tasks.add(pool.submit(() -> {
-                    int i;
-                    while ((i = next.getAndIncrement()) < minted.size()) {
-                        SandboxClient.Minted m = minted.get(i);
-                        registered.add(store.register(new NewConnection("bench-" + m.realmId(), provider, m
-                                .realmId(), m.accessToken(), m.refreshToken(), now.minus(Duration.ofMinutes(1)),
-                                now
-                                        .plus(Duration.ofDays(100)),
-                                now), now));
-                        if (i % 10_000 == 0 && i > 0) {
-                            Benchmark.log("  stored " + i + " connections");
-                        }
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> task : tasks) {
-                task.get();
+        for (int from = 0; from < minted.size(); from += COPY_ROWS) {
+            List<ConnectionCopier.Row> rows = minted.subList(from, Math.min(minted.size(), from + COPY_ROWS)).stream()
+                    .map(m -> new ConnectionCopier.Row(UUID.randomUUID(), "bench-" + m.realmId(), m.realmId(), m
+                            .accessToken(), m.refreshToken(), now.minus(Duration.ofMinutes(1)),
+                            now.plus(Duration
+                                    .ofDays(100)),
+                            now))
+                    .toList();
+            copier.copy(rows, now);
+            if ((from + rows.size()) % 100_000 == 0) {
+                Benchmark.log(String.format(java.util.Locale.ROOT, "  stored %,d connections", from + rows.size()));
             }
         }
-        return registered;
+        jdbc.sql("VACUUM ANALYZE connection").update();
     }
 
     /**

@@ -29,9 +29,13 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 public class ConnectionStore {
 
-    static final String ACCESS_TOKEN = "access_token";
-    static final String REFRESH_TOKEN = "refresh_token";
-    static final String REALM_ID = "realm_id";
+    /**
+     * The names the encrypted columns are bound to ({@link CipherBinding#connection}); public for tools that write rows
+     * directly, such as the benchmark's {@code COPY}.
+     */
+    public static final String ACCESS_TOKEN = "access_token";
+    public static final String REFRESH_TOKEN = "refresh_token";
+    public static final String REALM_ID = "realm_id";
 
     /** Any 64-bit constant works; this one spells "tokenref" so it is recognisable in pg_locks. */
     private static final long SWEEP_LOCK_KEY = 0x746f6b656e726566L;
