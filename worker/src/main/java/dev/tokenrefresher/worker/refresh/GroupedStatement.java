@@ -106,6 +106,13 @@ final class GroupedStatement<R, T> implements AutoCloseable {
             }
             return;
         }
+        if (results.size() != batch.size()) {
+            // a broken statement must not take the drainer down: every later caller would wait forever
+            IllegalStateException mismatch = new IllegalStateException("a " + name + " statement answered "
+                    + results.size() + " results for " + batch.size() + " rows");
+            batch.forEach(pending -> pending.result().completeExceptionally(mismatch));
+            return;
+        }
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).result().complete(results.get(i));
         }

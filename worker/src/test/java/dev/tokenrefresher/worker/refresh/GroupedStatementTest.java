@@ -101,6 +101,17 @@ class GroupedStatementTest {
     }
 
     @Test
+    void aStatementThatAnswersTooFewResultsFailsItsRowsAndTheDrainerCarriesOn() throws Exception {
+        try (GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", rows -> rows.contains(13)
+                ? List.of()
+                : rows, 100)) {
+            assertThatThrownBy(() -> grouped.run(13)).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("a test statement answered 0 results for 1 rows");
+            assertThat(grouped.run(14)).isEqualTo(14);
+        }
+    }
+
+    @Test
     void oneRowPerStatementRunsOnTheCallersThread() {
         List<Thread> ranOn = new ArrayList<>();
         try (GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", rows -> {
