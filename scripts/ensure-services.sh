@@ -26,8 +26,9 @@ fi
 
 if command -v rabbitmq-diagnostics >/dev/null; then
   if ! rabbitmq-diagnostics -q ping >/dev/null 2>&1; then
-    echo "starting RabbitMQ"
-    rabbitmq-server -detached
+    echo "starting RabbitMQ with config/rabbitmq/advanced.config"
+    # the settings token-refresher relies on (see the file); a broker that is already running keeps its own
+    RABBITMQ_ADVANCED_CONFIG_FILE="$(cd "$(dirname "$0")/.." && pwd)/config/rabbitmq/advanced.config" rabbitmq-server -detached
     wait_for RabbitMQ 120 rabbitmq-diagnostics -q ping
     rabbitmqctl await_startup >/dev/null
   fi
