@@ -12,7 +12,7 @@ import dev.tokenrefresher.common.provider.TokenEndpointClient;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.LocalTime;
-import java.time.temporal.ChronoUnit;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -43,8 +43,11 @@ public final class Benchmark {
     private Benchmark() {
     }
 
+    private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
+
     static void log(String line) {
-        System.out.println(LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + " " + line);
+        // a formatter: LocalTime.toString() leaves out zero seconds ("06:40" instead of "06:40:00")
+        System.out.println(LOG_TIME.format(LocalTime.now()) + " " + line);
         System.out.flush();
     }
 
