@@ -56,7 +56,13 @@ record BenchSettings(int connections, List<Integer> workerCounts, int concurrenc
 
     static final int DEFAULT_CONNECTIONS = 100_000;
     static final int QUICK_CONNECTIONS = 2_000;
-    static final int DEFAULT_CONCURRENCY = 300;
+    /**
+     * A catch-up needs it: 1,500 refreshes/s at 100 ms per provider call is 150 calls in flight at the very least, and a
+     * worker's batch holds its deliveries until its slowest refresh is done. Measured at 100,000 with one worker: 300
+     * in flight 1,511-1,605/s (the pooled sweep with 300 threads 1,778-2,029/s), 600 in flight 1,943/s (the sweep with
+     * 600 threads 1,899/s).
+     */
+    static final int DEFAULT_CONCURRENCY = 600;
     static final int DEFAULT_WARMUP = 5_000;
     static final int QUICK_WARMUP = 500;
     /**
