@@ -302,8 +302,8 @@ public class ConnectionStore {
             return List.of(storeOne(refreshes.getFirst()));
         }
         int n = refreshes.size();
-        // byte[][], not Object[]: the driver encodes a bytea[] only from the former
         Object[] ids = new Object[n];
+        // byte[][], not Object[]: the driver encodes a bytea[] only from the former
         byte[][] consumed = new byte[n][];
         byte[][] access = new byte[n][];
         byte[][] refresh = new byte[n][];

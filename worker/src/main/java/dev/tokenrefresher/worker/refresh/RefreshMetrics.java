@@ -16,10 +16,10 @@ import org.springframework.stereotype.Component;
 @Component
 class RefreshMetrics {
 
-    /** Lateness buckets span 1 ms to 1 hour: a healthy system is well under a second, an outage's backlog is not. */
     /**
-     * Bucket bounds of the lateness histogram, in seconds. Micrometer's generated percentile buckets start at 1 for a
-     * distribution summary, which would put every refresh that is on time (well under a second late) in one bucket.
+     * Bucket bounds of the lateness histogram, in seconds, from 10 ms to 1 hour: a healthy system is well under a second,
+     * an outage's backlog is not. Micrometer's generated percentile buckets start at 1 for a distribution summary, which
+     * would put every refresh that is on time in one bucket.
      */
     private static final double[] LATENESS_BUCKETS_SECONDS = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3,
             5, 10, 30, 60, 300, 900, 3600};
