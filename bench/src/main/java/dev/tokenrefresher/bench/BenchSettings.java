@@ -17,8 +17,9 @@ import java.util.Map;
  *            processes of a run (each one's provider {@code concurrency}), and the pooled sweep's threads, so that every
  *            catch-up and the sweep compare at the same concurrency
  * @param latency the sandbox provider's answer time
- * @param sweepLimit how long each cron-sweep baseline may run before its rate is taken (it need not finish; default
- *            30 s, quick 15 s: a rate, not a time to finish, is what they are measured for)
+ * @param sweepLimit how long each cron-sweep baseline of the catch-up may run before its rate is taken (it need not
+ *            finish; default 30 s, quick 15 s: a rate, not a time to finish, is what they are measured for); the
+ *            one-at-a-time sweep gets at most 10 s
  * @param runLimit how long one catch-up may take before it is reported as unfinished
  * @param report where the Markdown report goes; the charts go next to it
  * @param warmup connections refreshed by freshly started workers before each measured catch-up: production workers
@@ -49,10 +50,23 @@ record BenchSettings(int connections, List<Integer> workerCounts, int concurrenc
      * @param lead the providers' refresh lead time (default 20 s, quick 10 s): a refresh later than this is a missed
      *            expiry
      * @param workers worker processes (default 2)
-     * @param duration how long the steady state is measured (default 3 minutes, quick 1 minute); 0 skips it
+     * @param duration how long the workers' steady state is measured (default 2 minutes, quick 1 minute); 0 skips
+     *            it; the pooled sweep's is measured for one cycle (every connection refreshed about once, a dozen
+     *            passes at the default interval)
+     * @param sweepInterval how often the pooled sweep of the steady state starts a pass over what is due (default
+     *            5 s: the classic cron job runs every 5 minutes against access tokens of an
+     *            hour, about a twelfth of their life, and the default cycle's tokens live 80 s)
      */
-    record Steady(int connections, Duration cycle, Duration lead, int workers, Duration duration) {
+    record Steady(int connections, Duration cycle, Duration lead, int workers, Duration duration,
+            Duration sweepInterval) {
     }
+
+    static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(5);
+    /**
+     * The one-at-a-time sweep's rate is one provider call after another (about 9/s at 100 ms): 10 s measure it as well
+     * as 30 did, and leave the benchmark's 15 minutes the time for the steady state's sweep.
+     */
+    static final Duration ONE_AT_A_TIME_SWEEP_LIMIT = Duration.ofSeconds(10);
 
     static final int DEFAULT_CONNECTIONS = 100_000;
     static final int QUICK_CONNECTIONS = 2_000;
@@ -75,6 +89,13 @@ record BenchSettings(int connections, List<Integer> workerCounts, int concurrenc
     static final int DEFAULT_FOOTPRINT_CONNECTIONS = 1_000_000;
     static final int QUICK_FOOTPRINT_CONNECTIONS = 20_000;
     static final int DEFAULT_FOOTPRINT_TOKEN_CHARS = 1_000;
+
+    /** How long the catch-up's sweep with {@code threads} may run. */
+    Duration sweepLimit(int threads) {
+        return threads == 1 && sweepLimit.compareTo(ONE_AT_A_TIME_SWEEP_LIMIT) > 0
+                ? ONE_AT_A_TIME_SWEEP_LIMIT
+                : sweepLimit;
+    }
 
     /** Refreshes in flight per worker process when a run has {@code workers} of them (rounded up). */
     int concurrencyPerWorker(int workers) {
@@ -106,7 +127,8 @@ record BenchSettings(int connections, List<Integer> workerCounts, int concurrenc
         Duration steadyCycle = Duration.ofSeconds(quick ? 20 : 60);
         Duration steadyLead = Duration.ofSeconds(quick ? 10 : 20);
         int steadyWorkers = 2;
-        Duration steadyDuration = Duration.ofMinutes(quick ? 1 : 3);
+        Duration steadyDuration = Duration.ofMinutes(quick ? 1 : 2);
+        Duration sweepInterval = DEFAULT_SWEEP_INTERVAL;
         int footprintConnections = quick ? QUICK_FOOTPRINT_CONNECTIONS : DEFAULT_FOOTPRINT_CONNECTIONS;
         int footprintTokenChars = DEFAULT_FOOTPRINT_TOKEN_CHARS;
         Map<String, String> workerProperties = new LinkedHashMap<>();
@@ -141,19 +163,22 @@ record BenchSettings(int connections, List<Integer> workerCounts, int concurrenc
                         pair[1])));
                 case "steady-workers" -> steadyWorkers = positive(pair[0], Integer.parseInt(pair[1]));
                 case "steady-minutes" -> steadyDuration = Duration.ofMinutes(Integer.parseInt(pair[1]));
+                case "steady-sweep-interval-seconds" -> sweepInterval = Duration.ofSeconds(positive(pair[0], Integer
+                        .parseInt(pair[1])));
                 case "footprint-connections" -> footprintConnections = Integer.parseInt(pair[1]);
                 case "footprint-token-chars" -> footprintTokenChars = positive(pair[0], Integer.parseInt(pair[1]));
                 default -> throw new IllegalArgumentException("unknown argument --" + pair[0] + "; known: "
                         + "--connections, --workers, --concurrency, --latency-ms, --sweep-seconds, --run-minutes, "
                         + "--report, --warmup, --worker-property, --property, --steady-connections, --steady-cycle-seconds, "
-                        + "--steady-lead-seconds, --steady-workers, --steady-minutes, --footprint-connections, "
+                        + "--steady-lead-seconds, --steady-workers, --steady-minutes, --steady-sweep-interval-seconds, "
+                        + "--footprint-connections, "
                         + "--footprint-token-chars, --no-sweep, --quick");
             }
         }
         return new BenchSettings(connections, workers, concurrency, latency, sweepLimit, runLimit, report, quick,
                 Math.max(0, Math.min(warmup, connections)), sweeps, Map.copyOf(workerProperties),
                 Map.copyOf(sharedProperties), new Steady(Math.min(steadyConnections, connections), steadyCycle,
-                        steadyLead, steadyWorkers, steadyDuration),
+                        steadyLead, steadyWorkers, steadyDuration, sweepInterval),
                 Math.max(0, footprintConnections),
                 footprintTokenChars);
     }

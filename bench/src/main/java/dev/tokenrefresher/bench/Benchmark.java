@@ -132,10 +132,16 @@ public final class Benchmark {
                 seeder.rearmAll();
                 results.add(sweep(settings, threads, sweep, provider, sandbox, scheduler));
             }
-            SteadyResult steady = settings.steady().duration().isZero()
-                    ? null
-                    : steadyState(settings, common,
-                            seeder, provider, sandbox, scheduler);
+            List<SteadyResult> steady = new ArrayList<>();
+            if (!settings.steady().duration().isZero()) {
+                SteadyResult ours = steadyState(settings, common, seeder, provider, sandbox, scheduler);
+                steady.add(ours);
+                if (settings.sweeps()) {
+                    purgeQueues(context);
+                    steady.add(sweepSteadyState(settings, sweep.withRefreshLeadTime(settings.steady().lead()), ours,
+                            provider, sandbox, scheduler));
+                }
+            }
             Footprint.Result footprint = null;
             if (settings.footprintConnections() > 0) {
                 footprint = footprint(settings, common, context, copier, scheduler);
@@ -153,16 +159,12 @@ public final class Benchmark {
                                 .cpuMillisPerRefresh(),
                         result.cpuSeconds()));
             }
-            if (steady != null) {
+            for (SteadyResult result : steady) {
                 log(String.format(java.util.Locale.ROOT, "%-32s %,8d refreshes in %6.1f s = %,6.0f/s, %.2f CPU ms "
-                        + "per refresh; lateness p99 <= %.3f s, max <= %.3f s; %d after expiry", steady.run().name(),
-                        steady
-                                .run().refreshes(),
-                        steady.run().seconds(), steady.run().rate(), steady.run()
+                        + "per refresh; lateness p99 <= %.3f s, max <= %.3f s; %d after expiry", result.run().name(),
+                        result.run().refreshes(), result.run().seconds(), result.run().rate(), result.run()
                                 .cpuMillisPerRefresh(),
-                        steady.lateness().quantile(0.99), steady
-                                .maxLatenessSeconds(),
-                        steady.afterExpiry()));
+                        result.lateness().quantile(0.99), result.maxLatenessSeconds(), result.afterExpiry()));
             }
         } finally {
             for (int i = apps.size() - 1; i >= 0; i--) {
@@ -295,21 +297,19 @@ public final class Benchmark {
             LatenessHistogram measured = lateness(workers).minus(before);
             var statsAfter = provider.stats();
             long refreshes = statsAfter.get("refreshes").asLong() - base;
-            SteadyResult result = new SteadyResult(steady, connections.size(), new RunResult("token-refresher, "
-                    + steady.workers() + " workers, steady state",
-                    steady.workers() + " × " + settings.concurrencyPerWorker(steady.workers()) + " in flight",
-                    refreshes, seconds, CpuMeter.seconds(cpuBefore, cpuAfter), progress.samples(),
-                    true), measured, measured.maxBound(), delta(statsBefore, statsAfter, "refreshesAfterAccessExpiry"),
-                    delta(
-                            statsBefore, statsAfter, "overlappingRefreshes"),
-                    delta(statsBefore, statsAfter,
-                            "invalidGrants"));
+            RunResult run = new RunResult("token-refresher, " + steady.workers() + " workers, steady state", steady
+                    .workers() + " × " + settings.concurrencyPerWorker(steady.workers()) + " in flight", refreshes,
+                    seconds, CpuMeter.seconds(cpuBefore, cpuAfter), progress.samples(), true);
+            long afterExpiry = delta(statsBefore, statsAfter, "refreshesAfterAccessExpiry");
+            long overlapping = delta(statsBefore, statsAfter, "overlappingRefreshes");
+            long invalidGrants = delta(statsBefore, statsAfter, "invalidGrants");
+            // the workers' lateness is known by histogram bucket only
+            SteadyResult result = new SteadyResult(steady, connections.size(), run, measured, measured.maxBound(), null,
+                    afterExpiry, overlapping, invalidGrants);
             log(String.format(java.util.Locale.ROOT, "  %,d refreshes in %.0f s (%.0f/s); lateness p50 <= %.3f s, "
                     + "p99 <= %.3f s, max <= %.3f s; after expiry %d, overlapping %d, invalid_grant %d", refreshes,
-                    seconds, result.run().rate(), measured.quantile(0.5), measured.quantile(0.99), result
-                            .maxLatenessSeconds(),
-                    result.afterExpiry(), result.overlapping(), result
-                            .invalidGrants()));
+                    seconds, run.rate(), measured.quantile(0.5), measured.quantile(0.99), measured.maxBound(),
+                    afterExpiry, overlapping, invalidGrants));
             return result;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -318,6 +318,57 @@ public final class Benchmark {
             sampler.shutdownNow();
             workers.forEach(AppProcess::close);
         }
+    }
+
+    /**
+     * The pooled sweep on the steady state's connections, continuing where the workers left them (their access tokens
+     * and due times as the workers stored them): a pass every {@code sweepInterval} over what is due, with as many
+     * threads as the workers had refreshes in flight. One pass over what came due while the workers stopped is not
+     * measured, then one cycle is: every connection refreshed about once. Lateness is measured as the workers measure
+     * it and counted into their buckets.
+     */
+    private static SteadyResult sweepSteadyState(BenchSettings settings, SweepBaseline sweep, SteadyResult ours,
+            SandboxClient provider, AppProcess sandbox, AppProcess scheduler) throws InterruptedException {
+        BenchSettings.Steady steady = settings.steady();
+        int threads = settings.concurrency();
+        log(String.format(java.util.Locale.ROOT, "steady state, pooled sweep: a pass every %d s with %d threads over "
+                + "the same %,d connections, measured for one cycle (%d s)", steady.sweepInterval().toSeconds(),
+                threads, ours.connections(), steady.cycle().toSeconds()));
+        long handedOver = sweep.run(threads, steady.cycle(), new Progress());
+        log("  " + handedOver + " refreshed that came due while the workers stopped (not measured)");
+        CpuMeter cpu = meter(sandbox, scheduler, List.of()).component("bench JVM (the sweep)", () -> List.of(
+                ProcessHandle.current().pid()));
+        var statsBefore = provider.stats();
+        long base = statsBefore.get("refreshes").asLong();
+        Progress progress = new Progress();
+        CpuMeter.Reading cpuBefore = cpu.read();
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+        sampler.scheduleAtFixedRate(() -> progress.sample(provider.refreshes() - base), 0, 2, TimeUnit.SECONDS);
+        List<Double> late = java.util.Collections.synchronizedList(new ArrayList<>());
+        try {
+            sweep.runEvery(steady.sweepInterval(), threads, steady.cycle(), new Progress(), late::add);
+        } finally {
+            sampler.shutdownNow();
+        }
+        double seconds = progress.elapsedSeconds();
+        CpuMeter.Reading cpuAfter = cpu.read();
+        var statsAfter = provider.stats();
+        long refreshes = statsAfter.get("refreshes").asLong() - base;
+        progress.sample(refreshes);
+        RunResult run = new RunResult("pooled sweep, " + threads + " threads, a pass every " + steady.sweepInterval()
+                .toSeconds() + " s", threads + " in flight", refreshes, seconds, CpuMeter.seconds(cpuBefore,
+                        cpuAfter),
+                progress.samples(), true);
+        LatenessHistogram lateness = LatenessHistogram.of(late, ours.lateness());
+        ExactLateness exact = ExactLateness.of(late);
+        long afterExpiry = delta(statsBefore, statsAfter, "refreshesAfterAccessExpiry");
+        long overlapping = delta(statsBefore, statsAfter, "overlappingRefreshes");
+        long invalidGrants = delta(statsBefore, statsAfter, "invalidGrants");
+        log(String.format(java.util.Locale.ROOT, "  %,d refreshes in %.0f s (%.0f/s); lateness %s; after expiry %d, "
+                + "overlapping %d, invalid_grant %d", refreshes, seconds, run.rate(), exact == null ? "–" : exact,
+                afterExpiry, overlapping, invalidGrants));
+        return new SteadyResult(steady, ours.connections(), run, lateness, lateness.maxBound(), exact, afterExpiry,
+                overlapping, invalidGrants);
     }
 
     /** Stores and schedules many connections, then measures what they take at rest; one worker runs meanwhile. */
@@ -367,10 +418,10 @@ public final class Benchmark {
         Progress progress = new Progress();
         long base = provider.refreshes();
         CpuMeter.Reading before = cpu.read();
-        log("sweep with " + threads + " thread(s), for at most " + settings.sweepLimit().toSeconds() + " s");
+        log("sweep with " + threads + " thread(s), for at most " + settings.sweepLimit(threads).toSeconds() + " s");
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         sampler.scheduleAtFixedRate(progress::sampleLatest, 0, 500, TimeUnit.MILLISECONDS);
-        long done = sweep.run(threads, settings.sweepLimit(), progress);
+        long done = sweep.run(threads, settings.sweepLimit(threads), progress);
         double seconds = progress.elapsedSeconds();
         CpuMeter.Reading after = cpu.read();
         sampler.shutdownNow();
@@ -392,6 +443,16 @@ public final class Benchmark {
                 .component("sandbox", () -> List.of(sandbox.pid()))
                 .component("PostgreSQL", CpuMeter.byCommand("postgres"))
                 .component("RabbitMQ", CpuMeter.byCommand("beam.smp"));
+    }
+
+    /**
+     * Empties the run's queues: the stopped workers' next messages would otherwise go on hopping down the delay ladder,
+     * and the broker's CPU for them would be counted against the sweep that runs next.
+     */
+    private static void purgeQueues(ConfigurableApplicationContext context) {
+        RefresherTopology topology = new RefresherTopology(context.getBean(MessagingProperties.class));
+        AmqpAdmin admin = context.getBean(AmqpAdmin.class);
+        topology.queueNames(List.of(PROVIDER)).forEach(queue -> admin.purgeQueue(queue, false));
     }
 
     private static void cleanUp(ConfigurableApplicationContext context, String schema, String prefix) {

@@ -1,6 +1,7 @@
 package dev.tokenrefresher.bench;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -8,9 +9,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The workers' lateness histogram ({@code refresher_refresh_lateness_seconds_bucket}, cumulative counts per upper
- * bound), summed over workers, as read from their Prometheus endpoints. Quantiles are the upper bound of the bucket
- * that holds them: at most that late.
+ * A lateness histogram (cumulative counts per upper bound): the workers' ({@code
+ * refresher_refresh_lateness_seconds_bucket}), summed over workers, as read from their Prometheus endpoints, or the
+ * sweep's, counted here into the same buckets. Quantiles are the upper bound of the bucket that holds them: at most
+ * that late.
  */
 final class LatenessHistogram {
 
@@ -26,6 +28,20 @@ final class LatenessHistogram {
 
     static LatenessHistogram empty() {
         return new LatenessHistogram(new TreeMap<>());
+    }
+
+    /**
+     * Lateness measured outside the workers (the sweep's), in seconds, counted into the buckets of {@code like} (the
+     * workers'), so that the two compare bucket by bucket; a histogram without buckets gives one unbounded bucket.
+     */
+    static LatenessHistogram of(Collection<Double> secondsLate, LatenessHistogram like) {
+        TreeMap<Double, Double> cumulative = new TreeMap<>();
+        like.cumulative.keySet().forEach(le -> cumulative.put(le, 0.0));
+        cumulative.put(Double.POSITIVE_INFINITY, 0.0);
+        for (double late : secondsLate) {
+            cumulative.tailMap(late, true).replaceAll((le, count) -> count + 1);
+        }
+        return new LatenessHistogram(cumulative);
     }
 
     /** Adds one worker's scrape. */

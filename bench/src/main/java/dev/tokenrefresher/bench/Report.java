@@ -23,8 +23,9 @@ final class Report {
     private Report() {
     }
 
-    static void write(BenchSettings settings, Environment environment, List<RunResult> runs, SteadyResult steady,
-            Footprint.Result footprint) throws IOException {
+    /** @param steady the steady state's runs, the workers' first (empty when it was not run) */
+    static void write(BenchSettings settings, Environment environment, List<RunResult> runs,
+            List<SteadyResult> steady, Footprint.Result footprint) throws IOException {
         Path report = settings.report();
         Files.createDirectories(report.toAbsolutePath().getParent());
         // charts are named after the report, so that reports of separate runs can sit side by side
@@ -59,7 +60,9 @@ final class Report {
             md.append("|\n");
         }
         md.append("| sweep baselines | same sandbox, database and connections; stopped after ")
-                .append(settings.sweepLimit().toSeconds()).append(" s if not done |\n\n");
+                .append(settings.sweepLimit(1).toSeconds()).append(" s (one at a time) and ").append(settings
+                        .sweepLimit(settings.concurrency()).toSeconds())
+                .append(" s (pooled) if not done |\n\n");
         md.append("## Catch-up: everything due at once\n\n");
         Set<String> components = new LinkedHashSet<>();
         runs.forEach(r -> components.addAll(r.cpuSeconds().keySet()));
@@ -113,7 +116,7 @@ final class Report {
                         .append(" |\n");
             }
         }
-        if (steady != null) {
+        if (!steady.isEmpty()) {
             Path latenessChart = report.resolveSibling(base + "-lateness.png");
             latenessChart(steady, latenessChart);
             steadySection(md, steady, latenessChart);
@@ -126,41 +129,60 @@ final class Report {
         Files.writeString(report, md.toString());
     }
 
-    private static void steadySection(StringBuilder md, SteadyResult steady, Path chart) {
-        BenchSettings.Steady s = steady.settings();
-        RunResult run = steady.run();
-        LatenessHistogram lateness = steady.lateness();
+    private static void steadySection(StringBuilder md, List<SteadyResult> runs, Path chart) {
+        SteadyResult ours = runs.getFirst();
+        BenchSettings.Steady s = ours.settings();
         md.append("\n## Steady state: due times spread over the cycle\n\n");
         md.append(String.format(Locale.ROOT, "%,d connections, each due once per %d-s cycle (access tokens live %d s,"
                 + " refresh lead time %d s, so a refresh more than %d s late is a missed expiry), %d worker processes,"
                 + " measured for %d s after the first cycle (fresh workers, the seeding's burst of publishes). Lateness is "
                 + "refresh start minus due time, from the workers' histogram: a quantile or the maximum is the upper "
-                + "bound of the bucket holding it; a message taken up to a second early counts as 0.\n\n",
-                steady
-                        .connections(),
-                s.cycle().toSeconds(), s.cycle().plus(s.lead()).toSeconds(), s.lead()
-                        .toSeconds(),
+                + "bound of the bucket holding it; a message taken up to a second early counts as 0.",
+                ours.connections(), s.cycle().toSeconds(), s.cycle().plus(s.lead()).toSeconds(), s.lead().toSeconds(),
                 s.lead().toSeconds(), s.workers(), s.duration().toSeconds()));
-        md.append("| refreshes | refreshes/s | lateness p50 | p99 | max | refreshed after expiry | overlapping | "
+        if (runs.size() > 1) {
+            md.append(String.format(Locale.ROOT, " Beside it, the pooled sweep on the same connections, taking over "
+                    + "from the workers where they left them (the queues emptied): a pass every %d s over what is due "
+                    + "at its start, with as many threads as the workers had refreshes in flight, measured for one cycle (%d s) "
+                    + "after one pass over what came due while the workers stopped; its lateness (claim minus due "
+                    + "time, as the workers measure it) is counted into the workers' buckets, its exact figures in "
+                    + "brackets. Its rate falls below the workers' because each refresh's next due time counts from "
+                    + "a late refresh: the cycle stretches by the lateness.",
+                    s.sweepInterval().toSeconds(), s.cycle().toSeconds()));
+        }
+        md.append("\n\n");
+        Set<String> components = new LinkedHashSet<>();
+        runs.forEach(r -> components.addAll(r.run().cpuSeconds().keySet()));
+        md.append("| run | refreshes | refreshes/s | lateness p50 | p99 | max | refreshed after expiry | overlapping | "
                 + "invalid_grant | CPU ms per refresh |");
-        run.cpuSeconds().keySet().forEach(c -> md.append(" CPU s ").append(c).append(" |"));
-        md.append("\n|---|---|---|---|---|---|---|---|---|");
-        run.cpuSeconds().keySet().forEach(c -> md.append("---|"));
-        md.append(String.format(Locale.ROOT, "\n| %,d | %,.0f | %s | %s | <= %.3f s | %d | %d | %d | %.2f |", run
-                .refreshes(), run.rate(), seconds(lateness.quantile(0.5)), seconds(lateness.quantile(0.99)),
-                steady
-                        .maxLatenessSeconds(),
-                steady.afterExpiry(), steady.overlapping(), steady.invalidGrants(), run
-                        .cpuMillisPerRefresh()));
-        run.cpuSeconds().values().forEach(v -> md.append(String.format(Locale.ROOT, " %.1f |", v)));
+        components.forEach(c -> md.append(" CPU s ").append(c).append(" |"));
+        md.append("\n|---|---|---|---|---|---|---|---|---|---|");
+        components.forEach(c -> md.append("---|"));
+        for (SteadyResult steady : runs) {
+            RunResult run = steady.run();
+            LatenessHistogram lateness = steady.lateness();
+            ExactLateness exact = steady.exact();
+            md.append(String.format(Locale.ROOT, "\n| %s | %,d | %,.0f | %s | %s | %s | %d | %d | %d | %.2f |", run
+                    .name(), run.refreshes(), run.rate(),
+                    seconds(lateness.quantile(0.5), exact == null
+                            ? Double.NaN
+                            : exact.p50()),
+                    seconds(lateness.quantile(0.99), exact == null ? Double.NaN : exact.p99()), seconds(steady
+                            .maxLatenessSeconds(), exact == null ? Double.NaN : exact.max()),
+                    steady.afterExpiry(), steady.overlapping(), steady.invalidGrants(), run.cpuMillisPerRefresh()));
+            components.forEach(c -> md.append(" ").append(run.cpuSeconds().containsKey(c)
+                    ? String.format(Locale.ROOT, "%.1f", run.cpuSeconds().get(c))
+                    : "–").append(" |"));
+        }
         md.append("\n\n![lateness distribution](").append(chart.getFileName()).append(")\n\n");
-        md.append("| target | measured | met |\n|---|---|---|\n");
+        LatenessHistogram lateness = ours.lateness();
+        md.append("| target (").append(ours.run().name()).append(") | measured | met |\n|---|---|---|\n");
         md.append("| p99 lateness <= 1 s | ").append(seconds(lateness.quantile(0.99))).append(" | ").append(lateness
                 .quantile(0.99) <= 1 ? "yes" : "no").append(" |\n");
-        md.append(String.format(Locale.ROOT, "| max lateness <= 5 s | <= %.3f s | %s |%n", steady.maxLatenessSeconds(),
-                steady.maxLatenessSeconds() <= 5 ? "yes" : "no"));
-        md.append("| no access token expired before its refresh | ").append(steady.afterExpiry()).append(" | ")
-                .append(steady.afterExpiry() == 0 ? "yes" : "no").append(" |\n");
+        md.append("| max lateness <= 5 s | ").append(seconds(ours.maxLatenessSeconds())).append(" | ").append(ours
+                .maxLatenessSeconds() <= 5 ? "yes" : "no").append(" |\n");
+        md.append("| no access token expired before its refresh | ").append(ours.afterExpiry()).append(" | ")
+                .append(ours.afterExpiry() == 0 ? "yes" : "no").append(" |\n");
     }
 
     private static void footprintSection(StringBuilder md, Footprint.Result f) {
@@ -186,25 +208,39 @@ final class Report {
                 + "%s |%n", f.connections(), f.brokerAfter() >> 20, f.brokerAfter() <= (1L << 30) ? "yes" : "no"));
     }
 
-    private static String seconds(double value) {
-        return Double.isNaN(value) ? "–" : String.format(Locale.ROOT, "<= %.3f s", value);
+    /** A bucket bound, and the exact figure beside it where it is known. */
+    private static String seconds(double bound, double exact) {
+        return Double.isNaN(exact) ? seconds(bound) : String.format(Locale.ROOT, "%s (%.3f s)", seconds(bound), exact);
     }
 
-    private static void latenessChart(SteadyResult steady, Path file) throws IOException {
-        XYSeries series = new XYSeries("refreshes per lateness bucket");
-        for (double[] bucket : steady.lateness().perBucket()) {
-            if (Double.isFinite(bucket[0]) && bucket[1] > 0) {
-                series.add(bucket[0] * 1000, bucket[1]);
+    private static String seconds(double value) {
+        if (Double.isNaN(value)) {
+            return "–";
+        }
+        return Double.isInfinite(value) ? "beyond the largest bucket" : String.format(Locale.ROOT, "<= %.3f s", value);
+    }
+
+    private static void latenessChart(List<SteadyResult> runs, Path file) throws IOException {
+        XYSeriesCollection data = new XYSeriesCollection();
+        for (SteadyResult run : runs) {
+            XYSeries series = new XYSeries(run.run().name());
+            for (double[] bucket : run.lateness().perBucket()) {
+                if (Double.isFinite(bucket[0]) && bucket[1] > 0) {
+                    series.add(bucket[0] * 1000, bucket[1]);
+                }
             }
+            data.addSeries(series);
         }
         JFreeChart chart = ChartFactory.createXYLineChart("Steady state: lateness distribution",
-                "lateness, ms (bucket upper bound, log scale)", "refreshes", new XYSeriesCollection(series),
-                PlotOrientation.VERTICAL, false, false, false);
+                "lateness, ms (bucket upper bound, log scale)", "refreshes", data, PlotOrientation.VERTICAL, true,
+                false, false);
         chart.setBackgroundPaint(Color.WHITE);
         LogAxis axis = new LogAxis("lateness, ms (bucket upper bound, log scale)");
         axis.setSmallestValue(1);
         chart.getXYPlot().setDomainAxis(axis);
-        chart.getXYPlot().getRenderer().setSeriesStroke(0, new BasicStroke(2f));
+        for (int i = 0; i < data.getSeriesCount(); i++) {
+            chart.getXYPlot().getRenderer().setSeriesStroke(i, new BasicStroke(2f));
+        }
         ChartUtils.saveChartAsPNG(file.toFile(), chart, 1000, 500);
     }
 

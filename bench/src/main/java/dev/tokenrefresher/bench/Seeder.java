@@ -82,11 +82,21 @@ final class Seeder {
 
     /**
      * Spreads the first {@code count} connections evenly over one refresh cycle, as a fleet looks that has run for a
-     * while: connection i is due at {@code now + i/count x cycle}, its access token expiring {@code lead} later. Vacuums
-     * the tables after, like {@link #rearmAll()}.
+     * while: connection i is due at {@code now + i/count x cycle}, its access token expiring {@code lead} later. The
+     * other connections are put a day ahead, out of the run: a sweep selects whatever is due, and the catch-ups leave
+     * some due (a sweep stopped at its limit). Vacuums the tables after, like {@link #rearmAll()}.
      */
     List<Registered> spreadOverCycle(int count, Duration cycle, Duration lead) {
         Instant now = Instant.now();
+        jdbc.sql("""
+                UPDATE connection SET refresh_fence = refresh_fence + 1, next_refresh_at = :later,
+                       lease_owner = NULL, lease_until = NULL
+                WHERE status = 'ACTIVE'
+                  AND id NOT IN (SELECT id FROM connection WHERE status = 'ACTIVE' ORDER BY id LIMIT :count)
+                """)
+                .param("count", count)
+                .param("later", now.plus(Duration.ofDays(1)).atOffset(ZoneOffset.UTC))
+                .update();
         List<Registered> spread = jdbc.sql("""
                 WITH chosen AS (
                     SELECT id, row_number() OVER (ORDER BY id) - 1 AS n

@@ -5,8 +5,9 @@ package dev.tokenrefresher.bench;
  *
  * @param lateness refresh start minus due time, over every refresh of the measured window
  * @param maxLatenessSeconds the upper bound of the highest histogram bucket holding a refresh of the window
+ * @param exact the lateness quantiles sample by sample, where they are known (the sweep's), else {@code null}
  * @param afterExpiry refreshes the sandbox saw after the access token had expired: missed expiries
  */
 record SteadyResult(BenchSettings.Steady settings, int connections, RunResult run, LatenessHistogram lateness,
-        double maxLatenessSeconds, long afterExpiry, long overlapping, long invalidGrants) {
+        double maxLatenessSeconds, ExactLateness exact, long afterExpiry, long overlapping, long invalidGrants) {
 }

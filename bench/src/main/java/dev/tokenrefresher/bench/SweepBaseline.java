@@ -10,6 +10,7 @@ import dev.tokenrefresher.common.provider.RefreshResult;
 import dev.tokenrefresher.common.provider.TokenEndpointClient;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
@@ -20,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleConsumer;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -45,70 +47,144 @@ final class SweepBaseline {
         this.provider = provider;
     }
 
-    /** Sweeps with {@code threads} refreshing at once until nothing is due or the limit passed; returns how many. */
+    /**
+     * One pass with {@code threads} refreshing at once over everything due now, until it is done or the limit passed
+     * (the catch-up); returns how many it refreshed.
+     */
     long run(int threads, Duration limit, Progress progress) throws InterruptedException {
-        AtomicLong refreshed = new AtomicLong();
-        Set<UUID> queued = ConcurrentHashMap.newKeySet();
-        Semaphore slots = new Semaphore(threads * 2);
-        long deadline = System.nanoTime() + limit.toNanos();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            while (System.nanoTime() < deadline) {
-                List<Due> due = due();
-                due.removeIf(d -> queued.contains(d.id()));
-                if (due.isEmpty()) {
-                    if (queued.isEmpty()) {
-                        break;
-                    }
-                    Thread.sleep(20);
-                    continue;
-                }
-                for (Due d : due) {
-                    if (System.nanoTime() >= deadline) {
-                        break;
-                    }
-                    slots.acquire();
-                    queued.add(d.id());
-                    pool.execute(() -> {
-                        try {
-                            if (refreshOne(d)) {
-                                progress.record(refreshed.incrementAndGet());
-                            }
-                        } finally {
-                            queued.remove(d.id());
-                            slots.release();
-                        }
+            return pass(pool, threads, Instant.now(), System.nanoTime() + limit.toNanos(), progress, new AtomicLong(),
+                    late -> {
                     });
+        } finally {
+            shutDown(pool);
+        }
+    }
+
+    /**
+     * The cron form, for the steady state: a pass every {@code interval} over what is due when it starts, until
+     * {@code duration} passed. A pass that overruns its interval makes the next one wait for the tick after it ends, as
+     * a cron job behind a lock does. Reports each refresh's lateness (its start minus its due time, in seconds) to
+     * {@code lateness}; returns how many it refreshed, once {@code duration} has passed.
+     */
+    long runEvery(Duration interval, int threads, Duration duration, Progress progress, DoubleConsumer lateness)
+            throws InterruptedException {
+        AtomicLong refreshed = new AtomicLong();
+        long started = System.nanoTime();
+        long deadline = started + duration.toNanos();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            for (long tick = started; tick < deadline; tick = nextTick(started, interval, System.nanoTime())) {
+                long wait = tick - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(Math.min(wait, deadline - System.nanoTime()));
+                }
+                if (System.nanoTime() < deadline) {
+                    pass(pool, threads, Instant.now(), deadline, progress, refreshed, lateness);
                 }
             }
+            // the window is the whole duration, so that its rate compares with the workers' over theirs
+            long rest = deadline - System.nanoTime();
+            if (rest > 0) {
+                TimeUnit.NANOSECONDS.sleep(rest);
+            }
         } finally {
-            pool.shutdown();
-            pool.awaitTermination(1, TimeUnit.MINUTES);
+            shutDown(pool);
         }
         return refreshed.get();
     }
 
-    private record Due(UUID id, long fence) {
+    /** The first tick ({@code started + k x interval}) after {@code now}: strictly after, so no tick runs twice. */
+    static long nextTick(long started, Duration interval, long now) {
+        long step = interval.toNanos();
+        return started + ((now - started) / step + 1) * step;
     }
 
-    private List<Due> due() {
+    /** The same sweep for a provider whose refresh lead time is {@code lead} (the steady state's short tokens). */
+    SweepBaseline withRefreshLeadTime(Duration lead) {
+        ProviderSettings p = provider;
+        return new SweepBaseline(store, client, jdbc, new ProviderSettings(p.name(), p.tokenUri(), p.clientId(), p
+                .clientSecret(), p.clientAuthentication(), lead, p.concurrency(), p.requestTimeout(),
+                p
+                        .defaultAccessTokenLifetime(),
+                p.requestHeaders(), p.revocationUri(), p.revocationFormat()));
+    }
+
+    /**
+     * Refreshes everything due at {@code asOf} that no one else holds, {@code threads} at once, until none is left or
+     * the deadline passed.
+     */
+    private long pass(ExecutorService pool, int threads, Instant asOf, long deadline, Progress progress,
+            AtomicLong refreshed, DoubleConsumer lateness) throws InterruptedException {
+        long before = refreshed.get();
+        Set<UUID> queued = ConcurrentHashMap.newKeySet();
+        Semaphore slots = new Semaphore(threads * 2);
+        while (System.nanoTime() < deadline) {
+            List<Due> due = due(asOf);
+            due.removeIf(d -> queued.contains(d.id()));
+            if (due.isEmpty()) {
+                if (queued.isEmpty()) {
+                    break;
+                }
+                Thread.sleep(20);
+                continue;
+            }
+            for (Due d : due) {
+                if (System.nanoTime() >= deadline) {
+                    break;
+                }
+                slots.acquire();
+                queued.add(d.id());
+                pool.execute(() -> {
+                    try {
+                        if (refreshOne(d, lateness)) {
+                            progress.record(refreshed.incrementAndGet());
+                        }
+                    } finally {
+                        queued.remove(d.id());
+                        slots.release();
+                    }
+                });
+            }
+        }
+        // the pass ends with its last refresh, as a rake task's run does
+        slots.acquire(threads * 2);
+        slots.release(threads * 2);
+        return refreshed.get() - before;
+    }
+
+    private static void shutDown(ExecutorService pool) throws InterruptedException {
+        pool.shutdown();
+        pool.awaitTermination(1, TimeUnit.MINUTES);
+    }
+
+    private record Due(UUID id, long fence, Instant dueAt) {
+    }
+
+    private List<Due> due(Instant asOf) {
         Instant now = Instant.now();
         return new java.util.ArrayList<>(jdbc.sql("""
-                SELECT id, refresh_fence FROM connection
-                WHERE status = 'ACTIVE' AND next_refresh_at <= :now AND (lease_until IS NULL OR lease_until <= :now)
+                SELECT id, refresh_fence, next_refresh_at FROM connection
+                WHERE status = 'ACTIVE' AND next_refresh_at <= :asOf
+                  AND (lease_until IS NULL OR lease_until <= :now)
                 ORDER BY next_refresh_at LIMIT :limit
                 """)
+                .param("asOf", asOf.atOffset(ZoneOffset.UTC))
                 .param("now", now.atOffset(ZoneOffset.UTC))
                 .param("limit", SELECT_BATCH)
-                .query((rs, n) -> new Due(rs.getObject("id", UUID.class), rs.getLong("refresh_fence")))
+                .query((rs, n) -> new Due(rs.getObject("id", UUID.class), rs.getLong("refresh_fence"), rs.getObject(
+                        "next_refresh_at", OffsetDateTime.class).toInstant()))
                 .list());
     }
 
-    private boolean refreshOne(Due due) {
+    private boolean refreshOne(Due due, DoubleConsumer lateness) {
         Instant started = Instant.now();
         if (!(store.claim(due.id(), due.fence(), "sweep", started, LEASE) instanceof ClaimResult.Claimed claimed)) {
             return false;
         }
+        // as the workers measure it: from the due time to the claim, never below 0
+        lateness.accept(Math.max(0, Duration.between(due.dueAt(), started).toMillis()) / 1000.0);
         RefreshResult result = client.refresh(provider, claimed.claim().refreshToken());
         if (!(result instanceof RefreshResult.Granted granted)) {
             store.releaseLease(claimed.claim());

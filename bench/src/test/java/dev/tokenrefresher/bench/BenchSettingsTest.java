@@ -3,6 +3,7 @@ package dev.tokenrefresher.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class BenchSettingsTest {
@@ -30,5 +31,23 @@ class BenchSettingsTest {
     void aWorkerCountListedTwiceIsRefusedBecauseEachNamesOneRun() {
         assertThatThrownBy(() -> BenchSettings.parse("--workers=1,1")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("--workers lists a worker count twice: 1,1");
+    }
+
+    @Test
+    void theSteadyStatesSweepRunsEveryFiveSecondsUnlessToldOtherwise() {
+        assertThat(BenchSettings.parse().steady().sweepInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(BenchSettings.parse("--steady-sweep-interval-seconds=30").steady().sweepInterval()).isEqualTo(
+                Duration.ofSeconds(30));
+        assertThatThrownBy(() -> BenchSettings.parse("--steady-sweep-interval-seconds=0")).hasMessage(
+                "--steady-sweep-interval-seconds must be at least 1, was 0");
+    }
+
+    @Test
+    void theOneAtATimeSweepIsMeasuredForAtMostTenSecondsThePooledOneForTheSweepLimit() {
+        BenchSettings settings = BenchSettings.parse("--sweep-seconds=45");
+
+        assertThat(settings.sweepLimit(1)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(settings.sweepLimit(600)).isEqualTo(Duration.ofSeconds(45));
+        assertThat(BenchSettings.parse("--sweep-seconds=5").sweepLimit(1)).isEqualTo(Duration.ofSeconds(5));
     }
 }

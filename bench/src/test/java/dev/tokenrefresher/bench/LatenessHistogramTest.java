@@ -2,6 +2,7 @@ package dev.tokenrefresher.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LatenessHistogramTest {
@@ -45,5 +46,25 @@ class LatenessHistogramTest {
     void anEmptyWindowHasNoQuantile() {
         assertThat(LatenessHistogram.empty().quantile(0.99)).isNaN();
         assertThat(LatenessHistogram.empty().count()).isZero();
+    }
+
+    @Test
+    void theSweepsLatenessIsCountedIntoTheWorkersBucketsWithTheBoundInclusive() {
+        LatenessHistogram workers = LatenessHistogram.empty().plus(scrape(90, 99, 100));
+
+        LatenessHistogram sweep = LatenessHistogram.of(List.of(0.0, 0.01, 0.5, 1.0, 4.2, 7.0), workers);
+
+        assertThat(sweep.count()).isEqualTo(6);
+        assertThat(sweep.perBucket()).extracting(bucket -> bucket[1]).containsExactly(2.0, 2.0, 1.0, 1.0);
+        assertThat(sweep.quantile(0.5)).isEqualTo(1.0);
+        assertThat(sweep.maxBound()).isEqualTo(Double.POSITIVE_INFINITY);
+    }
+
+    @Test
+    void withoutTheWorkersBucketsTheSweepsLatenessFallsIntoOneUnboundedBucket() {
+        LatenessHistogram sweep = LatenessHistogram.of(List.of(0.2, 3.0), LatenessHistogram.empty());
+
+        assertThat(sweep.count()).isEqualTo(2);
+        assertThat(sweep.quantile(0.5)).isEqualTo(Double.POSITIVE_INFINITY);
     }
 }
