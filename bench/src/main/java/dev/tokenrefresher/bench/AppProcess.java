@@ -76,9 +76,18 @@ final class AppProcess implements AutoCloseable {
 
     /** GETs a path of this app and returns the body; fails on anything but 200. */
     String get(String path) {
+        return send(HttpRequest.newBuilder(url(path)), path);
+    }
+
+    /** POSTs a JSON body to a path of this app and returns the answer's body; fails on anything but 200. */
+    String post(String path, String json) {
+        return send(HttpRequest.newBuilder(url(path)).header("Content-Type", "application/json").POST(
+                HttpRequest.BodyPublishers.ofString(json)), path);
+    }
+
+    private String send(HttpRequest.Builder request, String path) {
         try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(url(path)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw new IllegalStateException(name + " answered " + response.statusCode() + " for " + path);
             }

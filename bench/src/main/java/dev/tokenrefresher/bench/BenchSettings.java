@@ -34,13 +34,14 @@ import java.util.Map;
  * @param footprintTokenChars the length of the access tokens stored in the footprint scenario (default
  *            {@value #DEFAULT_FOOTPRINT_TOKEN_CHARS}: providers' access tokens are often JWTs of about a kilobyte; the
  *            sandbox's are 50 characters)
+ * @param arguments the command line's arguments, for the report to say how it was made
  * @param sharedProperties extra settings for every app and the benchmark's own context
  *            ({@code --property=name=value}, repeatable), e.g. {@code refresher.messaging.ladder-queue-type=classic}
  */
 record BenchSettings(int connections, List<Integer> workerCounts, int concurrency, Duration latency,
         Duration sweepLimit, Duration runLimit, Path report, boolean quick, int warmup, boolean sweeps,
         Map<String, String> workerProperties, Map<String, String> sharedProperties, Steady steady,
-        int footprintConnections, int footprintTokenChars) {
+        int footprintConnections, int footprintTokenChars, List<String> arguments) {
 
     /**
      * @param connections connections refreshed in the steady state (default {@value #DEFAULT_STEADY_CONNECTIONS}, quick
@@ -180,7 +181,18 @@ record BenchSettings(int connections, List<Integer> workerCounts, int concurrenc
                 Map.copyOf(sharedProperties), new Steady(Math.min(steadyConnections, connections), steadyCycle,
                         steadyLead, steadyWorkers, steadyDuration, sweepInterval),
                 Math.max(0, footprintConnections),
-                footprintTokenChars);
+                footprintTokenChars, List.of(args));
+    }
+
+    /**
+     * The command that made the report: the sizes and switches as given; {@code --property} and
+     * {@code --worker-property} are left out here (the report lists them among its settings).
+     */
+    String command() {
+        StringBuilder command = new StringBuilder("scripts/bench.sh");
+        arguments.stream().filter(a -> !a.startsWith("--property=") && !a.startsWith("--worker-property=")).forEach(
+                a -> command.append(' ').append(a));
+        return command.toString();
     }
 
     private static void property(String[] argument, Map<String, String> into) {

@@ -22,6 +22,7 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import javax.sql.DataSource;
 import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
@@ -120,8 +121,11 @@ public final class Benchmark {
             log("stored them in " + seconds(started) + " s");
             minted = null;
 
+            AmqpAdmin admin = context.getBean(AmqpAdmin.class);
+            String workQueue = new RefresherTopology(context.getBean(MessagingProperties.class)).workQueue(PROVIDER);
+            IntSupplier consumers = () -> admin.getQueueInfo(workQueue).getConsumerCount();
             for (int workers : settings.workerCounts()) {
-                results.add(catchUp(settings, workers, common, seeder, provider, sandbox, scheduler));
+                results.add(catchUp(settings, workers, common, seeder, provider, sandbox, scheduler, consumers));
             }
 
             // the same concurrency as every catch-up above: threads = refreshes in flight in total
@@ -177,8 +181,11 @@ public final class Benchmark {
         }
     }
 
+    /**
+     * @param consumers how many consumers the provider's work queue has now
+     */
     private static RunResult catchUp(BenchSettings settings, int workerCount, Map<String, String> common,
-            Seeder seeder, SandboxClient provider, AppProcess sandbox, AppProcess scheduler) {
+            Seeder seeder, SandboxClient provider, AppProcess sandbox, AppProcess scheduler, IntSupplier consumers) {
         List<AppProcess> workers = startWorkers(settings, workerCount, common, Map.of());
         try {
             if (settings.warmup() > 0) {
@@ -192,16 +199,23 @@ public final class Benchmark {
                 log("  warmed up the worker(s) with " + warm.size() + " refreshes");
             }
             List<Registered> connections = seeder.rearmAll();
+            // As after an outage: the due messages wait in the queue while the consumers are paused (a worker pauses
+            // them while its provider's breaker is open) and the catch-up starts when they resume. Publishing them
+            // is not part of it: it happened over the outage, and the sweep has no such step either.
+            updateBreakers(workers, "FORCE_OPEN");
+            awaitConsumers(consumers, 0);
+            log("catch-up with " + workerCount + " worker(s): " + connections.size() + " due messages published with "
+                    + "the consumers paused; resuming them");
+            seeder.publishDueNow(connections);
             CpuMeter cpu = meter(sandbox, scheduler, workers);
             var statsBefore = provider.stats();
             long base = statsBefore.get("refreshes").asLong();
             Progress progress = new Progress();
             CpuMeter.Reading before = cpu.read();
-            log("catch-up with " + workerCount + " worker(s): publishing " + connections.size() + " due messages");
             ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
             sampler.scheduleAtFixedRate(() -> progress.sample(provider.refreshes() - base), 0, 500,
                     TimeUnit.MILLISECONDS);
-            seeder.publishDueNow(connections);
+            updateBreakers(workers, "CLOSE");
             long deadline = System.nanoTime() + settings.runLimit().toNanos();
             long done;
             while ((done = provider.refreshes() - base) < connections.size() && System.nanoTime() < deadline) {
@@ -227,6 +241,26 @@ public final class Benchmark {
         }
     }
 
+    /**
+     * Moves every worker's breaker of the provider through resilience4j's actuator endpoint: {@code FORCE_OPEN} pauses
+     * the worker's consumers, {@code CLOSE} resumes them.
+     */
+    private static void updateBreakers(List<AppProcess> workers, String updateState) {
+        workers.forEach(worker -> worker.post("/actuator/circuitbreakers/" + PROVIDER, "{\"updateState\":\""
+                + updateState + "\"}"));
+    }
+
+    private static void awaitConsumers(IntSupplier consumers, int expected) {
+        long deadline = System.nanoTime() + HEALTHY_WITHIN.toNanos();
+        while (consumers.getAsInt() != expected) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the work queue still has " + consumers.getAsInt()
+                        + " consumer(s), not " + expected + ", after " + HEALTHY_WITHIN);
+            }
+            AppProcess.sleep(Duration.ofMillis(100));
+        }
+    }
+
     /** Starts worker processes and waits until they are healthy; the caller closes them. */
     private static List<AppProcess> startWorkers(BenchSettings settings, int workerCount, Map<String, String> common,
             Map<String, String> scenario) {
@@ -242,6 +276,9 @@ public final class Benchmark {
         workerSettings.put("spring.datasource.hikari.maximum-pool-size", Integer.toString(Math.max(4, Math.min(16, 60
                 / workerCount))));
         workerSettings.put("logging.level.dev.tokenrefresher", "WARN");
+        // the catch-up pauses and resumes the consumers through the breakers' endpoint
+        workerSettings.put("management.endpoints.web.exposure.include", "health,info,metrics,prometheus,"
+                + "circuitbreakers");
         workerSettings.putAll(scenario);
         workerSettings.putAll(settings.workerProperties());
         List<AppProcess> workers = new ArrayList<>();

@@ -1,6 +1,5 @@
 package dev.tokenrefresher.bench;
 
-import dev.tokenrefresher.common.messaging.PublishFailedException;
 import dev.tokenrefresher.common.messaging.RefreshMessage;
 import dev.tokenrefresher.common.messaging.RefreshPublisher;
 import java.io.IOException;
@@ -13,11 +12,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -29,9 +23,6 @@ final class Footprint {
 
     /** Rows per {@code COPY}. */
     private static final int CHUNK = 10_000;
-    /** Messages per confirmed publish batch. */
-    private static final int PUBLISH_BATCH = 1_000;
-    private static final int PUBLISHERS = 4;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /**
@@ -93,40 +84,15 @@ final class Footprint {
                 tableBytes, indexBytes, rows, heapUsed(scheduler), heapUsed(worker));
     }
 
-    /**
-     * Publishes the messages in confirmed batches, {@value #PUBLISHERS} batches in flight at a time: one publisher
-     * waiting for each batch's confirms in turn scheduled about 5,000 per second here, which was most of the scenario's
-     * time at 1,000,000.
-     */
-    private void publishInParallel(List<RefreshMessage> messages) throws InterruptedException, ExecutionException {
-        AtomicInteger nextBatch = new AtomicInteger();
-        AtomicInteger published = new AtomicInteger();
-        try (ExecutorService publishers = Executors.newFixedThreadPool(PUBLISHERS)) {
-            List<Future<?>> running = new ArrayList<>();
-            for (int p = 0; p < PUBLISHERS; p++) {
-                running.add(publishers.submit(() -> {
-                    int from;
-                    while ((from = nextBatch.getAndAdd(PUBLISH_BATCH)) < messages.size()) {
-                        List<RefreshPublisher.Outgoing> batch = messages.subList(from, Math.min(messages.size(),
-                                from + PUBLISH_BATCH)).stream().map(m -> new RefreshPublisher.Outgoing(provider, m))
-                                .toList();
-                        List<PublishFailedException> failures = publisher.publishAll(batch, Instant.now());
-                        if (!failures.isEmpty()) {
-                            throw failures.getFirst();
-                        }
-                        int done = published.addAndGet(batch.size());
-                        if (done % 100_000 < batch.size()) {
-                            Benchmark.log(String.format(java.util.Locale.ROOT, "  footprint: scheduled %,d messages",
-                                    done - done % 100_000));
-                        }
-                    }
-                    return null;
-                }));
+    private void publishInParallel(List<RefreshMessage> messages) throws InterruptedException {
+        List<RefreshPublisher.Outgoing> outgoing = messages.stream().map(m -> new RefreshPublisher.Outgoing(provider,
+                m)).toList();
+        ParallelPublish.publish(publisher, outgoing, done -> {
+            if (done % 100_000 < ParallelPublish.BATCH) {
+                Benchmark.log(String.format(java.util.Locale.ROOT, "  footprint: scheduled %,d messages", done - done
+                        % 100_000));
             }
-            for (Future<?> publisher : running) {
-                publisher.get();
-            }
-        }
+        });
     }
 
     private static String token(int chars) {

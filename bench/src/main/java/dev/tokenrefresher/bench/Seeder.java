@@ -1,7 +1,6 @@
 package dev.tokenrefresher.bench;
 
 import dev.tokenrefresher.common.connection.Registered;
-import dev.tokenrefresher.common.messaging.PublishFailedException;
 import dev.tokenrefresher.common.messaging.RefreshMessage;
 import dev.tokenrefresher.common.messaging.RefreshPublisher;
 import java.time.Duration;
@@ -19,7 +18,6 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 final class Seeder {
 
     private static final int COPY_ROWS = 10_000;
-    private static final int PUBLISH_BATCH = 1_000;
 
     private final ConnectionCopier copier;
     private final RefreshPublisher publisher;
@@ -131,19 +129,16 @@ final class Seeder {
     }
 
     private void publish(List<Registered> connections, boolean atDueTimes) {
-        Instant started = Instant.now();
-        for (int from = 0; from < connections.size(); from += PUBLISH_BATCH) {
-            // the delay counts from the moment of the publish, not from the start of a publish that takes seconds
-            Instant now = atDueTimes ? Instant.now() : started;
-            List<RefreshPublisher.Outgoing> batch = connections.subList(from, Math.min(connections.size(), from
-                    + PUBLISH_BATCH)).stream()
-                    .map(r -> new RefreshPublisher.Outgoing(provider, new RefreshMessage(r.id(), r.fence(),
-                            atDueTimes ? r.nextRefreshAt() : started, 0)))
-                    .toList();
-            List<PublishFailedException> failures = publisher.publishAll(batch, now);
-            if (!failures.isEmpty()) {
-                throw failures.getFirst();
-            }
+        Instant now = Instant.now();
+        // a due-now message is due at the publish's start; one at its due time is delayed from its batch's publish
+        List<RefreshPublisher.Outgoing> messages = connections.stream().map(r -> new RefreshPublisher.Outgoing(
+                provider, new RefreshMessage(r.id(), r.fence(), atDueTimes ? r.nextRefreshAt() : now, 0))).toList();
+        try {
+            ParallelPublish.publish(publisher, messages, done -> {
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while publishing", e);
         }
     }
 }

@@ -50,4 +50,14 @@ class BenchSettingsTest {
         assertThat(settings.sweepLimit(600)).isEqualTo(Duration.ofSeconds(45));
         assertThat(BenchSettings.parse("--sweep-seconds=5").sweepLimit(1)).isEqualTo(Duration.ofSeconds(5));
     }
+
+    @Test
+    void theReportNamesTheCommandWithItsSizesButNotThePropertiesItListsAmongItsSettings() {
+        BenchSettings settings = BenchSettings.parse("--workers=1", "--property=refresher.x=y",
+                "--steady-connections=100000", "--worker-property=refresher.worker.z=1", "--no-sweep");
+
+        assertThat(settings.command()).isEqualTo(
+                "scripts/bench.sh --workers=1 --steady-connections=100000 --no-sweep");
+        assertThat(BenchSettings.parse().command()).isEqualTo("scripts/bench.sh");
+    }
 }
