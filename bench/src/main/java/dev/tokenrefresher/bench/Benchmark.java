@@ -383,7 +383,7 @@ public final class Benchmark {
         sampler.scheduleAtFixedRate(() -> progress.sample(provider.refreshes() - base), 0, 2, TimeUnit.SECONDS);
         List<Double> late = java.util.Collections.synchronizedList(new ArrayList<>());
         try {
-            sweep.runEvery(steady.sweepInterval(), threads, steady.cycle(), new Progress(), late::add);
+            sweep.runEvery(steady.sweepInterval(), threads, steady.cycle(), late::add);
         } finally {
             sampler.shutdownNow();
         }
