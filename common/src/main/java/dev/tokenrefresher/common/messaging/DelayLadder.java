@@ -36,6 +36,34 @@ public final class DelayLadder {
         return Math.min(delay.getSeconds(), MAX_DELAY_SECONDS);
     }
 
+    /**
+     * The delay with its lowest binary digits cleared, as many as cost no more than {@code maxEarlyFraction} of it: the
+     * message arrives that much early and skips a ladder level for every digit cleared. Each level is a dead-letter
+     * transfer between quorum queues (about 0.3 ms of broker CPU here), and a 50-minute delay has 7 digits set
+     * (3000 s = 0b1011_1011_1000); with 1/16 it becomes 2816 s, 3 levels, due 3 minutes early. Delays under 16 s stay
+     * as they are with 1/16, so retries and pauses keep their time.
+     *
+     * @param delaySeconds a delay within the ladder
+     * @param maxEarlyFraction how much of the delay may be cut, from 0 (nothing) to less than 1/2
+     */
+    public static long coarsen(long delaySeconds, double maxEarlyFraction) {
+        requireInRange(delaySeconds);
+        if (!(maxEarlyFraction >= 0 && maxEarlyFraction < 0.5)) {
+            throw new IllegalArgumentException("early fraction " + maxEarlyFraction + " is outside [0, 0.5)");
+        }
+        double allowed = delaySeconds * maxEarlyFraction;
+        long kept = delaySeconds;
+        // Clearing one more digit never cuts less than the digits below it did, so stop at the first that costs too much.
+        for (int digits = 1; digits < DIGITS; digits++) {
+            long cut = delaySeconds & ((1L << digits) - 1);
+            if (cut > allowed) {
+                break;
+            }
+            kept = delaySeconds - cut;
+        }
+        return kept;
+    }
+
     /** The routing key for a delay and a destination, e.g. {@code 0.0.(...).1.0.1.refresh.quickbooks} for 5 s. */
     public static String routingKey(long delaySeconds, String destination) {
         requireInRange(delaySeconds);

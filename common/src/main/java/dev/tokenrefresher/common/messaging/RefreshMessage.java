@@ -1,5 +1,6 @@
 package dev.tokenrefresher.common.messaging;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -11,6 +12,11 @@ import java.util.UUID;
  * @param attempt 0 for a scheduled refresh, n for the n-th delayed retry after transient failures
  */
 public record RefreshMessage(UUID connectionId, long fence, Instant dueAt, int attempt) {
+
+    /** This message due {@code by} earlier; itself for no change. */
+    public RefreshMessage dueEarlier(Duration by) {
+        return by.isZero() ? this : new RefreshMessage(connectionId, fence, dueAt.minus(by), attempt);
+    }
 
     /** The AMQP message id: equal for duplicates of one publish, different for every new publish. */
     public String messageId() {

@@ -21,6 +21,10 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
  *
  * <p>A message counts as sent only when the broker confirmed it and did not return it as unroutable. Batches are sent
  * first and confirmed after, so one slow confirm does not serialize a whole sweep.
+ *
+ * <p>A long delay is cut short by up to {@code refresher.messaging.ladder-early-fraction} of it when that spares ladder
+ * levels ({@link DelayLadder#coarsen}); the message sent then carries the earlier due time, so a worker takes it when it
+ * arrives instead of delaying it again.
  */
 public class RefreshPublisher {
 
@@ -28,6 +32,7 @@ public class RefreshPublisher {
     private final RefresherTopology topology;
     private final RefreshMessageCodec codec;
     private final Duration confirmTimeout;
+    private final double ladderEarlyFraction;
 
     public RefreshPublisher(CachingConnectionFactory connectionFactory, RefresherTopology topology,
             RefreshMessageCodec codec, MessagingProperties properties) {
@@ -40,6 +45,7 @@ public class RefreshPublisher {
         this.topology = topology;
         this.codec = codec;
         this.confirmTimeout = properties.confirmTimeout();
+        this.ladderEarlyFraction = properties.ladderEarlyFraction();
     }
 
     /** A message to publish: for which provider's work queue, and when it is due. */
@@ -67,8 +73,9 @@ public class RefreshPublisher {
         try {
             rabbit.invoke(operations -> {
                 for (Outgoing out : outgoing) {
-                    RefreshMessage message = out.message();
-                    long delay = DelayLadder.delaySeconds(Duration.between(now, message.dueAt()));
+                    long exact = DelayLadder.delaySeconds(Duration.between(now, out.message().dueAt()));
+                    long delay = DelayLadder.coarsen(exact, ladderEarlyFraction);
+                    RefreshMessage message = out.message().dueEarlier(Duration.ofSeconds(exact - delay));
                     CorrelationData correlation = new CorrelationData(message.messageId());
                     operations.send(topology.exchangeFor(delay), DelayLadder.routingKey(delay, RefresherTopology
                             .destination(out.provider())), toAmqp(message), correlation);

@@ -13,7 +13,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
 
 /** The ladder on the real broker: messages arrive in due order, on time. */
@@ -86,6 +88,28 @@ class DelayLadderDeliveryTest {
         } finally {
             container.stop();
         }
+    }
+
+    @Test
+    void aFiftyMinuteDelayStartsThreeLevelsLowerAndCarriesItsEarlierDueTime() {
+        RabbitTemplate rabbit = new RabbitTemplate(factory);
+        Instant now = Instant.now();
+        UUID connection = UUID.randomUUID();
+        // 3000 s = 0b1011_1011_1000 (7 levels) is cut to 2816 s = 0b1011_0000_0000 (3 levels) by the default 1/16:
+        // its first level is still 11 (2048 s), and the message names the time it will arrive
+        publisher.publish(PROVIDER, new RefreshMessage(connection, 1, now.plusSeconds(3000), 0), now);
+
+        List<RefreshMessage> waiting = new CopyOnWriteArrayList<>();
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            Message message = rabbit.receive(topology.levelName(11));
+            if (message != null) {
+                waiting.add(codec.decode(message.getBody(), null));
+            }
+            return waiting.stream().anyMatch(m -> m.connectionId().equals(connection));
+        });
+
+        assertThat(waiting).filteredOn(m -> m.connectionId().equals(connection)).singleElement()
+                .satisfies(m -> assertThat(m.dueAt()).isEqualTo(now.plusSeconds(2816)));
     }
 
     private record Arrival(RefreshMessage message, Instant at) {

@@ -67,4 +67,51 @@ class DelayLadderTest {
         assertThat(DelayLadder.pattern(27, '0')).isEqualTo("0." + "*.".repeat(27) + "#");
         assertThat(DelayLadder.deliveryPattern("refresh.q")).isEqualTo("*.".repeat(28) + "refresh.q");
     }
+
+    @Test
+    void coarseningClearsTheLowDigitsThatCostAtMostTheAllowedShareOfTheDelay() {
+        // 3000 = 0b1011_1011_1000: clearing the low 8 digits cuts 184 s (<= 187.5), the 9th would cut 440
+        assertThat(DelayLadder.coarsen(3000, 1.0 / 16)).isEqualTo(2816);
+        // 300 = 0b1_0010_1100 -> 288 = 0b1_0010_0000, 4 levels to 2
+        assertThat(DelayLadder.coarsen(300, 1.0 / 16)).isEqualTo(288);
+        // 59 = 0b11_1011 -> 56; 60 = 0b11_1100 keeps its digits: clearing the 4 would cut more than 3.75 s
+        assertThat(DelayLadder.coarsen(59, 1.0 / 16)).isEqualTo(56);
+        assertThat(DelayLadder.coarsen(60, 1.0 / 16)).isEqualTo(60);
+        assertThat(DelayLadder.coarsen(60, 1.0 / 8)).isEqualTo(56);
+    }
+
+    @Test
+    void delaysUnderSixteenSecondsKeepTheirTimeAtOneSixteenth() {
+        for (long delay = 0; delay < 16; delay++) {
+            assertThat(DelayLadder.coarsen(delay, 1.0 / 16)).as("delay %d s", delay).isEqualTo(delay);
+        }
+    }
+
+    @Test
+    void aZeroFractionKeepsEveryDelay() {
+        for (long delay = 0; delay < 5_000; delay++) {
+            assertThat(DelayLadder.coarsen(delay, 0)).isEqualTo(delay);
+        }
+        assertThat(DelayLadder.coarsen(DelayLadder.MAX_DELAY_SECONDS, 0)).isEqualTo(DelayLadder.MAX_DELAY_SECONDS);
+    }
+
+    @Test
+    void aCoarsenedDelayIsNeverLongerNeverCutByMoreThanItsShareAndNeverPassesMoreLevels() {
+        for (double fraction : new double[]{1.0 / 16, 1.0 / 8, 0.49}) {
+            for (long delay = 0; delay < 200_000; delay++) {
+                long coarse = DelayLadder.coarsen(delay, fraction);
+                assertThat(coarse).isLessThanOrEqualTo(delay);
+                assertThat((double) (delay - coarse)).isLessThanOrEqualTo(delay * fraction);
+                assertThat(Long.bitCount(coarse)).isLessThanOrEqualTo(Long.bitCount(delay));
+            }
+        }
+    }
+
+    @Test
+    void anEarlyFractionOutsideZeroToOneHalfIsRefused() {
+        assertThatThrownBy(() -> DelayLadder.coarsen(60, 0.5)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("early fraction 0.5");
+        assertThatThrownBy(() -> DelayLadder.coarsen(60, -0.1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> DelayLadder.coarsen(60, Double.NaN)).isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -107,7 +107,8 @@ class RefreshMessageHandler {
             case ClaimResult.Leased leased -> {
                 // Somebody is refreshing it right now, or crashed while doing so: come back when the lease ends.
                 // One second later: the ladder rounds delays down, and a message back before the lease ends would
-                // find it leased again, round after round, until it does.
+                // find it leased again, round after round, until it does. (A lease of 16 s or more can still come
+                // back up to a sixteenth early, refresher.messaging.ladder-early-fraction: one more short round.)
                 Instant leaseEnd = leased.leaseUntil() == null ? now : leased.leaseUntil();
                 outbox.redelay(provider, new RefreshMessage(message.connectionId(), message.fence(), leaseEnd
                         .plus(LEASE_END_MARGIN), message.attempt()));

@@ -1,0 +1,35 @@
+package dev.tokenrefresher.common.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class MessagingPropertiesTest {
+
+    @Test
+    void unsetValuesTakeTheirDefaults() {
+        MessagingProperties properties = new MessagingProperties(null, null, null, null, null);
+
+        assertThat(properties.prefix()).isEqualTo(MessagingProperties.DEFAULT_PREFIX);
+        assertThat(properties.deliveryLimit()).isEqualTo(MessagingProperties.DEFAULT_DELIVERY_LIMIT);
+        assertThat(properties.confirmTimeout()).isEqualTo(MessagingProperties.DEFAULT_CONFIRM_TIMEOUT);
+        assertThat(properties.ladderQueueType()).isEqualTo(LadderQueueType.QUORUM);
+        assertThat(properties.ladderEarlyFraction()).isEqualTo(1.0 / 16);
+    }
+
+    @Test
+    void aLadderEarlyFractionOfOneHalfOrMoreIsRefusedNamingTheSetting() {
+        assertThatThrownBy(() -> new MessagingProperties(null, null, null, null, 0.5))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("refresher.messaging.ladder-early-fraction must be at least 0 and below 0.5, was 0.5");
+        assertThatThrownBy(() -> new MessagingProperties(null, null, null, null, -0.01))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ladder-early-fraction");
+    }
+
+    @Test
+    void aZeroLadderEarlyFractionIsAllowed() {
+        assertThat(new MessagingProperties(null, null, null, null, 0.0).ladderEarlyFraction()).isZero();
+    }
+}
