@@ -10,7 +10,8 @@
 #
 # SKIP_BUILD=1 uses the jars as they are. REFRESHER_BENCH_POSTGRES_URL / _USER / _PASSWORD and
 # REFRESHER_BENCH_RABBITMQ_HOST / _PORT / _USER / _PASSWORD point it elsewhere (default: the local services). Each run
-# uses its own schema and queue prefix and removes them at the end; app logs are in bench/target/bench-logs/.
+# uses its own schema and queue prefix and removes them at the end (an interrupted run stops the apps it started but
+# leaves bench_<run> and bench-<run>.*; <run> is in its first line); app logs are in bench/target/bench-logs/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"

@@ -1,5 +1,6 @@
 package dev.tokenrefresher.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** One of the apps, started from its executable jar as a separate JVM, as it runs in production. */
@@ -19,6 +21,7 @@ final class AppProcess implements AutoCloseable {
     static final Path LOG_DIR = Path.of("bench", "target", "bench-logs");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String VERSION = "0.1.0-SNAPSHOT";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String name;
     private final int port;
@@ -30,20 +33,25 @@ final class AppProcess implements AutoCloseable {
         this.process = process;
     }
 
-    /** @param module {@code sandbox}, {@code scheduler} or {@code worker}: runs {@code <module>/target/...-exec.jar} */
-    static AppProcess start(String name, String module, String heap, List<String> arguments) {
+    /**
+     * @param module {@code sandbox}, {@code scheduler} or {@code worker}: runs {@code <module>/target/...-exec.jar}
+     * @param properties the app's settings; they reach it as {@code SPRING_APPLICATION_JSON} in its environment, not
+     *            on its command line, where every user of the machine could read the secrets among them ({@code ps})
+     */
+    static AppProcess start(String name, String module, String heap, Map<String, String> properties) {
         Path jar = Path.of(module, "target", module + "-" + VERSION + "-exec.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing; build it first: ./mvnw -DskipTests package");
         }
         int port = freePort();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx" + heap, "-XX:+UseSerialGC", "-jar", jar.toString(), "--server.port=" + port));
-        command.addAll(arguments);
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx"
+                + heap, "-XX:+UseSerialGC", "-jar", jar.toString(), "--server.port=" + port);
         try {
             Files.createDirectories(LOG_DIR);
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(LOG_DIR.resolve(name + ".log").toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(LOG_DIR.resolve(name + ".log").toFile());
+            builder.environment().put("SPRING_APPLICATION_JSON", JSON.writeValueAsString(properties));
+            Process process = builder.start();
             return new AppProcess(name, port, process);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + name, e);

@@ -125,6 +125,7 @@ record BenchSettings(int connections, List<Integer> workerCounts, int concurrenc
         int warmup = quick ? QUICK_WARMUP : DEFAULT_WARMUP;
         boolean sweeps = true;
         int steadyConnections = quick ? QUICK_STEADY_CONNECTIONS : DEFAULT_STEADY_CONNECTIONS;
+        boolean steadyConnectionsGiven = false;
         Duration steadyCycle = Duration.ofSeconds(quick ? 20 : 60);
         Duration steadyLead = Duration.ofSeconds(quick ? 10 : 20);
         int steadyWorkers = 2;
@@ -157,7 +158,10 @@ record BenchSettings(int connections, List<Integer> workerCounts, int concurrenc
                 case "warmup" -> warmup = Integer.parseInt(pair[1]);
                 case "worker-property" -> property(pair, workerProperties);
                 case "property" -> property(pair, sharedProperties);
-                case "steady-connections" -> steadyConnections = positive(pair[0], Integer.parseInt(pair[1]));
+                case "steady-connections" -> {
+                    steadyConnections = positive(pair[0], Integer.parseInt(pair[1]));
+                    steadyConnectionsGiven = true;
+                }
                 case "steady-cycle-seconds" -> steadyCycle = Duration.ofSeconds(positive(pair[0], Integer.parseInt(
                         pair[1])));
                 case "steady-lead-seconds" -> steadyLead = Duration.ofSeconds(positive(pair[0], Integer.parseInt(
@@ -175,6 +179,12 @@ record BenchSettings(int connections, List<Integer> workerCounts, int concurrenc
                         + "--footprint-connections, "
                         + "--footprint-token-chars, --no-sweep, --quick");
             }
+        }
+        // The steady state reuses the catch-up's connections: a default larger than --connections shrinks to it, a
+        // size asked for is not silently changed.
+        if (steadyConnectionsGiven && steadyConnections > connections) {
+            throw new IllegalArgumentException("--steady-connections=" + steadyConnections + " is more than "
+                    + "--connections=" + connections + ": the steady state reuses the catch-up's connections");
         }
         return new BenchSettings(connections, workers, concurrency, latency, sweepLimit, runLimit, report, quick,
                 Math.max(0, Math.min(warmup, connections)), sweeps, Map.copyOf(workerProperties),

@@ -84,11 +84,15 @@ public final class Benchmark {
         List<RunResult> results = new ArrayList<>();
         ConfigurableApplicationContext context = null;
         log("benchmark " + run + ": " + settings);
+        // Ctrl-C or a kill ends this JVM without running the finally blocks below: the apps it started end with it.
+        // (Its schema and queues stay then: bench_<run> and bench-<run>.*.)
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.current().descendants().forEach(
+                ProcessHandle::destroy)));
         try {
-            AppProcess sandbox = track(apps, AppProcess.start("sandbox", "sandbox", "1g", List.of(
-                    "--sandbox.client-id=bench-client", "--sandbox.client-secret=" + clientSecret,
-                    "--sandbox.latency=" + settings.latency().toMillis() + "ms",
-                    "--sandbox.access-token-lifetime=3600s", "--logging.level.root=WARN")));
+            AppProcess sandbox = track(apps, AppProcess.start("sandbox", "sandbox", "1g", Map.of(
+                    "sandbox.client-id", "bench-client", "sandbox.client-secret", clientSecret,
+                    "sandbox.latency", settings.latency().toMillis() + "ms",
+                    "sandbox.access-token-lifetime", "3600s", "logging.level.root", "WARN")));
             sandbox.awaitHealthy(HEALTHY_WITHIN);
             common.put("refresher.providers." + PROVIDER + ".token-uri", sandbox.url("/oauth2/v1/tokens/bearer")
                     .toString());
@@ -107,7 +111,7 @@ public final class Benchmark {
                     TokenCipher.class), PROVIDER);
             Seeder seeder = new Seeder(copier, context.getBean(RefreshPublisher.class), jdbc, PROVIDER);
 
-            AppProcess scheduler = track(apps, AppProcess.start("scheduler", "scheduler", "256m", arguments(common,
+            AppProcess scheduler = track(apps, AppProcess.start("scheduler", "scheduler", "256m", properties(common,
                     Map.of("refresher.sweep.enabled", "false", "refresher.security.api-keys[0].name", "bench",
                             "refresher.security.api-keys[0].key", "bench-admin-" + UUID.randomUUID(),
                             "refresher.security.api-keys[0].roles", "admin"))));
@@ -286,7 +290,7 @@ public final class Benchmark {
             for (int i = 1; i <= workerCount; i++) {
                 Map<String, String> own = new LinkedHashMap<>(workerSettings);
                 own.put("refresher.worker.id", "bench-worker-" + i);
-                workers.add(AppProcess.start("worker-" + i + "-of-" + workerCount, "worker", "512m", arguments(common,
+                workers.add(AppProcess.start("worker-" + i + "-of-" + workerCount, "worker", "512m", properties(common,
                         own)));
             }
             workers.forEach(w -> w.awaitHealthy(HEALTHY_WITHIN));
@@ -506,11 +510,10 @@ public final class Benchmark {
         }
     }
 
-    private static List<String> arguments(Map<String, String> common, Map<String, String> own) {
-        List<String> arguments = new ArrayList<>();
-        common.forEach((k, v) -> arguments.add("--" + k + "=" + v));
-        own.forEach((k, v) -> arguments.add("--" + k + "=" + v));
-        return arguments;
+    private static Map<String, String> properties(Map<String, String> common, Map<String, String> own) {
+        Map<String, String> properties = new LinkedHashMap<>(common);
+        properties.putAll(own);
+        return properties;
     }
 
     private static AppProcess track(List<AppProcess> apps, AppProcess app) {

@@ -1,6 +1,7 @@
 package dev.tokenrefresher.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tokenrefresher.common.messaging.DelayLadder;
 import dev.tokenrefresher.common.messaging.LadderQueueType;
 import dev.tokenrefresher.common.messaging.MessagingProperties;
 import dev.tokenrefresher.common.messaging.RefreshMessage;
@@ -19,9 +20,11 @@ import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
 
 /**
  * The delay ladder alone, without the apps: publishes messages at a steady rate, each delayed by the same number of
- * seconds, consumes them from the work queue and prints how late they arrived. Run it with
- * {@code java -cp bench/target/bench-0.1.0-SNAPSHOT-exec.jar -Dloader.main=dev.tokenrefresher.bench.LadderProbe
- * org.springframework.boot.loader.launch.PropertiesLauncher <rate per s> <delay s> <seconds> <quorum|classic>}.
+ * seconds, consumes them from the work queue and prints how late they arrived and the broker's CPU per message. Run
+ * it with {@code java -cp bench/target/bench-0.1.0-SNAPSHOT-exec.jar -Dloader.main=dev.tokenrefresher.bench.LadderProbe
+ * org.springframework.boot.loader.launch.PropertiesLauncher <rate per s> <delay s> <seconds> <quorum|classic>
+ * [<ladder early fraction>]}; the fraction defaults to {@link MessagingProperties#DEFAULT_LADDER_EARLY_FRACTION}, and
+ * lateness is measured against the due time a message carries (its delay cut short by up to that fraction).
  */
 public final class LadderProbe {
 
@@ -33,11 +36,16 @@ public final class LadderProbe {
         int delay = Integer.parseInt(args[1]);
         int seconds = Integer.parseInt(args[2]);
         LadderQueueType type = LadderQueueType.valueOf(args[3].toUpperCase(java.util.Locale.ROOT));
+        double earlyFraction = args.length > 4
+                ? Double.parseDouble(args[4])
+                : MessagingProperties.DEFAULT_LADDER_EARLY_FRACTION;
+        CpuMeter broker = new CpuMeter().component("RabbitMQ", CpuMeter.byCommand("beam.smp"));
         CachingConnectionFactory factory = new CachingConnectionFactory("127.0.0.1", 5672);
         factory.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.CORRELATED);
         factory.setPublisherReturns(true);
         String prefix = "probe-" + UUID.randomUUID().toString().substring(0, 8);
-        MessagingProperties properties = new MessagingProperties(prefix, null, null, type);
+        MessagingProperties properties = new MessagingProperties(prefix, null, null, type,
+                earlyFraction);
         RefresherTopology topology = new RefresherTopology(properties);
         RabbitAdmin admin = new RabbitAdmin(factory);
         topology.declarables(List.of("probe")).getDeclarables().forEach(d -> {
@@ -58,6 +66,7 @@ public final class LadderProbe {
                 Instant.now()).toMillis()));
         container.start();
         try {
+            CpuMeter.Reading before = broker.read();
             long start = System.nanoTime();
             int sent = 0;
             while (System.nanoTime() - start < seconds * 1_000_000_000L) {
@@ -77,12 +86,15 @@ public final class LadderProbe {
             while (lateness.size() < sent && System.nanoTime() < deadline) {
                 Thread.sleep(200);
             }
+            double brokerSeconds = CpuMeter.seconds(before, broker.read()).get("RabbitMQ");
             List<Long> sorted = new ArrayList<>(lateness);
             Collections.sort(sorted);
-            System.out.printf(
-                    "%s ladder, %d/s, delay %d s: %d of %d arrived; lateness ms p50 %d, p90 %d, p99 %d, max %d%n",
-                    type, rate, delay, sorted.size(), sent, at(sorted, 0.5), at(sorted, 0.9), at(sorted, 0.99), at(
-                            sorted, 1.0));
+            long levels = Long.bitCount(DelayLadder.coarsen(delay, earlyFraction));
+            System.out.printf("%s ladder, %d/s, delay %d s (%d levels, early fraction %s): %d of %d arrived; "
+                    + "lateness ms p50 %d, p90 %d, p99 %d, max %d; RabbitMQ %.2f CPU ms per message%n", type, rate,
+                    delay, levels, earlyFraction, sorted.size(), sent, at(sorted, 0.5), at(sorted, 0.9), at(sorted,
+                            0.99),
+                    at(sorted, 1.0), sent == 0 ? 0 : brokerSeconds * 1000 / sent);
         } finally {
             container.stop();
             topology.queueNames(List.of("probe")).forEach(admin::deleteQueue);

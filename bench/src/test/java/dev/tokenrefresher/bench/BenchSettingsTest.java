@@ -60,4 +60,15 @@ class BenchSettingsTest {
                 "scripts/bench.sh --workers=1 --steady-connections=100000 --no-sweep");
         assertThat(BenchSettings.parse().command()).isEqualTo("scripts/bench.sh");
     }
+
+    @Test
+    void steadyConnectionsAskedForBeyondTheCatchUpsAreRefusedWhileTheDefaultShrinksToThem() {
+        assertThatThrownBy(() -> BenchSettings.parse("--connections=2000", "--steady-connections=100000"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--steady-connections=100000 is more than --connections=2000: the steady state reuses "
+                        + "the catch-up's connections");
+        assertThat(BenchSettings.parse("--connections=2000").steady().connections()).isEqualTo(2000);
+        assertThat(BenchSettings.parse("--connections=2000", "--steady-connections=2000").steady().connections())
+                .isEqualTo(2000);
+    }
 }
