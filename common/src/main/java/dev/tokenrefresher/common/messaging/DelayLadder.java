@@ -38,7 +38,7 @@ public final class DelayLadder {
 
     /**
      * The delay with its lowest binary digits cleared, as many as cost no more than {@code maxEarlyFraction} of it: the
-     * message arrives that much early and skips a ladder level for every digit cleared. Each level is a dead-letter
+     * message arrives that much early and skips the level of every set digit cleared. Each level is a dead-letter
      * transfer between quorum queues (about 0.3 ms of broker CPU here), and a 50-minute delay has 7 digits set
      * (3000 s = 0b1011_1011_1000); with 1/16 it becomes 2816 s, 3 levels, due 3 minutes early. Delays under 16 s stay
      * as they are with 1/16, so retries and pauses keep their time.
