@@ -71,10 +71,14 @@ class ChaosIT {
                     postgresRestarted = true;
                 } else if (elapsed.compareTo(KILL_EVERY.multipliedBy(kills + 1L)) >= 0) {
                     AppProcess victim = system.workers().getFirst(); // the longest-running one: they take turns
-                    WorkerKiller.killOutsideTheUnprotectableWindow(system, victim);
+                    boolean killed = WorkerKiller.killOutsideTheUnprotectableWindow(system, victim);
                     system.restartWorker(victim);
                     kills++;
-                    events.add(at(start) + " killed and restarted " + victim.name());
+                    events.add(at(start) + (killed
+                            ? " killed and restarted "
+                            : " restarted, having exited by itself "
+                                    + "(its start-up met a restart) ")
+                            + victim.name());
                 }
                 Instant next = nextAction(start, kills, rabbitRestarted, postgresRestarted);
                 await().atMost(RUN).pollInterval(Duration.ofMillis(200)).until(() -> !Instant.now().isBefore(next));

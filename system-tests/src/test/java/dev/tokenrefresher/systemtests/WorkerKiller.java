@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 /** Kills workers the way crashes do, except inside the one window no client can protect. */
@@ -22,12 +23,21 @@ final class WorkerKiller {
      * a lease on is checked to still have the provider's current refresh token stored; if one does not, the worker is
      * thawed and the next moment tried. Everything else, its leases, its unacknowledged messages and its requests not
      * yet sent, is cut as in any crash.
+     *
+     * @return whether it killed the worker; false when the worker had already exited by itself
      */
-    static void killOutsideTheUnprotectableWindow(RunningSystem system, AppProcess victim) {
+    static boolean killOutsideTheUnprotectableWindow(RunningSystem system, AppProcess victim) {
         StoredConnections table = new StoredConnections(system.namespace());
         Sandbox sandbox = system.sandbox();
+        AtomicBoolean exitedOnItsOwn = new AtomicBoolean();
         await("a moment to kill " + victim.name()).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(
                 300)).until(() -> {
+                    if (!victim.isAlive()) {
+                        // A worker restarted while PostgreSQL restarts fails its start-up (Flyway cannot reach the
+                        // database) and exits, as a container would; there is nothing to kill.
+                        exitedOnItsOwn.set(true);
+                        return true;
+                    }
                     victim.freeze();
                     // Requests the frozen worker had sent are answered once nothing is in flight at the provider.
                     await().pollDelay(Duration.ofMillis(50)).pollInterval(Duration.ofMillis(10))
@@ -49,5 +59,6 @@ final class WorkerKiller {
                     System.out.println(victim.name() + " was between an answer and its write; trying again");
                     return false;
                 });
+        return !exitedOnItsOwn.get();
     }
 }
