@@ -5,6 +5,7 @@ import dev.tokenrefresher.common.messaging.PublishFailedException;
 import dev.tokenrefresher.common.messaging.RefreshPublisher;
 import dev.tokenrefresher.common.messaging.RefreshPublisher.Outgoing;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -50,20 +51,23 @@ public class RefreshBatchHandler implements AutoCloseable {
     private final ConnectionEventPublisher events;
     private final InfrastructureRetry retry;
     private final Clock clock;
+    private final RefreshMetrics metrics;
     private final ExecutorService refreshes = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("refresh-",
             0).factory());
 
     RefreshBatchHandler(RefreshMessageHandler handler, RefreshPublisher publisher, ConnectionEventPublisher events,
-            InfrastructureRetry retry, Clock clock) {
+            InfrastructureRetry retry, Clock clock, RefreshMetrics metrics) {
         this.handler = handler;
         this.publisher = publisher;
         this.events = events;
         this.retry = retry;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     /** @return one verdict per delivery, in the deliveries' order */
     public List<Verdict> handle(String provider, List<Message> deliveries) {
+        long started = System.nanoTime();
         List<Future<RefreshOutbox>> running = new ArrayList<>(deliveries.size());
         for (Message delivery : deliveries) {
             running.add(refreshes.submit(() -> handleOne(provider, delivery)));
@@ -72,7 +76,10 @@ public class RefreshBatchHandler implements AutoCloseable {
         for (Future<RefreshOutbox> refresh : running) {
             outboxes.add(await(refresh));
         }
+        long refreshed = System.nanoTime();
+        metrics.batchPhase(provider, "refresh", Duration.ofNanos(refreshed - started));
         Set<Outgoing> unconfirmed = publish(outboxes);
+        metrics.batchPhase(provider, "publish", Duration.ofNanos(System.nanoTime() - refreshed));
         List<Verdict> verdicts = new ArrayList<>(deliveries.size());
         for (RefreshOutbox outbox : outboxes) {
             boolean requeue = outbox == null || outbox.redelay() != null && unconfirmed.contains(outbox.redelay());
