@@ -95,12 +95,30 @@ public final class LadderProbe {
                     delay, levels, earlyFraction, sorted.size(), sent, at(sorted, 0.5), at(sorted, 0.9), at(sorted,
                             0.99),
                     at(sorted, 1.0), sent == 0 ? 0 : brokerSeconds * 1000 / sent);
+            printShares(sorted);
         } finally {
             container.stop();
             topology.queueNames(List.of("probe")).forEach(admin::deleteQueue);
             topology.exchangeNames().forEach(admin::deleteExchange);
             factory.destroy();
         }
+    }
+
+    /** The share of messages per quarter second of lateness: a step shows where the ladder hands on in rounds. */
+    private static void printShares(List<Long> sorted) {
+        StringBuilder shares = new StringBuilder("lateness shares:");
+        long[] bounds = {0, 250, 500, 750, 1000, 1250, 1500, 1750, 2000, 2500, 3000, Long.MAX_VALUE};
+        for (int i = 0; i + 1 < bounds.length; i++) {
+            long low = bounds[i];
+            long high = bounds[i + 1];
+            long count = sorted.stream().filter(ms -> ms >= low && ms < high).count();
+            shares.append(String.format(" [%d,%s ms) %.1f%%", low, high == Long.MAX_VALUE
+                    ? "inf"
+                    : Long.toString(
+                            high),
+                    sorted.isEmpty() ? 0.0 : count * 100.0 / sorted.size()));
+        }
+        System.out.println(shares);
     }
 
     private static long at(List<Long> sorted, double q) {
