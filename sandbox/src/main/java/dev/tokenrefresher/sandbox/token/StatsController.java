@@ -22,6 +22,15 @@ class StatsController {
         return authority.stats();
     }
 
+    /** Granted refreshes, cheap enough to poll several times a second (the stats walk every connection). */
+    @GetMapping("/refreshes")
+    RefreshCount refreshes() {
+        return new RefreshCount(authority.refreshes());
+    }
+
+    record RefreshCount(long refreshes) {
+    }
+
     @PostMapping("/reset")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void reset() {

@@ -260,6 +260,7 @@ class FaultsHttpApiTest {
 
         assertThat(stats.get("requests").asLong()).isEqualTo(5);
         assertThat(stats.get("refreshes").asLong()).isEqualTo(1);
+        assertThat(json(http.get("/sandbox/refreshes").body())).isEqualTo(json("{\"refreshes\":1}"));
         assertThat(stats.get("invalidClientAnswers").asLong()).isZero();
         assertThat(stats.get("faultsInjected")).isEqualTo(
                 json("{\"error\":2,\"rateLimited\":1,\"hang\":0,\"outage\":0,\"invalidClient\":1}"));
@@ -273,10 +274,11 @@ class FaultsHttpApiTest {
 
         List<Integer> statuses = List.of(http.post("/sandbox/connections").statusCode(),
                 http.get("/sandbox/connections").statusCode(), http.get("/sandbox/stats").statusCode(),
+                http.get("/sandbox/refreshes").statusCode(),
                 http.get("/sandbox/settings").statusCode(), http.get(FAULTS).statusCode(),
                 http.get("/actuator/health").statusCode());
 
-        assertThat(statuses).containsExactly(201, 200, 200, 200, 200, 200);
+        assertThat(statuses).containsExactly(201, 200, 200, 200, 200, 200, 200);
         assertThat(http.stats().get("requests").asLong()).isZero();
     }
 

@@ -319,6 +319,20 @@ class TokenAuthorityTest {
     class Counting {
 
         @Test
+        void theRefreshCounterCountsWhatTheStatsCountWithoutRefusals() {
+            List<MintedConnection> minted = authority.mint(3);
+            minted.forEach(connection -> refreshed(connection.refreshToken()));
+            refresh(minted.getFirst().refreshToken());
+            refresh("sbx_rt_unknown");
+
+            assertThat(authority.refreshes()).isEqualTo(3).isEqualTo(authority.stats().refreshes());
+
+            authority.reset();
+
+            assertThat(authority.refreshes()).isZero();
+        }
+
+        @Test
         void refreshAfterTheAccessTokenExpiredIsCounted() {
             MintedConnection minted = mintOne();
             clock.advance(Duration.ofSeconds(3600));
