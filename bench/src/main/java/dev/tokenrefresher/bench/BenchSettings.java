@@ -6,6 +6,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * What one benchmark run does; every size is a parameter ({@code --name=value}).
@@ -90,6 +92,34 @@ record BenchSettings(int connections, List<Integer> workerCounts, int concurrenc
     static final int DEFAULT_FOOTPRINT_CONNECTIONS = 1_000_000;
     static final int QUICK_FOOTPRINT_CONNECTIONS = 20_000;
     static final int DEFAULT_FOOTPRINT_TOKEN_CHARS = 1_000;
+
+    /**
+     * Setting names whose values are secrets, as Spring Boot's actuator tells them (password, secret, key, token,
+     * credentials): the log and the report show such a value as {@value #HIDDEN}.
+     */
+    private static final Pattern SECRET_NAME = Pattern.compile("(?i).*(password|secret|key|token|credentials).*");
+    static final String HIDDEN = "******";
+
+    /** A setting's value as the log and the report may show it. */
+    static String shown(String name, String value) {
+        return SECRET_NAME.matcher(name).matches() ? HIDDEN : value;
+    }
+
+    /** The settings as the benchmark's first log line shows them: secrets among the properties hidden. */
+    @Override
+    public String toString() {
+        return "BenchSettings[connections=" + connections + ", workerCounts=" + workerCounts + ", concurrency="
+                + concurrency + ", latency=" + latency + ", sweepLimit=" + sweepLimit + ", runLimit=" + runLimit
+                + ", report=" + report + ", quick=" + quick + ", warmup=" + warmup + ", sweeps=" + sweeps
+                + ", workerProperties=" + shown(workerProperties) + ", sharedProperties=" + shown(sharedProperties)
+                + ", steady=" + steady + ", footprintConnections=" + footprintConnections + ", footprintTokenChars="
+                + footprintTokenChars + ", command=" + command() + "]";
+    }
+
+    private static String shown(Map<String, String> properties) {
+        return properties.entrySet().stream().map(e -> e.getKey() + "=" + shown(e.getKey(), e.getValue())).collect(
+                Collectors.joining(", ", "{", "}"));
+    }
 
     /** How long the catch-up's sweep with {@code threads} may run. */
     Duration sweepLimit(int threads) {

@@ -53,12 +53,14 @@ final class Report {
                 .append(" JVM, warm from seeding) |\n");
         if (!settings.sharedProperties().isEmpty()) {
             md.append("| settings of every app besides the defaults | ");
-            settings.sharedProperties().forEach((k, v) -> md.append('`').append(k).append('=').append(v).append("` "));
+            settings.sharedProperties().forEach((k, v) -> md.append('`').append(k).append('=').append(BenchSettings
+                    .shown(k, v)).append("` "));
             md.append("|\n");
         }
         if (!settings.workerProperties().isEmpty()) {
             md.append("| worker settings besides the defaults | ");
-            settings.workerProperties().forEach((k, v) -> md.append('`').append(k).append('=').append(v).append("` "));
+            settings.workerProperties().forEach((k, v) -> md.append('`').append(k).append('=').append(BenchSettings
+                    .shown(k, v)).append("` "));
             md.append("|\n");
         }
         md.append("| sweep baselines | same sandbox, database and connections; stopped after ")

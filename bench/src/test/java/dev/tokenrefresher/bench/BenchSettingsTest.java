@@ -62,6 +62,19 @@ class BenchSettingsTest {
     }
 
     @Test
+    void secretPropertiesAreHiddenInTheLogLineWhileOtherSettingsShowTheirValues() {
+        BenchSettings settings = BenchSettings.parse("--workers=1", "--property=refresher.crypto.key=k3y-material",
+                "--worker-property=refresher.providers.quickbooks.client-secret=s3cret",
+                "--property=refresher.messaging.ladder-early-fraction=0");
+
+        assertThat(settings.toString()).doesNotContain("k3y-material").doesNotContain("s3cret")
+                .contains("refresher.crypto.key=******", "refresher.providers.quickbooks.client-secret=******",
+                        "refresher.messaging.ladder-early-fraction=0", "command=scripts/bench.sh --workers=1");
+        assertThat(BenchSettings.shown("spring.rabbitmq.password", "guest")).isEqualTo(BenchSettings.HIDDEN);
+        assertThat(BenchSettings.shown("refresher.worker.batch-size", "10")).isEqualTo("10");
+    }
+
+    @Test
     void steadyConnectionsAskedForBeyondTheCatchUpsAreRefusedWhileTheDefaultShrinksToThem() {
         assertThatThrownBy(() -> BenchSettings.parse("--connections=2000", "--steady-connections=100000"))
                 .isInstanceOf(IllegalArgumentException.class)

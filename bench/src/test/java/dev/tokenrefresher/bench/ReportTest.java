@@ -60,4 +60,17 @@ class ReportTest {
                 "| no access token expired before its refresh | 0 | yes |");
         assertThat(dir.resolve("report-lateness.png")).isNotEmptyFile();
     }
+
+    @Test
+    void theSettingsListShowsExperimentsButHidesSecrets() throws IOException {
+        BenchSettings settings = BenchSettings.parse("--quick", "--report=" + dir.resolve("settings.md"),
+                "--property=refresher.messaging.ladder-early-fraction=0", "--worker-property=refresher.crypto.key=k3y");
+
+        Report.write(settings, new Environment("2026-11-29T00:00:00Z", Map.of("CPU", "test")), List.of(), List.of(),
+                null);
+
+        assertThat(Files.readString(dir.resolve("settings.md"))).contains(
+                "`refresher.messaging.ladder-early-fraction=0`", "`refresher.crypto.key=******`")
+                .doesNotContain("k3y");
+    }
 }
