@@ -90,11 +90,11 @@ public final class LadderProbe {
             List<Long> sorted = new ArrayList<>(lateness);
             Collections.sort(sorted);
             long levels = Long.bitCount(DelayLadder.coarsen(delay, earlyFraction));
+            double brokerMsPerMessage = sent == 0 ? 0 : brokerSeconds * 1000 / sent;
             System.out.printf("%s ladder, %d/s, delay %d s (%d levels, early fraction %s): %d of %d arrived; "
                     + "lateness ms p50 %d, p90 %d, p99 %d, max %d; RabbitMQ %.2f CPU ms per message%n", type, rate,
-                    delay, levels, earlyFraction, sorted.size(), sent, at(sorted, 0.5), at(sorted, 0.9), at(sorted,
-                            0.99),
-                    at(sorted, 1.0), sent == 0 ? 0 : brokerSeconds * 1000 / sent);
+                    delay, levels, earlyFraction, sorted.size(), sent, at(sorted, 0.5), at(sorted, 0.9),
+                    at(sorted, 0.99), at(sorted, 1.0), brokerMsPerMessage);
             printShares(sorted);
         } finally {
             container.stop();
@@ -112,11 +112,9 @@ public final class LadderProbe {
             long low = bounds[i];
             long high = bounds[i + 1];
             long count = sorted.stream().filter(ms -> ms >= low && ms < high).count();
-            shares.append(String.format(" [%d,%s ms) %.1f%%", low, high == Long.MAX_VALUE
-                    ? "inf"
-                    : Long.toString(
-                            high),
-                    sorted.isEmpty() ? 0.0 : count * 100.0 / sorted.size()));
+            String upTo = high == Long.MAX_VALUE ? "inf" : Long.toString(high);
+            double share = sorted.isEmpty() ? 0.0 : count * 100.0 / sorted.size();
+            shares.append(String.format(" [%d,%s ms) %.1f%%", low, upTo, share));
         }
         System.out.println(shares);
     }
