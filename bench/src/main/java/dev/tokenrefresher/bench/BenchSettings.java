@@ -27,6 +27,11 @@ import java.util.stream.Collectors;
  * @param warmup connections refreshed by freshly started workers before each measured catch-up: production workers
  *            run for days, and a cold JVM's first seconds say little about them (default
  *            {@value #DEFAULT_WARMUP}, quick {@value #QUICK_WARMUP}; 0 for none)
+ * @param sandboxWarmup connections refreshed by the pooled sweep once, before the first catch-up, not measured: the
+ *            sandbox is a JVM too, and without it the first catch-up's figures hold the sandbox's JIT compiling (16 s
+ *            of compiler time within one worker's measured catch-up of 100,000), which no later run pays; it warms the
+ *            sweep's code in the benchmark's JVM alike (default {@value #DEFAULT_SANDBOX_WARMUP}, quick
+ *            {@value #QUICK_SANDBOX_WARMUP}; 0 for none)
  * @param sweeps whether the cron-sweep baselines run ({@code --no-sweep} leaves them out, for quick experiments)
  * @param workerProperties extra settings for the worker processes ({@code --worker-property=name=value}, repeatable),
  *            to measure one setting against its default
@@ -41,7 +46,8 @@ import java.util.stream.Collectors;
  *            ({@code --property=name=value}, repeatable), e.g. {@code refresher.messaging.ladder-queue-type=classic}
  */
 record BenchSettings(int connections, List<Integer> workerCounts, int concurrency, Duration latency,
-        Duration sweepLimit, Duration runLimit, Path report, boolean quick, int warmup, boolean sweeps,
+        Duration sweepLimit, Duration runLimit, Path report, boolean quick, int warmup, int sandboxWarmup,
+        boolean sweeps,
         Map<String, String> workerProperties, Map<String, String> sharedProperties, Steady steady,
         int footprintConnections, int footprintTokenChars, List<String> arguments) {
 
@@ -82,6 +88,8 @@ record BenchSettings(int connections, List<Integer> workerCounts, int concurrenc
     static final int DEFAULT_CONCURRENCY = 600;
     static final int DEFAULT_WARMUP = 5_000;
     static final int QUICK_WARMUP = 500;
+    static final int DEFAULT_SANDBOX_WARMUP = 20_000;
+    static final int QUICK_SANDBOX_WARMUP = 500;
     /**
      * 10,000 over a 60-s cycle is about 170 refreshes/s, each walking the delay ladder (6-7 CPU ms per refresh in the
      * steady state here, the broker's hops most of it). 100,000 at the same rate needs a 10-minute cycle, and a few
@@ -110,7 +118,8 @@ record BenchSettings(int connections, List<Integer> workerCounts, int concurrenc
     public String toString() {
         return "BenchSettings[connections=" + connections + ", workerCounts=" + workerCounts + ", concurrency="
                 + concurrency + ", latency=" + latency + ", sweepLimit=" + sweepLimit + ", runLimit=" + runLimit
-                + ", report=" + report + ", quick=" + quick + ", warmup=" + warmup + ", sweeps=" + sweeps
+                + ", report=" + report + ", quick=" + quick + ", warmup=" + warmup + ", sandboxWarmup="
+                + sandboxWarmup + ", sweeps=" + sweeps
                 + ", workerProperties=" + shown(workerProperties) + ", sharedProperties=" + shown(sharedProperties)
                 + ", steady=" + steady + ", footprintConnections=" + footprintConnections + ", footprintTokenChars="
                 + footprintTokenChars + ", command=" + command() + "]";
@@ -153,6 +162,7 @@ record BenchSettings(int connections, List<Integer> workerCounts, int concurrenc
         Duration runLimit = quick ? Duration.ofMinutes(3) : Duration.ofMinutes(10);
         Path report = quick ? Path.of("bench/target/benchmarks.md") : Path.of("docs/benchmarks.md");
         int warmup = quick ? QUICK_WARMUP : DEFAULT_WARMUP;
+        int sandboxWarmup = quick ? QUICK_SANDBOX_WARMUP : DEFAULT_SANDBOX_WARMUP;
         boolean sweeps = true;
         int steadyConnections = quick ? QUICK_STEADY_CONNECTIONS : DEFAULT_STEADY_CONNECTIONS;
         boolean steadyConnectionsGiven = false;
@@ -186,6 +196,7 @@ record BenchSettings(int connections, List<Integer> workerCounts, int concurrenc
                 case "run-minutes" -> runLimit = Duration.ofMinutes(positive(pair[0], Integer.parseInt(pair[1])));
                 case "report" -> report = Path.of(pair[1]);
                 case "warmup" -> warmup = Integer.parseInt(pair[1]);
+                case "sandbox-warmup" -> sandboxWarmup = Integer.parseInt(pair[1]);
                 case "worker-property" -> property(pair, workerProperties);
                 case "property" -> property(pair, sharedProperties);
                 case "steady-connections" -> {
@@ -204,7 +215,7 @@ record BenchSettings(int connections, List<Integer> workerCounts, int concurrenc
                 case "footprint-token-chars" -> footprintTokenChars = positive(pair[0], Integer.parseInt(pair[1]));
                 default -> throw new IllegalArgumentException("unknown argument --" + pair[0] + "; known: "
                         + "--connections, --workers, --concurrency, --latency-ms, --sweep-seconds, --run-minutes, "
-                        + "--report, --warmup, --worker-property, --property, --steady-connections, --steady-cycle-seconds, "
+                        + "--report, --warmup, --sandbox-warmup, --worker-property, --property, --steady-connections, --steady-cycle-seconds, "
                         + "--steady-lead-seconds, --steady-workers, --steady-minutes, --steady-sweep-interval-seconds, "
                         + "--footprint-connections, "
                         + "--footprint-token-chars, --no-sweep, --quick");
@@ -217,7 +228,8 @@ record BenchSettings(int connections, List<Integer> workerCounts, int concurrenc
                     + "--connections=" + connections + ": the steady state reuses the catch-up's connections");
         }
         return new BenchSettings(connections, workers, concurrency, latency, sweepLimit, runLimit, report, quick,
-                Math.max(0, Math.min(warmup, connections)), sweeps, Map.copyOf(workerProperties),
+                Math.max(0, Math.min(warmup, connections)), Math.max(0, Math.min(sandboxWarmup, connections)), sweeps,
+                Map.copyOf(workerProperties),
                 Map.copyOf(sharedProperties), new Steady(Math.min(steadyConnections, connections), steadyCycle,
                         steadyLead, steadyWorkers, steadyDuration, sweepInterval),
                 Math.max(0, footprintConnections),

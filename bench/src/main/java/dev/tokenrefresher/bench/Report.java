@@ -48,9 +48,11 @@ final class Report {
         md.append("| worker processes | ").append(settings.workerCounts()).append(" (one catch-up each) |\n");
         md.append("| refreshes in flight | ").append(settings.concurrency()).append(
                 " in total, split evenly among a run's worker processes; the pooled sweep's threads |\n");
+        md.append("| warm-up before the first run | ").append(String.format(Locale.ROOT, "%,d", settings
+                .sandboxWarmup())).append(" refreshes by the pooled sweep, not measured: the sandbox's JIT and the")
+                .append(" sweep's code in the benchmark's JVM compiled before anything is measured |\n");
         md.append("| warm-up before each catch-up | ").append(String.format(Locale.ROOT, "%,d", settings.warmup()))
-                .append(" refreshes by the freshly started workers, not measured (the sweep runs in the benchmark's")
-                .append(" JVM, warm from seeding) |\n");
+                .append(" refreshes by the freshly started workers, not measured |\n");
         if (!settings.sharedProperties().isEmpty()) {
             md.append("| settings of every app besides the defaults | ");
             settings.sharedProperties().forEach((k, v) -> md.append('`').append(k).append('=').append(BenchSettings

@@ -86,15 +86,7 @@ final class Seeder {
      */
     List<Registered> spreadOverCycle(int count, Duration cycle, Duration lead) {
         Instant now = Instant.now();
-        jdbc.sql("""
-                UPDATE connection SET refresh_fence = refresh_fence + 1, next_refresh_at = :later,
-                       lease_owner = NULL, lease_until = NULL
-                WHERE status = 'ACTIVE'
-                  AND id NOT IN (SELECT id FROM connection WHERE status = 'ACTIVE' ORDER BY id LIMIT :count)
-                """)
-                .param("count", count)
-                .param("later", now.plus(Duration.ofDays(1)).atOffset(ZoneOffset.UTC))
-                .update();
+        putAsideAllBut(count, now);
         List<Registered> spread = jdbc.sql("""
                 WITH chosen AS (
                     SELECT id, row_number() OVER (ORDER BY id) - 1 AS n
@@ -116,6 +108,28 @@ final class Seeder {
                 .list();
         jdbc.sql("VACUUM ANALYZE connection, refresh_attempt").update();
         return spread;
+    }
+
+    /**
+     * Makes the first {@code count} connections due now, as {@link #rearm(int)} does, and puts the others a day ahead:
+     * what a sweep over everything due then refreshes is these (the sandbox's warm-up round).
+     */
+    List<Registered> rearmOnly(int count) {
+        putAsideAllBut(count, Instant.now());
+        return rearm(count);
+    }
+
+    /** Puts every connection but the first {@code count} in id order a day ahead, out of what a sweep selects. */
+    private void putAsideAllBut(int count, Instant now) {
+        jdbc.sql("""
+                UPDATE connection SET refresh_fence = refresh_fence + 1, next_refresh_at = :later,
+                       lease_owner = NULL, lease_until = NULL
+                WHERE status = 'ACTIVE'
+                  AND id NOT IN (SELECT id FROM connection WHERE status = 'ACTIVE' ORDER BY id LIMIT :count)
+                """)
+                .param("count", count)
+                .param("later", now.plus(Duration.ofDays(1)).atOffset(ZoneOffset.UTC))
+                .update();
     }
 
     /** Publishes a due-now message for each, in confirmed batches. */

@@ -43,6 +43,15 @@ class BenchSettingsTest {
     }
 
     @Test
+    void theSandboxIsWarmedOnceBeforeTheFirstRunWithAtMostTheCatchUpsConnections() {
+        assertThat(BenchSettings.parse().sandboxWarmup()).isEqualTo(BenchSettings.DEFAULT_SANDBOX_WARMUP);
+        assertThat(BenchSettings.parse("--quick").sandboxWarmup()).isEqualTo(BenchSettings.QUICK_SANDBOX_WARMUP);
+        assertThat(BenchSettings.parse("--connections=1000").sandboxWarmup()).isEqualTo(1000);
+        assertThat(BenchSettings.parse("--sandbox-warmup=0").sandboxWarmup()).isZero();
+        assertThat(BenchSettings.parse("--sandbox-warmup=-5").sandboxWarmup()).isZero();
+    }
+
+    @Test
     void theOneAtATimeSweepIsMeasuredForAtMostTenSecondsThePooledOneForTheSweepLimit() {
         BenchSettings settings = BenchSettings.parse("--sweep-seconds=45");
 
