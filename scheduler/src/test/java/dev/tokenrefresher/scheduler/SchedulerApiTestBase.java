@@ -39,6 +39,8 @@ import org.springframework.test.context.DynamicPropertySource;
         "refresher.security.api-keys[1].key=" + SchedulerApiTestBase.READER_KEY,
         "refresher.security.api-keys[1].roles=token-reader",
         "refresher.sweep.enabled=false",
+        // tests bind their event queues as they go: no routing key may be dropped from an earlier test's return
+        "refresher.messaging.event-probe-interval=0s",
         "logging.level.dev.tokenrefresher=INFO"})
 public abstract class SchedulerApiTestBase extends ServicesTestBase {
 

@@ -3,6 +3,7 @@ package dev.tokenrefresher.common.messaging;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenrefresher.common.connection.Claim;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +22,10 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
  * Publishes {@link ConnectionEvent}s without waiting for them: the state an event announces is in PostgreSQL already,
  * and a refresh must neither fail nor slow down because nobody could be told about it. A send that fails, a nack and
  * a missing confirm are logged (with the event's type and connection id, nothing else).
+ *
+ * <p>Events go out with the mandatory flag: a routing key that no queue is bound to comes back, and its events are
+ * dropped until the next probe ({@code refresher.messaging.event-probe-interval}). Announcing every refresh to nobody
+ * cost a worker a tenth of its CPU.
  */
 public class ConnectionEventPublisher {
 
@@ -30,13 +35,24 @@ public class ConnectionEventPublisher {
     private final RefresherTopology topology;
     private final ObjectMapper json;
     private final MessagingProperties properties;
+    private final UnroutedEventKeys unrouted;
+    private final Clock clock;
 
     public ConnectionEventPublisher(CachingConnectionFactory connectionFactory, RefresherTopology topology,
-            ObjectMapper json, MessagingProperties properties) {
+            ObjectMapper json, MessagingProperties properties, Clock clock) {
         this.rabbit = new RabbitTemplate(connectionFactory);
         this.topology = topology;
         this.json = json;
         this.properties = properties;
+        this.unrouted = new UnroutedEventKeys(properties.eventProbeInterval());
+        this.clock = clock;
+        // an event whose routing key no queue is bound to comes back (before its confirm)
+        this.rabbit.setMandatory(true);
+        this.rabbit.setReturnsCallback(returned -> {
+            log.debug("no queue is bound to {}: its events are dropped until the next probe", returned
+                    .getRoutingKey());
+            unrouted.returned(returned.getRoutingKey(), clock.instant());
+        });
     }
 
     /**
@@ -60,22 +76,32 @@ public class ConnectionEventPublisher {
 
     /** Publishes events on one channel, without waiting; see {@link #publish(ConnectionEvent)}. */
     public void publishAll(List<ConnectionEvent> events) {
-        if (events.isEmpty()) {
+        Instant now = clock.instant();
+        List<ConnectionEvent> wanted = events.stream().filter(event -> unrouted.shouldPublish(event.routingKey(),
+                now)).toList();
+        if (wanted.isEmpty()) {
             return;
         }
         try {
             // one channel for all: a channel with confirms outstanding does not go back to the cache at once
             rabbit.invoke(operations -> {
-                events.forEach(event -> send(operations, event));
+                wanted.forEach(event -> send(operations, event));
                 return null;
             });
         } catch (AmqpException e) {
-            log.warn("{} events were not published: {}", events.size(), e.getClass().getSimpleName());
+            log.warn("{} events were not published: {}", wanted.size(), e.getClass().getSimpleName());
         }
     }
 
     public void publish(ConnectionEvent event) {
-        send(rabbit, event);
+        if (unrouted.shouldPublish(event.routingKey(), clock.instant())) {
+            send(rabbit, event);
+        }
+    }
+
+    /** The routing keys whose events are dropped for now; for tests that wait for a return to arrive. */
+    UnroutedEventKeys unroutedKeys() {
+        return unrouted;
     }
 
     private void send(RabbitOperations operations, ConnectionEvent event) {

@@ -3,6 +3,7 @@ package dev.tokenrefresher.common.messaging;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenrefresher.common.provider.ProviderRegistry;
 import dev.tokenrefresher.common.provider.ProviderSettings;
+import java.time.Clock;
 import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -56,8 +57,8 @@ public class MessagingConfiguration {
 
     @Bean
     ConnectionEventPublisher connectionEventPublisher(CachingConnectionFactory connectionFactory,
-            RefresherTopology topology, ObjectMapper json, MessagingProperties properties) {
-        return new ConnectionEventPublisher(connectionFactory, topology, json, properties);
+            RefresherTopology topology, ObjectMapper json, MessagingProperties properties, Clock clock) {
+        return new ConnectionEventPublisher(connectionFactory, topology, json, properties, clock);
     }
 
     @Bean

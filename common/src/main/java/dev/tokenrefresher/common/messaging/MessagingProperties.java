@@ -21,15 +21,22 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *            much earlier. A 50-minute delay passes 3 levels instead of 7 and its refresh comes 3 minutes early; delays
  *            under 16 s are not changed. Every level is a dead-letter transfer between quorum queues, about 0.3 ms
  *            of the broker's CPU here (docs/benchmark-optimisations.md, section 12).
+ * @param eventProbeInterval how often an event type nobody subscribes to is still published (default 1 s; 0 publishes
+ *            every event): events go out with the mandatory flag, and once the broker returns one because no queue is
+ *            bound to its routing key, events with that key are dropped for this long, then one goes out again to see
+ *            whether a queue was bound meanwhile. Publishing every {@code refreshed} event that nobody reads cost a
+ *            worker a tenth of its CPU (docs/benchmark-optimisations.md, section 14); a queue bound later receives the
+ *            key's events from at most this long after.
  */
 @ConfigurationProperties("refresher.messaging")
 public record MessagingProperties(String prefix, Integer deliveryLimit, Duration confirmTimeout,
-        LadderQueueType ladderQueueType, Double ladderEarlyFraction) {
+        LadderQueueType ladderQueueType, Double ladderEarlyFraction, Duration eventProbeInterval) {
 
     public static final String DEFAULT_PREFIX = "refresher";
     public static final int DEFAULT_DELIVERY_LIMIT = 20;
     public static final Duration DEFAULT_CONFIRM_TIMEOUT = Duration.ofSeconds(10);
     public static final double DEFAULT_LADDER_EARLY_FRACTION = 0.0625;
+    public static final Duration DEFAULT_EVENT_PROBE_INTERVAL = Duration.ofSeconds(1);
 
     public MessagingProperties {
         prefix = prefix == null || prefix.isBlank() ? DEFAULT_PREFIX : prefix;
@@ -37,6 +44,7 @@ public record MessagingProperties(String prefix, Integer deliveryLimit, Duration
         confirmTimeout = confirmTimeout == null ? DEFAULT_CONFIRM_TIMEOUT : confirmTimeout;
         ladderQueueType = ladderQueueType == null ? LadderQueueType.QUORUM : ladderQueueType;
         ladderEarlyFraction = ladderEarlyFraction == null ? DEFAULT_LADDER_EARLY_FRACTION : ladderEarlyFraction;
+        eventProbeInterval = eventProbeInterval == null ? DEFAULT_EVENT_PROBE_INTERVAL : eventProbeInterval;
         if (!prefix.matches("[A-Za-z0-9_.-]{1,100}")) {
             throw new IllegalArgumentException("refresher.messaging.prefix must be 1 to 100 of [A-Za-z0-9_.-], was '"
                     + prefix + "'");
@@ -48,6 +56,10 @@ public record MessagingProperties(String prefix, Integer deliveryLimit, Duration
         if (!(ladderEarlyFraction >= 0 && ladderEarlyFraction < 0.5)) {
             throw new IllegalArgumentException("refresher.messaging.ladder-early-fraction must be at least 0 and below "
                     + "0.5, was " + ladderEarlyFraction);
+        }
+        if (eventProbeInterval.isNegative()) {
+            throw new IllegalArgumentException("refresher.messaging.event-probe-interval must not be negative, was "
+                    + eventProbeInterval);
         }
     }
 }

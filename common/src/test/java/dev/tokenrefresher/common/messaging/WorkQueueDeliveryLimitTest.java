@@ -25,7 +25,8 @@ class WorkQueueDeliveryLimitTest {
     @Test
     void messageThatAlwaysFailsIsDeadLetteredAfterTheDeliveryLimit() {
         TestServices.Namespace namespace = TestServices.get().newNamespace();
-        MessagingProperties properties = new MessagingProperties(namespace.messagingPrefix(), 3, null, null, null);
+        MessagingProperties properties = new MessagingProperties(namespace.messagingPrefix(), 3, null, null, null,
+                null);
         CachingConnectionFactory factory = RabbitFixtures.connectionFactory();
         RefresherTopology topology = RabbitFixtures.declareTopology(factory, properties, List.of(PROVIDER));
         RefreshPublisher publisher = new RefreshPublisher(factory, topology, new RefreshMessageCodec(
