@@ -58,6 +58,8 @@ class BenchSettingsTest {
         assertThat(settings.sweepLimit(1)).isEqualTo(Duration.ofSeconds(10));
         assertThat(settings.sweepLimit(600)).isEqualTo(Duration.ofSeconds(45));
         assertThat(BenchSettings.parse("--sweep-seconds=5").sweepLimit(1)).isEqualTo(Duration.ofSeconds(5));
+        // by default the pooled sweep has time to finish, as the workers' catch-ups do
+        assertThat(BenchSettings.parse().sweepLimit(600)).isEqualTo(Duration.ofSeconds(60));
     }
 
     @Test
