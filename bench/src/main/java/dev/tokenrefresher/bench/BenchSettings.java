@@ -27,7 +27,9 @@ import java.util.stream.Collectors;
  * @param report where the Markdown report goes; the charts go next to it
  * @param warmup connections refreshed by freshly started workers before each measured catch-up: production workers
  *            run for days, and a cold JVM's first seconds say little about them (default
- *            {@value #DEFAULT_WARMUP}, quick {@value #QUICK_WARMUP}; 0 for none)
+ *            {@value #DEFAULT_WARMUP}, as many as the sweep's code gets from {@code sandboxWarmup}: with 5,000 one
+ *            worker's measured catch-up still climbed for 20 s and cost 0.04 ms more per refresh; quick
+ *            {@value #QUICK_WARMUP}; 0 for none)
  * @param sandboxWarmup connections refreshed by the pooled sweep once, before the first catch-up, not measured: the
  *            sandbox is a JVM too, and without it the first catch-up's figures hold the sandbox's JIT compiling (16 s
  *            of compiler time within one worker's measured catch-up of 100,000), which no later run pays; it warms the
@@ -88,9 +90,10 @@ record BenchSettings(int connections, List<Integer> workerCounts, int concurrenc
      * 600 threads 1,899/s).
      */
     static final int DEFAULT_CONCURRENCY = 600;
-    static final int DEFAULT_WARMUP = 5_000;
+    static final int DEFAULT_WARMUP = 20_000;
     static final int QUICK_WARMUP = 500;
-    static final int DEFAULT_SANDBOX_WARMUP = 20_000;
+    /** The sweep's code gets as many warm-up refreshes as each worker process does. */
+    static final int DEFAULT_SANDBOX_WARMUP = DEFAULT_WARMUP;
     static final int QUICK_SANDBOX_WARMUP = 500;
     /**
      * 10,000 over a 60-s cycle is about 170 refreshes/s, each walking the delay ladder (6-7 CPU ms per refresh in the
