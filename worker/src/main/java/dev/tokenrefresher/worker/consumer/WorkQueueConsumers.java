@@ -66,7 +66,7 @@ class WorkQueueConsumers implements SmartLifecycle {
             container.setBatchSize(properties.batchSizeFor(provider.concurrency()));
             container.setReceiveTimeout(properties.batchWait().toMillis());
             container.setBatchReceiveTimeout(properties.batchWait().toMillis());
-            container.setPrefetchCount(properties.prefetch());
+            container.setPrefetchCount(properties.prefetchFor(provider.concurrency()));
             // the handler says per delivery whether to ack or requeue; the container must not do either itself
             container.setAcknowledgeMode(AcknowledgeMode.MANUAL);
             container.setMessageListener((ChannelAwareBatchMessageListener) (batch, channel) -> settle(batch,

@@ -12,11 +12,13 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param lease how long a claim protects a connection from other actors (default 60 s); it must outlast the fast
  *            retries of every provider's calls, and it is how long a crashed worker's connections wait before another
  *            worker takes them over
- * @param prefetch unacknowledged messages per consumer (default {@value #DEFAULT_PREFETCH}); at least the batch size,
- *            so that the next batch is at hand when one ends
+ * @param prefetch unacknowledged messages per consumer (default two of its provider's batches,
+ *            {@link #prefetchFor(int)}); at least the batch size, so that the next batch is at hand when one ends
  * @param batchSize deliveries handled together (default {@value #DEFAULT_BATCH_SIZE}): refreshed in parallel, their next
  *            messages published and confirmed as one, acknowledged as one. A provider's {@code concurrency} is split
  *            into batches of this size, one consumer each (a concurrency of 8 is one consumer with batches of 8).
+ *            Batches of 100 instead of 50 cost a worker 18 % less CPU per refresh in the benchmark's catch-up (600 in
+ *            flight; docs/benchmark-optimisations.md, section 14).
  * @param batchWait how long a consumer waits for more deliveries before it starts on a batch that is not full
  *            (default 50 ms): the most a quiet queue adds to a refresh's lateness
  * @param statementBatchSize the most claims, and the most stored refreshes, written by one statement (default
@@ -60,8 +62,7 @@ public record WorkerProperties(
         Duration brokerRetryTimeout) {
 
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(60);
-    public static final int DEFAULT_PREFETCH = 100;
-    public static final int DEFAULT_BATCH_SIZE = 50;
+    public static final int DEFAULT_BATCH_SIZE = 100;
     public static final Duration DEFAULT_BATCH_WAIT = Duration.ofMillis(50);
     public static final int DEFAULT_STATEMENT_BATCH_SIZE = 100;
     public static final Duration DEFAULT_EARLY_TOLERANCE = Duration.ofSeconds(1);
@@ -82,7 +83,6 @@ public record WorkerProperties(
         batchSize = batchSize == null ? DEFAULT_BATCH_SIZE : batchSize;
         batchWait = batchWait == null ? DEFAULT_BATCH_WAIT : batchWait;
         statementBatchSize = statementBatchSize == null ? DEFAULT_STATEMENT_BATCH_SIZE : statementBatchSize;
-        prefetch = prefetch == null ? Math.max(DEFAULT_PREFETCH, batchSize) : prefetch;
         earlyTolerance = earlyTolerance == null ? DEFAULT_EARLY_TOLERANCE : earlyTolerance;
         fastRetries = fastRetries == null ? DEFAULT_FAST_RETRIES : fastRetries;
         fastRetryBackoff = fastRetryBackoff == null ? DEFAULT_FAST_RETRY_BACKOFF : fastRetryBackoff;
@@ -109,7 +109,7 @@ public record WorkerProperties(
             throw new IllegalArgumentException("refresher.worker.batch-size, statement-batch-size, max-attempts and "
                     + "fast-retries must be at least 1");
         }
-        if (prefetch < batchSize) {
+        if (prefetch != null && prefetch < batchSize) {
             throw new IllegalArgumentException("refresher.worker.prefetch (" + prefetch
                     + ") must be at least refresher.worker.batch-size (" + batchSize + ")");
         }
@@ -126,6 +126,11 @@ public record WorkerProperties(
     /** Deliveries per batch for a provider: the batch size, or the provider's whole concurrency if that is smaller. */
     public int batchSizeFor(int concurrency) {
         return Math.min(batchSize, concurrency);
+    }
+
+    /** Unacknowledged messages per consumer of a provider: as set, or two of its batches. */
+    public int prefetchFor(int concurrency) {
+        return prefetch != null ? prefetch : 2 * batchSizeFor(concurrency);
     }
 
     /** Consumers for a provider: enough batches in parallel to reach its concurrency. */

@@ -35,10 +35,13 @@ class WorkerPropertiesTest {
     void defaultsPrefetchTwoBatchesAndWaitFiftyMillisecondsForAFullBatch() {
         WorkerProperties properties = batches(null, null, null);
 
-        assertThat(properties.batchSize()).isEqualTo(WorkerProperties.DEFAULT_BATCH_SIZE);
-        assertThat(properties.prefetch()).isEqualTo(WorkerProperties.DEFAULT_PREFETCH);
+        assertThat(properties.batchSize()).isEqualTo(100);
+        assertThat(properties.prefetchFor(600)).isEqualTo(200);
+        // a provider whose concurrency is below the batch size prefetches two of its own, smaller batches
+        assertThat(properties.prefetchFor(8)).isEqualTo(16);
         assertThat(properties.batchWait()).isEqualTo(Duration.ofMillis(50));
-        assertThat(batches(null, 400, null).prefetch()).isEqualTo(400);
+        assertThat(batches(null, 400, null).prefetchFor(600)).isEqualTo(800);
+        assertThat(batches(150, 50, null).prefetchFor(8)).isEqualTo(150);
     }
 
     @Test
