@@ -141,7 +141,9 @@ final class Report {
         md.append("\n## Steady state: due times spread over the cycle\n\n");
         md.append(String.format(Locale.ROOT, "%,d connections, each due once per %d-s cycle (access tokens live %d s,"
                 + " refresh lead time %d s, so a refresh more than %d s late is a missed expiry), %d worker processes,"
-                + " measured for %d s after the first cycle (fresh workers, the seeding's burst of publishes). Lateness is "
+                + " measured for %d s after the first cycle (fresh workers, the seeding's burst of publishes) and"
+                + " its late refreshes (measuring starts once 5 s went by with every refresh at most 1 s late)."
+                + " Lateness is "
                 + "refresh start minus due time, from the workers' histogram: a quantile or the maximum is the upper "
                 + "bound of the bucket holding it; a message taken up to a second early counts as 0.",
                 ours.connections(), s.cycle().toSeconds(), s.cycle().plus(s.lead()).toSeconds(), s.lead().toSeconds(),
