@@ -37,8 +37,8 @@ class WorkerPropertiesTest {
 
         assertThat(properties.batchSize()).isEqualTo(100);
         assertThat(properties.prefetchFor(600)).isEqualTo(200);
-        // a provider whose concurrency is below the batch size prefetches two of its own, smaller batches
-        assertThat(properties.prefetchFor(8)).isEqualTo(16);
+        // a provider whose concurrency is below the batch size still prefetches the 100 it always did
+        assertThat(properties.prefetchFor(8)).isEqualTo(100);
         assertThat(properties.batchWait()).isEqualTo(Duration.ofMillis(50));
         assertThat(batches(null, 400, null).prefetchFor(600)).isEqualTo(800);
         assertThat(batches(150, 50, null).prefetchFor(8)).isEqualTo(150);
