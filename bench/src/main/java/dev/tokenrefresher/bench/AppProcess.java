@@ -1,6 +1,5 @@
 package dev.tokenrefresher.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -13,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import tools.jackson.databind.ObjectMapper;
 
 /** One of the apps, started from its executable jar as a separate JVM, as it runs in production. */
 final class AppProcess implements AutoCloseable {

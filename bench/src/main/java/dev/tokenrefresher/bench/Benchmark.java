@@ -1,6 +1,5 @@
 package dev.tokenrefresher.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenrefresher.common.connection.ConnectionStore;
 import dev.tokenrefresher.common.connection.Registered;
 import dev.tokenrefresher.common.crypto.TokenCipher;
@@ -30,6 +29,7 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The benchmark: the real apps against the local PostgreSQL and RabbitMQ and the sandbox provider, a catch-up of

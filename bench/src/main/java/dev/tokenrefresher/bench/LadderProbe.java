@@ -1,6 +1,5 @@
 package dev.tokenrefresher.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenrefresher.common.messaging.DelayLadder;
 import dev.tokenrefresher.common.messaging.LadderQueueType;
 import dev.tokenrefresher.common.messaging.MessagingProperties;
@@ -17,6 +16,7 @@ import java.util.UUID;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * The delay ladder alone, without the apps: publishes messages at a steady rate, each delayed by the same number of
@@ -57,7 +57,7 @@ public final class LadderProbe {
                 admin.declareBinding(b);
             }
         });
-        RefreshMessageCodec codec = new RefreshMessageCodec(new ObjectMapper().findAndRegisterModules());
+        RefreshMessageCodec codec = new RefreshMessageCodec(new ObjectMapper());
         RefreshPublisher publisher = new RefreshPublisher(factory, topology, codec, properties);
         List<Long> lateness = Collections.synchronizedList(new ArrayList<>());
         SimpleMessageListenerContainer container = new SimpleMessageListenerContainer(factory);

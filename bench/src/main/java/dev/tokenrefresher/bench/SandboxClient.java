@@ -1,7 +1,5 @@
 package dev.tokenrefresher.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,6 +8,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /** The sandbox provider's control API: mint connections, read its counters. */
 final class SandboxClient {
@@ -40,8 +40,8 @@ final class SandboxClient {
             int chunk = Math.min(MINT_CHUNK, count - minted.size());
             for (JsonNode node : send(HttpRequest.newBuilder(base.resolve("/sandbox/connections?count=" + chunk))
                     .POST(HttpRequest.BodyPublishers.noBody()))) {
-                minted.add(new Minted(node.get("realmId").asText(), node.get("accessToken").asText(), node.get(
-                        "refreshToken").asText()));
+                minted.add(new Minted(node.get("realmId").asString(), node.get("accessToken").asString(), node.get(
+                        "refreshToken").asString()));
             }
         }
         return minted;

@@ -1,7 +1,5 @@
 package dev.tokenrefresher.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -14,6 +12,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /** The scheduler's API over HTTP, with the API key in {@code X-API-Key}. Answers JSON; errors become exceptions. */
 final class ApiClient {
@@ -36,12 +37,8 @@ final class ApiClient {
     }
 
     JsonNode post(String path, Object body) {
-        try {
-            return send(request(path, Map.of()).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body))));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot write the request body", e);
-        }
+        return send(request(path, Map.of()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body))));
     }
 
     JsonNode delete(String path, Map<String, Object> query) {
@@ -102,8 +99,8 @@ final class ApiClient {
         }
         try {
             return json.readTree(body);
-        } catch (IOException e) {
-            return json.getNodeFactory().textNode(new String(body, StandardCharsets.UTF_8));
+        } catch (JacksonException e) {
+            return json.getNodeFactory().stringNode(new String(body, StandardCharsets.UTF_8));
         }
     }
 }

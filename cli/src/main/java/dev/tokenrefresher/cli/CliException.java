@@ -1,6 +1,6 @@
 package dev.tokenrefresher.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 
 /** A failure to report to the operator in one or a few lines, with the exit code that says what kind it was. */
 final class CliException extends RuntimeException {
@@ -24,13 +24,13 @@ final class CliException extends RuntimeException {
     /** "404: connection ... does not exist", with one line per bad field of a 400. */
     static CliException fromProblem(int status, JsonNode problem) {
         StringBuilder message = new StringBuilder("HTTP ").append(status);
-        String detail = problem.path("detail").asText(problem.isTextual() ? problem.asText() : "");
+        String detail = problem.path("detail").asString(problem.isString() ? problem.asString() : "");
         if (!detail.isBlank()) {
             message.append(": ").append(detail);
         }
         for (JsonNode error : problem.path("errors")) {
-            message.append(System.lineSeparator()).append("  ").append(error.path("field").asText()).append(": ")
-                    .append(error.path("message").asText());
+            message.append(System.lineSeparator()).append("  ").append(error.path("field").asString()).append(": ")
+                    .append(error.path("message").asString());
         }
         return new CliException(API_ERROR, message.toString());
     }

@@ -2,7 +2,6 @@ package dev.tokenrefresher.cli;
 
 import static dev.tokenrefresher.cli.ApiClient.query;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import tools.jackson.databind.JsonNode;
 
 /** {@code refresherctl connections list|show|refresh|disconnect}. */
 @Command(name = "connections", description = "List, show, refresh and disconnect connections (role admin).", mixinStandardHelpOptions = true)
@@ -49,7 +49,7 @@ final class ConnectionsCommand {
             page = root.api().get("api/connections", query("provider", provider, "status", status, "tenantId",
                     tenant, "limit", limit, "after", cursor));
             page.path("items").forEach(items::add);
-            cursor = page.path("nextCursor").isTextual() ? page.get("nextCursor").asText() : null;
+            cursor = page.path("nextCursor").isString() ? page.get("nextCursor").asString() : null;
         } while (all && cursor != null);
         if (root.printedAsJson(out, all
                 ? RefresherCtl.JSON.createObjectNode().set("items", RefresherCtl.JSON
@@ -76,7 +76,7 @@ final class ConnectionsCommand {
                 "nextRefreshAt", "refreshFence", "consecutiveFailures", "lastError", "lastRefreshedAt", "createdAt",
                 "updatedAt")) {
             JsonNode value = connection.path(field);
-            out.printf("%-20s %s%n", field, value.isMissingNode() || value.isNull() ? "-" : value.asText());
+            out.printf("%-20s %s%n", field, value.isMissingNode() || value.isNull() ? "-" : value.asString());
         }
         out.println();
         out.println("recent provider calls:");
@@ -91,7 +91,7 @@ final class ConnectionsCommand {
         PrintWriter out = spec.commandLine().getOut();
         JsonNode answer = root.api().post("api/connections/" + id + "/refresh", RefresherCtl.JSON.createObjectNode());
         if (!root.printedAsJson(out, answer)) {
-            out.println("connection " + id + ": " + answer.path("state").asText() + (answer.path("fence").isNumber()
+            out.println("connection " + id + ": " + answer.path("state").asString() + (answer.path("fence").isNumber()
                     ? " (fence " + answer.get("fence").asLong() + ")"
                     : ""));
             out.flush();
@@ -105,9 +105,9 @@ final class ConnectionsCommand {
         PrintWriter out = spec.commandLine().getOut();
         JsonNode answer = root.api().delete("api/connections/" + id, query("revoke", revoke));
         if (!root.printedAsJson(out, answer)) {
-            out.println("connection " + id + ": " + answer.at("/connection/status").asText() + ", revocation: "
-                    + answer.path("revocation").asText() + (answer.path("revocationDetail").isTextual()
-                            ? " (" + answer.get("revocationDetail").asText() + ")"
+            out.println("connection " + id + ": " + answer.at("/connection/status").asString() + ", revocation: "
+                    + answer.path("revocation").asString() + (answer.path("revocationDetail").isString()
+                            ? " (" + answer.get("revocationDetail").asString() + ")"
                             : ""));
             out.flush();
         }

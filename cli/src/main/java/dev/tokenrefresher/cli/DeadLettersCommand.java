@@ -2,8 +2,6 @@ package dev.tokenrefresher.cli;
 
 import static dev.tokenrefresher.cli.ApiClient.query;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +14,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /** {@code refresherctl dlq list|show|stats|replay|purge}: the dead-letter archive, never consumed by reading. */
 @Command(name = "dlq", description = "Inspect, replay and purge dead letters (role admin).", mixinStandardHelpOptions = true)
@@ -80,7 +80,7 @@ final class DeadLettersCommand {
         }
         letter.properties().forEach(field -> out.printf("%-16s %s%n", field.getKey(), field.getValue().isNull()
                 ? "-"
-                : field.getValue().asText()));
+                : field.getValue().asString()));
         out.flush();
         return 0;
     }

@@ -1,14 +1,15 @@
 package dev.tokenrefresher.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintWriter;
 import java.net.URI;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code refresherctl}: the operator's command line for a running token-refresher, through the scheduler's API.
@@ -22,8 +23,7 @@ import picocli.CommandLine.ScopeType;
                 "Exit codes: 0 done, 1 the API refused or failed, 2 bad usage, 3 scheduler unreachable."})
 public final class RefresherCtl {
 
-    static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules()
-            .enable(SerializationFeature.INDENT_OUTPUT);
+    static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     @Option(names = {"-u",
             "--url"}, scope = ScopeType.INHERIT, defaultValue = "${env:REFRESHER_URL:-http://127.0.0.1:8080}", description = "The scheduler's base URL (default: REFRESHER_URL or ${DEFAULT-VALUE}).")
@@ -51,7 +51,7 @@ public final class RefresherCtl {
         }
         try {
             out.println(JSON.writeValueAsString(answer));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (tools.jackson.core.JacksonException e) {
             throw new IllegalStateException(e);
         }
         out.flush();

@@ -1,9 +1,9 @@
 package dev.tokenrefresher.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import tools.jackson.databind.JsonNode;
 
 /** Rows of JSON objects printed as an aligned text table; missing and null values print as {@code -}. */
 final class Table {
@@ -41,6 +41,8 @@ final class Table {
     }
 
     private static String text(JsonNode value) {
-        return value.isMissingNode() || value.isNull() ? "-" : value.isValueNode() ? value.asText() : value.toString();
+        return value.isMissingNode() || value.isNull()
+                ? "-"
+                : value.isValueNode() ? value.asString() : value.toString();
     }
 }

@@ -2,7 +2,6 @@ package dev.tokenrefresher.cli;
 
 import static dev.tokenrefresher.cli.ApiClient.query;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.UUID;
 import picocli.CommandLine.Command;
@@ -11,6 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import tools.jackson.databind.JsonNode;
 
 /** {@code refresherctl token get}: what a host app gets, for checking a connection by hand (role token-reader). */
 @Command(name = "token", description = "Read a fresh access token (role token-reader).", mixinStandardHelpOptions = true)
@@ -31,8 +31,8 @@ final class TokenCommand {
         JsonNode token = root.api().get("api/connections/" + id + "/access-token", query("minValiditySeconds",
                 minValiditySeconds));
         if (!root.printedAsJson(out, token)) {
-            out.println(token.path("accessToken").asText());
-            spec.commandLine().getErr().println("expires at " + token.path("expiresAt").asText()
+            out.println(token.path("accessToken").asString());
+            spec.commandLine().getErr().println("expires at " + token.path("expiresAt").asString()
                     + (token.path("refreshed").asBoolean() ? " (refreshed just now)" : ""));
             spec.commandLine().getErr().flush();
             out.flush();

@@ -2,7 +2,6 @@ package dev.tokenrefresher.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -10,6 +9,7 @@ import java.net.ServerSocket;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
+import tools.jackson.databind.JsonNode;
 
 /** What the CLI does before and around the API: usage, errors, tables. The API itself is exercised in CliIT. */
 class RefresherCtlTest {

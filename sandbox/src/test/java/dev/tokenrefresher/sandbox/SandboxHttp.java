@@ -1,7 +1,5 @@
 package dev.tokenrefresher.sandbox;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenrefresher.sandbox.settings.SandboxProperties;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,9 +20,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
-import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.support.GenericApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Talks to a sandbox that a test started in its own JVM, over real HTTP as other modules do, and reads its JSON. Every
@@ -171,11 +171,7 @@ public final class SandboxHttp {
     }
 
     public static JsonNode json(String text) {
-        try {
-            return MAPPER.readTree(text);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return MAPPER.readTree(text);
     }
 
     public static List<String> fieldNames(JsonNode node) {

@@ -11,7 +11,6 @@ import static dev.tokenrefresher.sandbox.SandboxHttp.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Starts the sandbox the way other modules' tests do, through {@link SandboxApplication#builder()}, and talks to it
@@ -59,7 +59,7 @@ class SandboxHttpApiTest {
     void refreshWithBasicAuthenticationAnswersIntuitShapedTokens() {
         JsonNode minted = http.mintOne();
 
-        HttpResponse<String> response = http.refresh(minted.get("refreshToken").asText());
+        HttpResponse<String> response = http.refresh(minted.get("refreshToken").asString());
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
@@ -68,29 +68,29 @@ class SandboxHttpApiTest {
         JsonNode body = json(response);
         assertThat(fieldNames(body)).containsExactlyInAnyOrder("token_type", "access_token", "expires_in",
                 "refresh_token", "x_refresh_token_expires_in");
-        assertThat(body.get("token_type").asText()).isEqualTo("bearer");
-        assertThat(body.get("access_token").asText()).startsWith("sbx_at_");
+        assertThat(body.get("token_type").asString()).isEqualTo("bearer");
+        assertThat(body.get("access_token").asString()).startsWith("sbx_at_");
         assertThat(body.get("expires_in").asLong()).isEqualTo(8);
-        assertThat(body.get("refresh_token").asText()).startsWith("sbx_rt_")
-                .isNotEqualTo(minted.get("refreshToken").asText());
+        assertThat(body.get("refresh_token").asString()).startsWith("sbx_rt_")
+                .isNotEqualTo(minted.get("refreshToken").asString());
         assertThat(body.get("x_refresh_token_expires_in").asLong()).isEqualTo(Duration.ofDays(100).toSeconds());
     }
 
     @Test
     void refreshWithClientSecretPostIsAcceptedToo() {
-        String refreshToken = http.mintOne().get("refreshToken").asText();
+        String refreshToken = http.mintOne().get("refreshToken").asString();
 
         HttpResponse<String> response = http
                 .send(http.tokenRequest(form(Map.of("grant_type", "refresh_token", "refresh_token",
                         refreshToken, "client_id", CLIENT_ID, "client_secret", CLIENT_SECRET))));
 
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(json(response).get("refresh_token").asText()).startsWith("sbx_rt_");
+        assertThat(json(response).get("refresh_token").asString()).startsWith("sbx_rt_");
     }
 
     @Test
     void wrongClientSecretIsAnswered401InvalidClient() {
-        String refreshToken = http.mintOne().get("refreshToken").asText();
+        String refreshToken = http.mintOne().get("refreshToken").asString();
 
         HttpResponse<String> response = http
                 .send(http.tokenRequest(form(Map.of("grant_type", "refresh_token", "refresh_token",
@@ -108,15 +108,15 @@ class SandboxHttpApiTest {
 
     @Test
     void rotatedAwayRefreshTokenIsInvalidGrant() {
-        String original = http.mintOne().get("refreshToken").asText();
+        String original = http.mintOne().get("refreshToken").asString();
         assertThat(http.refresh(original).statusCode()).isEqualTo(200);
 
         HttpResponse<String> reuse = http.refresh(original);
 
         assertThat(reuse.statusCode()).isEqualTo(400);
         JsonNode body = json(reuse);
-        assertThat(body.get("error").asText()).isEqualTo("invalid_grant");
-        assertThat(body.get("error_description").asText()).contains("rotated away");
+        assertThat(body.get("error").asString()).isEqualTo("invalid_grant");
+        assertThat(body.get("error_description").asString()).contains("rotated away");
         assertThat(reuse.body()).doesNotContain(original);
     }
 
@@ -125,7 +125,7 @@ class SandboxHttpApiTest {
         HttpResponse<String> response = http.refresh("sbx_rt_never-issued");
 
         assertThat(response.statusCode()).isEqualTo(400);
-        assertThat(json(response).get("error").asText()).isEqualTo("invalid_grant");
+        assertThat(json(response).get("error").asString()).isEqualTo("invalid_grant");
         assertThat(http.stats().get("unknownTokenGrants").asLong()).isEqualTo(1);
     }
 
@@ -141,12 +141,12 @@ class SandboxHttpApiTest {
         assertThat(otherGrant.statusCode()).isEqualTo(400);
         assertThat(otherGrant.body()).isEqualTo("{\"error\":\"unsupported_grant_type\"}");
         assertThat(noToken.statusCode()).isEqualTo(400);
-        assertThat(json(noToken).get("error").asText()).isEqualTo("invalid_request");
+        assertThat(json(noToken).get("error").asString()).isEqualTo("invalid_request");
     }
 
     @Test
     void hardExpiryHeaderAddsSecondsUntilTheFiveYearCap() {
-        String refreshToken = http.mintOne().get("refreshToken").asText();
+        String refreshToken = http.mintOne().get("refreshToken").asString();
         clock.advance(Duration.ofDays(1));
 
         HttpResponse<String> response = http.send(http.tokenRequest(refreshForm(refreshToken), "Authorization",
@@ -159,7 +159,7 @@ class SandboxHttpApiTest {
 
     @Test
     void settingsChangeAppliesToTheNextRefresh() {
-        String refreshToken = http.mintOne().get("refreshToken").asText();
+        String refreshToken = http.mintOne().get("refreshToken").asString();
 
         HttpResponse<String> changed = http.putJson("/sandbox/settings",
                 "{\"accessTokenLifetimeSeconds\":60,\"rotateEvery\":0}");
@@ -170,7 +170,7 @@ class SandboxHttpApiTest {
                 json("{\"accessTokenLifetimeSeconds\":60,\"rotateEvery\":0,\"latencyMillis\":0}"));
         assertThat(json(http.get("/sandbox/settings"))).isEqualTo(json(changed));
         assertThat(json(refreshed).get("expires_in").asLong()).isEqualTo(60);
-        assertThat(json(refreshed).get("refresh_token").asText()).isEqualTo(refreshToken);
+        assertThat(json(refreshed).get("refresh_token").asString()).isEqualTo(refreshToken);
     }
 
     @Test
@@ -209,9 +209,9 @@ class SandboxHttpApiTest {
     @Test
     void connectionReportCountsLateRefreshesAndShowsOnlyTheTokenHash() {
         JsonNode minted = http.mintOne();
-        String realmId = minted.get("realmId").asText();
+        String realmId = minted.get("realmId").asString();
         clock.advance(Duration.ofSeconds(9));
-        String current = json(http.refresh(minted.get("refreshToken").asText())).get("refresh_token").asText();
+        String current = json(http.refresh(minted.get("refreshToken").asString())).get("refresh_token").asString();
 
         HttpResponse<String> response = http.get("/sandbox/connections/" + realmId);
 
@@ -223,8 +223,8 @@ class SandboxHttpApiTest {
                 "currentRefreshTokenSha256");
         assertThat(report.get("refreshes").asLong()).isEqualTo(1);
         assertThat(report.get("refreshesAfterAccessExpiry").asLong()).isEqualTo(1);
-        assertThat(report.get("accessTokenExpiresAt").asText()).isEqualTo(clock.instant().plusSeconds(8).toString());
-        assertThat(report.get("currentRefreshTokenSha256").asText()).isEqualTo(sha256(current));
+        assertThat(report.get("accessTokenExpiresAt").asString()).isEqualTo(clock.instant().plusSeconds(8).toString());
+        assertThat(report.get("currentRefreshTokenSha256").asString()).isEqualTo(sha256(current));
         assertThat(http.get("/sandbox/connections/9130000000000000").statusCode())
                 .isEqualTo(404);
     }
@@ -232,14 +232,14 @@ class SandboxHttpApiTest {
     @Test
     void revokedConnectionRefusesItsRefreshToken() {
         JsonNode minted = http.mintOne();
-        String realmId = minted.get("realmId").asText();
+        String realmId = minted.get("realmId").asString();
 
         HttpResponse<String> revoke = http.post("/sandbox/connections/" + realmId + "/revoke");
-        HttpResponse<String> refresh = http.refresh(minted.get("refreshToken").asText());
+        HttpResponse<String> refresh = http.refresh(minted.get("refreshToken").asString());
 
         assertThat(revoke.statusCode()).isEqualTo(204);
         assertThat(refresh.statusCode()).isEqualTo(400);
-        assertThat(json(refresh).get("error_description").asText()).contains("revoked");
+        assertThat(json(refresh).get("error_description").asString()).contains("revoked");
         assertThat(json(http.get("/sandbox/connections/" + realmId)).get("revoked")
                 .asBoolean()).isTrue();
         assertThat(http.post("/sandbox/connections/9130000000000000/revoke")
@@ -248,7 +248,7 @@ class SandboxHttpApiTest {
 
     @Test
     void requestArrivingDuringAnotherOneForTheSameConnectionIsCountedAsOverlap() {
-        String refreshToken = http.mintOne().get("refreshToken").asText();
+        String refreshToken = http.mintOne().get("refreshToken").asString();
         http.putJson("/sandbox/settings", "{\"latencyMillis\":1000}");
 
         CompletableFuture<HttpResponse<String>> first = http.sendAsync(http.refreshRequest(refreshToken));
@@ -265,7 +265,7 @@ class SandboxHttpApiTest {
 
     @Test
     void statsAddUpEveryKindOfAnswerAndResetForgetsThem() {
-        String refreshToken = http.mintOne().get("refreshToken").asText();
+        String refreshToken = http.mintOne().get("refreshToken").asString();
         http.refresh(refreshToken);
         http.refresh(refreshToken);
         http.refresh("sbx_rt_never-issued");
@@ -289,7 +289,7 @@ class SandboxHttpApiTest {
         HttpResponse<String> response = http.get("/actuator/health");
 
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(json(response).get("status").asText()).isEqualTo("UP");
+        assertThat(json(response).get("status").asString()).isEqualTo("UP");
     }
 
     @Test

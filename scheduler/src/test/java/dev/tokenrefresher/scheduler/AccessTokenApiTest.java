@@ -29,9 +29,9 @@ class AccessTokenApiTest extends SchedulerApiTestBase {
         Response response = get("/api/connections/" + id + "/access-token", READER_KEY);
 
         assertThat(response.status()).isEqualTo(200);
-        assertThat(response.body().get("accessToken").asText()).isEqualTo(minted.accessToken());
-        assertThat(response.body().get("tokenType").asText()).isEqualTo("Bearer");
-        assertThat(response.body().get("realmId").asText()).isEqualTo(minted.realmId());
+        assertThat(response.body().get("accessToken").asString()).isEqualTo(minted.accessToken());
+        assertThat(response.body().get("tokenType").asString()).isEqualTo("Bearer");
+        assertThat(response.body().get("realmId").asString()).isEqualTo(minted.realmId());
         assertThat(response.body().get("refreshed").asBoolean()).isFalse();
         assertThat(response.headers().firstValue("Cache-Control")).hasValueSatisfying(value -> assertThat(value)
                 .contains("no-store"));
@@ -58,9 +58,9 @@ class AccessTokenApiTest extends SchedulerApiTestBase {
 
         assertThat(sandboxRefreshes() - before).isEqualTo(1);
         assertThat(responses).extracting(Response::status).containsOnly(200);
-        List<String> tokens = responses.stream().map(r -> r.body().get("accessToken").asText()).distinct().toList();
+        List<String> tokens = responses.stream().map(r -> r.body().get("accessToken").asString()).distinct().toList();
         assertThat(tokens).hasSize(1).doesNotContain(minted.accessToken());
-        Instant expiresAt = Instant.parse(responses.getFirst().body().get("expiresAt").asText());
+        Instant expiresAt = Instant.parse(responses.getFirst().body().get("expiresAt").asString());
         assertThat(expiresAt).isAfter(Instant.now().plus(Duration.ofMinutes(5)));
         assertThat(responses).filteredOn(r -> r.body().get("refreshed").asBoolean()).hasSize(1);
         // The chain moved on: the refresh stored a new fence and published the next message with it.
@@ -89,7 +89,7 @@ class AccessTokenApiTest extends SchedulerApiTestBase {
         Response response = get("/api/connections/" + id + "/access-token?minValiditySeconds=7200", READER_KEY);
 
         assertThat(response.status()).isEqualTo(400);
-        assertThat(response.body().get("errors").findValuesAsText("field")).containsExactly("minValiditySeconds");
+        assertThat(response.body().get("errors").findValuesAsString("field")).containsExactly("minValiditySeconds");
     }
 
     @Test
@@ -99,7 +99,7 @@ class AccessTokenApiTest extends SchedulerApiTestBase {
             Response response = get("/api/connections/" + id + "/access-token?minValiditySeconds=" + value,
                     READER_KEY);
             assertThat(response.status()).as(value).isEqualTo(400);
-            assertThat(response.body().get("errors").findValuesAsText("field")).containsExactly(
+            assertThat(response.body().get("errors").findValuesAsString("field")).containsExactly(
                     "minValiditySeconds");
         }
     }
@@ -113,8 +113,8 @@ class AccessTokenApiTest extends SchedulerApiTestBase {
         Response response = get("/api/connections/" + id + "/access-token", READER_KEY);
 
         assertThat(response.status()).isEqualTo(409);
-        assertThat(response.body().get("status").asText()).isEqualTo("REAUTH_REQUIRED");
-        assertThat(get("/api/connections/" + id, ADMIN_KEY).body().get("status").asText())
+        assertThat(response.body().get("status").asString()).isEqualTo("REAUTH_REQUIRED");
+        assertThat(get("/api/connections/" + id, ADMIN_KEY).body().get("status").asString())
                 .isEqualTo("REAUTH_REQUIRED");
         assertThat(get("/api/connections/" + id + "/access-token", READER_KEY).status()).isEqualTo(409);
     }
@@ -127,19 +127,19 @@ class AccessTokenApiTest extends SchedulerApiTestBase {
             Response limited = get("/api/connections/" + id + "/access-token", READER_KEY);
             assertThat(limited.status()).isEqualTo(503);
             assertThat(limited.headers().firstValue("Retry-After")).hasValue("7");
-            assertThat(limited.body().get("errorCode").asText()).isEqualTo("http_429");
+            assertThat(limited.body().get("errorCode").asString()).isEqualTo("http_429");
 
             sandboxFaults("{\"rateLimitRate\":0,\"invalidClient\":true}");
             Response rejected = get("/api/connections/" + id + "/access-token", READER_KEY);
             assertThat(rejected.status()).isEqualTo(502);
-            assertThat(rejected.body().get("errorCode").asText()).isEqualTo("invalid_client");
+            assertThat(rejected.body().get("errorCode").asString()).isEqualTo("invalid_client");
         } finally {
             sandboxFaults("{\"rateLimitRate\":0,\"invalidClient\":false}");
         }
         // The chain is intact: once the provider is well, the token is refreshed.
         Response healed = get("/api/connections/" + id + "/access-token", READER_KEY);
         assertThat(healed.status()).isEqualTo(200);
-        assertThat(get("/api/connections/" + id, ADMIN_KEY).body().get("status").asText()).isEqualTo("ACTIVE");
+        assertThat(get("/api/connections/" + id, ADMIN_KEY).body().get("status").asString()).isEqualTo("ACTIVE");
     }
 
     private static void sandboxFaults(String json) throws Exception {

@@ -18,7 +18,7 @@ class ApiSecurityTest extends SchedulerApiTestBase {
 
         assertThat(response.status()).isEqualTo(401);
         assertThat(response.headers().firstValue("WWW-Authenticate")).hasValue("ApiKey header=\"X-API-Key\"");
-        assertThat(response.body().get("detail").asText()).contains("X-API-Key");
+        assertThat(response.body().get("detail").asString()).contains("X-API-Key");
     }
 
     @Test
@@ -26,7 +26,7 @@ class ApiSecurityTest extends SchedulerApiTestBase {
         Response response = get("/api/dead-letters", "not-a-key-that-anyone-configured");
 
         assertThat(response.status()).isEqualTo(401);
-        assertThat(response.body().get("detail").asText()).contains("not valid");
+        assertThat(response.body().get("detail").asString()).contains("not valid");
         assertThat(response.body().toString()).doesNotContain("not-a-key-that-anyone-configured");
     }
 
@@ -73,7 +73,7 @@ class ApiSecurityTest extends SchedulerApiTestBase {
         Response response = get("/api/connections/" + UUID.randomUUID() + "/access-token", ADMIN_KEY);
 
         assertThat(response.status()).isEqualTo(403);
-        assertThat(response.body().get("detail").asText()).contains("roles do not allow");
+        assertThat(response.body().get("detail").asString()).contains("roles do not allow");
     }
 
     @Test
@@ -88,10 +88,10 @@ class ApiSecurityTest extends SchedulerApiTestBase {
         Response document = get("/v3/api-docs", null);
         assertThat(document.status()).isEqualTo(200);
         assertThat(document.body().get("paths").has("/api/connections/{id}/access-token")).isTrue();
-        assertThat(document.body().at("/components/securitySchemes/apiKey/name").asText()).isEqualTo("X-API-Key");
+        assertThat(document.body().at("/components/securitySchemes/apiKey/name").asString()).isEqualTo("X-API-Key");
         Response prometheus = get("/actuator/prometheus", null);
         assertThat(prometheus.status()).as("Prometheus scrapes without a key").isEqualTo(200);
-        assertThat(prometheus.body().asText()).contains("refresher_queue_messages{", "refresher_connections{");
+        assertThat(prometheus.body().asString()).contains("refresher_queue_messages{", "refresher_connections{");
     }
 
     @Test

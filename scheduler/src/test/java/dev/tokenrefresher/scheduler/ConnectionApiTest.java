@@ -2,13 +2,13 @@ package dev.tokenrefresher.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 /** Registering, reading, listing, refreshing now and disconnecting connections through the admin API. */
 class ConnectionApiTest extends SchedulerApiTestBase {
@@ -22,9 +22,9 @@ class ConnectionApiTest extends SchedulerApiTestBase {
 
         assertThat(response.status()).isEqualTo(200);
         JsonNode body = response.body();
-        assertThat(body.get("id").asText()).isEqualTo(id.toString());
-        assertThat(body.get("status").asText()).isEqualTo("ACTIVE");
-        assertThat(body.get("provider").asText()).isEqualTo(PROVIDER);
+        assertThat(body.get("id").asString()).isEqualTo(id.toString());
+        assertThat(body.get("status").asString()).isEqualTo("ACTIVE");
+        assertThat(body.get("provider").asString()).isEqualTo(PROVIDER);
         assertThat(body.has("accessExpiresAt")).isTrue();
         assertThat(body.has("nextRefreshAt")).isTrue();
         assertThat(body.get("consecutiveFailures").asInt()).isZero();
@@ -86,8 +86,8 @@ class ConnectionApiTest extends SchedulerApiTestBase {
             Response page = get("/api/connections?limit=2" + (cursor == null ? "" : "&after=" + cursor), ADMIN_KEY);
             assertThat(page.status()).isEqualTo(200);
             assertThat(page.body().get("items").size()).isLessThanOrEqualTo(2);
-            page.body().get("items").forEach(item -> seen.add(UUID.fromString(item.get("id").asText())));
-            cursor = page.body().get("nextCursor").isNull() ? null : page.body().get("nextCursor").asText();
+            page.body().get("items").forEach(item -> seen.add(UUID.fromString(item.get("id").asString())));
+            cursor = page.body().get("nextCursor").isNull() ? null : page.body().get("nextCursor").asString();
             pages++;
         } while (cursor != null && pages < 1000);
 
@@ -100,21 +100,21 @@ class ConnectionApiTest extends SchedulerApiTestBase {
     @Test
     void theListFiltersByProviderStatusAndTenant() {
         Map<String, Object> request = registration(OTHER_PROVIDER, mint(), 3000);
-        UUID other = UUID.fromString(post("/api/connections", ADMIN_KEY, request).body().get("id").asText());
+        UUID other = UUID.fromString(post("/api/connections", ADMIN_KEY, request).body().get("id").asString());
         UUID quickbooks = register(PROVIDER, mint(), 3000);
 
         JsonNode byProvider = get("/api/connections?provider=" + OTHER_PROVIDER + "&limit=1000", ADMIN_KEY).body();
-        assertThat(byProvider.get("items").findValuesAsText("provider")).containsOnly(OTHER_PROVIDER);
-        assertThat(byProvider.get("items").findValuesAsText("id")).contains(other.toString())
+        assertThat(byProvider.get("items").findValuesAsString("provider")).containsOnly(OTHER_PROVIDER);
+        assertThat(byProvider.get("items").findValuesAsString("id")).contains(other.toString())
                 .doesNotContain(quickbooks.toString());
 
         JsonNode byTenant = get("/api/connections?tenantId=" + request.get("tenantId"), ADMIN_KEY).body();
-        assertThat(byTenant.get("items").findValuesAsText("id")).containsExactly(other.toString());
+        assertThat(byTenant.get("items").findValuesAsString("id")).containsExactly(other.toString());
 
         delete("/api/connections/" + quickbooks, ADMIN_KEY);
         JsonNode disconnected = get("/api/connections?status=DISCONNECTED&limit=1000", ADMIN_KEY).body();
-        assertThat(disconnected.get("items").findValuesAsText("status")).containsOnly("DISCONNECTED");
-        assertThat(disconnected.get("items").findValuesAsText("id")).contains(quickbooks.toString());
+        assertThat(disconnected.get("items").findValuesAsString("status")).containsOnly("DISCONNECTED");
+        assertThat(disconnected.get("items").findValuesAsString("id")).contains(quickbooks.toString());
     }
 
     @Test
@@ -134,7 +134,7 @@ class ConnectionApiTest extends SchedulerApiTestBase {
         Response response = post("/api/connections/" + id + "/refresh", ADMIN_KEY, "");
 
         assertThat(response.status()).isEqualTo(202);
-        assertThat(response.body().get("state").asText()).isEqualTo("scheduled");
+        assertThat(response.body().get("state").asString()).isEqualTo("scheduled");
         assertThat(response.body().get("fence").asLong()).isEqualTo(fenceBefore + 1);
         JsonNode after = get("/api/connections/" + id, ADMIN_KEY).body();
         assertThat(after.get("refreshFence").asLong()).isEqualTo(fenceBefore + 1);
@@ -148,35 +148,35 @@ class ConnectionApiTest extends SchedulerApiTestBase {
         Response first = delete("/api/connections/" + id + "?revoke=true", ADMIN_KEY);
 
         assertThat(first.status()).isEqualTo(200);
-        assertThat(first.body().at("/connection/status").asText()).isEqualTo("DISCONNECTED");
+        assertThat(first.body().at("/connection/status").asString()).isEqualTo("DISCONNECTED");
         assertThat(first.body().at("/connection/nextRefreshAt").isNull()).isTrue();
-        assertThat(first.body().get("revocation").asText()).isEqualTo("revoked");
+        assertThat(first.body().get("revocation").asString()).isEqualTo("revoked");
         assertThat(sandbox("/sandbox/connections/" + minted.realmId()).get("revoked").asBoolean()).isTrue();
         assertThat(first.body().toString()).doesNotContain(minted.refreshToken());
 
         Response second = delete("/api/connections/" + id + "?revoke=true", ADMIN_KEY);
         assertThat(second.status()).isEqualTo(200);
-        assertThat(second.body().get("revocation").asText()).isEqualTo("already_disconnected");
+        assertThat(second.body().get("revocation").asString()).isEqualTo("already_disconnected");
 
         Response refresh = post("/api/connections/" + id + "/refresh", ADMIN_KEY, "");
         assertThat(refresh.status()).isEqualTo(409);
-        assertThat(refresh.body().get("status").asText()).isEqualTo("DISCONNECTED");
+        assertThat(refresh.body().get("status").asString()).isEqualTo("DISCONNECTED");
     }
 
     @Test
     void revocationIsReportedAsNotSupportedWhereTheProviderHasNoEndpoint() {
         UUID id = UUID.fromString(post("/api/connections", ADMIN_KEY, registration(OTHER_PROVIDER, mint(), 3000))
-                .body().get("id").asText());
+                .body().get("id").asString());
 
         Response response = delete("/api/connections/" + id + "?revoke=true", ADMIN_KEY);
 
         assertThat(response.status()).isEqualTo(200);
-        assertThat(response.body().get("revocation").asText()).isEqualTo("not_supported");
-        assertThat(response.body().at("/connection/status").asText()).isEqualTo("DISCONNECTED");
+        assertThat(response.body().get("revocation").asString()).isEqualTo("not_supported");
+        assertThat(response.body().at("/connection/status").asString()).isEqualTo("DISCONNECTED");
     }
 
     static List<String> fields(Response response) {
         assertThat(response.status()).as(response.body().toString()).isEqualTo(400);
-        return response.body().get("errors").findValuesAsText("field");
+        return response.body().get("errors").findValuesAsString("field");
     }
 }

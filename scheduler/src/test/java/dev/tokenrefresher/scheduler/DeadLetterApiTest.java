@@ -3,7 +3,6 @@ package dev.tokenrefresher.scheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenrefresher.common.messaging.DeadLetter;
 import dev.tokenrefresher.common.messaging.DeadLetterPublisher;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +12,7 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
 
 /** Dead letters are listed without being consumed, shown, counted, replayed once and purged by filter. */
 class DeadLetterApiTest extends SchedulerApiTestBase {
@@ -33,8 +33,8 @@ class DeadLetterApiTest extends SchedulerApiTestBase {
         long id = first.getFirst().get("id").asLong();
         Response shown = get("/api/dead-letters/" + id, ADMIN_KEY);
         assertThat(shown.status()).isEqualTo(200);
-        assertThat(shown.body().get("reason").asText()).isEqualTo(reason);
-        assertThat(shown.body().get("body").asText()).isEqualTo("this is not JSON {");
+        assertThat(shown.body().get("reason").asString()).isEqualTo(reason);
+        assertThat(shown.body().get("body").asString()).isEqualTo("this is not JSON {");
         assertThat(shown.body().get("bodyBytes").asInt()).isEqualTo(18);
         assertThat(get("/api/dead-letters/stats", ADMIN_KEY).body().get(reason).asLong()).isEqualTo(2);
     }
@@ -61,7 +61,7 @@ class DeadLetterApiTest extends SchedulerApiTestBase {
         Response replay = post("/api/dead-letters/replay", ADMIN_KEY, "{\"reason\":\"" + reason + "\"}");
 
         assertThat(replay.status()).isEqualTo(200);
-        assertThat(replay.body().get("replayed").findValuesAsText("connectionId")).containsExactlyInAnyOrder(first
+        assertThat(replay.body().get("replayed").findValuesAsString("connectionId")).containsExactlyInAnyOrder(first
                 .toString(), second.toString());
         assertThat(get("/api/connections/" + first, ADMIN_KEY).body().get("refreshFence").asLong())
                 .isEqualTo(fenceBefore + 1);
@@ -71,7 +71,7 @@ class DeadLetterApiTest extends SchedulerApiTestBase {
         List<Long> ids = list("/api/dead-letters?reason=" + reason).stream().map(l -> l.get("id").asLong()).toList();
         Response byIds = post("/api/dead-letters/replay", ADMIN_KEY, "{\"ids\":" + ids + "}");
         assertThat(byIds.body().get("replayed")).isEmpty();
-        assertThat(byIds.body().get("skipped").findValuesAsText("why")).containsOnly("already_replayed");
+        assertThat(byIds.body().get("skipped").findValuesAsString("why")).containsOnly("already_replayed");
         assertThat(get("/api/connections/" + first, ADMIN_KEY).body().get("refreshFence").asLong())
                 .isEqualTo(fenceBefore + 1);
     }

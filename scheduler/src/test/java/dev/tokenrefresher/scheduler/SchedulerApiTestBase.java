@@ -1,8 +1,5 @@
 package dev.tokenrefresher.scheduler;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenrefresher.common.test.RunningSandbox;
 import dev.tokenrefresher.common.test.ServicesTestBase;
 import dev.tokenrefresher.common.test.TestServices;
@@ -18,11 +15,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
+import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * The scheduler on a random port against the real PostgreSQL and RabbitMQ, with a real sandbox provider as
@@ -30,7 +30,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * three API keys: admin, token-reader, and one with both roles. No workers run: messages stay queued.
  */
 // Spring Boot's tests switch metrics export off unless asked: the Prometheus endpoint is part of what is tested.
-@AutoConfigureObservability(tracing = false)
+@AutoConfigureMetrics
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "refresher.security.api-keys[0].name=test-admin",
         "refresher.security.api-keys[0].key=" + SchedulerApiTestBase.ADMIN_KEY,
@@ -51,7 +51,7 @@ public abstract class SchedulerApiTestBase extends ServicesTestBase {
 
     /** One sandbox for the whole JVM: tests compare its counters before and after. */
     protected static final RunningSandbox SANDBOX = RunningSandbox.start();
-    protected static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
+    protected static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @LocalServerPort
@@ -82,14 +82,10 @@ public abstract class SchedulerApiTestBase extends ServicesTestBase {
     }
 
     protected Response post(String path, String apiKey, Object body) {
-        try {
-            return send(request(path, apiKey).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body instanceof String text
-                            ? text.getBytes(StandardCharsets.UTF_8)
-                            : JSON.writeValueAsBytes(body))));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return send(request(path, apiKey).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body instanceof String text
+                        ? text.getBytes(StandardCharsets.UTF_8)
+                        : JSON.writeValueAsBytes(body))));
     }
 
     protected Response delete(String path, String apiKey) {
@@ -121,8 +117,8 @@ public abstract class SchedulerApiTestBase extends ServicesTestBase {
     private static JsonNode parse(byte[] body) throws IOException {
         try {
             return JSON.readTree(body);
-        } catch (JsonProcessingException notJson) {
-            return JSON.getNodeFactory().textNode(new String(body, StandardCharsets.UTF_8));
+        } catch (JacksonException notJson) {
+            return JSON.getNodeFactory().stringNode(new String(body, StandardCharsets.UTF_8));
         }
     }
 
@@ -136,8 +132,8 @@ public abstract class SchedulerApiTestBase extends ServicesTestBase {
             HttpResponse<byte[]> response = HTTP.send(HttpRequest.newBuilder(SANDBOX.url("/sandbox/connections"))
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
             JsonNode minted = JSON.readTree(response.body()).get(0);
-            return new Minted(minted.get("realmId").asText(), minted.get("accessToken").asText(), minted.get(
-                    "refreshToken").asText(), minted.get("expiresIn").asLong(), minted.get("xRefreshTokenExpiresIn")
+            return new Minted(minted.get("realmId").asString(), minted.get("accessToken").asString(), minted.get(
+                    "refreshToken").asString(), minted.get("expiresIn").asLong(), minted.get("xRefreshTokenExpiresIn")
                             .asLong());
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -201,6 +197,6 @@ public abstract class SchedulerApiTestBase extends ServicesTestBase {
             throw new IllegalStateException("registration failed with " + response.status() + ": " + response
                     .body());
         }
-        return UUID.fromString(response.body().get("id").asText());
+        return UUID.fromString(response.body().get("id").asString());
     }
 }

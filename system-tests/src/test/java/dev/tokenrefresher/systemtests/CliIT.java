@@ -3,7 +3,6 @@ package dev.tokenrefresher.systemtests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 /** An operator's session with {@code refresherctl} against a running system: find dead letters, replay them. */
 class CliIT {
@@ -73,7 +73,7 @@ class CliIT {
             Cli.Result missing = admin.run("connections", "show", UUID.randomUUID().toString());
             assertThat(missing.exitCode()).isEqualTo(1);
             assertThat(missing.err()).contains("HTTP 404", "does not exist");
-            assertThat(stored.get("status").asText()).isEqualTo("ACTIVE");
+            assertThat(stored.get("status").asString()).isEqualTo("ACTIVE");
 
             // Nothing but `token get` prints a token.
             for (Cli.Result result : List.of(table, stats, replay, again, show, list, forbidden, missing)) {

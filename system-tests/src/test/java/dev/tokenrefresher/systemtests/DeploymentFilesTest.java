@@ -3,7 +3,6 @@ package dev.tokenrefresher.systemtests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The compose stack, the image recipe and the monitoring configuration agree with each other and with the build:
@@ -84,7 +84,7 @@ class DeploymentFilesTest {
         String documented = Files.readString(ROOT.resolve("docs/metrics.md"));
         Matcher names = Pattern
                 .compile("(refresher_[a-z_]+?|resilience4j_[a-z_]+?)(_total|_bucket|_max|_count|_sum)?\\b")
-                .matcher(dashboard.findValuesAsText("expr").toString());
+                .matcher(dashboard.findValuesAsString("expr").toString());
         int found = 0;
         while (names.find()) {
             assertThat(documented).as(names.group()).contains("`" + names.group(1));

@@ -1,18 +1,18 @@
 package dev.tokenrefresher.systemtests;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.UUID;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /** A small JSON-over-HTTP client for the apps' APIs. */
 final class JsonHttp {
 
-    static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
+    static final ObjectMapper JSON = new ObjectMapper();
     /** The scheduler's admin key in system tests; sent with every request (the sandbox ignores it). */
     static final String ADMIN_KEY = "system-tests-admin-key-" + UUID.randomUUID();
     /** The scheduler's token-reader key in system tests. */
@@ -44,13 +44,9 @@ final class JsonHttp {
     }
 
     static Response post(URI uri, Object body) {
-        try {
-            return send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
-                    .header(API_KEY_HEADER, ADMIN_KEY)
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                .header(API_KEY_HEADER, ADMIN_KEY)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build());
     }
 
     static Response post(URI uri) {
@@ -59,13 +55,9 @@ final class JsonHttp {
     }
 
     static Response put(URI uri, Object body) {
-        try {
-            return send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
-                    .header(API_KEY_HEADER, ADMIN_KEY)
-                    .PUT(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                .header(API_KEY_HEADER, ADMIN_KEY)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build());
     }
 
     private static Response send(HttpRequest request) {

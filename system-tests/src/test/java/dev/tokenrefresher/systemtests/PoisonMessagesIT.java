@@ -3,7 +3,6 @@ package dev.tokenrefresher.systemtests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenrefresher.common.messaging.RefresherTopology;
 import dev.tokenrefresher.common.test.RabbitFixtures;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +17,7 @@ import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import tools.jackson.databind.JsonNode;
 
 /** Garbage in the work queue is dead-lettered with its reason, and the refreshes around it go on. */
 class PoisonMessagesIT {
@@ -70,7 +70,7 @@ class PoisonMessagesIT {
             await().atMost(Duration.ofSeconds(20)).until(() -> system.deadLetters("").size() == poison.size());
             Map<String, String> reasons = new LinkedHashMap<>();
             for (JsonNode letter : system.deadLetters("")) {
-                reasons.put(letter.get("messageId").asText(), letter.get("reason").asText());
+                reasons.put(letter.get("messageId").asString(), letter.get("reason").asString());
             }
             assertThat(reasons).containsEntry("poison-not-json", "malformed")
                     .containsEntry("poison-missing-fields", "malformed")
@@ -84,7 +84,7 @@ class PoisonMessagesIT {
             // Every valid connection is refreshed again after the poison arrived: the consumers kept consuming.
             await().atMost(Duration.ofSeconds(15)).until(() -> connections.stream().allMatch(c -> {
                 JsonNode lastRefreshed = system.connection(c.id()).get("lastRefreshedAt");
-                return lastRefreshed.isTextual() && Instant.parse(lastRefreshed.asText()).isAfter(sent);
+                return lastRefreshed.isString() && Instant.parse(lastRefreshed.asString()).isAfter(sent);
             }));
             assertThat(system.sandbox().stats().get("refreshes").asLong())
                     .isGreaterThanOrEqualTo(refreshesBefore + 100);

@@ -3,8 +3,6 @@ package dev.tokenrefresher.systemtests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenrefresher.common.messaging.RefreshMessage;
 import dev.tokenrefresher.common.messaging.RefreshMessageCodec;
 import dev.tokenrefresher.common.messaging.RefreshPublisher;
@@ -24,6 +22,8 @@ import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Single connections on the running system, with the provider's real one-hour tokens: nothing refreshes unless it is
@@ -74,9 +74,9 @@ class RefreshBehaviourIT {
         await().atMost(SOON).until(() -> system.sandbox().report(minted.realmId()).refreshes() == 1);
         await().atMost(SOON).untilAsserted(() -> {
             JsonNode connection = system.connection(id);
-            assertThat(connection.get("status").asText()).isEqualTo("ACTIVE");
-            assertThat(Instant.parse(connection.get("accessExpiresAt").asText())).isAfter(Instant.now());
-            assertThat(Instant.parse(connection.get("nextRefreshAt").asText()))
+            assertThat(connection.get("status").asString()).isEqualTo("ACTIVE");
+            assertThat(Instant.parse(connection.get("accessExpiresAt").asString())).isAfter(Instant.now());
+            assertThat(Instant.parse(connection.get("nextRefreshAt").asString()))
                     .isAfter(Instant.now().plus(Duration.ofMinutes(45)));
         });
     }
@@ -89,21 +89,21 @@ class RefreshBehaviourIT {
         List<UUID> ids = minted.stream().map(m -> system.registerOrFail("revoke-" + UUID.randomUUID(), m, dueAtOnce))
                 .toList();
 
-        await().atMost(SOON).until(() -> system.connection(ids.getFirst()).get("status").asText()
+        await().atMost(SOON).until(() -> system.connection(ids.getFirst()).get("status").asString()
                 .equals("REAUTH_REQUIRED"));
         await().atMost(SOON).until(() -> ids.subList(1, 3).stream().allMatch(id -> system.connection(id)
-                .get("lastRefreshedAt").isTextual()));
+                .get("lastRefreshedAt").isString()));
 
         JsonNode revoked = system.connection(ids.getFirst());
-        assertThat(revoked.get("lastError").asText()).isEqualTo("invalid_grant");
+        assertThat(revoked.get("lastError").asString()).isEqualTo("invalid_grant");
         await().atMost(SOON).until(() -> system.deadLetters("connectionId=" + ids.getFirst()).size() == 1);
         JsonNode deadLetter = system.deadLetters("connectionId=" + ids.getFirst()).get(0);
-        assertThat(deadLetter.get("reason").asText()).isEqualTo("invalid_grant");
-        assertThat(deadLetter.get("provider").asText()).isEqualTo(RunningSystem.PROVIDER);
+        assertThat(deadLetter.get("reason").asString()).isEqualTo("invalid_grant");
+        assertThat(deadLetter.get("provider").asString()).isEqualTo(RunningSystem.PROVIDER);
         assertThat(deadLetter.get("attempts").asInt()).isEqualTo(1);
         JsonNode event = await().atMost(SOON).until(() -> nextEvent(ids.getFirst()), e -> e != null);
-        assertThat(event.get("type").asText()).isEqualTo("reauth_required");
-        assertThat(event.get("tenantId").asText()).startsWith("revoke-");
+        assertThat(event.get("type").asString()).isEqualTo("reauth_required");
+        assertThat(event.get("tenantId").asString()).startsWith("revoke-");
         assertThat(event.toString()).doesNotContain(minted.getFirst().refreshToken())
                 .doesNotContain(minted.getFirst().accessToken());
         for (UUID other : ids.subList(1, 3)) {
@@ -112,7 +112,7 @@ class RefreshBehaviourIT {
         assertThat(revoked.get("nextRefreshAt").isNull()).isTrue();
         assertThat(system.sandbox().report(minted.getFirst().realmId()).invalidGrants()).isEqualTo(1);
         for (int i = 1; i < 3; i++) {
-            assertThat(system.connection(ids.get(i)).get("status").asText()).isEqualTo("ACTIVE");
+            assertThat(system.connection(ids.get(i)).get("status").asString()).isEqualTo("ACTIVE");
             assertThat(system.sandbox().report(minted.get(i).realmId()).refreshes()).isEqualTo(1);
         }
     }
@@ -134,9 +134,9 @@ class RefreshBehaviourIT {
 
         for (int i = 0; i < ids.size(); i++) {
             JsonNode connection = system.connection(ids.get(i));
-            assertThat(connection.get("status").asText()).isEqualTo("ACTIVE");
+            assertThat(connection.get("status").asString()).isEqualTo("ACTIVE");
             assertThat(connection.get("nextRefreshAt").isNull()).as("parked until replayed").isTrue();
-            assertThat(system.deadLetters("connectionId=" + ids.get(i)).get(0).get("reason").asText())
+            assertThat(system.deadLetters("connectionId=" + ids.get(i)).get(0).get("reason").asString())
                     .isEqualTo("invalid_client");
             assertThat(system.sandbox().report(minted.get(i).realmId()).refreshes()).isZero();
         }
@@ -145,11 +145,11 @@ class RefreshBehaviourIT {
                 "reason", "invalid_client"));
 
         assertThat(replay.status()).isEqualTo(200);
-        assertThat(replay.body().get("replayed").findValuesAsText("connectionId")).containsAll(ids.stream()
+        assertThat(replay.body().get("replayed").findValuesAsString("connectionId")).containsAll(ids.stream()
                 .map(UUID::toString).toList());
         await().atMost(SOON).until(() -> minted.stream().allMatch(m -> system.sandbox().report(m.realmId())
                 .refreshes() == 1));
-        assertThat(ids).allSatisfy(id -> assertThat(system.connection(id).get("nextRefreshAt").isTextual())
+        assertThat(ids).allSatisfy(id -> assertThat(system.connection(id).get("nextRefreshAt").isString())
                 .isTrue());
 
         JsonHttp.Response again = JsonHttp.post(system.scheduler().url("/api/dead-letters/replay"), Map.of(
@@ -157,7 +157,7 @@ class RefreshBehaviourIT {
         assertThat(again.body().get("replayed")).isEmpty();
         JsonHttp.Response byId = JsonHttp.post(system.scheduler().url("/api/dead-letters/replay"), Map.of("ids",
                 List.of(system.deadLetters("connectionId=" + ids.getFirst()).get(0).get("id").asLong())));
-        assertThat(byId.body().get("skipped").findValuesAsText("why")).containsExactly("already_replayed");
+        assertThat(byId.body().get("skipped").findValuesAsString("why")).containsExactly("already_replayed");
         assertThat(minted).allSatisfy(m -> assertThat(system.sandbox().report(m.realmId()).refreshes())
                 .as("one refresh per replayed chain").isEqualTo(1));
     }
@@ -167,7 +167,7 @@ class RefreshBehaviourIT {
         JsonHttp.Response response = JsonHttp.post(system.scheduler().url("/api/dead-letters/replay"), Map.of());
 
         assertThat(response.status()).isEqualTo(400);
-        assertThat(response.body().get("errors").findValuesAsText("field")).containsExactly("ids");
+        assertThat(response.body().get("errors").findValuesAsString("field")).containsExactly("ids");
     }
 
     @Test
@@ -208,7 +208,7 @@ class RefreshBehaviourIT {
         JsonHttp.Response missing = JsonHttp.post(system.scheduler().url("/api/connections"), request);
 
         assertThat(missing.status()).isEqualTo(400);
-        assertThat(missing.body().get("errors").findValuesAsText("field")).contains("tenantId", "refreshToken",
+        assertThat(missing.body().get("errors").findValuesAsString("field")).contains("tenantId", "refreshToken",
                 "expiresIn");
 
         request.put("tenantId", "t");
@@ -217,20 +217,20 @@ class RefreshBehaviourIT {
         JsonHttp.Response unknownProvider = JsonHttp.post(system.scheduler().url("/api/connections"), request);
 
         assertThat(unknownProvider.status()).isEqualTo(400);
-        assertThat(unknownProvider.body().get("errors").findValuesAsText("field")).containsExactly("provider");
+        assertThat(unknownProvider.body().get("errors").findValuesAsString("field")).containsExactly("provider");
 
         request.put("provider", RunningSystem.PROVIDER);
         request.put("expiresIn", "an hour");
         JsonHttp.Response wrongType = JsonHttp.post(system.scheduler().url("/api/connections"), request);
 
         assertThat(wrongType.status()).isEqualTo(400);
-        assertThat(wrongType.body().get("errors").findValuesAsText("field")).containsExactly("expiresIn");
+        assertThat(wrongType.body().get("errors").findValuesAsString("field")).containsExactly("expiresIn");
     }
 
     private static JsonNode nextEvent(UUID connectionId) throws Exception {
         for (Message message; (message = new RabbitTemplate(rabbit).receive(reauthEvents)) != null;) {
             JsonNode event = JsonHttp.JSON.readTree(message.getBody());
-            if (event.get("connectionId").asText().equals(connectionId.toString())) {
+            if (event.get("connectionId").asString().equals(connectionId.toString())) {
                 return event;
             }
         }
@@ -247,7 +247,7 @@ class RefreshBehaviourIT {
         await().atMost(SOON).until(() -> system.sandbox().report(minted.realmId()).refreshes() == 1);
 
         await().atMost(SOON).untilAsserted(() -> assertThat(Instant.parse(system.connection(id).get("nextRefreshAt")
-                .asText())).isAfter(Instant.now().plus(Duration.ofMinutes(45))));
+                .asString())).isAfter(Instant.now().plus(Duration.ofMinutes(45))));
         assertThat(system.sandbox().report(minted.realmId()).invalidGrants()).isZero();
     }
 

@@ -3,7 +3,6 @@ package dev.tokenrefresher.systemtests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The end-to-end scenario of the refresh loop: 200 connections with 8-second access tokens that rotate their refresh

@@ -3,7 +3,6 @@ package dev.tokenrefresher.systemtests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 /** What real providers do to a refresher: fail often, and fail completely for longer than a token lives. */
 class ResilienceIT {
@@ -38,7 +38,7 @@ class ResilienceIT {
             long fewest = Long.MAX_VALUE;
             for (Registered connection : connections) {
                 JsonNode view = system.connection(connection.id());
-                assertThat(view.get("status").asText()).as("status of %s", connection.id()).isEqualTo("ACTIVE");
+                assertThat(view.get("status").asString()).as("status of %s", connection.id()).isEqualTo("ACTIVE");
                 long refreshes = reports.get(connection.realmId()).refreshes();
                 assertThat(refreshes).as("refreshes of %s in %d cycles", connection.id(), cycles)
                         .isGreaterThanOrEqualTo(cycles);
@@ -84,7 +84,7 @@ class ResilienceIT {
             Duration recovery = Duration.between(outageEnds, Instant.now());
             System.out.printf("all %d connections refreshed %d s after the outage ended%n", CONNECTIONS,
                     recovery.toSeconds());
-            assertThat(connections).allSatisfy(c -> assertThat(system.connection(c.id()).get("status").asText())
+            assertThat(connections).allSatisfy(c -> assertThat(system.connection(c.id()).get("status").asString())
                     .isEqualTo("ACTIVE"));
             assertThat(system.sandbox().stats().get("invalidGrants").asLong()).isZero();
             assertThat(system.deadLetters("")).isEmpty();
@@ -92,9 +92,9 @@ class ResilienceIT {
     }
 
     private static boolean freshSince(JsonNode connection, Instant since) {
-        return connection.get("status").asText().equals("ACTIVE") && connection.get("lastRefreshedAt").isTextual()
-                && Instant.parse(connection.get("lastRefreshedAt").asText()).isAfter(since)
-                && Instant.parse(connection.get("accessExpiresAt").asText()).isAfter(Instant.now());
+        return connection.get("status").asString().equals("ACTIVE") && connection.get("lastRefreshedAt").isString()
+                && Instant.parse(connection.get("lastRefreshedAt").asString()).isAfter(since)
+                && Instant.parse(connection.get("accessExpiresAt").asString()).isAfter(Instant.now());
     }
 
     record Registered(UUID id, String realmId) {

@@ -1,6 +1,5 @@
 package dev.tokenrefresher.systemtests;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenrefresher.common.test.TestServices;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -8,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The whole system as separate processes: the sandbox provider, the scheduler and N workers, against the test JVM's
@@ -140,7 +140,7 @@ final class RunningSystem implements AutoCloseable {
             throw new IllegalStateException("registration failed with " + response.status() + ": "
                     + response.body());
         }
-        return UUID.fromString(response.body().get("id").asText());
+        return UUID.fromString(response.body().get("id").asString());
     }
 
     JsonNode connection(UUID id) {
@@ -151,7 +151,7 @@ final class RunningSystem implements AutoCloseable {
     static String breakerState(AppProcess worker) {
         JsonNode health = JsonHttp.get(worker.url("/actuator/health")).body();
         return health.path("components").path("circuitBreakers").path("details").path(PROVIDER).path("details")
-                .path("state").asText("UNKNOWN");
+                .path("state").asString("UNKNOWN");
     }
 
     /** The dead letters the scheduler archived, as its API lists them. */

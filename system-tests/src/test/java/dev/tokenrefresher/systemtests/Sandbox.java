@@ -1,10 +1,10 @@
 package dev.tokenrefresher.systemtests;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.databind.JsonNode;
 
 /** The sandbox provider's control API, as the tests use it. */
 final class Sandbox {
@@ -34,8 +34,8 @@ final class Sandbox {
         require(response, 201);
         List<Minted> minted = new ArrayList<>();
         for (JsonNode node : response.body()) {
-            minted.add(new Minted(node.get("realmId").asText(), node.get("accessToken").asText(),
-                    node.get("refreshToken").asText(), node.get("expiresIn").asLong(),
+            minted.add(new Minted(node.get("realmId").asString(), node.get("accessToken").asString(),
+                    node.get("refreshToken").asString(), node.get("expiresIn").asLong(),
                     node.get("xRefreshTokenExpiresIn")
                             .asLong()));
         }
@@ -90,10 +90,10 @@ final class Sandbox {
     }
 
     private static Report report(JsonNode node) {
-        return new Report(node.get("realmId").asText(), node.get("refreshes").asLong(),
+        return new Report(node.get("realmId").asString(), node.get("refreshes").asLong(),
                 node.get("overlappingRefreshes").asLong(), node.get("invalidGrants").asLong(),
                 node.get("refreshesAfterAccessExpiry").asLong(), node.get("revoked").asBoolean(),
-                node.get("currentRefreshTokenSha256").asText());
+                node.get("currentRefreshTokenSha256").asString());
     }
 
     private static void require(JsonHttp.Response response, int status) {

@@ -1,7 +1,5 @@
 package dev.tokenrefresher.common.messaging;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenrefresher.common.connection.Claim;
 import java.time.Clock;
 import java.time.Instant;
@@ -17,6 +15,8 @@ import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.connection.CorrelationData;
 import org.springframework.amqp.rabbit.core.RabbitOperations;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Publishes {@link ConnectionEvent}s without waiting for them: the state an event announces is in PostgreSQL already,
@@ -113,7 +113,7 @@ public class ConnectionEventPublisher {
         try {
             operations.send(topology.eventsExchange(), event.routingKey(), new Message(json.writeValueAsBytes(event),
                     headers), correlation);
-        } catch (JsonProcessingException | AmqpException e) {
+        } catch (JacksonException | AmqpException e) {
             log.warn("event {} for connection {} was not published: {}", event.type(), event.connectionId(),
                     e.getClass().getSimpleName());
             return;
@@ -124,7 +124,7 @@ public class ConnectionEventPublisher {
                     if (failure != null) {
                         log.warn("event {} for connection {} was not confirmed: {}", event.type(), event
                                 .connectionId(), failure.getClass().getSimpleName());
-                    } else if (!confirm.isAck()) {
+                    } else if (!confirm.ack()) {
                         log.warn("event {} for connection {} was nacked by the broker", event.type(), event
                                 .connectionId());
                     }

@@ -50,7 +50,7 @@ public class DeadLetterPublisher {
         try {
             CorrelationData.Confirm confirm = correlation.getFuture().get(properties.confirmTimeout().toMillis(),
                     TimeUnit.MILLISECONDS);
-            if (!confirm.isAck() || correlation.getReturned() != null) {
+            if (!confirm.ack() || correlation.getReturned() != null) {
                 throw new DeadLetterFailedException(letter.connectionId(), letter.reason(),
                         "not accepted by the broker");
             }

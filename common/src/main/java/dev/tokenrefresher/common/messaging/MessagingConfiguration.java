@@ -1,6 +1,5 @@
 package dev.tokenrefresher.common.messaging;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenrefresher.common.provider.ProviderRegistry;
 import dev.tokenrefresher.common.provider.ProviderSettings;
 import java.time.Clock;
@@ -10,6 +9,7 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import tools.jackson.databind.ObjectMapper;
 
 /** The RabbitMQ topology for the configured providers, the message codec and the publisher. */
 @Configuration(proxyBeanMethods = false)

@@ -1,13 +1,13 @@
 package dev.tokenrefresher.common.messaging;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Set;
 import java.util.UUID;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * JSON for {@link RefreshMessage}: {@code {"connectionId":"...","fence":3,"dueAt":"2026-...Z","attempt":0}}.
@@ -33,11 +33,7 @@ public class RefreshMessageCodec {
                 .put("fence", message.fence())
                 .put("dueAt", message.dueAt().toString())
                 .put("attempt", message.attempt());
-        try {
-            return json.writeValueAsBytes(node);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot serialize a JSON tree", e);
-        }
+        return json.writeValueAsBytes(node);
     }
 
     public RefreshMessage decode(byte[] body, String messageId) {
@@ -51,14 +47,13 @@ public class RefreshMessageCodec {
         JsonNode root;
         try {
             root = json.readTree(body);
-        } catch (IOException e) {
+        } catch (JacksonException e) {
             throw new MalformedMessageException(messageId, "body is not JSON");
         }
         if (root == null || !root.isObject()) {
             throw new MalformedMessageException(messageId, "body is not a JSON object");
         }
-        for (var names = root.fieldNames(); names.hasNext();) {
-            String name = names.next();
+        for (String name : root.propertyNames()) {
             if (!FIELDS.contains(name)) {
                 throw new MalformedMessageException(messageId, "unknown field '" + abbreviate(name) + "'");
             }
@@ -88,10 +83,10 @@ public class RefreshMessageCodec {
         if (node == null || node.isNull()) {
             throw new MalformedMessageException(messageId, field + " is missing");
         }
-        if (!node.isTextual()) {
+        if (!node.isString()) {
             throw new MalformedMessageException(messageId, field + " must be a string");
         }
-        return node.asText();
+        return node.asString();
     }
 
     private static long requireLong(JsonNode root, String field, String messageId) {

@@ -104,8 +104,8 @@ public class RefreshPublisher {
         try {
             CorrelationData.Confirm confirm = correlation.getFuture()
                     .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            if (!confirm.isAck()) {
-                return "nacked by the broker" + (confirm.getReason() == null ? "" : ": " + confirm.getReason());
+            if (!confirm.ack()) {
+                return "nacked by the broker" + (confirm.reason() == null ? "" : ": " + confirm.reason());
             }
             if (correlation.getReturned() != null) {
                 return "returned as unroutable: " + correlation.getReturned().getReplyText();

@@ -1,10 +1,10 @@
 package dev.tokenrefresher.common.provider;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Clock;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import tools.jackson.databind.ObjectMapper;
 
 /** The provider registry and the token endpoint client. */
 @Configuration(proxyBeanMethods = false)

@@ -1,6 +1,5 @@
 package dev.tokenrefresher.common.provider;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URLEncoder;
@@ -16,6 +15,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.Optional;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Calls a provider's token endpoint with the refresh-token grant (RFC 6749 section 6) and classifies the answer.

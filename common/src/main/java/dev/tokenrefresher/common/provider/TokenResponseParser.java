@@ -1,11 +1,11 @@
 package dev.tokenrefresher.common.provider;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /** Reads token endpoint answers; tolerant of what real providers send (numbers as strings), strict about nulls. */
 final class TokenResponseParser {
@@ -26,7 +26,7 @@ final class TokenResponseParser {
         JsonNode root;
         try {
             root = json.readTree(body);
-        } catch (IOException e) {
+        } catch (JacksonException e) {
             return ParsedGrant.malformed("the body is not JSON");
         }
         if (root == null || !root.isObject()) {
@@ -70,7 +70,7 @@ final class TokenResponseParser {
         try {
             JsonNode root = json.readTree(body);
             return root != null && root.isObject() ? Optional.ofNullable(text(root, "error")) : Optional.empty();
-        } catch (IOException e) {
+        } catch (JacksonException e) {
             return Optional.empty();
         }
     }
@@ -80,7 +80,7 @@ final class TokenResponseParser {
         if (node == null || node.isNull() || !node.isValueNode()) {
             return null;
         }
-        String value = node.asText();
+        String value = node.asString();
         return value.isBlank() ? null : value;
     }
 
@@ -92,8 +92,8 @@ final class TokenResponseParser {
         if (node.isIntegralNumber()) {
             return Optional.of(node.asLong());
         }
-        if (node.isTextual()) {
-            return Optional.of(Long.parseLong(node.asText().trim()));
+        if (node.isString()) {
+            return Optional.of(Long.parseLong(node.asString().trim()));
         }
         throw new NumberFormatException(field);
     }

@@ -3,7 +3,6 @@ package dev.tokenrefresher.common.messaging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenrefresher.common.test.RabbitFixtures;
 import dev.tokenrefresher.common.test.TestServices;
 import java.time.Duration;
@@ -17,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
+import tools.jackson.databind.ObjectMapper;
 
 /** The ladder built from classic queues ({@code ladder-queue-type=classic}) on the real broker. */
 class ClassicLadderDeliveryTest {
@@ -34,7 +34,7 @@ class ClassicLadderDeliveryTest {
         MessagingProperties classic = new MessagingProperties(TestServices.get().defaultNamespace().messagingPrefix()
                 + "-classic", null, null, LadderQueueType.CLASSIC, null, null);
         topology = RabbitFixtures.declareTopology(factory, classic, List.of(PROVIDER));
-        codec = new RefreshMessageCodec(new ObjectMapper().findAndRegisterModules());
+        codec = new RefreshMessageCodec(new ObjectMapper());
         publisher = new RefreshPublisher(factory, topology, codec, classic);
     }
 

@@ -3,7 +3,6 @@ package dev.tokenrefresher.common.messaging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenrefresher.common.test.RabbitFixtures;
 import dev.tokenrefresher.common.test.TestServices;
 import java.time.Clock;
@@ -24,6 +23,7 @@ import org.springframework.amqp.core.TopicExchange;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import tools.jackson.databind.ObjectMapper;
 
 /** Events on the real broker: routed ones all arrive, a routing key nobody is bound to is dropped once returned. */
 class ConnectionEventPublisherTest {
@@ -46,7 +46,7 @@ class ConnectionEventPublisherTest {
         factory = RabbitFixtures.connectionFactory();
         topology = RabbitFixtures.declareTopology(factory, properties, List.of(PROVIDER));
         admin = new RabbitAdmin(factory);
-        publisher = new ConnectionEventPublisher(factory, topology, new ObjectMapper().findAndRegisterModules(),
+        publisher = new ConnectionEventPublisher(factory, topology, new ObjectMapper(),
                 properties, Clock.fixed(NOW, ZoneOffset.UTC));
     }
 
@@ -107,7 +107,7 @@ class ConnectionEventPublisherTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             Message message = rabbit.receive(queue.getName());
             if (message != null) {
-                received.add(UUID.fromString(json.readTree(message.getBody()).get("connectionId").asText()));
+                received.add(UUID.fromString(json.readTree(message.getBody()).get("connectionId").asString()));
             }
             return received.size() >= count;
         });

@@ -3,7 +3,6 @@ package dev.tokenrefresher.common.messaging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenrefresher.common.test.RabbitFixtures;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +16,7 @@ import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
+import tools.jackson.databind.ObjectMapper;
 
 /** The ladder on the real broker: messages arrive in due order, on time. */
 class DelayLadderDeliveryTest {
@@ -33,7 +33,7 @@ class DelayLadderDeliveryTest {
     static void declareLadder() {
         factory = RabbitFixtures.connectionFactory();
         topology = RabbitFixtures.declareTopology(factory, List.of(PROVIDER));
-        codec = new RefreshMessageCodec(new ObjectMapper().findAndRegisterModules());
+        codec = new RefreshMessageCodec(new ObjectMapper());
         publisher = new RefreshPublisher(factory, topology, codec, RabbitFixtures.messagingProperties());
     }
 

@@ -3,7 +3,6 @@ package dev.tokenrefresher.common.messaging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenrefresher.common.test.RabbitFixtures;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -12,6 +11,7 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import tools.jackson.databind.ObjectMapper;
 
 class RefreshPublisherTest {
 
@@ -26,7 +26,7 @@ class RefreshPublisherTest {
         unreachable.setPublisherReturns(true);
         MessagingProperties properties = RabbitFixtures.messagingProperties();
         RefreshPublisher publisher = new RefreshPublisher(unreachable, new RefresherTopology(properties),
-                new RefreshMessageCodec(new ObjectMapper().findAndRegisterModules()), properties);
+                new RefreshMessageCodec(new ObjectMapper()), properties);
         Instant now = Instant.now();
         UUID first = UUID.randomUUID();
         UUID second = UUID.randomUUID();

@@ -3,7 +3,6 @@ package dev.tokenrefresher.common.messaging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenrefresher.common.test.RabbitFixtures;
 import dev.tokenrefresher.common.test.TestServices;
 import java.time.Duration;
@@ -16,6 +15,7 @@ import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
+import tools.jackson.databind.ObjectMapper;
 
 /** A message that kills its consumer every time must end in the dead-letter queue, not loop forever. */
 class WorkQueueDeliveryLimitTest {

@@ -2,8 +2,6 @@ package dev.tokenrefresher.common.provider;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenrefresher.common.test.RunningSandbox;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,6 +13,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /** The token endpoint client against the sandbox provider's real HTTP endpoint. */
 class TokenEndpointClientTest {
@@ -38,12 +38,12 @@ class TokenEndpointClientTest {
         JsonNode minted = mint();
 
         RefreshResult result = client.refresh(provider(ClientAuthentication.CLIENT_SECRET_BASIC,
-                RunningSandbox.CLIENT_SECRET, Duration.ofSeconds(5)), minted.get("refreshToken").asText());
+                RunningSandbox.CLIENT_SECRET, Duration.ofSeconds(5)), minted.get("refreshToken").asString());
 
         assertThat(result).isInstanceOfSatisfying(RefreshResult.Granted.class, granted -> {
             assertThat(granted.grant().accessToken()).startsWith("sbx_at_");
             assertThat(granted.grant().refreshToken()).startsWith("sbx_rt_")
-                    .isNotEqualTo(minted.get("refreshToken").asText());
+                    .isNotEqualTo(minted.get("refreshToken").asString());
             assertThat(granted.grant().accessTokenLifetime()).isEqualTo(Duration.ofSeconds(600));
             assertThat(granted.grant().refreshTokenLifetime()).isPositive();
             assertThat(granted.grant().refreshTokenHardLifetime()).as("the preset's opt-in header").isPositive();
@@ -53,14 +53,14 @@ class TokenEndpointClientTest {
     @Test
     void refreshWithPostAuthenticationWorksToo() throws Exception {
         RefreshResult result = client.refresh(provider(ClientAuthentication.CLIENT_SECRET_POST,
-                RunningSandbox.CLIENT_SECRET, Duration.ofSeconds(5)), mint().get("refreshToken").asText());
+                RunningSandbox.CLIENT_SECRET, Duration.ofSeconds(5)), mint().get("refreshToken").asString());
 
         assertThat(result).isInstanceOf(RefreshResult.Granted.class);
     }
 
     @Test
     void rotatedAwayRefreshTokenIsReauthRequired() throws Exception {
-        String refreshToken = mint().get("refreshToken").asText();
+        String refreshToken = mint().get("refreshToken").asString();
         ProviderSettings provider = provider(ClientAuthentication.CLIENT_SECRET_BASIC, RunningSandbox.CLIENT_SECRET,
                 Duration.ofSeconds(5));
         client.refresh(provider, refreshToken);
@@ -78,7 +78,7 @@ class TokenEndpointClientTest {
     @Test
     void wrongClientSecretIsRejectedNotTransient() throws Exception {
         RefreshResult result = client.refresh(provider(ClientAuthentication.CLIENT_SECRET_BASIC, "wrong",
-                Duration.ofSeconds(5)), mint().get("refreshToken").asText());
+                Duration.ofSeconds(5)), mint().get("refreshToken").asString());
 
         assertThat(result).isInstanceOfSatisfying(RefreshResult.Failed.class, failed -> {
             assertThat(failed.errorClass()).isEqualTo(ErrorClass.REJECTED);
@@ -109,7 +109,7 @@ class TokenEndpointClientTest {
                     RunningSandbox.CLIENT_SECRET, ClientAuthentication.CLIENT_SECRET_BASIC, Duration.ofMinutes(1), 1,
                     Duration.ofMillis(300), Duration.ofHours(1), Map.of(), null, RevocationFormat.FORM);
 
-            RefreshResult result = client.refresh(impatient, minted.get("refreshToken").asText());
+            RefreshResult result = client.refresh(impatient, minted.get("refreshToken").asString());
 
             assertThat(result).isInstanceOfSatisfying(RefreshResult.Failed.class, failed -> {
                 assertThat(failed.errorClass()).isEqualTo(ErrorClass.TRANSIENT);
@@ -120,7 +120,7 @@ class TokenEndpointClientTest {
 
     @Test
     void revocationInIntuitsJsonFormEndsTheChain() throws Exception {
-        String refreshToken = mint().get("refreshToken").asText();
+        String refreshToken = mint().get("refreshToken").asString();
         ProviderSettings provider = revoking(ClientAuthentication.CLIENT_SECRET_BASIC, RunningSandbox.CLIENT_SECRET,
                 RevocationFormat.JSON);
         assertThat(provider.revocationFormat()).as("QuickBooks' preset").isEqualTo(RevocationFormat.JSON);
@@ -134,7 +134,7 @@ class TokenEndpointClientTest {
 
     @Test
     void revocationAsAnRfc7009FormWithPostAuthenticationWorksToo() throws Exception {
-        String refreshToken = mint().get("refreshToken").asText();
+        String refreshToken = mint().get("refreshToken").asString();
         ProviderSettings provider = revoking(ClientAuthentication.CLIENT_SECRET_POST, RunningSandbox.CLIENT_SECRET,
                 RevocationFormat.FORM);
 
@@ -144,7 +144,7 @@ class TokenEndpointClientTest {
 
     @Test
     void revocationWithAWrongSecretFailsAndTheTokenStaysValid() throws Exception {
-        String refreshToken = mint().get("refreshToken").asText();
+        String refreshToken = mint().get("refreshToken").asString();
 
         Revocation revocation = client.revoke(revoking(ClientAuthentication.CLIENT_SECRET_BASIC, "wrong",
                 RevocationFormat.JSON), refreshToken);

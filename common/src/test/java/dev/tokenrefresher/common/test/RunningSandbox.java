@@ -2,7 +2,7 @@ package dev.tokenrefresher.common.test;
 
 import dev.tokenrefresher.sandbox.SandboxApplication;
 import java.net.URI;
-import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** The sandbox provider started inside the test JVM on a free port: a real HTTP token endpoint. */

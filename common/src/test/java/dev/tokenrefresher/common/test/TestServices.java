@@ -17,8 +17,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.testcontainers.DockerClientFactory;
-import org.testcontainers.containers.PostgreSQLContainer;
-import org.testcontainers.containers.RabbitMQContainer;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+import org.testcontainers.rabbitmq.RabbitMQContainer;
 
 /**
  * The real PostgreSQL and RabbitMQ every integration test talks to, one set per test JVM.
@@ -36,6 +36,9 @@ import org.testcontainers.containers.RabbitMQContainer;
 public final class TestServices {
 
     private static final String RUN_ID = UUID.randomUUID().toString().substring(0, 8);
+    /** Where Docker runs: the versions docker-compose.yml runs. */
+    private static final String POSTGRES_IMAGE = "postgres:17-alpine";
+    private static final String RABBITMQ_IMAGE = "rabbitmq:4.2-management";
     private static volatile TestServices instance;
 
     private final Postgres postgres;
@@ -246,7 +249,7 @@ public final class TestServices {
                     env("REFRESHER_TEST_POSTGRES_PASSWORD").orElse(""));
         }
         if (docker) {
-            PostgreSQLContainer<?> container = new PostgreSQLContainer<>("postgres:16-alpine");
+            PostgreSQLContainer container = new PostgreSQLContainer(POSTGRES_IMAGE);
             container.start();
             return new Postgres(container.getJdbcUrl(), container.getUsername(), container.getPassword());
         }
@@ -261,7 +264,7 @@ public final class TestServices {
                     env("REFRESHER_TEST_RABBITMQ_PASSWORD").orElse("guest"));
         }
         if (docker) {
-            RabbitMQContainer container = new RabbitMQContainer("rabbitmq:3.13-management");
+            RabbitMQContainer container = new RabbitMQContainer(RABBITMQ_IMAGE);
             container.start();
             return new Rabbit(container.getHost(), container.getAmqpPort(), container.getAdminUsername(),
                     container.getAdminPassword());

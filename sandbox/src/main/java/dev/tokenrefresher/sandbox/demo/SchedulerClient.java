@@ -1,8 +1,5 @@
 package dev.tokenrefresher.sandbox.demo;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -15,6 +12,9 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /** Registers connections with token-refresher's scheduler over HTTP, the way a host app does. */
 final class SchedulerClient {
@@ -92,12 +92,7 @@ final class SchedulerClient {
     }
 
     private static String json(DemoRegistration registration) {
-        try {
-            return JSON.writeValueAsString(registration);
-        } catch (JsonProcessingException e) {
-            // strings and numbers only: cannot happen
-            throw new IllegalStateException("cannot write " + registration + " as JSON", e);
-        }
+        return JSON.writeValueAsString(registration);
     }
 
     /** The RFC 9457 {@code detail} of an error body, shortened and without sandbox tokens; null if there is none. */
@@ -105,13 +100,13 @@ final class SchedulerClient {
         JsonNode detail;
         try {
             detail = JSON.readTree(body).path("detail");
-        } catch (IOException | RuntimeException notJson) {
+        } catch (JacksonException | IllegalArgumentException notJson) {
             return null;
         }
-        if (!detail.isTextual()) {
+        if (!detail.isString()) {
             return null;
         }
-        String text = SANDBOX_TOKEN.matcher(detail.asText()).replaceAll("sbx_$1_[redacted]");
+        String text = SANDBOX_TOKEN.matcher(detail.asString()).replaceAll("sbx_$1_[redacted]");
         return text.length() <= MAX_DETAIL_LENGTH ? text : text.substring(0, MAX_DETAIL_LENGTH) + "...";
     }
 

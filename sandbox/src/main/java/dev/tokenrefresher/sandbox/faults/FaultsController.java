@@ -1,12 +1,5 @@
 package dev.tokenrefresher.sandbox.faults;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +14,13 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DatabindException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.ObjectReader;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
  * Control API for the token endpoint's faults. Every call answers with the faults in force afterwards, so a test can
@@ -97,9 +97,9 @@ class FaultsController {
             throw badRequest("unknown field " + e.getPropertyName() + "; known fields: "
                     + e.getKnownPropertyIds().stream().map(Object::toString).sorted()
                             .collect(Collectors.joining(", ")));
-        } catch (JsonMappingException e) {
+        } catch (DatabindException e) {
             throw badRequest("cannot read " + path(e) + ": " + e.getOriginalMessage());
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw badRequest("cannot read the body: " + e.getOriginalMessage());
         }
         if (value == null) {
@@ -108,11 +108,11 @@ class FaultsController {
         return value;
     }
 
-    private static String path(JsonMappingException e) {
+    private static String path(DatabindException e) {
         return e.getPath()
                 .stream()
-                .map(reference -> reference.getFieldName() != null
-                        ? reference.getFieldName()
+                .map(reference -> reference.getPropertyName() != null
+                        ? reference.getPropertyName()
                         : "[" + reference.getIndex() + "]")
                 .collect(Collectors.joining("."));
     }

@@ -1,6 +1,5 @@
 package dev.tokenrefresher.sandbox.token;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -9,6 +8,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Intuit's revocation endpoint, {@code POST /v2/oauth2/tokens/revoke}: the token comes as JSON ({@code {"token": ...}},
@@ -30,11 +30,11 @@ class RevocationEndpointController {
     ResponseEntity<?> revokeJson(
             @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
             @RequestBody(required = false) JsonNode body) {
-        String token = body == null || !body.path("token").isTextual() ? null : body.get("token").asText();
-        String clientId = body == null || !body.path("client_id").isTextual() ? null : body.get("client_id").asText();
-        String secret = body == null || !body.path("client_secret").isTextual()
+        String token = body == null || !body.path("token").isString() ? null : body.get("token").asString();
+        String clientId = body == null || !body.path("client_id").isString() ? null : body.get("client_id").asString();
+        String secret = body == null || !body.path("client_secret").isString()
                 ? null
-                : body.get("client_secret").asText();
+                : body.get("client_secret").asString();
         return answer(authorization, clientId, secret, token);
     }
 

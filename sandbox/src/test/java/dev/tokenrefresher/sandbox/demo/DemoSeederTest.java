@@ -88,7 +88,7 @@ class DemoSeederTest {
 
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(schedulerWait);
         assertThat(scheduler.requests()).hasSizeGreaterThan(1)
-                .allSatisfy(request -> assertThat(request.body().get("tenantId").asText())
+                .allSatisfy(request -> assertThat(request.body().get("tenantId").asString())
                         .isEqualTo("demo-tenant-0001"));
         assertThat(seeder.status()).isEqualTo(new DemoStatus(5, 0, 1, DemoState.FAILED));
         assertThat(output).contains("Gave up registering demo connections").contains("answered 503: starting");
@@ -102,7 +102,7 @@ class DemoSeederTest {
 
         seeder.seed();
 
-        assertThat(scheduler.requests()).extracting(request -> request.body().get("tenantId").asText())
+        assertThat(scheduler.requests()).extracting(request -> request.body().get("tenantId").asString())
                 .containsExactly("demo-tenant-0001", "demo-tenant-0002", "demo-tenant-0003", "demo-tenant-0004");
         assertThat(seeder.status()).isEqualTo(new DemoStatus(4, 3, 1, DemoState.FAILED));
     }
@@ -115,7 +115,7 @@ class DemoSeederTest {
 
         seeder.seed();
 
-        assertThat(scheduler.requests()).extracting(request -> request.body().get("tenantId").asText())
+        assertThat(scheduler.requests()).extracting(request -> request.body().get("tenantId").asString())
                 .containsExactly("demo-tenant-0001", "demo-tenant-0002", "demo-tenant-0002", "demo-tenant-0003");
         assertThat(seeder.status()).isEqualTo(new DemoStatus(3, 3, 0, DemoState.DONE));
     }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tokenrefresher.sandbox.MutableClock;
 import dev.tokenrefresher.sandbox.SandboxApplication;
 import dev.tokenrefresher.sandbox.SandboxHttp;
@@ -25,6 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Starts the sandbox with the demo switched on, the way {@code java -jar sandbox.jar --sandbox.demo.connections=...}
@@ -66,7 +66,7 @@ class DemoSwitchTest {
     void awaitTheDemoRun() {
         await().atMost(ALL_REGISTERED_WITHIN)
                 .until(() -> !List.of("WAITING_FOR_SCHEDULER", "REGISTERING").contains(demoStatus().get("state")
-                        .asText()));
+                        .asString()));
     }
 
     @Test
@@ -86,32 +86,32 @@ class DemoSwitchTest {
     void registrationsCarryTheMintedTokensWithPaddedTenantIds() {
         List<JsonNode> bodies = scheduler.registered();
 
-        assertThat(bodies).extracting(body -> body.get("tenantId").asText())
+        assertThat(bodies).extracting(body -> body.get("tenantId").asString())
                 .containsExactlyElementsOf(
                         IntStream.rangeClosed(1, CONNECTIONS).mapToObj("demo-tenant-%04d"::formatted).toList());
         assertThat(bodies).allSatisfy(body -> {
             assertThat(fieldNames(body)).containsExactlyInAnyOrder("tenantId", "provider", "realmId", "accessToken",
                     "refreshToken", "expiresIn", "refreshTokenExpiresIn", "obtainedAt");
-            assertThat(body.get("provider").asText()).isEqualTo("quickbooks");
-            assertThat(body.get("realmId").asText()).startsWith("9130").hasSize(16);
-            assertThat(body.get("accessToken").asText()).startsWith("sbx_at_");
-            assertThat(body.get("refreshToken").asText()).startsWith("sbx_rt_");
+            assertThat(body.get("provider").asString()).isEqualTo("quickbooks");
+            assertThat(body.get("realmId").asString()).startsWith("9130").hasSize(16);
+            assertThat(body.get("accessToken").asString()).startsWith("sbx_at_");
+            assertThat(body.get("refreshToken").asString()).startsWith("sbx_rt_");
             assertThat(body.get("expiresIn").asLong()).isEqualTo(60);
             assertThat(body.get("refreshTokenExpiresIn").asLong()).isEqualTo(Duration.ofDays(100).toSeconds());
-            assertThat(body.get("obtainedAt").asText()).isEqualTo("2026-11-28T21:00:00Z");
+            assertThat(body.get("obtainedAt").asString()).isEqualTo("2026-11-28T21:00:00Z");
         });
-        assertThat(bodies).extracting(body -> body.get("realmId").asText())
+        assertThat(bodies).extracting(body -> body.get("realmId").asString())
                 .containsExactlyInAnyOrderElementsOf(realmIdsInTheSandbox());
     }
 
     @Test
     void registeredRefreshTokenIsAcceptedByTheSandboxTokenEndpoint() {
-        String refreshToken = scheduler.registered().get(CONNECTIONS / 2).get("refreshToken").asText();
+        String refreshToken = scheduler.registered().get(CONNECTIONS / 2).get("refreshToken").asString();
 
         HttpResponse<String> response = http.refresh(refreshToken);
 
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(json(response).get("access_token").asText()).startsWith("sbx_at_");
+        assertThat(json(response).get("access_token").asString()).startsWith("sbx_at_");
     }
 
     @Test
@@ -136,7 +136,7 @@ class DemoSwitchTest {
 
     private static List<String> realmIdsInTheSandbox() {
         return StreamSupport.stream(json(http.get("/sandbox/connections")).spliterator(), false)
-                .map(report -> report.get("realmId").asText())
+                .map(report -> report.get("realmId").asString())
                 .toList();
     }
 

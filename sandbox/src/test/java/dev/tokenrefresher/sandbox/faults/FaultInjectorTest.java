@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenrefresher.sandbox.MutableClock;
 import dev.tokenrefresher.sandbox.settings.RuntimeSettings;
 import dev.tokenrefresher.sandbox.settings.SandboxProperties;
@@ -19,6 +17,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
+import tools.jackson.databind.ObjectMapper;
 
 class FaultInjectorTest {
 
@@ -35,11 +34,7 @@ class FaultInjectorTest {
     }
 
     private static FaultChange change(String json) {
-        try {
-            return JSON.readValue(json, FaultChange.class);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(e);
-        }
+        return JSON.readValue(json, FaultChange.class);
     }
 
     private static List<FaultDecision> decisions(FaultInjector faults, int count) {

@@ -7,8 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tokenrefresher.sandbox.MutableClock;
 import dev.tokenrefresher.sandbox.SandboxHttp;
 import java.io.UncheckedIOException;
@@ -27,6 +25,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Switches the token endpoint's faults on and off through the control API, over real HTTP, and checks what a client
@@ -66,7 +66,7 @@ class FaultsHttpApiTest {
 
     @Test
     void faultedRefreshesLeaveTheRefreshTokenUsableForTheNextRefresh() {
-        String refreshToken = http.mintOne().get("refreshToken").asText();
+        String refreshToken = http.mintOne().get("refreshToken").asString();
 
         List<Integer> faulted = List.of(
                 refreshWith("{\"errorRate\":1,\"errorStatuses\":[503]}", refreshToken),
@@ -81,13 +81,13 @@ class FaultsHttpApiTest {
         assertThat(faulted).containsExactly(503, 429, 401, 504);
         assertThat(duringOutage).isEqualTo(503);
         assertThat(refreshed.statusCode()).isEqualTo(200);
-        String rotated = json(refreshed).get("refresh_token").asText();
+        String rotated = json(refreshed).get("refresh_token").asString();
         assertThat(rotated).isNotEqualTo(refreshToken);
         JsonNode report = json(http.get("/sandbox/connections")).get(0);
         assertThat(report.get("refreshes").asLong()).isEqualTo(1);
         assertThat(report.get("invalidGrants").asLong()).isZero();
         assertThat(report.get("overlappingRefreshes").asLong()).isZero();
-        assertThat(report.get("currentRefreshTokenSha256").asText()).isEqualTo(sha256(rotated));
+        assertThat(report.get("currentRefreshTokenSha256").asString()).isEqualTo(sha256(rotated));
         assertThat(http.refresh(refreshToken).statusCode()).as("the old token was rotated away").isEqualTo(400);
     }
 
@@ -95,7 +95,7 @@ class FaultsHttpApiTest {
     void rateLimitedAnswerIs429WithRetryAfter() {
         http.putJson(FAULTS, "{\"rateLimitRate\":1.0,\"retryAfterSeconds\":7}");
 
-        HttpResponse<String> response = http.refresh(http.mintOne().get("refreshToken").asText());
+        HttpResponse<String> response = http.refresh(http.mintOne().get("refreshToken").asString());
 
         assertThat(response.statusCode()).isEqualTo(429);
         assertThat(response.headers().firstValue("Retry-After")).contains("7");
@@ -121,7 +121,7 @@ class FaultsHttpApiTest {
 
     @Test
     void hangingRequestMakesAClientWithAShortTimeoutTimeOutAndEndsWith504() {
-        String refreshToken = http.mintOne().get("refreshToken").asText();
+        String refreshToken = http.mintOne().get("refreshToken").asString();
         http.putJson(FAULTS, "{\"hangRate\":1,\"hangMillis\":2000}");
 
         assertThatThrownBy(() -> http.send(http.refreshRequest(refreshToken), Duration.ofMillis(500)))
@@ -143,7 +143,7 @@ class FaultsHttpApiTest {
 
     @Test
     void outageAnswersEveryRequestWithItsStatusUntilTheClockPassesItsEnd() {
-        String refreshToken = http.mintOne().get("refreshToken").asText();
+        String refreshToken = http.mintOne().get("refreshToken").asString();
 
         HttpResponse<String> started = http.postJson(OUTAGE, "{\"seconds\":25}");
         List<Integer> during = IntStream.range(0, 3).mapToObj(i -> http.refresh(refreshToken).statusCode()).toList();
@@ -164,7 +164,7 @@ class FaultsHttpApiTest {
 
     @Test
     void outageWithAStatusOfItsOwnCanBeEndedEarly() {
-        String refreshToken = http.mintOne().get("refreshToken").asText();
+        String refreshToken = http.mintOne().get("refreshToken").asString();
         http.postJson(OUTAGE, "{\"seconds\":600,\"status\":502}");
         int during = http.refresh(refreshToken).statusCode();
 
@@ -212,12 +212,12 @@ class FaultsHttpApiTest {
         refusedChanges.forEach((body, field) -> {
             HttpResponse<String> response = http.putJson(FAULTS, body);
             assertThat(response.statusCode()).as(body).isEqualTo(400);
-            assertThat(json(response).get("detail").asText()).as(body).contains(field);
+            assertThat(json(response).get("detail").asString()).as(body).contains(field);
         });
         refusedOutages.forEach((body, field) -> {
             HttpResponse<String> response = http.postJson(OUTAGE, body);
             assertThat(response.statusCode()).as(body).isEqualTo(400);
-            assertThat(json(response).get("detail").asText()).as(body).contains(field);
+            assertThat(json(response).get("detail").asString()).as(body).contains(field);
         });
         assertThat(json(http.get(FAULTS))).isEqualTo(before);
     }
@@ -233,7 +233,7 @@ class FaultsHttpApiTest {
 
         assertThat(cleared.statusCode()).isEqualTo(200);
         assertThat(json(cleared)).isEqualTo(json(NO_FAULTS.replace("\"seed\":null", "\"seed\":7")));
-        assertThat(http.refresh(http.mintOne().get("refreshToken").asText()).statusCode()).isEqualTo(200);
+        assertThat(http.refresh(http.mintOne().get("refreshToken").asString()).statusCode()).isEqualTo(200);
     }
 
     @Test
@@ -248,7 +248,7 @@ class FaultsHttpApiTest {
 
     @Test
     void statsCountEveryRequestWithFaultsByKindAndAnswersByStatus() {
-        String refreshToken = http.mintOne().get("refreshToken").asText();
+        String refreshToken = http.mintOne().get("refreshToken").asString();
         refreshWith("{\"errorRate\":1,\"errorStatuses\":[500]}", refreshToken);
         http.refresh(refreshToken);
         refreshWith("{\"errorRate\":0,\"rateLimitRate\":1}", refreshToken);
@@ -284,7 +284,7 @@ class FaultsHttpApiTest {
 
     @Test
     void faultChangesAreLoggedButNoToken(CapturedOutput output) {
-        String refreshToken = http.mintOne().get("refreshToken").asText();
+        String refreshToken = http.mintOne().get("refreshToken").asString();
         refreshWith("{\"errorRate\":1}", refreshToken);
         http.postJson(OUTAGE, "{\"seconds\":30,\"status\":502}");
         http.refresh(refreshToken);
@@ -294,7 +294,7 @@ class FaultsHttpApiTest {
     }
 
     private static JsonNode withoutSeed(JsonNode faults) {
-        ObjectNode copy = faults.deepCopy();
+        ObjectNode copy = (ObjectNode) faults.deepCopy();
         copy.remove("seed");
         return copy;
     }

@@ -1,6 +1,5 @@
 package dev.tokenrefresher.scheduler.security;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.slf4j.Logger;
@@ -16,6 +15,7 @@ import org.springframework.security.config.annotation.web.configurers.AbstractHt
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Who may call what. Stateless: every request carries its API key. Health, info, the Prometheus endpoint and the

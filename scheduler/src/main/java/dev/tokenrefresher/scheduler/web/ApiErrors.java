@@ -1,6 +1,5 @@
 package dev.tokenrefresher.scheduler.web;
 
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.tokenrefresher.common.connection.ConcurrentRegistrationException;
 import dev.tokenrefresher.scheduler.connection.ConnectionNotActiveException;
 import dev.tokenrefresher.scheduler.connection.ConnectionNotFoundException;
@@ -23,6 +22,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import tools.jackson.databind.exc.MismatchedInputException;
 
 /**
  * Turns errors into RFC 9457 problem details. A 400 names every bad field in {@code errors}; no response ever echoes a
@@ -50,8 +50,8 @@ class ApiErrors {
     ProblemDetail unreadable(HttpMessageNotReadableException e) {
         if (e.getCause() instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
             String field = mismatch.getPath().stream()
-                    .map(reference -> reference.getFieldName() != null
-                            ? reference.getFieldName()
+                    .map(reference -> reference.getPropertyName() != null
+                            ? reference.getPropertyName()
                             : "[" + reference.getIndex() + "]")
                     .reduce((a, b) -> b.startsWith("[") ? a + b : a + "." + b)
                     .orElse("body");

@@ -2,8 +2,6 @@ package dev.tokenrefresher.worker.refresh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tokenrefresher.common.provider.ErrorClass;
 import dev.tokenrefresher.common.provider.ProviderProperties;
 import dev.tokenrefresher.common.provider.ProviderRegistry;
@@ -27,6 +25,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /** The guarded, fast-retried provider call against the sandbox's real endpoint and its injected faults. */
 class GuardedProviderCallTest {
@@ -128,7 +128,7 @@ class GuardedProviderCallTest {
     }
 
     private static String mintRefreshToken() throws Exception {
-        return send("POST", "/sandbox/connections", null).get(0).get("refreshToken").asText();
+        return send("POST", "/sandbox/connections", null).get(0).get("refreshToken").asString();
     }
 
     private static JsonNode stats() throws Exception {
