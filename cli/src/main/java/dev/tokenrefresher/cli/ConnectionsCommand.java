@@ -75,8 +75,7 @@ final class ConnectionsCommand {
         for (String field : List.of("id", "tenantId", "provider", "status", "accessExpiresAt", "refreshExpiresAt",
                 "nextRefreshAt", "refreshFence", "consecutiveFailures", "lastError", "lastRefreshedAt", "createdAt",
                 "updatedAt")) {
-            JsonNode value = connection.path(field);
-            out.printf("%-20s %s%n", field, value.isMissingNode() || value.isNull() ? "-" : value.asString());
+            out.printf("%-20s %s%n", field, Table.text(connection.path(field)));
         }
         out.println();
         out.println("recent provider calls:");

@@ -78,9 +78,7 @@ final class DeadLettersCommand {
         if (root.printedAsJson(out, letter)) {
             return 0;
         }
-        letter.properties().forEach(field -> out.printf("%-16s %s%n", field.getKey(), field.getValue().isNull()
-                ? "-"
-                : field.getValue().asString()));
+        letter.properties().forEach(field -> out.printf("%-16s %s%n", field.getKey(), Table.text(field.getValue())));
         out.flush();
         return 0;
     }

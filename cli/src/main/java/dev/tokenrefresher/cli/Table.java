@@ -40,7 +40,8 @@ final class Table {
         out.flush();
     }
 
-    private static String text(JsonNode value) {
+    /** A field as one cell or line: "-" when absent or null, a scalar as its text, anything else as JSON. */
+    static String text(JsonNode value) {
         return value.isMissingNode() || value.isNull()
                 ? "-"
                 : value.isValueNode() ? value.asString() : value.toString();
