@@ -3,6 +3,7 @@ package dev.tokenrefresher.common.messaging;
 import dev.tokenrefresher.common.provider.ProviderRegistry;
 import dev.tokenrefresher.common.provider.ProviderSettings;
 import java.time.Clock;
+import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -42,6 +43,12 @@ public class MessagingConfiguration {
     @Bean
     Declarables refresherDeclarables(RefresherTopology topology, ProviderRegistry providers) {
         return topology.declarables(providers.all().stream().map(ProviderSettings::name).toList());
+    }
+
+    /** Fails the start when the broker refuses the declarations; see {@link TopologyVerifier}. */
+    @Bean
+    TopologyVerifier topologyVerifier(AmqpAdmin admin) {
+        return new TopologyVerifier(admin);
     }
 
     @Bean

@@ -17,17 +17,32 @@ import org.springframework.amqp.core.TopicExchange;
 
 /**
  * Names and declarations of every exchange and queue, shared by the scheduler and the workers, which both declare
- * them (declaring is idempotent; a mismatch with an existing queue's arguments fails start-up loudly).
+ * them (declaring is idempotent; a mismatch with an existing queue's arguments fails the start, see
+ * {@link TopologyVerifier}).
  *
  * <pre>
  * {prefix}.delay.L00 .. L27   topic exchanges + quorum (or classic) queues, TTL 2^k s   (the delay ladder)
  * {prefix}.deliver            topic exchange: routes due messages by destination
  * {prefix}.refresh.{provider} quorum work queue per provider
  * {prefix}.dead               fanout exchange + quorum queue: dead letters
+ * {prefix}.parked             fanout exchange + quorum queue: dead letters the archive failed on too often
  * {prefix}.events             topic exchange for connection events
  * </pre>
+ *
+ * <p>Every quorum queue that has consumers states its delivery limit: RabbitMQ 4 gives quorum queues without one a
+ * limit of 20 and drops a message past it when no dead-letter exchange is set, where 3.10 has no limit at all. The
+ * ladder's levels have no consumers (messages leave them by TTL only), so no limit ever applies to them.
  */
 public final class RefresherTopology {
+
+    /**
+     * How often the dead-letter queue delivers one letter before it parks it. High, because the archive requeues a
+     * letter it could not store (PostgreSQL down, each try waiting up to the pool's connection timeout), and that is
+     * no reason to give up; bounded, so that a letter that can never be stored stops looping and is kept aside.
+     */
+    public static final int DEAD_LETTER_DELIVERY_LIMIT = 1000;
+    /** The parked queue has no consumer of ours; the limit only bounds an operator's peeks with requeue. */
+    public static final int PARKED_DELIVERY_LIMIT = 1000;
 
     private final String prefix;
     private final int deliveryLimit;
@@ -64,6 +79,15 @@ public final class RefresherTopology {
         return prefix + ".dead";
     }
 
+    /** Dead letters the archive failed on {@link #DEAD_LETTER_DELIVERY_LIMIT} times; read by operators. */
+    public String parkedQueue() {
+        return prefix + ".parked";
+    }
+
+    public String parkedExchange() {
+        return prefix + ".parked";
+    }
+
     public String eventsExchange() {
         return prefix + ".events";
     }
@@ -89,8 +113,20 @@ public final class RefresherTopology {
             all.add(BindingBuilder.bind(lower).to(exchange).with(DelayLadder.pattern(level, '0')));
             lower = exchange;
         }
+        FanoutExchange parked = ExchangeBuilder.fanoutExchange(parkedExchange()).durable(true).build();
+        Queue parkedQueue = QueueBuilder.durable(parkedQueue()).quorum().deliveryLimit(PARKED_DELIVERY_LIMIT).build();
+        all.add(parked);
+        all.add(parkedQueue);
+        all.add(BindingBuilder.bind(parkedQueue).to(parked));
         FanoutExchange dead = ExchangeBuilder.fanoutExchange(deadLetterExchange()).durable(true).build();
-        Queue deadQueue = QueueBuilder.durable(deadLetterQueue()).quorum().build();
+        Queue deadQueue = QueueBuilder.durable(deadLetterQueue())
+                .quorum()
+                .deliveryLimit(DEAD_LETTER_DELIVERY_LIMIT)
+                .deadLetterExchange(parkedExchange())
+                // a letter moving to the parked queue is not dropped on the way (needs reject-publish, as the ladder)
+                .withArgument("x-dead-letter-strategy", "at-least-once")
+                .overflow(QueueBuilder.Overflow.rejectPublish)
+                .build();
         all.add(dead);
         all.add(deadQueue);
         all.add(BindingBuilder.bind(deadQueue).to(dead));
@@ -134,6 +170,7 @@ public final class RefresherTopology {
             names.add(levelName(level));
         }
         names.add(deadLetterQueue());
+        names.add(parkedQueue());
         providers.forEach(provider -> names.add(workQueue(provider)));
         return names;
     }
@@ -146,6 +183,7 @@ public final class RefresherTopology {
         }
         names.add(deliveryExchange());
         names.add(deadLetterExchange());
+        names.add(parkedExchange());
         names.add(eventsExchange());
         return names;
     }
