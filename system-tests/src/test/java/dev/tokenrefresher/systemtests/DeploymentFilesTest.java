@@ -94,6 +94,20 @@ class DeploymentFilesTest {
     }
 
     @Test
+    void theComposeStackRunsTheVersionsTheReadmeSupports() throws IOException {
+        Map<String, Map<String, Object>> services = services();
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        Map<String, String> expected = Map.of("postgres", "postgres:17-", "rabbitmq", "rabbitmq:4.",
+                "prometheus", "prom/prometheus:v3.", "grafana", "grafana/grafana:12.");
+        expected.forEach((service, versionPrefix) -> {
+            String image = String.valueOf(services.get(service).get("image"));
+            assertThat(image).as(service).startsWith(versionPrefix);
+            assertThat(readme).as("README names the image of " + service).contains("`" + image + "`");
+        });
+        assertThat(Files.readString(ROOT.resolve("Dockerfile"))).contains("FROM eclipse-temurin:25-jre");
+    }
+
+    @Test
     void dockerComposeAcceptsTheFile() throws Exception {
         Path composeCli = Path.of("/usr/bin/docker-compose");
         assumeTrue(Files.isExecutable(composeCli), "docker-compose is not installed (.ci/run installs it)");
