@@ -7,6 +7,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import org.springframework.boot.SpringBootVersion;
 
 /** The machine and the versions a report's figures come from. */
 record Environment(String date, Map<String, String> facts) {
@@ -20,7 +22,8 @@ record Environment(String date, Map<String, String> facts) {
         facts.put("Java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
         facts.put("PostgreSQL", postgresVersion);
         facts.put("RabbitMQ", rabbitmqVersion);
-        facts.put("token-refresher", "0.1.0-SNAPSHOT, Spring Boot 3.5.7");
+        facts.put("token-refresher", Optional.ofNullable(Environment.class.getPackage().getImplementationVersion())
+                .orElse("unknown version") + ", Spring Boot " + SpringBootVersion.getVersion());
         return new Environment(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), facts);
     }
 
