@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.tokenrefresher.common.test.RabbitFixtures;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -16,14 +14,8 @@ import tools.jackson.databind.ObjectMapper;
 class RefreshPublisherTest {
 
     @Test
-    void anUnreachableBrokerIsReportedAsOneFailurePerMessageNotThrown() throws IOException {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
-        CachingConnectionFactory unreachable = new CachingConnectionFactory("127.0.0.1", closedPort);
-        unreachable.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.CORRELATED);
-        unreachable.setPublisherReturns(true);
+    void anUnreachableBrokerIsReportedAsOneFailurePerMessageNotThrown() {
+        CachingConnectionFactory unreachable = RabbitFixtures.unreachableConnectionFactory();
         MessagingProperties properties = RabbitFixtures.messagingProperties();
         RefreshPublisher publisher = new RefreshPublisher(unreachable, new RefresherTopology(properties),
                 new RefreshMessageCodec(new ObjectMapper()), properties);

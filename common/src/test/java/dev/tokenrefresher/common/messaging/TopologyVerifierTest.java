@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tokenrefresher.common.test.RabbitFixtures;
 import dev.tokenrefresher.common.test.TestServices;
-import java.net.ServerSocket;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -64,12 +63,8 @@ class TopologyVerifierTest {
     }
 
     @Test
-    void anUnreachableBrokerDoesNotStopTheStart() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
-        CachingConnectionFactory unreachable = new CachingConnectionFactory("127.0.0.1", closedPort);
+    void anUnreachableBrokerDoesNotStopTheStart() {
+        CachingConnectionFactory unreachable = RabbitFixtures.unreachableConnectionFactory();
         RefresherTopology topology = new RefresherTopology(RabbitFixtures.messagingProperties());
         try (GenericApplicationContext started = start(unreachable, topology)) {
             assertThat(started.isActive()).isTrue();

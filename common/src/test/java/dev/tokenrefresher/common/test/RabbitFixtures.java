@@ -2,6 +2,9 @@ package dev.tokenrefresher.common.test;
 
 import dev.tokenrefresher.common.messaging.MessagingProperties;
 import dev.tokenrefresher.common.messaging.RefresherTopology;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.util.Collection;
 import org.springframework.amqp.core.Binding;
 import org.springframework.amqp.core.Declarables;
@@ -22,6 +25,23 @@ public final class RabbitFixtures {
         CachingConnectionFactory factory = new CachingConnectionFactory(services.rabbitHost(), services.rabbitPort());
         factory.setUsername(services.rabbitUser());
         factory.setPassword(services.rabbitPassword());
+        factory.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.CORRELATED);
+        factory.setPublisherReturns(true);
+        return factory;
+    }
+
+    /**
+     * A connection factory, with confirms and returns, for a port on this machine where nothing listens: every
+     * connection attempt is refused at once, as with a broker that is down.
+     */
+    public static CachingConnectionFactory unreachableConnectionFactory() {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        CachingConnectionFactory factory = new CachingConnectionFactory("127.0.0.1", closedPort);
         factory.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.CORRELATED);
         factory.setPublisherReturns(true);
         return factory;
