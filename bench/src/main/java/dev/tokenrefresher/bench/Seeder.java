@@ -79,6 +79,24 @@ final class Seeder {
     }
 
     /**
+     * How many of the first {@code count} connections in id order (a {@link #rearm(int)} round) have no refresh stored
+     * since {@code since}. The provider counts a refresh when it answers; the worker stores it a moment later, and a
+     * store that lands after the next round's rearm moves the fence past that round's message, which the worker then
+     * drops as stale: the connection would sit out the round.
+     */
+    long notStoredSince(int count, Instant since) {
+        return jdbc.sql("""
+                SELECT count(*) FROM (SELECT last_refreshed_at FROM connection
+                                      WHERE status = 'ACTIVE' ORDER BY id LIMIT :count) round
+                WHERE round.last_refreshed_at IS NULL OR round.last_refreshed_at < :since
+                """)
+                .param("count", count)
+                .param("since", since.atOffset(ZoneOffset.UTC))
+                .query(Long.class)
+                .single();
+    }
+
+    /**
      * Spreads the first {@code count} connections evenly over one refresh cycle, as a fleet looks that has run for a
      * while: connection i is due at {@code now + i/count x cycle}, its access token expiring {@code lead} later. The
      * other connections are put a day ahead, out of the run: a sweep selects whatever is due, and the catch-ups leave
