@@ -1,6 +1,7 @@
 package dev.tokenrefresher.bench;
 
-import dev.tokenrefresher.common.connection.ConnectionStore;
+import dev.tokenrefresher.common.connection.ConnectionClaims;
+import dev.tokenrefresher.common.connection.RefreshOutcomes;
 import dev.tokenrefresher.common.connection.Registered;
 import dev.tokenrefresher.common.crypto.TokenCipher;
 import dev.tokenrefresher.common.messaging.MessagingProperties;
@@ -135,8 +136,11 @@ public final class Benchmark {
             IntSupplier consumers = () -> admin.getQueueInfo(workQueue).getConsumerCount();
             // the same concurrency as every catch-up: threads = refreshes in flight in total
             int maxThreads = settings.concurrency();
-            SweepBaseline sweep = new SweepBaseline(context.getBean(ConnectionStore.class), context.getBean(
-                    TokenEndpointClient.class), jdbc, context.getBean(ProviderRegistry.class).get(PROVIDER));
+            SweepBaseline sweep = new SweepBaseline(context.getBean(ConnectionClaims.class),
+                    context.getBean(RefreshOutcomes.class),
+                    context.getBean(
+                            TokenEndpointClient.class),
+                    jdbc, context.getBean(ProviderRegistry.class).get(PROVIDER));
             warmUpSandbox(settings, seeder, sweep);
             for (int workers : settings.workerCounts()) {
                 results.add(catchUp(settings, workers, common, seeder, provider, sandbox, scheduler, consumers));

@@ -3,7 +3,8 @@ package dev.tokenrefresher.bench;
 import dev.tokenrefresher.common.connection.AttemptOutcome;
 import dev.tokenrefresher.common.connection.AttemptRecord;
 import dev.tokenrefresher.common.connection.ClaimResult;
-import dev.tokenrefresher.common.connection.ConnectionStore;
+import dev.tokenrefresher.common.connection.ConnectionClaims;
+import dev.tokenrefresher.common.connection.RefreshOutcomes;
 import dev.tokenrefresher.common.connection.RefreshedTokens;
 import dev.tokenrefresher.common.provider.ProviderSettings;
 import dev.tokenrefresher.common.provider.RefreshResult;
@@ -35,13 +36,16 @@ final class SweepBaseline {
     private static final int SELECT_BATCH = 1_000;
     private static final Duration LEASE = Duration.ofSeconds(60);
 
-    private final ConnectionStore store;
+    private final ConnectionClaims claims;
+    private final RefreshOutcomes outcomes;
     private final TokenEndpointClient client;
     private final JdbcClient jdbc;
     private final ProviderSettings provider;
 
-    SweepBaseline(ConnectionStore store, TokenEndpointClient client, JdbcClient jdbc, ProviderSettings provider) {
-        this.store = store;
+    SweepBaseline(ConnectionClaims claims, RefreshOutcomes outcomes, TokenEndpointClient client, JdbcClient jdbc,
+            ProviderSettings provider) {
+        this.claims = claims;
+        this.outcomes = outcomes;
         this.client = client;
         this.jdbc = jdbc;
         this.provider = provider;
@@ -104,11 +108,12 @@ final class SweepBaseline {
     /** The same sweep for a provider whose refresh lead time is {@code lead} (the steady state's short tokens). */
     SweepBaseline withRefreshLeadTime(Duration lead) {
         ProviderSettings p = provider;
-        return new SweepBaseline(store, client, jdbc, new ProviderSettings(p.name(), p.tokenUri(), p.clientId(), p
-                .clientSecret(), p.clientAuthentication(), lead, p.concurrency(), p.requestTimeout(),
-                p
-                        .defaultAccessTokenLifetime(),
-                p.requestHeaders(), p.revocationUri(), p.revocationFormat()));
+        return new SweepBaseline(claims, outcomes, client, jdbc,
+                new ProviderSettings(p.name(), p.tokenUri(), p.clientId(), p
+                        .clientSecret(), p.clientAuthentication(), lead, p.concurrency(), p.requestTimeout(),
+                        p
+                                .defaultAccessTokenLifetime(),
+                        p.requestHeaders(), p.revocationUri(), p.revocationFormat()));
     }
 
     /**
@@ -180,18 +185,18 @@ final class SweepBaseline {
 
     private boolean refreshOne(Due due, DoubleConsumer lateness) {
         Instant started = Instant.now();
-        if (!(store.claim(due.id(), due.fence(), "sweep", started, LEASE) instanceof ClaimResult.Claimed claimed)) {
+        if (!(claims.claim(due.id(), due.fence(), "sweep", started, LEASE) instanceof ClaimResult.Claimed claimed)) {
             return false;
         }
         // as the workers measure it: from the due time to the claim, never below 0
         lateness.accept(Math.max(0, Duration.between(due.dueAt(), started).toMillis()) / 1000.0);
         RefreshResult result = client.refresh(provider, claimed.claim().refreshToken());
         if (!(result instanceof RefreshResult.Granted granted)) {
-            store.releaseLease(claimed.claim());
+            claims.releaseLease(claimed.claim());
             return false;
         }
         Instant now = Instant.now();
-        return store.storeRefreshed(claimed.claim(), RefreshedTokens.of(granted.grant(), started, claimed.claim()
+        return outcomes.storeRefreshed(claimed.claim(), RefreshedTokens.of(granted.grant(), started, claimed.claim()
                 .refreshExpiresAt()), provider.refreshDueAt(started, granted.grant().accessTokenLifetime()), now,
                 new AttemptRecord(now, AttemptOutcome.REFRESHED, granted.httpStatus(), null, granted.duration(),
                         "sweep"))

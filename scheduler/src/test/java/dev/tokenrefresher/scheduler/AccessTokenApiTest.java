@@ -1,6 +1,7 @@
 package dev.tokenrefresher.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,6 +16,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Host apps read access tokens valid for at least a given time; refreshes on demand are single-flight. */
@@ -140,6 +142,97 @@ class AccessTokenApiTest extends SchedulerApiTestBase {
         Response healed = get("/api/connections/" + id + "/access-token", READER_KEY);
         assertThat(healed.status()).isEqualTo(200);
         assertThat(get("/api/connections/" + id, ADMIN_KEY).body().get("status").asString()).isEqualTo("ACTIVE");
+    }
+
+    @Test
+    void validityNoTokenOfTheProviderCouldHaveIsRefusedBeforeTheProviderIsCalled() {
+        UUID id = register(PROVIDER, shortLived(mint(), 60), 50);
+        long before = sandboxRefreshes();
+
+        Response longer = get("/api/connections/" + id + "/access-token?minValiditySeconds=120", READER_KEY);
+        Response whole = get("/api/connections/" + id + "/access-token?minValiditySeconds=60", READER_KEY);
+
+        assertThat(longer.status()).isEqualTo(400);
+        assertThat(longer.body().get("errors").findValuesAsString("field")).containsExactly("minValiditySeconds");
+        assertThat(whole.status()).isEqualTo(400);
+        assertThat(sandboxRefreshes()).isEqualTo(before);
+    }
+
+    @Test
+    void aFreshTokenThatStillFallsShortIsAnsweredAfterOneRefreshNotRefreshedAgain() {
+        UUID id = register(PROVIDER, shortLived(mint(), 60), 5);
+        // the provider issues 60-s tokens and takes 1.5 s to answer: a fresh token has 58.5 s left when it arrives
+        sandboxControl("PUT", "/sandbox/settings", "{\"accessTokenLifetimeSeconds\":60,\"latencyMillis\":1500}");
+        try {
+            long before = sandboxRefreshes();
+
+            Response response = get("/api/connections/" + id + "/access-token?minValiditySeconds=59", READER_KEY);
+
+            assertThat(response.status()).as(response.body().toString()).isEqualTo(200);
+            assertThat(response.body().get("refreshed").asBoolean()).isTrue();
+            assertThat(response.body().get("minValidityMet").asBoolean()).isFalse();
+            assertThat(sandboxRefreshes() - before).isEqualTo(1);
+        } finally {
+            sandboxControl("PUT", "/sandbox/settings", "{\"accessTokenLifetimeSeconds\":3600,\"latencyMillis\":0}");
+        }
+    }
+
+    @Test
+    void theDefaultValidityForShortLivedTokensIsHalfTheirLifeSoAFreshTokenIsNotRefreshed() {
+        UUID id = register(PROVIDER, shortLived(mint(), 60), 40);
+        long before = sandboxRefreshes();
+
+        Response response = get("/api/connections/" + id + "/access-token", READER_KEY);
+
+        assertThat(response.status()).as(response.body().toString()).isEqualTo(200);
+        assertThat(response.body().get("refreshed").asBoolean()).isFalse();
+        assertThat(response.body().get("minValidityMet").asBoolean()).isTrue();
+        assertThat(sandboxRefreshes()).isEqualTo(before);
+    }
+
+    @Test
+    void aTransientProviderFailureIsRetriedWithinTheCall() {
+        UUID id = register(PROVIDER, mint(), 10);
+        long requestsBefore = sandbox("/sandbox/stats").get("requests").asLong();
+        sandboxControl("POST", "/sandbox/faults/next", "{\"requests\":1,\"status\":503}");
+
+        Response response = get("/api/connections/" + id + "/access-token", READER_KEY);
+
+        assertThat(response.status()).as(response.body().toString()).isEqualTo(200);
+        assertThat(response.body().get("refreshed").asBoolean()).isTrue();
+        assertThat(sandbox("/sandbox/stats").get("requests").asLong() - requestsBefore).isEqualTo(2);
+        assertThat(get("/api/connections/" + id, ADMIN_KEY).body().get("recentAttempts").findValuesAsString(
+                "outcome")).containsExactly("REFRESHED", "TRANSIENT_FAILURE");
+    }
+
+    @Test
+    void aRefreshThatLandsAfterADisconnectIsRecordedAsDisconnected() throws Exception {
+        UUID id = register(PROVIDER, mint(), 10);
+        sandboxControl("PUT", "/sandbox/settings", "{\"latencyMillis\":3000}");
+        try (ExecutorService caller = Executors.newSingleThreadExecutor()) {
+            long requestsBefore = sandbox("/sandbox/stats").get("requests").asLong();
+            Future<Response> call = caller.submit(() -> get("/api/connections/" + id + "/access-token",
+                    READER_KEY));
+            // the provider has the request (and will rotate the token) when the host app disconnects the tenant
+            await().atMost(Duration.ofSeconds(10)).until(() -> sandbox("/sandbox/stats").get("requests")
+                    .asLong() > requestsBefore);
+            assertThat(delete("/api/connections/" + id, ADMIN_KEY).status()).isEqualTo(200);
+
+            Response response = call.get(30, TimeUnit.SECONDS);
+
+            assertThat(response.status()).isEqualTo(409);
+            assertThat(response.body().get("status").asString()).isEqualTo("DISCONNECTED");
+            assertThat(get("/api/connections/" + id, ADMIN_KEY).body().get("recentAttempts").get(0).get("outcome")
+                    .asString()).isEqualTo("DISCONNECTED");
+        } finally {
+            sandboxControl("PUT", "/sandbox/settings", "{\"latencyMillis\":0}");
+        }
+    }
+
+    /** The minted connection as if its provider issued tokens that live {@code seconds}. */
+    private static Minted shortLived(Minted minted, long seconds) {
+        return new Minted(minted.realmId(), minted.accessToken(), minted.refreshToken(), seconds, minted
+                .refreshTokenExpiresIn());
     }
 
     private static void sandboxFaults(String json) throws Exception {

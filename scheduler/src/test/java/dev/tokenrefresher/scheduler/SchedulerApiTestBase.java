@@ -199,4 +199,44 @@ public abstract class SchedulerApiTestBase extends ServicesTestBase {
         }
         return UUID.fromString(response.body().get("id").asString());
     }
+
+    /** Sends a control request to the sandbox ({@code PUT /sandbox/faults}, {@code /sandbox/settings}, ...). */
+    protected static JsonNode sandboxControl(String method, String path, String json) {
+        try {
+            HttpResponse<byte[]> response = HTTP.send(HttpRequest.newBuilder(SANDBOX.url(path)).header("Content-Type",
+                    "application/json").method(method,
+                            json == null
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofString(json))
+                    .build(),
+                    HttpResponse.BodyHandlers
+                            .ofByteArray());
+            if (response.statusCode() / 100 != 2) {
+                throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + ": "
+                        + new String(response.body(), StandardCharsets.UTF_8));
+            }
+            return response.body().length == 0 ? JSON.nullNode() : JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Posts a raw body with the given content type. */
+    protected Response postRaw(String path, String apiKey, String contentType, String body) {
+        HttpRequest.Builder request = request(path, apiKey).POST(body == null
+                ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        return send(request);
+    }
+
+    protected Response put(String path, String apiKey, String json) {
+        return send(request(path, apiKey).header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers
+                .ofString(json)));
+    }
 }

@@ -6,6 +6,8 @@ public enum AttemptOutcome {
     REFRESHED,
     /** New tokens were issued but another actor had stored a newer refresh token meanwhile; ours were dropped. */
     SUPERSEDED,
+    /** New tokens were issued but the connection was disconnected meanwhile; they were dropped. */
+    DISCONNECTED,
     /** {@code invalid_grant}: the refresh token is dead. */
     REAUTH_REQUIRED,
     /** The provider refused our client credentials or the request; retrying cannot help until someone fixes it. */

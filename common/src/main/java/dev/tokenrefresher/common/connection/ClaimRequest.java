@@ -5,12 +5,26 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * One claim of a batch: the single-flight lease on a connection for {@code worker}, from {@code now} for {@code lease},
- * if the message's {@code fence} is current; see {@link ConnectionStore#claimAll}.
+ * One claim of a batch: the single-flight lease on a connection for {@code worker}, from {@code now}, if the message's
+ * {@code fence} is current; see {@link ConnectionClaims#claimAll}.
+ *
+ * <p>The lease lasts {@code lease}, but no longer than half the connection's access-token lifetime (a worker that dies
+ * holding the claim must not leave the connection waiting past its token's expiry), and never shorter than
+ * {@code leaseFloor}: the longest the claim can be busy with the provider, so that nobody calls again with the same
+ * refresh token while a call may still be in flight.
  */
-public record ClaimRequest(UUID connectionId, long fence, String worker, Instant now, Duration lease) {
+public record ClaimRequest(UUID connectionId, long fence, String worker, Instant now, Duration lease,
+        Duration leaseFloor) {
 
-    Instant leaseUntil() {
-        return now.plus(lease);
+    public ClaimRequest {
+        if (leaseFloor.compareTo(lease) > 0) {
+            throw new IllegalArgumentException("the lease (" + lease + ") must not be shorter than its floor ("
+                    + leaseFloor + ")");
+        }
+    }
+
+    /** A claim for exactly {@code lease}, whatever the token's lifetime. */
+    public ClaimRequest(UUID connectionId, long fence, String worker, Instant now, Duration lease) {
+        this(connectionId, fence, worker, now, lease, lease);
     }
 }

@@ -7,7 +7,7 @@ import org.springframework.data.jdbc.repository.config.EnableJdbcRepositories;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
-/** The connection store and its repositories. */
+/** The connection table's stores, one per concern, and its repositories. */
 @Configuration(proxyBeanMethods = false)
 @EnableJdbcRepositories(basePackageClasses = ConnectionRepository.class)
 public class ConnectionPersistenceConfiguration {
@@ -16,6 +16,21 @@ public class ConnectionPersistenceConfiguration {
     ConnectionStore connectionStore(JdbcClient jdbc, TransactionTemplate transactions,
             ConnectionRepository repository, TokenCipher cipher) {
         return new ConnectionStore(jdbc, transactions, repository, cipher);
+    }
+
+    @Bean
+    ConnectionClaims connectionClaims(JdbcClient jdbc, TokenCipher cipher) {
+        return new ConnectionClaims(jdbc, cipher);
+    }
+
+    @Bean
+    RefreshOutcomes refreshOutcomes(JdbcClient jdbc, TokenCipher cipher) {
+        return new RefreshOutcomes(jdbc, cipher);
+    }
+
+    @Bean
+    OverdueConnections overdueConnections(JdbcClient jdbc, TransactionTemplate transactions) {
+        return new OverdueConnections(jdbc, transactions);
     }
 
     @Bean

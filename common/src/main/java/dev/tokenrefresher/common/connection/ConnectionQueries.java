@@ -1,6 +1,6 @@
 package dev.tokenrefresher.common.connection;
 
-import static dev.tokenrefresher.common.connection.ConnectionStore.instant;
+import static dev.tokenrefresher.common.connection.Timestamps.instant;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -14,7 +14,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 /** Read-only questions operators ask about connections: lists with filters, recent attempts. Never a token. */
 public class ConnectionQueries {
 
-    private static final String VIEW_COLUMNS = "id, tenant_id, provider, status, access_expires_at, "
+    private static final String VIEW_COLUMNS = "id, tenant_id, provider, status, access_expires_at, access_lifetime_seconds, "
             + "refresh_expires_at, next_refresh_at, refresh_fence, consecutive_failures, last_error, last_refreshed_at, "
             + "created_at, updated_at";
 
@@ -92,8 +92,8 @@ public class ConnectionQueries {
 
     private static ConnectionView view(ResultSet rs) throws SQLException {
         return new ConnectionView(rs.getObject("id", UUID.class), rs.getString("tenant_id"), rs.getString("provider"),
-                ConnectionStatus.valueOf(rs.getString("status")), instant(rs, "access_expires_at"), instant(rs,
-                        "refresh_expires_at"),
+                ConnectionStatus.valueOf(rs.getString("status")), instant(rs, "access_expires_at"),
+                (Integer) rs.getObject("access_lifetime_seconds"), instant(rs, "refresh_expires_at"),
                 instant(rs, "next_refresh_at"), rs.getLong("refresh_fence"), rs
                         .getInt("consecutive_failures"),
                 rs.getString("last_error"), instant(rs,

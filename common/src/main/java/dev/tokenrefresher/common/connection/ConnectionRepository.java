@@ -5,7 +5,7 @@ import java.util.UUID;
 
 import org.springframework.data.repository.Repository;
 
-/** Reads of the {@code connection} aggregate; the guarded writes of the refresh path live in {@link ConnectionStore}. */
+/** Reads of the {@code connection} aggregate; the guarded writes live in {@link ConnectionStore}, {@link ConnectionClaims} and {@link RefreshOutcomes}. */
 interface ConnectionRepository extends Repository<ConnectionRow, UUID> {
 
     Optional<ConnectionRow> findById(UUID id);

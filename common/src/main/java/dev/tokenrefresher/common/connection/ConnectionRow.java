@@ -17,6 +17,7 @@ record ConnectionRow(
         byte[] accessTokenEnc,
         byte[] refreshTokenEnc,
         Instant accessExpiresAt,
+        Integer accessLifetimeSeconds,
         Instant refreshExpiresAt,
         Instant nextRefreshAt,
         long refreshFence,
@@ -29,7 +30,8 @@ record ConnectionRow(
         Instant updatedAt) {
 
     ConnectionView toView() {
-        return new ConnectionView(id, tenantId, provider, status, accessExpiresAt, refreshExpiresAt, nextRefreshAt,
+        return new ConnectionView(id, tenantId, provider, status, accessExpiresAt, accessLifetimeSeconds,
+                refreshExpiresAt, nextRefreshAt,
                 refreshFence, consecutiveFailures, lastError, lastRefreshedAt, createdAt, updatedAt);
     }
 

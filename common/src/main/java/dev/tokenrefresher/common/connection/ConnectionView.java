@@ -1,11 +1,15 @@
 package dev.tokenrefresher.common.connection;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
  * A connection as operators and host apps may see it: state and times, never a token or the realm id.
  *
+ * @param accessTokenLifetimeSeconds how long the current access token was issued for; {@code null} for a connection not
+ *            refreshed since this was recorded
  * @param nextRefreshAt when the next refresh is due; {@code null} when no refresh is scheduled (not ACTIVE, or parked
  *            after a dead letter until a replay)
  */
@@ -15,6 +19,7 @@ public record ConnectionView(
         String provider,
         ConnectionStatus status,
         Instant accessExpiresAt,
+        Integer accessTokenLifetimeSeconds,
         Instant refreshExpiresAt,
         Instant nextRefreshAt,
         long refreshFence,
@@ -23,4 +28,9 @@ public record ConnectionView(
         Instant lastRefreshedAt,
         Instant createdAt,
         Instant updatedAt) {
+
+    /** The current access token's lifetime as issued, if known. */
+    public Optional<Duration> accessTokenLifetime() {
+        return Optional.ofNullable(accessTokenLifetimeSeconds).map(Duration::ofSeconds);
+    }
 }

@@ -1,11 +1,13 @@
 package dev.tokenrefresher.common.connection;
 
+import java.time.Duration;
 import java.time.Instant;
 
 /**
  * A connection to register, with the tokens the provider issued for it.
  *
  * @param realmId the provider's id of the connected account (QuickBooks' realm id); may be {@code null}
+ * @param accessLifetime how long the access token was issued for (the provider's {@code expires_in})
  * @param refreshExpiresAt when the refresh token expires; {@code null} when the provider did not say
  * @param nextRefreshAt when the first refresh is due
  */
@@ -16,6 +18,7 @@ public record NewConnection(
         String accessToken,
         String refreshToken,
         Instant accessExpiresAt,
+        Duration accessLifetime,
         Instant refreshExpiresAt,
         Instant nextRefreshAt) {
 

@@ -4,7 +4,7 @@ import java.time.Instant;
 
 /**
  * One refresh's result, to be stored with the next refresh scheduled at {@code nextRefreshAt}; see
- * {@link ConnectionStore#storeAllRefreshed}.
+ * {@link RefreshOutcomes#storeAllRefreshed}.
  */
 public record RefreshToStore(Claim claim, RefreshedTokens tokens, Instant nextRefreshAt, Instant now,
         AttemptRecord attempt) {

@@ -8,10 +8,11 @@ import java.time.Instant;
  * What a successful refresh stores.
  *
  * @param refreshToken the new refresh token; {@code null} when the provider returned none, which keeps the stored one
+ * @param accessLifetime how long the access token was issued for
  * @param refreshExpiresAt the refresh token's new expiry; {@code null} when unknown, which keeps the stored one
  */
 public record RefreshedTokens(String accessToken, String refreshToken, Instant accessExpiresAt,
-        Instant refreshExpiresAt) {
+        Duration accessLifetime, Instant refreshExpiresAt) {
 
     /**
      * What to store for a provider's grant. The provider's clock started the tokens' lives somewhere between the
@@ -27,7 +28,7 @@ public record RefreshedTokens(String accessToken, String refreshToken, Instant a
                 ? requestedAt.plus(refreshLifetime)
                 : grant.refreshToken() == null ? storedRefreshExpiresAt : null;
         return new RefreshedTokens(grant.accessToken(), grant.refreshToken(), requestedAt.plus(grant
-                .accessTokenLifetime()), refreshExpiresAt);
+                .accessTokenLifetime()), grant.accessTokenLifetime(), refreshExpiresAt);
     }
 
     @Override

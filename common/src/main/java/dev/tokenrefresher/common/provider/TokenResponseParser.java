@@ -7,8 +7,12 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
-/** Reads token endpoint answers; tolerant of what real providers send (numbers as strings), strict about nulls. */
-final class TokenResponseParser {
+/**
+ * Reads token endpoint answers; tolerant of what real providers send (numbers as strings), strict about nulls. The
+ * refresh path and the registration API read them alike, so that a token response handed over at registration means
+ * what it would mean after a refresh.
+ */
+public final class TokenResponseParser {
 
     /** Where providers put the refresh token's lifetime: Intuit, then the common non-standard spellings. */
     static final List<String> REFRESH_LIFETIME_FIELDS = List.of("x_refresh_token_expires_in",
@@ -29,6 +33,15 @@ final class TokenResponseParser {
         } catch (JacksonException e) {
             return ParsedGrant.malformed("the body is not JSON");
         }
+        return parseGrant(root, defaultAccessTokenLifetime);
+    }
+
+    /**
+     * The grant a token response holds, or empty with {@code problem} filled when it is not a usable grant.
+     *
+     * @param defaultAccessTokenLifetime what to assume when the response has no {@code expires_in}
+     */
+    public static ParsedGrant parseGrant(JsonNode root, Duration defaultAccessTokenLifetime) {
         if (root == null || !root.isObject()) {
             return ParsedGrant.malformed("the body is not a JSON object");
         }
@@ -98,7 +111,8 @@ final class TokenResponseParser {
         throw new NumberFormatException(field);
     }
 
-    record ParsedGrant(TokenGrant grant, String problem) {
+    /** @param problem what makes the response unusable, naming the field; never quotes a value */
+    public record ParsedGrant(TokenGrant grant, String problem) {
         static ParsedGrant malformed(String problem) {
             return new ParsedGrant(null, problem);
         }

@@ -30,6 +30,12 @@ class ConnectionStoreTest extends ServicesTestBase {
     @Autowired
     ConnectionStore store;
     @Autowired
+    ConnectionClaims claims;
+    @Autowired
+    RefreshOutcomes outcomes;
+    @Autowired
+    OverdueConnections overdue;
+    @Autowired
     JdbcClient jdbc;
 
     private final Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
@@ -66,7 +72,7 @@ class ConnectionStoreTest extends ServicesTestBase {
     void claimWithTheCurrentFenceTakesTheLeaseAndReadsTheRefreshToken() {
         Registered registered = store.register(aConnection().tokens("at", "rt-claim").build(), now);
 
-        ClaimResult result = store.claim(registered.id(), registered.fence(), "w1", now, LEASE);
+        ClaimResult result = claims.claim(registered.id(), registered.fence(), "w1", now, LEASE);
 
         assertThat(result).isInstanceOfSatisfying(ClaimResult.Claimed.class, claimed -> {
             assertThat(claimed.claim().refreshToken()).isEqualTo("rt-claim");
@@ -78,28 +84,49 @@ class ConnectionStoreTest extends ServicesTestBase {
     void expiredAccessTokenIsStillClaimedWhileTheRefreshTokenIsValid() {
         Registered registered = store.register(aConnection().at(now.minus(Duration.ofHours(2))).build(), now);
 
-        assertThat(store.claim(registered.id(), registered.fence(), "w1", now, LEASE))
+        assertThat(claims.claim(registered.id(), registered.fence(), "w1", now, LEASE))
                 .isInstanceOf(ClaimResult.Claimed.class);
     }
 
     @Test
     void secondClaimIsRefusedWhileTheLeaseLivesAndAllowedAfterIt() {
         Registered registered = store.register(aConnection().build(), now);
-        store.claim(registered.id(), registered.fence(), "w1", now, LEASE);
+        claims.claim(registered.id(), registered.fence(), "w1", now, LEASE);
 
-        assertThat(store.claim(registered.id(), registered.fence(), "w2", now.plusSeconds(1), LEASE))
+        assertThat(claims.claim(registered.id(), registered.fence(), "w2", now.plusSeconds(1), LEASE))
                 .isInstanceOfSatisfying(ClaimResult.Leased.class, leased -> assertThat(leased.owner()).isEqualTo("w1"));
-        assertThat(store.claim(registered.id(), registered.fence(), "w2", now.plus(LEASE), LEASE))
+        assertThat(claims.claim(registered.id(), registered.fence(), "w2", now.plus(LEASE), LEASE))
                 .isInstanceOf(ClaimResult.Claimed.class);
+    }
+
+    @Test
+    void aClaimsLeaseLastsAtMostHalfTheAccessTokensLifetimeAndNeverLessThanItsFloor() {
+        Registered shortLived = store.register(aConnection().accessTokenLifetime(Duration.ofSeconds(60)).build(), now);
+        Registered hourly = store.register(aConnection().build(), now);
+        Registered tiny = store.register(aConnection().accessTokenLifetime(Duration.ofSeconds(10)).build(), now);
+        Duration lease = Duration.ofSeconds(60);
+        Duration floor = Duration.ofSeconds(12);
+
+        var single = claims.claim(new ClaimRequest(shortLived.id(), shortLived.fence(), "w1", now, lease, floor));
+        var batch = claims.claimAll(List.of(new ClaimRequest(hourly.id(), hourly.fence(), "w1", now, lease, floor),
+                new ClaimRequest(tiny.id(), tiny.fence(), "w1", now, lease, floor)));
+
+        // a worker dying with the 60-s token's claim leaves it waiting 30 s, not past its expiry
+        assertThat(((ClaimResult.Claimed) single).claim().leaseUntil()).isEqualTo(now.plusSeconds(30));
+        assertThat(((ClaimResult.Claimed) batch.get(0)).claim().leaseUntil()).isEqualTo(now.plus(lease));
+        // half of 10 s is shorter than a call may take: the floor wins, no second call overlaps the first
+        assertThat(((ClaimResult.Claimed) batch.get(1)).claim().leaseUntil()).isEqualTo(now.plus(floor));
+        assertThat(jdbc.sql("SELECT lease_until FROM connection WHERE id = :id").param("id", shortLived.id())
+                .query(java.time.OffsetDateTime.class).single().toInstant()).isEqualTo(now.plusSeconds(30));
     }
 
     @Test
     void staleFenceAndUnknownIdAreNotClaimed() {
         Registered registered = store.register(aConnection().build(), now);
 
-        assertThat(store.claim(registered.id(), registered.fence() - 1, "w1", now, LEASE))
+        assertThat(claims.claim(registered.id(), registered.fence() - 1, "w1", now, LEASE))
                 .isEqualTo(new ClaimResult.StaleFence(registered.fence()));
-        assertThat(store.claim(UUID.randomUUID(), 1, "w1", now, LEASE)).isInstanceOf(ClaimResult.NotFound.class);
+        assertThat(claims.claim(UUID.randomUUID(), 1, "w1", now, LEASE)).isInstanceOf(ClaimResult.NotFound.class);
     }
 
     @Test
@@ -107,10 +134,10 @@ class ConnectionStoreTest extends ServicesTestBase {
         Registered free = store.register(aConnection().tokens("at", "rt-free").build(), now);
         Registered other = store.register(aConnection().tokens("at", "rt-other").build(), now);
         Registered ended = store.register(aConnection().build(), now);
-        store.markReauthRequired(claim(ended), "invalid_grant", now, attempt(AttemptOutcome.REAUTH_REQUIRED));
+        outcomes.markReauthRequired(claim(ended), "invalid_grant", now, attempt(AttemptOutcome.REAUTH_REQUIRED));
         long endedFence = store.find(ended.id()).orElseThrow().refreshFence();
 
-        var results = store.claimAll(List.of(
+        var results = claims.claimAll(List.of(
                 new ClaimRequest(free.id(), free.fence(), "w1", now, LEASE),
                 new ClaimRequest(free.id(), free.fence() - 1, "w1", now, LEASE),
                 new ClaimRequest(UUID.randomUUID(), 1, "w1", now, LEASE),
@@ -137,14 +164,18 @@ class ConnectionStoreTest extends ServicesTestBase {
         Registered second = store.register(aConnection().build(), now);
         Claim firstClaim = claim(first);
         Claim superseded = claim(second);
-        store.storeRefreshed(claim(second), new RefreshedTokens("at-a", "rt-a", now.plusSeconds(60), null),
+        outcomes.storeRefreshed(claim(second),
+                new RefreshedTokens("at-a", "rt-a", now.plusSeconds(60), Duration.ofSeconds(60), null),
                 now.plusSeconds(30), now, attempt(AttemptOutcome.REFRESHED));
 
-        var fences = store.storeAllRefreshed(List.of(
-                new RefreshToStore(superseded, new RefreshedTokens("at-b", "rt-b", now.plusSeconds(60), null),
+        var fences = outcomes.storeAllRefreshed(List.of(
+                new RefreshToStore(superseded,
+                        new RefreshedTokens("at-b", "rt-b", now.plusSeconds(60), Duration.ofSeconds(60), null),
                         now.plusSeconds(30), now, attempt(AttemptOutcome.REFRESHED)),
-                new RefreshToStore(firstClaim, new RefreshedTokens("at-1", "rt-1", now.plusSeconds(3600), now.plus(
-                        Duration.ofDays(100))), now.plusSeconds(3000), now, attempt(AttemptOutcome.REFRESHED))));
+                new RefreshToStore(firstClaim,
+                        new RefreshedTokens("at-1", "rt-1", now.plusSeconds(3600), Duration.ofSeconds(3600), now.plus(
+                                Duration.ofDays(100))),
+                        now.plusSeconds(3000), now, attempt(AttemptOutcome.REFRESHED))));
 
         assertThat(fences).containsExactly(OptionalLong.empty(), OptionalLong.of(first.fence() + 1));
         assertThat(store.tokens(second.id())).get().extracting(StoredTokens::refreshToken).isEqualTo("rt-a");
@@ -165,8 +196,11 @@ class ConnectionStoreTest extends ServicesTestBase {
         Registered registered = store.register(aConnection().build(), now);
         Claim claim = claim(registered);
 
-        var newFence = store.storeRefreshed(claim, new RefreshedTokens("at-new", "rt-new", now.plusSeconds(3600),
-                now.plus(Duration.ofDays(100))), now.plusSeconds(3000), now, attempt(AttemptOutcome.REFRESHED));
+        var newFence = outcomes
+                .storeRefreshed(claim,
+                        new RefreshedTokens("at-new", "rt-new", now.plusSeconds(3600), Duration.ofSeconds(3600),
+                                now.plus(Duration.ofDays(100))),
+                        now.plusSeconds(3000), now, attempt(AttemptOutcome.REFRESHED));
 
         assertThat(newFence).hasValue(registered.fence() + 1);
         assertThat(store.tokens(registered.id())).get().satisfies(tokens -> {
@@ -185,7 +219,8 @@ class ConnectionStoreTest extends ServicesTestBase {
     void answerWithoutRefreshTokenKeepsTheStoredOne() {
         Registered registered = store.register(aConnection().tokens("at", "rt-kept").build(), now);
 
-        store.storeRefreshed(claim(registered), new RefreshedTokens("at-new", null, now.plusSeconds(3600), null),
+        outcomes.storeRefreshed(claim(registered),
+                new RefreshedTokens("at-new", null, now.plusSeconds(3600), Duration.ofSeconds(3600), null),
                 now.plusSeconds(3000), now, attempt(AttemptOutcome.REFRESHED));
 
         assertThat(store.tokens(registered.id())).get().extracting(StoredTokens::refreshToken).isEqualTo("rt-kept");
@@ -198,7 +233,8 @@ class ConnectionStoreTest extends ServicesTestBase {
         jdbc.sql("UPDATE connection SET refresh_fence = refresh_fence + 1 WHERE id = :id").param("id", registered.id())
                 .update();
 
-        var newFence = store.storeRefreshed(claim, new RefreshedTokens("at-new", "rt-new", now.plusSeconds(60), null),
+        var newFence = outcomes.storeRefreshed(claim,
+                new RefreshedTokens("at-new", "rt-new", now.plusSeconds(60), Duration.ofSeconds(60), null),
                 now.plusSeconds(30), now, attempt(AttemptOutcome.REFRESHED));
 
         assertThat(newFence).hasValue(registered.fence() + 2);
@@ -209,10 +245,12 @@ class ConnectionStoreTest extends ServicesTestBase {
     void resultOfASupersededRefreshIsDropped() {
         Registered registered = store.register(aConnection().build(), now);
         Claim stale = claim(registered);
-        store.storeRefreshed(claim(registered), new RefreshedTokens("at-a", "rt-a", now.plusSeconds(60), null),
+        outcomes.storeRefreshed(claim(registered),
+                new RefreshedTokens("at-a", "rt-a", now.plusSeconds(60), Duration.ofSeconds(60), null),
                 now.plusSeconds(30), now, attempt(AttemptOutcome.REFRESHED));
 
-        var result = store.storeRefreshed(stale, new RefreshedTokens("at-b", "rt-b", now.plusSeconds(60), null),
+        var result = outcomes.storeRefreshed(stale,
+                new RefreshedTokens("at-b", "rt-b", now.plusSeconds(60), Duration.ofSeconds(60), null),
                 now.plusSeconds(30), now, attempt(AttemptOutcome.REFRESHED));
 
         assertThat(result).isEmpty();
@@ -223,7 +261,7 @@ class ConnectionStoreTest extends ServicesTestBase {
     void reauthRequiredEndsTheChain() {
         Registered registered = store.register(aConnection().build(), now);
 
-        assertThat(store.markReauthRequired(claim(registered), "invalid_grant", now,
+        assertThat(outcomes.markReauthRequired(claim(registered), "invalid_grant", now,
                 attempt(AttemptOutcome.REAUTH_REQUIRED))).isTrue();
 
         assertThat(store.find(registered.id())).get().satisfies(view -> {
@@ -238,9 +276,9 @@ class ConnectionStoreTest extends ServicesTestBase {
         Instant past = now.minus(Duration.ofHours(3));
         Registered overdue = store.register(aConnection().at(past).build(), past);
         Registered leased = store.register(aConnection().at(past).build(), past);
-        store.claim(leased.id(), leased.fence(), "w1", now, LEASE);
+        claims.claim(leased.id(), leased.fence(), "w1", now, LEASE);
 
-        var result = store.rescheduleOverdue(now, Duration.ofMinutes(2), 10_000);
+        var result = this.overdue.rescheduleOverdue(now, Duration.ofMinutes(2), 10_000);
 
         assertThat(result.leader()).isTrue();
         assertThat(result.rescheduled()).extracting(Rescheduled::connectionId).contains(overdue.id())
@@ -251,7 +289,7 @@ class ConnectionStoreTest extends ServicesTestBase {
 
     private Claim claim(Registered registered) {
         long fence = store.find(registered.id()).orElseThrow().refreshFence();
-        return ((ClaimResult.Claimed) store.claim(registered.id(), fence, "w-" + UUID.randomUUID(), now,
+        return ((ClaimResult.Claimed) claims.claim(registered.id(), fence, "w-" + UUID.randomUUID(), now,
                 Duration.ZERO)).claim();
     }
 

@@ -62,6 +62,7 @@ public final class NewConnectionBuilder {
         Instant accessExpiresAt = now.plus(accessTokenLifetime);
         Instant due = accessExpiresAt.minus(leadTime);
         return new NewConnection(tenantId, provider, realmId, accessToken, refreshToken, accessExpiresAt,
-                refreshTokenLifetime == null ? null : now.plus(refreshTokenLifetime), due.isBefore(now) ? now : due);
+                accessTokenLifetime, refreshTokenLifetime == null ? null : now.plus(refreshTokenLifetime),
+                due.isBefore(now) ? now : due);
     }
 }

@@ -37,6 +37,17 @@ class FaultInjector implements FaultDecider {
     private final Clock clock;
     private final RuntimeSettings runtimeSettings;
     private final AtomicReference<State> state;
+    /** Faults for the next requests, one each, before anything else but an outage is decided. */
+    private final AtomicReference<NextFaults> next = new AtomicReference<>(NextFaults.NONE);
+
+    /** {@code remaining} requests answer {@code fault}; then the settings decide again. */
+    private record NextFaults(int remaining, InjectedFault fault) {
+        static final NextFaults NONE = new NextFaults(0, null);
+
+        NextFaults used() {
+            return remaining <= 1 ? NONE : new NextFaults(remaining - 1, fault);
+        }
+    }
 
     /** Settings, draws and outage change together, so that a decision never mixes an old one with a new one. */
     private record State(FaultSettings settings, Random random, Outage outage) {
@@ -58,6 +69,10 @@ class FaultInjector implements FaultDecider {
         Duration latency = latency(runtimeSettings.current().latency(), settings.latencyMaxMillis(), random);
         if (current.outage() != null && current.outage().activeAt(clock.instant())) {
             return new FaultDecision.Inject(latency, InjectedFault.outage(current.outage().status()));
+        }
+        NextFaults queued = next.getAndUpdate(NextFaults::used);
+        if (queued.remaining() > 0) {
+            return new FaultDecision.Inject(latency, queued.fault());
         }
         if (settings.invalidClient()) {
             return new FaultDecision.Inject(latency, InjectedFault.invalidClient());
@@ -125,8 +140,23 @@ class FaultInjector implements FaultDecider {
             Long seed = before.settings().seed();
             return new State(FaultSettings.none(seed), random(seed), null);
         });
+        next.set(NextFaults.NONE);
         log.info("Sandbox faults cleared: {}", cleared.settings());
         return cleared.settings();
+    }
+
+    /**
+     * The next {@code requests} token requests fail with {@code status} (429 with {@code Retry-After:
+     * retryAfterSeconds}), one each, whatever else is set; then the settings decide again. Lets a test fail exactly
+     * the first call and see what the retry does.
+     */
+    void failNext(int requests, int status, long retryAfterSeconds) {
+        FaultLimits.status("status", status);
+        InjectedFault fault = status == 429
+                ? InjectedFault.rateLimited(retryAfterSeconds)
+                : InjectedFault.error(status);
+        next.set(new NextFaults(requests, fault));
+        log.info("The next {} token requests answer {}", requests, status);
     }
 
     /** Every token request fails with {@code status} from now until {@code length} has passed by the clock. */

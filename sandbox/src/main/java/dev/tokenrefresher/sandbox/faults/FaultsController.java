@@ -31,6 +31,7 @@ import tools.jackson.databind.exc.UnrecognizedPropertyException;
 class FaultsController {
 
     static final long MAX_OUTAGE_SECONDS = FaultLimits.MAX_DELAY.toSeconds();
+    static final int MAX_NEXT_REQUESTS = 1000;
 
     private final FaultInjector faults;
     private final Clock clock;
@@ -77,6 +78,32 @@ class FaultsController {
         int status = request.status() == null ? FaultInjector.DEFAULT_OUTAGE_STATUS : request.status();
         try {
             faults.startOutage(Duration.ofSeconds(request.seconds()), status);
+        } catch (InvalidFaultSetting e) {
+            throw badRequest(e.getMessage());
+        }
+        return view();
+    }
+
+    /** The body of {@code POST /sandbox/faults/next}. */
+    record NextRequest(Integer requests, Integer status, Long retryAfterSeconds) {
+    }
+
+    /** The next {@code requests} token requests (default 1) fail with {@code status} (default 503). */
+    @PostMapping("/next")
+    FaultsView failNext(@RequestBody JsonNode body) {
+        NextRequest request = read(body, NextRequest.class);
+        int requests = request.requests() == null ? 1 : request.requests();
+        if (requests < 1 || requests > MAX_NEXT_REQUESTS) {
+            throw badRequest("requests must be between 1 and " + MAX_NEXT_REQUESTS + ", was " + requests);
+        }
+        long retryAfter = request.retryAfterSeconds() == null ? 1 : request.retryAfterSeconds();
+        try {
+            FaultLimits.notNegative("retryAfterSeconds", retryAfter);
+            faults.failNext(requests, request.status() == null
+                    ? FaultInjector.DEFAULT_OUTAGE_STATUS
+                    : request
+                            .status(),
+                    retryAfter);
         } catch (InvalidFaultSetting e) {
             throw badRequest(e.getMessage());
         }

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -49,9 +48,12 @@ class ConnectionController {
         this.providers = providers;
     }
 
-    /** 201 for a new connection, 200 for a reconnect of an existing one; the body never holds a token. */
+    /**
+     * 201 for a new connection, 200 for a reconnect of an existing one; the body never holds a token. The request is
+     * validated by the registration, so that the bean constraints and the token shape's fields are named together.
+     */
     @PostMapping
-    ResponseEntity<ConnectionView> register(@Validated @RequestBody RegisterConnectionRequest request) {
+    ResponseEntity<ConnectionView> register(@RequestBody RegisterConnectionRequest request) {
         Registered registered = registration.register(request);
         ConnectionView body = store.find(registered.id())
                 .orElseThrow(() -> new ConnectionNotFoundException(registered.id()));

@@ -8,9 +8,14 @@ import dev.tokenrefresher.common.messaging.RefreshMessage;
 import dev.tokenrefresher.common.messaging.RefreshPublisher;
 import dev.tokenrefresher.common.provider.ProviderRegistry;
 import dev.tokenrefresher.common.provider.ProviderSettings;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -27,10 +32,12 @@ class ConnectionRegistration {
     private final ProviderRegistry providers;
     private final ConnectionStore store;
     private final RefreshPublisher publisher;
+    private final Validator validator;
     private final Clock clock;
 
     ConnectionRegistration(ProviderRegistry providers, ConnectionStore store, RefreshPublisher publisher,
-            Clock clock) {
+            Validator validator, Clock clock) {
+        this.validator = validator;
         this.providers = providers;
         this.store = store;
         this.publisher = publisher;
@@ -38,6 +45,7 @@ class ConnectionRegistration {
     }
 
     Registered register(RegisterConnectionRequest request) {
+        requireValid(request);
         ProviderSettings provider = providers.find(request.provider()).orElseThrow(
                 () -> new InvalidFieldException("provider", "'" + request.provider()
                         + "' is not a configured provider; configured: " + providers.all().stream()
@@ -47,17 +55,21 @@ class ConnectionRegistration {
         if (obtainedAt.isAfter(now.plus(Duration.ofMinutes(5)))) {
             throw new InvalidFieldException("obtainedAt", "lies in the future (" + obtainedAt + ")");
         }
-        Duration accessLifetime = Duration.ofSeconds(request.expiresIn());
-        Instant refreshExpiresAt = refreshExpiry(request, obtainedAt);
+        IssuedTokens tokens = IssuedTokens.of(request, provider);
+        Duration accessLifetime = tokens.accessLifetime();
+        Instant refreshExpiresAt = tokens.refreshLifetime() == null ? null : obtainedAt.plus(tokens.refreshLifetime());
         if (refreshExpiresAt != null && !refreshExpiresAt.isAfter(now)) {
-            throw new InvalidFieldException("refreshTokenExpiresIn", "the refresh token expired at "
-                    + refreshExpiresAt + "; the tenant must reconnect");
+            throw new InvalidFieldException(request.tokenResponse() != null
+                    ? IssuedTokens.TOKEN_RESPONSE
+                    : "refreshTokenExpiresIn",
+                    "the refresh token expired at "
+                            + refreshExpiresAt + "; the tenant must reconnect");
         }
         Instant due = provider.refreshDueAt(obtainedAt, accessLifetime);
         Instant nextRefreshAt = due.isBefore(now) ? now : due;
         Registered registered = store.register(new NewConnection(request.tenantId(), provider.name(),
-                request.realmId(), request.accessToken(), request.refreshToken(), obtainedAt.plus(accessLifetime),
-                refreshExpiresAt, nextRefreshAt), now);
+                request.realmId(), tokens.accessToken(), tokens.refreshToken(), obtainedAt.plus(accessLifetime),
+                accessLifetime, refreshExpiresAt, nextRefreshAt), now);
         try {
             publisher.publish(provider.name(), new RefreshMessage(registered.id(), registered.fence(), nextRefreshAt,
                     0), now);
@@ -70,14 +82,22 @@ class ConnectionRegistration {
         return registered;
     }
 
-    private static Instant refreshExpiry(RegisterConnectionRequest request, Instant obtainedAt) {
-        Long rolling = positiveOrNull(request.refreshTokenExpiresIn());
-        Long hard = positiveOrNull(request.refreshTokenHardExpiresIn());
-        Long seconds = rolling == null ? hard : hard == null ? rolling : Math.min(rolling, hard);
-        return seconds == null ? null : obtainedAt.plusSeconds(seconds);
-    }
-
-    private static Long positiveOrNull(Long seconds) {
-        return seconds == null || seconds == 0 ? null : seconds;
+    /**
+     * The bean constraints and the fields one of the two token shapes needs, checked together: one answer names every
+     * bad field.
+     */
+    private void requireValid(RegisterConnectionRequest request) {
+        List<InvalidFieldException.FieldProblem> problems = new ArrayList<>();
+        for (ConstraintViolation<RegisterConnectionRequest> violation : validator.validate(request)) {
+            problems.add(new InvalidFieldException.FieldProblem(violation.getPropertyPath().toString(), violation
+                    .getMessage()));
+        }
+        IssuedTokens.missingSeparateFields(request).stream()
+                .filter(missing -> problems.stream().noneMatch(p -> p.field().equals(missing.field())))
+                .forEach(problems::add);
+        if (!problems.isEmpty()) {
+            problems.sort(Comparator.comparing(InvalidFieldException.FieldProblem::field));
+            throw new InvalidFieldException(problems);
+        }
     }
 }

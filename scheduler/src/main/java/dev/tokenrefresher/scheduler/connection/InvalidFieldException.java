@@ -1,25 +1,30 @@
 package dev.tokenrefresher.scheduler.connection;
 
 import dev.tokenrefresher.common.RefresherException;
+import java.util.List;
 
-/** A request is well-formed but one of its fields cannot be accepted; names the field at fault. */
+/** A request is well-formed but some of its fields cannot be accepted; names every field at fault. */
 public class InvalidFieldException extends RefresherException {
 
-    private final String field;
-    private final String problem;
+    /** One field and what is wrong with it, without its value (it might be a token). */
+    public record FieldProblem(String field, String problem) {
+    }
+
+    private final List<FieldProblem> problems;
 
     public InvalidFieldException(String field, String problem) {
-        super(field + ": " + problem);
-        this.field = field;
-        this.problem = problem;
+        this(List.of(new FieldProblem(field, problem)));
     }
 
-    public String field() {
-        return field;
+    public InvalidFieldException(List<FieldProblem> problems) {
+        super(String.join("; ", problems.stream().map(p -> p.field() + ": " + p.problem()).toList()));
+        if (problems.isEmpty()) {
+            throw new IllegalArgumentException("an invalid-field error names at least one field");
+        }
+        this.problems = List.copyOf(problems);
     }
 
-    /** What is wrong with the field, without its name. */
-    public String problem() {
-        return problem;
+    public List<FieldProblem> problems() {
+        return problems;
     }
 }

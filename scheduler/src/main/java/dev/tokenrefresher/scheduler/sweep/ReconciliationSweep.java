@@ -1,6 +1,6 @@
 package dev.tokenrefresher.scheduler.sweep;
 
-import dev.tokenrefresher.common.connection.ConnectionStore;
+import dev.tokenrefresher.common.connection.OverdueConnections;
 import dev.tokenrefresher.common.connection.Rescheduled;
 import dev.tokenrefresher.common.messaging.PublishFailedException;
 import dev.tokenrefresher.common.messaging.RefreshMessage;
@@ -22,13 +22,14 @@ public class ReconciliationSweep {
 
     private static final Logger log = LoggerFactory.getLogger(ReconciliationSweep.class);
 
-    private final ConnectionStore store;
+    private final OverdueConnections overdue;
     private final RefreshPublisher publisher;
     private final SweepProperties properties;
     private final Clock clock;
 
-    ReconciliationSweep(ConnectionStore store, RefreshPublisher publisher, SweepProperties properties, Clock clock) {
-        this.store = store;
+    ReconciliationSweep(OverdueConnections overdue, RefreshPublisher publisher, SweepProperties properties,
+            Clock clock) {
+        this.overdue = overdue;
         this.publisher = publisher;
         this.properties = properties;
         this.clock = clock;
@@ -46,7 +47,7 @@ public class ReconciliationSweep {
         int total = 0;
         while (true) {
             Instant now = clock.instant();
-            ConnectionStore.SweepResult result = store.rescheduleOverdue(now, properties.grace(),
+            OverdueConnections.SweepResult result = overdue.rescheduleOverdue(now, properties.grace(),
                     properties.batchSize());
             if (!result.leader()) {
                 log.debug("another scheduler is sweeping");

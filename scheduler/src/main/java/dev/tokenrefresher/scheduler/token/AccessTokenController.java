@@ -20,23 +20,20 @@ class AccessTokenController {
     static final long MAX_MIN_VALIDITY_SECONDS = 24 * 3600;
 
     private final OnDemandRefresh refresh;
-    private final AccessTokenProperties properties;
 
-    AccessTokenController(OnDemandRefresh refresh, AccessTokenProperties properties) {
+    AccessTokenController(OnDemandRefresh refresh) {
         this.refresh = refresh;
-        this.properties = properties;
     }
 
     /**
      * An access token valid for at least {@code minValiditySeconds} (default {@code refresher.access-token.
-     * default-min-validity}, 5 minutes), refreshed first if need be. Never cached on the way ({@code no-store}).
+     * default-min-validity}, 5 minutes, or half the token's life if shorter), refreshed first if need be. Never cached
+     * on the way ({@code no-store}).
      */
     @GetMapping("/api/connections/{id}/access-token")
     ResponseEntity<AccessToken> accessToken(@PathVariable UUID id,
             @RequestParam(required = false) @Min(0) @Max(MAX_MIN_VALIDITY_SECONDS) Long minValiditySeconds) {
-        Duration minValidity = minValiditySeconds == null
-                ? properties.defaultMinValidity()
-                : Duration.ofSeconds(minValiditySeconds);
+        Duration minValidity = minValiditySeconds == null ? null : Duration.ofSeconds(minValiditySeconds);
         return ResponseEntity.ok()
                 .cacheControl(CacheControl.noStore())
                 .header(HttpHeaders.PRAGMA, "no-cache")

@@ -7,15 +7,25 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * The access-token API, bound from {@code refresher.access-token}.
  *
  * @param defaultMinValidity how long a returned access token stays valid at least, when the caller does not ask
- *            (default {@value #DEFAULT_MIN_VALIDITY_TEXT})
+ *            (default {@value #DEFAULT_MIN_VALIDITY_TEXT}); for a provider whose tokens live shorter than twice
+ *            that, half the token's life (60-s tokens: 30 s), so that the default never refreshes on every call
  * @param maxWait how long one call may wait for a refresh, its own or one in flight elsewhere (default
  *            {@value #DEFAULT_MAX_WAIT_TEXT}); then it answers 503
  * @param lease the single-flight lease an on-demand refresh takes, like a worker's (default
- *            {@value #DEFAULT_LEASE_TEXT}); must be longer than any provider's request timeout
+ *            {@value #DEFAULT_LEASE_TEXT}); must be longer than any provider's request timeout. Like a worker's, it
+ *            is shortened to half the connection's access-token life where that is shorter
  * @param owner how this scheduler names itself as the lease owner (default {@code api@<host>:<pid>})
+ * @param attempts provider calls one on-demand refresh may make when the provider fails transiently (5xx, 429,
+ *            connection error), the first included (default {@value #DEFAULT_ATTEMPTS}); a timed-out call is never
+ *            retried at once (the provider may still be serving it), and no retry outlasts the lease or
+ *            {@code max-wait}
+ * @param retryBackoff the pause before the first retry (default 200 ms); it doubles with jitter, up to
+ *            {@code retry-max-backoff} (default 2 s). A provider's {@code Retry-After} up to that long is waited in
+ *            full; a longer one answers 503 with it
  */
 @ConfigurationProperties("refresher.access-token")
-public record AccessTokenProperties(Duration defaultMinValidity, Duration maxWait, Duration lease, String owner) {
+public record AccessTokenProperties(Duration defaultMinValidity, Duration maxWait, Duration lease, String owner,
+        Integer attempts, Duration retryBackoff, Duration retryMaxBackoff) {
 
     static final String DEFAULT_MIN_VALIDITY_TEXT = "5m";
     public static final Duration DEFAULT_MIN_VALIDITY = Duration.ofMinutes(5);
@@ -23,16 +33,40 @@ public record AccessTokenProperties(Duration defaultMinValidity, Duration maxWai
     public static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(20);
     static final String DEFAULT_LEASE_TEXT = "30s";
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
+    public static final int DEFAULT_ATTEMPTS = 3;
+    public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(200);
+    public static final Duration DEFAULT_RETRY_MAX_BACKOFF = Duration.ofSeconds(2);
 
     public AccessTokenProperties {
         defaultMinValidity = defaultMinValidity == null ? DEFAULT_MIN_VALIDITY : defaultMinValidity;
         maxWait = maxWait == null ? DEFAULT_MAX_WAIT : maxWait;
         lease = lease == null ? DEFAULT_LEASE : lease;
         owner = owner == null || owner.isBlank() ? "api@" + host() + ":" + ProcessHandle.current().pid() : owner;
+        attempts = attempts == null ? DEFAULT_ATTEMPTS : attempts;
+        retryBackoff = retryBackoff == null ? DEFAULT_RETRY_BACKOFF : retryBackoff;
+        retryMaxBackoff = retryMaxBackoff == null ? DEFAULT_RETRY_MAX_BACKOFF : retryMaxBackoff;
         if (defaultMinValidity.isNegative() || !maxWait.isPositive() || !lease.isPositive()) {
             throw new IllegalArgumentException("refresher.access-token: default-min-validity must not be negative, "
                     + "max-wait and lease must be positive");
         }
+        if (attempts < 1 || !retryBackoff.isPositive() || retryMaxBackoff.compareTo(retryBackoff) < 0) {
+            throw new IllegalArgumentException("refresher.access-token: attempts must be at least 1, retry-backoff "
+                    + "positive and retry-max-backoff at least retry-backoff");
+        }
+    }
+
+    /**
+     * The validity a call gets when it asks for none: the configured default, or half the token's life where that is
+     * shorter.
+     *
+     * @param tokenLifetime the connection's access-token lifetime; {@code null} when not known yet
+     */
+    Duration defaultMinValidityFor(Duration tokenLifetime) {
+        if (tokenLifetime == null) {
+            return defaultMinValidity;
+        }
+        Duration half = tokenLifetime.dividedBy(2);
+        return half.compareTo(defaultMinValidity) < 0 ? half : defaultMinValidity;
     }
 
     private static String host() {

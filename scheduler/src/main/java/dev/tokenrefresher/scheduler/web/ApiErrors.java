@@ -11,8 +11,12 @@ import dev.tokenrefresher.scheduler.token.AccessTokenUnavailableException;
 import dev.tokenrefresher.scheduler.token.MinValidityTooLongException;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -20,16 +24,22 @@ import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.databind.exc.MismatchedInputException;
 
 /**
- * Turns errors into RFC 9457 problem details. A 400 names every bad field in {@code errors}; no response ever echoes a
- * submitted value, since it might be a token.
+ * Turns every error into an RFC 9457 problem document ({@code application/problem+json}): ours, Spring MVC's own (415
+ * for a wrong content type, 405, 404 for an unknown path, through {@link ResponseEntityExceptionHandler}), and any
+ * unexpected exception (a 500 with a reference to the log line, never a stack trace). A 400 names every bad field in
+ * {@code errors}; no response ever echoes a submitted value, since it might be a token.
  */
 @RestControllerAdvice
-class ApiErrors {
+class ApiErrors extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
 
     /** What a 503 suggests when the provider did not say. */
     static final long DEFAULT_RETRY_AFTER_SECONDS = 5;
@@ -37,18 +47,33 @@ class ApiErrors {
     record FieldError(String field, String message) {
     }
 
-    @ExceptionHandler(MethodArgumentNotValidException.class)
-    ProblemDetail invalidFields(MethodArgumentNotValidException e) {
+    @Override
+    protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException e,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         List<FieldError> errors = e.getBindingResult().getFieldErrors().stream()
                 .map(error -> new FieldError(error.getField(), error.getDefaultMessage()))
                 .sorted((a, b) -> a.field().compareTo(b.field()))
                 .toList();
-        return badRequest("invalid fields: " + errors.stream().map(FieldError::field).distinct().toList(), errors);
+        return answer(badRequest("invalid fields: " + errors.stream().map(FieldError::field).distinct().toList(),
+                errors));
     }
 
-    @ExceptionHandler(HttpMessageNotReadableException.class)
-    ProblemDetail unreadable(HttpMessageNotReadableException e) {
-        if (e.getCause() instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        return answer(unreadable(e));
+    }
+
+    private static ProblemDetail unreadable(HttpMessageNotReadableException e) {
+        if (e.getCause() instanceof MismatchedInputException mismatch && mismatch.getPath().isEmpty()) {
+            // valid JSON of the wrong shape, e.g. [] or "text" where an object is expected
+            return badRequest("the request body must be a JSON object", List.of(new FieldError("body",
+                    "must be a JSON object")));
+        }
+        if (e.getCause() == null && e.getMessage() != null && e.getMessage().startsWith("Required request body")) {
+            return badRequest("the request body is missing", List.of(new FieldError("body", "is required")));
+        }
+        if (e.getCause() instanceof MismatchedInputException mismatch) {
             String field = mismatch.getPath().stream()
                     .map(reference -> reference.getPropertyName() != null
                             ? reference.getPropertyName()
@@ -71,7 +96,8 @@ class ApiErrors {
 
     @ExceptionHandler(InvalidFieldException.class)
     ProblemDetail invalidRegistration(InvalidFieldException e) {
-        return badRequest(e.getMessage(), List.of(new FieldError(e.field(), e.problem())));
+        return badRequest(e.getMessage(), e.problems().stream().map(p -> new FieldError(p.field(), p.problem()))
+                .toList());
     }
 
     @ExceptionHandler(ReplayScopeMissingException.class)
@@ -79,15 +105,16 @@ class ApiErrors {
         return badRequest(e.getMessage(), List.of(new FieldError("ids", "or a filter, or \"all\": true, is required")));
     }
 
-    @ExceptionHandler(HandlerMethodValidationException.class)
-    ProblemDetail invalidParameters(HandlerMethodValidationException e) {
+    @Override
+    protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException e,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         List<FieldError> errors = e.getParameterValidationResults().stream()
                 .flatMap(result -> result.getResolvableErrors().stream()
                         .map(error -> new FieldError(result.getMethodParameter().getParameterName(), error
                                 .getDefaultMessage())))
                 .toList();
-        return badRequest("invalid parameters: " + errors.stream().map(FieldError::field).distinct().toList(),
-                errors);
+        return answer(badRequest("invalid parameters: " + errors.stream().map(FieldError::field).distinct()
+                .toList(), errors));
     }
 
     @ExceptionHandler(ConnectionNotFoundException.class)
@@ -97,10 +124,11 @@ class ApiErrors {
         return problem;
     }
 
-    @ExceptionHandler(MissingServletRequestParameterException.class)
-    ProblemDetail missingParameter(MissingServletRequestParameterException e) {
-        return badRequest("missing parameter: " + e.getParameterName(), List.of(new FieldError(e.getParameterName(),
-                "is required")));
+    @Override
+    protected ResponseEntity<Object> handleMissingServletRequestParameter(MissingServletRequestParameterException e,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        return answer(badRequest("missing parameter: " + e.getParameterName(), List.of(new FieldError(e
+                .getParameterName(), "is required"))));
     }
 
     @ExceptionHandler(PurgeScopeMissingException.class)
@@ -156,6 +184,24 @@ class ApiErrors {
     @ExceptionHandler(ConcurrentRegistrationException.class)
     ProblemDetail conflict(ConcurrentRegistrationException e) {
         return ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, e.getMessage());
+    }
+
+    /**
+     * Anything else is a defect: the caller gets a 500 problem with a reference, the log gets the exception under the
+     * same reference. Our exceptions never hold a secret, so the log line may show it; the answer never does.
+     */
+    @ExceptionHandler(Exception.class)
+    ProblemDetail unexpected(Exception e) {
+        String reference = UUID.randomUUID().toString();
+        log.error("unexpected error, reference {}", reference, e);
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
+                "an unexpected error occurred; the scheduler's log has it under reference " + reference);
+        problem.setProperty("reference", reference);
+        return problem;
+    }
+
+    private static ResponseEntity<Object> answer(ProblemDetail problem) {
+        return ResponseEntity.status(problem.getStatus()).body(problem);
     }
 
     private static ProblemDetail badRequest(String detail, List<FieldError> errors) {

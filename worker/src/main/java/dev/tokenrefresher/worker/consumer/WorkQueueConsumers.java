@@ -10,6 +10,7 @@ import dev.tokenrefresher.worker.refresh.WorkerProperties;
 import dev.tokenrefresher.worker.resilience.ProviderGuards;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +60,19 @@ class WorkQueueConsumers implements SmartLifecycle {
                         + ": fast-retries x request-timeout plus back-off), or another worker could take over a refresh "
                         + "in flight");
             }
+            Duration halfTokenLife = provider.defaultAccessTokenLifetime().dividedBy(2);
+            Duration floor = properties.leaseFloor(provider.requestTimeout());
+            if (floor.compareTo(halfTokenLife) > 0) {
+                // Leases cannot end within half the token's life: a crashed worker's connections may expire first.
+                log.warn("provider {}: its calls may take {} (request-timeout {} x fast-retries {}, plus back-off), "
+                        + "more than half its access tokens' life ({}); a worker that dies during a refresh leaves "
+                        + "the connection waiting up to {}. Lower request-timeout or refresher.worker.fast-retries",
+                        provider.name(), floor, provider.requestTimeout(), properties.fastRetries(), provider
+                                .defaultAccessTokenLifetime(),
+                        floor);
+            }
+            log.info("provider {}: claims last {}, or half an access token's life if shorter, and at least {}",
+                    provider.name(), properties.lease(), floor);
             SimpleMessageListenerContainer container = new SimpleMessageListenerContainer(connectionFactory);
             container.setQueueNames(topology.workQueue(provider.name()));
             container.setConcurrentConsumers(properties.consumersFor(provider.concurrency()));

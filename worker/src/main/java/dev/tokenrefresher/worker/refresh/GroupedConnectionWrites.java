@@ -2,7 +2,8 @@ package dev.tokenrefresher.worker.refresh;
 
 import dev.tokenrefresher.common.connection.ClaimRequest;
 import dev.tokenrefresher.common.connection.ClaimResult;
-import dev.tokenrefresher.common.connection.ConnectionStore;
+import dev.tokenrefresher.common.connection.ConnectionClaims;
+import dev.tokenrefresher.common.connection.RefreshOutcomes;
 import dev.tokenrefresher.common.connection.RefreshToStore;
 import java.util.OptionalLong;
 import org.springframework.stereotype.Component;
@@ -18,17 +19,17 @@ class GroupedConnectionWrites implements AutoCloseable {
     private final GroupedStatement<ClaimRequest, ClaimResult> claims;
     private final GroupedStatement<RefreshToStore, OptionalLong> stores;
 
-    GroupedConnectionWrites(ConnectionStore store, WorkerProperties properties) {
-        this.claims = new GroupedStatement<>("claim", store::claimAll, properties.statementBatchSize());
-        this.stores = new GroupedStatement<>("store", store::storeAllRefreshed, properties.statementBatchSize());
+    GroupedConnectionWrites(ConnectionClaims claims, RefreshOutcomes outcomes, WorkerProperties properties) {
+        this.claims = new GroupedStatement<>("claim", claims::claimAll, properties.statementBatchSize());
+        this.stores = new GroupedStatement<>("store", outcomes::storeAllRefreshed, properties.statementBatchSize());
     }
 
-    /** @see ConnectionStore#claim */
+    /** @see ConnectionClaims#claim */
     ClaimResult claim(ClaimRequest request) {
         return claims.run(request);
     }
 
-    /** @see ConnectionStore#storeRefreshed */
+    /** @see RefreshOutcomes#storeRefreshed */
     OptionalLong storeRefreshed(RefreshToStore refresh) {
         return stores.run(refresh);
     }

@@ -3,6 +3,7 @@ package dev.tokenrefresher.worker.refresh;
 import dev.tokenrefresher.common.provider.ErrorClass;
 import dev.tokenrefresher.common.provider.ProviderSettings;
 import dev.tokenrefresher.common.provider.RefreshResult;
+import dev.tokenrefresher.common.provider.RetryAfterBackOffPolicy;
 import dev.tokenrefresher.common.provider.TokenEndpointClient;
 import dev.tokenrefresher.worker.resilience.ProviderGuard;
 import dev.tokenrefresher.worker.resilience.ProviderGuards;
@@ -17,7 +18,8 @@ import org.springframework.stereotype.Component;
 /**
  * A refresh-token request with everything around it: the provider's bulkhead, circuit breaker and rate limiter let
  * each call through or not, and a transient failure is retried at once a few times (spring-retry, exponential
- * back-off with jitter) before the worker falls back to a delayed retry through the ladder.
+ * back-off with jitter, or the provider's {@code Retry-After} when it gave one) before the worker falls back to a
+ * delayed retry through the ladder.
  */
 @Component
 class GuardedProviderCall {
@@ -37,7 +39,8 @@ class GuardedProviderCall {
         this.maxFastBackoff = properties.fastRetryMaxBackoff();
         this.fastRetries = RetryTemplate.builder()
                 .maxAttempts(properties.fastRetries())
-                .exponentialBackoff(properties.fastRetryBackoff(), 2.0, properties.fastRetryMaxBackoff(), true)
+                .customBackoff(new RetryAfterBackOffPolicy(properties.fastRetryBackoff(), properties
+                        .fastRetryMaxBackoff()))
                 .retryOn(RetryableFailure.class)
                 .build();
     }
@@ -68,6 +71,7 @@ class GuardedProviderCall {
                     && failed.errorClass() == ErrorClass.TRANSIENT && !isLastAttempt(context)
                     && !asksForLongerPause(failed)) {
                 context.setAttribute(LAST_FAILURE, failed);
+                RetryAfterBackOffPolicy.askFor(context, failed.retryAfter());
                 retriedFailure.accept(failed);
                 throw new RetryableFailure();
             }

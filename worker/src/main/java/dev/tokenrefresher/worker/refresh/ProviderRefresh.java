@@ -3,7 +3,9 @@ package dev.tokenrefresher.worker.refresh;
 import dev.tokenrefresher.common.connection.AttemptOutcome;
 import dev.tokenrefresher.common.connection.AttemptRecord;
 import dev.tokenrefresher.common.connection.Claim;
+import dev.tokenrefresher.common.connection.ConnectionClaims;
 import dev.tokenrefresher.common.connection.ConnectionStore;
+import dev.tokenrefresher.common.connection.RefreshOutcomes;
 import dev.tokenrefresher.common.connection.RefreshToStore;
 import dev.tokenrefresher.common.connection.RefreshedTokens;
 import dev.tokenrefresher.common.messaging.ConnectionEvent;
@@ -19,6 +21,7 @@ import dev.tokenrefresher.common.provider.TokenGrant;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +40,8 @@ class ProviderRefresh {
     private final ProviderRegistry providers;
     private final GuardedProviderCall providerCall;
     private final ConnectionStore store;
+    private final ConnectionClaims claims;
+    private final RefreshOutcomes outcomes;
     private final GroupedConnectionWrites writes;
     private final DeadLetterPublisher deadLetters;
     private final RefreshMessageCodec codec;
@@ -46,13 +51,15 @@ class ProviderRefresh {
     private final Clock clock;
 
     ProviderRefresh(ProviderRegistry providers, GuardedProviderCall providerCall, ConnectionStore store,
-            GroupedConnectionWrites writes,
+            ConnectionClaims claims, RefreshOutcomes outcomes, GroupedConnectionWrites writes,
             DeadLetterPublisher deadLetters, RefreshMessageCodec codec, InfrastructureRetry retry,
             RefreshMetrics metrics, WorkerProperties properties,
             Clock clock) {
         this.providers = providers;
         this.providerCall = providerCall;
         this.store = store;
+        this.claims = claims;
+        this.outcomes = outcomes;
         this.writes = writes;
         this.deadLetters = deadLetters;
         this.codec = codec;
@@ -95,7 +102,7 @@ class ProviderRefresh {
 
     /** The provider's guards said "not now": nothing happened, so nothing is counted; the message comes back later. */
     private void pause(Claim claim, RefreshMessage message, String reason, RefreshOutbox outbox) {
-        store.releaseLease(claim);
+        claims.releaseLease(claim);
         Instant now = clock.instant();
         outbox.redelay(claim.provider(), new RefreshMessage(message.connectionId(), message.fence(), now.plus(
                 properties.pausedDelay()), message.attempt()));
@@ -116,11 +123,16 @@ class ProviderRefresh {
         OptionalLong fence = retry.database(() -> writes.storeRefreshed(new RefreshToStore(claim, tokens, next, now,
                 attempt)));
         if (fence.isEmpty()) {
-            store.recordAttempt(claim.connectionId(), claim.fence(), attempt(now, AttemptOutcome.SUPERSEDED,
-                    granted.httpStatus(), null, granted.duration()));
-            metrics.refreshed(provider.name(), "superseded");
-            log.info("refresh of connection {} superseded: a newer refresh token was stored meanwhile",
-                    claim.connectionId());
+            // The guard failed: a newer refresh token was stored meanwhile, or the host app disconnected the tenant.
+            AttemptOutcome outcome = store.isDisconnected(claim.connectionId())
+                    ? AttemptOutcome.DISCONNECTED
+                    : AttemptOutcome.SUPERSEDED;
+            store.recordAttempt(claim.connectionId(), claim.fence(), attempt(now, outcome, granted.httpStatus(), null,
+                    granted.duration()));
+            metrics.refreshed(provider.name(), outcome.name().toLowerCase(Locale.ROOT));
+            log.info("refresh of connection {} {}", claim.connectionId(), outcome == AttemptOutcome.DISCONNECTED
+                    ? "landed after a disconnect: the new tokens were discarded"
+                    : "superseded: a newer refresh token was stored meanwhile");
             return;
         }
         metrics.refreshed(provider.name(), "refreshed");
@@ -134,7 +146,7 @@ class ProviderRefresh {
     private void endChain(Claim claim, RefreshMessage message, String errorCode, String detail, Integer httpStatus,
             Duration duration, RefreshOutbox outbox) {
         Instant now = clock.instant();
-        boolean ended = store.markReauthRequired(claim, errorCode, now, attempt(now,
+        boolean ended = outcomes.markReauthRequired(claim, errorCode, now, attempt(now,
                 AttemptOutcome.REAUTH_REQUIRED, httpStatus, errorCode, duration));
         if (!ended) {
             // Re-read in the guard: another actor stored a newer refresh token meanwhile, so ours was simply old.
@@ -153,7 +165,7 @@ class ProviderRefresh {
 
     private void park(Claim claim, RefreshMessage message, RefreshResult.Failed failed, RefreshOutbox outbox) {
         Instant now = clock.instant();
-        boolean parked = store.park(claim, failed.errorCode() + ": " + failed.detail(), now, attempt(now,
+        boolean parked = outcomes.park(claim, failed.errorCode() + ": " + failed.detail(), now, attempt(now,
                 AttemptOutcome.REJECTED, failed.httpStatus(), failed.errorCode(), failed.duration()));
         metrics.refreshed(claim.provider(), "rejected");
         log.warn("connection={} provider={} fence={} outcome=rejected reason={} status={}", claim.connectionId(),
@@ -173,7 +185,7 @@ class ProviderRefresh {
         AttemptRecord attempt = attempt(now, AttemptOutcome.TRANSIENT_FAILURE, failed.httpStatus(), failed
                 .errorCode(), failed.duration());
         if (attempts >= properties.maxAttempts()) {
-            boolean parked = store.park(claim, error, now, attempt);
+            boolean parked = outcomes.park(claim, error, now, attempt);
             log.warn("connection={} provider={} fence={} outcome=retries_exhausted attempts={} reason={}",
                     claim.connectionId(), provider.name(), claim.fence(), attempts, failed.errorCode());
             if (parked) {
@@ -185,7 +197,7 @@ class ProviderRefresh {
         Duration delay = RefreshTiming.retryDelay(attempts, properties.retryInitialDelay(), properties
                 .retryMaxDelay(), failed.retryAfter());
         Instant retryAt = now.plus(delay);
-        OptionalLong fence = store.rescheduleAfterFailure(claim, error, retryAt, now, attempt);
+        OptionalLong fence = outcomes.rescheduleAfterFailure(claim, error, retryAt, now, attempt);
         log.warn("connection={} provider={} fence={} outcome=transient_failure reason={} status={} attempt={} "
                 + "retryIn={}s", claim.connectionId(), provider.name(), claim.fence(), failed.errorCode(),
                 failed.httpStatus(), attempts, delay.toSeconds());

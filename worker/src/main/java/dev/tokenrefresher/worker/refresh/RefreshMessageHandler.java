@@ -7,6 +7,7 @@ import dev.tokenrefresher.common.messaging.DeadLetterPublisher;
 import dev.tokenrefresher.common.messaging.MalformedMessageException;
 import dev.tokenrefresher.common.messaging.RefreshMessage;
 import dev.tokenrefresher.common.messaging.RefreshMessageCodec;
+import dev.tokenrefresher.common.provider.ProviderRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,17 +36,19 @@ class RefreshMessageHandler {
     private final DeadLetterPublisher deadLetters;
     private final ProviderRefresh providerRefresh;
     private final RefreshMetrics metrics;
+    private final ProviderRegistry providers;
     private final WorkerProperties properties;
     private final Clock clock;
 
     RefreshMessageHandler(RefreshMessageCodec codec, GroupedConnectionWrites writes, DeadLetterPublisher deadLetters,
-            ProviderRefresh providerRefresh, RefreshMetrics metrics,
+            ProviderRefresh providerRefresh, RefreshMetrics metrics, ProviderRegistry providers,
             WorkerProperties properties, Clock clock) {
         this.codec = codec;
         this.writes = writes;
         this.deadLetters = deadLetters;
         this.providerRefresh = providerRefresh;
         this.metrics = metrics;
+        this.providers = providers;
         this.properties = properties;
         this.clock = clock;
     }
@@ -80,8 +83,9 @@ class RefreshMessageHandler {
             metrics.dropped(provider, "early");
             return;
         }
+        // The lease ends within half the token's life, so a worker dying now leaves it waiting no longer than that.
         ClaimResult claim = writes.claim(new ClaimRequest(message.connectionId(), message.fence(), properties.id(),
-                now, properties.lease()));
+                now, properties.lease(), properties.leaseFloor(providers.get(provider).requestTimeout())));
         switch (claim) {
             case ClaimResult.Claimed claimed -> {
                 metrics.lateness(provider, Duration.between(message.dueAt(), now));

@@ -9,9 +9,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * Worker settings ({@code refresher.worker.*}).
  *
  * @param id this instance's name in leases, attempts and dead letters (default: the JVM's {@code pid@host})
- * @param lease how long a claim protects a connection from other actors (default 60 s); it must outlast the fast
- *            retries of every provider's calls, and it is how long a crashed worker's connections wait before another
- *            worker takes them over
+ * @param lease how long a claim protects a connection from other actors at most (default 60 s); it must outlast the
+ *            fast retries of every provider's calls, and it is how long a crashed worker's connections wait before
+ *            another worker takes them over. A claim's lease is shortened to half the connection's access-token
+ *            lifetime where that is shorter (60-s tokens: 30 s), but never below {@link #leaseFloor the longest the
+ *            claim's calls can take}
  * @param prefetch unacknowledged messages per consumer (default two of its provider's batches, at least
  *            {@value #MIN_DEFAULT_PREFETCH}, {@link #prefetchFor(int)}); at least the batch size, so that the next batch
  *            is at hand when one ends
@@ -63,6 +65,8 @@ public record WorkerProperties(
         Duration brokerRetryTimeout) {
 
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(60);
+    /** What a claim's lease floor adds to the longest call time: the claim's and the store's statements. */
+    static final Duration LEASE_FLOOR_MARGIN = Duration.ofSeconds(1);
     public static final int DEFAULT_BATCH_SIZE = 100;
     public static final int MIN_DEFAULT_PREFETCH = 100;
     public static final Duration DEFAULT_BATCH_WAIT = Duration.ofMillis(50);
@@ -123,6 +127,15 @@ public record WorkerProperties(
      */
     public Duration longestCallTime(Duration requestTimeout) {
         return requestTimeout.multipliedBy(fastRetries).plus(fastRetryMaxBackoff.multipliedBy(fastRetries - 1L));
+    }
+
+    /**
+     * The shortest lease a claim may get for a provider: its longest call time and a second more (the claim, the
+     * store), but no more than {@code lease}, which start-up checks to be longer than the longest call.
+     */
+    public Duration leaseFloor(Duration requestTimeout) {
+        Duration floor = longestCallTime(requestTimeout).plus(LEASE_FLOOR_MARGIN);
+        return floor.compareTo(lease) < 0 ? floor : lease;
     }
 
     /** Deliveries per batch for a provider: the batch size, or the provider's whole concurrency if that is smaller. */

@@ -18,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -101,6 +102,26 @@ class GuardedProviderCallTest {
         assertThat(outcome).isInstanceOfSatisfying(GuardedProviderCall.Outcome.Answered.class, answered -> assertThat(
                 ((RefreshResult.Failed) answered.result()).retryAfter()).isEqualTo(Duration.ofSeconds(30)));
         assertThat(stats().get("requests").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void aShortRetryAfterIsWaitedInFullBeforeTheFastRetry() throws Exception {
+        // fast retries may pause up to 3 s here, so a 429 asking for 2 s is retried in-process, not through the ladder
+        GuardedProviderCall patient = new GuardedProviderCall(new TokenEndpointClient(JSON, Clock.systemUTC()),
+                guards, new WorkerProperties("test-worker", null, null, null, null, null, null, 3, Duration.ofMillis(
+                        10), Duration.ofSeconds(3), null, null, null, null, null, null));
+        send("POST", "/sandbox/faults/next", "{\"requests\":1,\"status\":429,\"retryAfterSeconds\":2}");
+        List<Instant> failedAt = new ArrayList<>();
+
+        GuardedProviderCall.Outcome outcome = patient.call(providers.get("quickbooks"), mintRefreshToken(),
+                failed -> failedAt.add(Instant.now()));
+        Instant answeredAt = Instant.now();
+
+        assertThat(outcome).isInstanceOfSatisfying(GuardedProviderCall.Outcome.Answered.class,
+                answered -> assertThat(answered.result()).isInstanceOf(RefreshResult.Granted.class));
+        assertThat(failedAt).hasSize(1);
+        assertThat(Duration.between(failedAt.getFirst(), answeredAt)).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+        assertThat(stats().get("requests").asLong()).isEqualTo(2);
     }
 
     @Test

@@ -65,4 +65,15 @@ class WorkerPropertiesTest {
         assertThatThrownBy(() -> batches(null, 0, null)).hasMessageContaining("batch-size");
         assertThatThrownBy(() -> batches(null, 10, Duration.ZERO)).hasMessageContaining("batch-wait");
     }
+
+    @Test
+    void aClaimsLeaseFloorIsTheLongestCallAndASecondButNeverMoreThanTheLease() {
+        WorkerProperties defaults = batches(null, null, null);
+
+        // 3 calls of 10 s and two pauses of at most 2 s: 34 s, and a second for the claim and the store
+        assertThat(defaults.leaseFloor(Duration.ofSeconds(10))).isEqualTo(Duration.ofSeconds(35));
+        assertThat(defaults.leaseFloor(Duration.ofSeconds(2))).isEqualTo(Duration.ofSeconds(11));
+        // a lease only just longer than the longest call is its own floor
+        assertThat(defaults.leaseFloor(Duration.ofMillis(18_500))).isEqualTo(defaults.lease());
+    }
 }

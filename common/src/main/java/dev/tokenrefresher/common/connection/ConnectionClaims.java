@@ -1,0 +1,222 @@
+package dev.tokenrefresher.common.connection;
+
+import static dev.tokenrefresher.common.connection.AttemptRows.RECORD_ATTEMPT_OF_UPDATED;
+import static dev.tokenrefresher.common.connection.AttemptRows.attemptParams;
+import static dev.tokenrefresher.common.connection.AttemptRows.durationMillis;
+import static dev.tokenrefresher.common.connection.AttemptRows.lastError;
+import static dev.tokenrefresher.common.connection.ConnectionStore.ACCESS_TOKEN;
+import static dev.tokenrefresher.common.connection.ConnectionStore.REFRESH_TOKEN;
+import static dev.tokenrefresher.common.connection.Timestamps.instant;
+import static dev.tokenrefresher.common.connection.Timestamps.ts;
+
+import dev.tokenrefresher.common.crypto.CipherBinding;
+import dev.tokenrefresher.common.crypto.TokenCipher;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import org.springframework.jdbc.core.RowCallbackHandler;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The single-flight lease (DESIGN decision 3): a worker or an on-demand refresh claims a connection with one
+ * conditional statement before it calls the provider, and gives the claim back when the provider was not called.
+ */
+public class ConnectionClaims {
+
+    private final JdbcClient jdbc;
+    private final TokenCipher cipher;
+
+    ConnectionClaims(JdbcClient jdbc, TokenCipher cipher) {
+        this.jdbc = jdbc;
+        this.cipher = cipher;
+    }
+
+    /**
+     * Takes the single-flight lease on a connection if the message's fence is current, the connection is ACTIVE and
+     * nobody else holds a live lease. Expired access tokens are claimed like any other: the refresh token still works.
+     */
+    public ClaimResult claim(UUID id, long fence, String worker, Instant now, Duration lease) {
+        return claim(new ClaimRequest(id, fence, worker, now, lease));
+    }
+
+    /** {@link #claim} with the lease bounded by the token's lifetime, see {@link ClaimRequest}. */
+    public ClaimResult claim(ClaimRequest request) {
+        return claimAll(List.of(request)).getFirst();
+    }
+
+    /**
+     * {@link #claim} for many connections in one statement, as if the requests had run one after the other in list
+     * order: of two requests for the same connection and fence, the first gets the lease and the second finds it
+     * {@linkplain ClaimResult.Leased leased}.
+     *
+     * @return one result per request, in the requests' order
+     */
+    public List<ClaimResult> claimAll(List<ClaimRequest> requests) {
+        ClaimResult[] results = new ClaimResult[requests.size()];
+        if (requests.size() == 1) {
+            results[0] = claimOne(requests.getFirst());
+        } else {
+            claimMany(requests, results);
+        }
+        explainUnclaimed(requests, results);
+        return Arrays.asList(results);
+    }
+
+    /**
+     * One claim in the plain statement. The unnest form costs PostgreSQL about twice as much for a single row: it plans
+     * that form afresh on every execution (a generic plan guesses ten rows per array), which only pays off for many.
+     *
+     * @return the claim, or null when none was taken
+     */
+    private ClaimResult claimOne(ClaimRequest request) {
+        return jdbc
+                .sql("""
+                        UPDATE connection SET lease_owner = :worker, updated_at = :now,
+                               lease_until = :now + GREATEST(:floorMs, LEAST(:leaseMs, coalesce(access_lifetime_seconds::bigint * 500, :leaseMs)))
+                                                    * interval '1 millisecond'
+                        WHERE id = :id AND refresh_fence = :fence AND status = 'ACTIVE'
+                          AND (lease_until IS NULL OR lease_until <= :now)
+                        RETURNING tenant_id, provider, refresh_token_enc, access_expires_at, refresh_expires_at,
+                                  consecutive_failures, first_failure_at, lease_until
+                        """)
+                .param("worker", request.worker())
+                .param("leaseMs", request.lease().toMillis())
+                .param("floorMs", request.leaseFloor().toMillis())
+                .param("now", ts(request.now()))
+                .param("id", request.connectionId())
+                .param("fence", request.fence())
+                .query((rs, n) -> claimed(rs, request))
+                .optional()
+                .orElse(null);
+    }
+
+    /** Claims in one statement; fills in the claims taken and leaves null where none was. */
+    private void claimMany(List<ClaimRequest> requests, ClaimResult[] results) {
+        int n = requests.size();
+        Object[] ids = new Object[n];
+        Object[] fences = new Object[n];
+        Object[] workers = new Object[n];
+        Object[] leases = new Object[n];
+        Object[] floors = new Object[n];
+        Object[] nows = new Object[n];
+        for (int i = 0; i < n; i++) {
+            ClaimRequest request = requests.get(i);
+            ids[i] = request.connectionId();
+            fences[i] = request.fence();
+            workers[i] = request.worker();
+            leases[i] = request.lease().toMillis();
+            floors[i] = request.leaseFloor().toMillis();
+            nows[i] = ts(request.now());
+        }
+        jdbc.sql(
+                """
+                        WITH request AS (
+                            -- of duplicates, the first in the list takes part (an UPDATE joined to two rows uses either)
+                            SELECT DISTINCT ON (id, fence) *
+                            FROM unnest(:ids::uuid[], :fences::bigint[], :workers::text[], :leases::bigint[], :floors::bigint[],
+                                        :nows::timestamptz[])
+                                WITH ORDINALITY AS r(id, fence, worker, lease_ms, floor_ms, now, ord)
+                            ORDER BY id, fence, ord)
+                        UPDATE connection c SET lease_owner = r.worker, updated_at = r.now,
+                               lease_until = r.now + GREATEST(r.floor_ms, LEAST(r.lease_ms,
+                                                 coalesce(c.access_lifetime_seconds::bigint * 500, r.lease_ms))) * interval '1 millisecond'
+                        FROM request r
+                        WHERE c.id = r.id AND c.refresh_fence = r.fence AND c.status = 'ACTIVE'
+                          AND (c.lease_until IS NULL OR c.lease_until <= r.now)
+                        RETURNING r.ord, c.tenant_id, c.provider, c.refresh_token_enc, c.access_expires_at, c.refresh_expires_at,
+                                  c.consecutive_failures, c.first_failure_at, c.lease_until
+                        """)
+                .param("ids", PgArray.of("uuid", ids))
+                .param("fences", PgArray.of("int8", fences))
+                .param("workers", PgArray.of("text", workers))
+                .param("leases", PgArray.of("int8", leases))
+                .param("floors", PgArray.of("int8", floors))
+                .param("nows", PgArray.of("timestamptz", nows))
+                .query((RowCallbackHandler) rs -> {
+                    int index = rs.getInt("ord") - 1;
+                    results[index] = claimed(rs, requests.get(index));
+                });
+    }
+
+    private ClaimResult.Claimed claimed(ResultSet rs, ClaimRequest request) throws SQLException {
+        UUID id = request.connectionId();
+        byte[] ciphertext = rs.getBytes("refresh_token_enc");
+        return new ClaimResult.Claimed(new Claim(id, rs.getString("tenant_id"), rs.getString("provider"), request
+                .fence(), request.worker(), instant(rs, "lease_until"),
+                cipher.decrypt(ciphertext, CipherBinding.connection(
+                        id, REFRESH_TOKEN)),
+                ciphertext, instant(rs, "access_expires_at"), instant(rs,
+                        "refresh_expires_at"),
+                rs.getInt("consecutive_failures"), instant(rs,
+                        "first_failure_at")));
+    }
+
+    /** Says why each request without a lease got none, from one read of those connections as they are now. */
+    private void explainUnclaimed(List<ClaimRequest> requests, ClaimResult[] results) {
+        List<UUID> unclaimed = new ArrayList<>();
+        for (int i = 0; i < results.length; i++) {
+            if (results[i] == null) {
+                unclaimed.add(requests.get(i).connectionId());
+            }
+        }
+        if (unclaimed.isEmpty()) {
+            return;
+        }
+        Map<UUID, ClaimState> states = new HashMap<>();
+        jdbc.sql("""
+                SELECT id, refresh_fence, status, lease_owner, lease_until FROM connection WHERE id = ANY(:ids::uuid[])
+                """)
+                .param("ids", PgArray.of("uuid", unclaimed.toArray()))
+                .query((RowCallbackHandler) rs -> states.put(rs.getObject("id", UUID.class), new ClaimState(rs.getLong(
+                        "refresh_fence"), ConnectionStatus.valueOf(rs.getString("status")),
+                        rs.getString(
+                                "lease_owner"),
+                        instant(rs, "lease_until"))));
+        for (int i = 0; i < results.length; i++) {
+            if (results[i] == null) {
+                ClaimRequest request = requests.get(i);
+                ClaimState state = states.get(request.connectionId());
+                results[i] = state == null ? new ClaimResult.NotFound() : state.explain(request.fence());
+            }
+        }
+    }
+
+    /** What a claim that got no lease found. */
+    private record ClaimState(long fence, ConnectionStatus status, String leaseOwner, Instant leaseUntil) {
+
+        ClaimResult explain(long requestedFence) {
+            if (fence != requestedFence) {
+                return new ClaimResult.StaleFence(fence);
+            }
+            if (status != ConnectionStatus.ACTIVE) {
+                return new ClaimResult.NotActive(status);
+            }
+            return new ClaimResult.Leased(leaseOwner, leaseUntil);
+        }
+    }
+
+    /**
+     * Gives up a claim without any effect on the connection: the provider was not called (its circuit breaker or rate
+     * limiter said not now). No attempt or failure is counted; the message is re-delayed with the same fence.
+     */
+    public boolean releaseLease(Claim claim) {
+        return jdbc.sql("""
+                UPDATE connection SET lease_owner = NULL, lease_until = NULL
+                WHERE id = :id AND refresh_fence = :fence AND lease_owner = :worker
+                """)
+                .param("id", claim.connectionId())
+                .param("fence", claim.fence())
+                .param("worker", claim.worker())
+                .update() == 1;
+    }
+}

@@ -1,0 +1,278 @@
+package dev.tokenrefresher.common.connection;
+
+import static dev.tokenrefresher.common.connection.AttemptRows.RECORD_ATTEMPT_OF_UPDATED;
+import static dev.tokenrefresher.common.connection.AttemptRows.attemptParams;
+import static dev.tokenrefresher.common.connection.AttemptRows.durationMillis;
+import static dev.tokenrefresher.common.connection.AttemptRows.lastError;
+import static dev.tokenrefresher.common.connection.ConnectionStore.ACCESS_TOKEN;
+import static dev.tokenrefresher.common.connection.ConnectionStore.REFRESH_TOKEN;
+import static dev.tokenrefresher.common.connection.Timestamps.instant;
+import static dev.tokenrefresher.common.connection.Timestamps.ts;
+
+import dev.tokenrefresher.common.crypto.CipherBinding;
+import dev.tokenrefresher.common.crypto.TokenCipher;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import org.springframework.jdbc.core.RowCallbackHandler;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * How a claimed refresh ends, each in one guarded statement that also records the attempt: the new tokens stored (a
+ * rotated refresh token in the statement that ends the attempt), the chain ended, a retry scheduled, or the connection
+ * parked.
+ */
+public class RefreshOutcomes {
+
+    private final JdbcClient jdbc;
+    private final TokenCipher cipher;
+
+    RefreshOutcomes(JdbcClient jdbc, TokenCipher cipher) {
+        this.jdbc = jdbc;
+        this.cipher = cipher;
+    }
+
+    /**
+     * Stores a refresh's result and schedules the next one, in one statement, if the refresh token the claim used is
+     * still the stored one. The fence is not required to match: a sweep may have re-enqueued the connection while the
+     * provider answered, and the rotated token must be kept all the same.
+     *
+     * @return the new fence, for the next message; empty if another actor stored a newer token meanwhile
+     */
+    public OptionalLong storeRefreshed(Claim claim, RefreshedTokens tokens, Instant nextRefreshAt, Instant now,
+            AttemptRecord attempt) {
+        return storeAllRefreshed(List.of(new RefreshToStore(claim, tokens, nextRefreshAt, now, attempt))).getFirst();
+    }
+
+    /**
+     * {@link #storeRefreshed} for many refreshes in one statement (and one transaction: all are stored, or none).
+     *
+     * @return one new fence per refresh, in the list's order; empty where another actor stored a newer token meanwhile
+     */
+    public List<OptionalLong> storeAllRefreshed(List<RefreshToStore> refreshes) {
+        if (refreshes.size() == 1) {
+            return List.of(storeOne(refreshes.getFirst()));
+        }
+        int n = refreshes.size();
+        Object[] ids = new Object[n];
+        // byte[][], not Object[]: the driver encodes a bytea[] only from the former
+        byte[][] consumed = new byte[n][];
+        byte[][] access = new byte[n][];
+        byte[][] refresh = new byte[n][];
+        Object[] accessExp = new Object[n];
+        Object[] accessLifetimes = new Object[n];
+        Object[] refreshExp = new Object[n];
+        Object[] next = new Object[n];
+        Object[] nows = new Object[n];
+        Object[] claimFences = new Object[n];
+        Object[] attemptedAt = new Object[n];
+        Object[] outcomes = new Object[n];
+        Object[] httpStatuses = new Object[n];
+        Object[] errorCodes = new Object[n];
+        Object[] durations = new Object[n];
+        Object[] workers = new Object[n];
+        for (int i = 0; i < n; i++) {
+            RefreshToStore stored = refreshes.get(i);
+            Claim claim = stored.claim();
+            UUID id = claim.connectionId();
+            RefreshedTokens tokens = stored.tokens();
+            ids[i] = id;
+            consumed[i] = claim.refreshTokenCiphertext();
+            access[i] = accessCiphertext(stored);
+            refresh[i] = refreshCiphertext(stored);
+            accessExp[i] = ts(tokens.accessExpiresAt());
+            accessLifetimes[i] = Timestamps.seconds(tokens.accessLifetime());
+            refreshExp[i] = ts(tokens.refreshExpiresAt());
+            next[i] = ts(stored.nextRefreshAt());
+            nows[i] = ts(stored.now());
+            claimFences[i] = claim.fence();
+            AttemptRecord attempt = stored.attempt();
+            attemptedAt[i] = ts(attempt.attemptedAt());
+            outcomes[i] = attempt.outcome().name();
+            httpStatuses[i] = attempt.httpStatus();
+            errorCodes[i] = attempt.errorCode();
+            durations[i] = durationMillis(attempt);
+            workers[i] = attempt.worker();
+        }
+        OptionalLong[] fences = new OptionalLong[n];
+        Arrays.fill(fences, OptionalLong.empty());
+        jdbc.sql(
+                """
+                        WITH request AS (
+                            SELECT * FROM unnest(:ids::uuid[], :consumed::bytea[], :access::bytea[], :refresh::bytea[],
+                                                 :accessExp::timestamptz[], :accessLifetimes::int[], :refreshExp::timestamptz[],
+                                                 :next::timestamptz[],
+                                                 :nows::timestamptz[], :claimFences::bigint[], :attemptedAt::timestamptz[],
+                                                 :outcomes::text[], :httpStatuses::int[], :errorCodes::text[], :durations::int[],
+                                                 :workers::text[])
+                                WITH ORDINALITY AS r(id, consumed, access, refresh, access_exp, access_lifetime, refresh_exp, next, now,
+                                                     claim_fence,
+                                                     attempted_at, outcome, http_status, error_code, duration, worker, ord)),
+                        updated AS (
+                            UPDATE connection c SET access_token_enc = r.access, refresh_token_enc = r.refresh,
+                                   access_expires_at = r.access_exp, access_lifetime_seconds = r.access_lifetime,
+                                   refresh_expires_at = r.refresh_exp, next_refresh_at = r.next,
+                                   refresh_fence = c.refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
+                                   consecutive_failures = 0, first_failure_at = NULL, last_error = NULL, last_refreshed_at = r.now,
+                                   updated_at = r.now
+                            FROM request r
+                            WHERE c.id = r.id AND c.refresh_token_enc = r.consumed
+                            RETURNING r.ord, c.id, c.refresh_fence, r.claim_fence, r.attempted_at, r.outcome, r.http_status,
+                                      r.error_code, r.duration, r.worker),
+                        attempt AS (
+                            INSERT INTO refresh_attempt (connection_id, fence, attempted_at, outcome, http_status, error_code,
+                                                         duration_ms, worker)
+                            SELECT id, claim_fence, attempted_at, outcome, http_status, error_code, duration, worker FROM updated)
+                        SELECT ord, refresh_fence FROM updated
+                        """)
+                .param("ids", PgArray.of("uuid", ids))
+                .param("consumed", PgArray.of("bytea", consumed))
+                .param("access", PgArray.of("bytea", access))
+                .param("refresh", PgArray.of("bytea", refresh))
+                .param("accessExp", PgArray.of("timestamptz", accessExp))
+                .param("accessLifetimes", PgArray.of("int4", accessLifetimes))
+                .param("refreshExp", PgArray.of("timestamptz", refreshExp))
+                .param("next", PgArray.of("timestamptz", next))
+                .param("nows", PgArray.of("timestamptz", nows))
+                .param("claimFences", PgArray.of("int8", claimFences))
+                .param("attemptedAt", PgArray.of("timestamptz", attemptedAt))
+                .param("outcomes", PgArray.of("text", outcomes))
+                .param("httpStatuses", PgArray.of("int4", httpStatuses))
+                .param("errorCodes", PgArray.of("text", errorCodes))
+                .param("durations", PgArray.of("int4", durations))
+                .param("workers", PgArray.of("text", workers))
+                .query((RowCallbackHandler) rs -> fences[rs.getInt("ord") - 1] = OptionalLong.of(rs.getLong(
+                        "refresh_fence")));
+        return Arrays.asList(fences);
+    }
+
+    /** One refresh in the plain statement; see {@code ConnectionClaims.claimOne} for why. */
+    private OptionalLong storeOne(RefreshToStore stored) {
+        Claim claim = stored.claim();
+        RefreshedTokens tokens = stored.tokens();
+        return jdbc
+                .sql("""
+                        WITH updated AS (
+                            UPDATE connection SET access_token_enc = :access, refresh_token_enc = :refresh,
+                                   access_expires_at = :accessExp, access_lifetime_seconds = :accessLifetime,
+                                   refresh_expires_at = :refreshExp, next_refresh_at = :next,
+                                   refresh_fence = refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
+                                   consecutive_failures = 0, first_failure_at = NULL, last_error = NULL, last_refreshed_at = :now,
+                                   updated_at = :now
+                            WHERE id = :id AND refresh_token_enc = :consumed
+                            RETURNING id, refresh_fence),
+                        """
+                        + RECORD_ATTEMPT_OF_UPDATED + """
+                                SELECT refresh_fence FROM updated
+                                """)
+                .param("access", accessCiphertext(stored))
+                .param("refresh", refreshCiphertext(stored))
+                .param("accessExp", ts(tokens.accessExpiresAt()))
+                .param("accessLifetime", Timestamps.seconds(tokens.accessLifetime()))
+                .param("refreshExp", ts(tokens.refreshExpiresAt()))
+                .param("next", ts(stored.nextRefreshAt()))
+                .param("now", ts(stored.now()))
+                .param("id", claim.connectionId())
+                .param("consumed", claim.refreshTokenCiphertext())
+                .param("claimFence", claim.fence())
+                .params(attemptParams(stored.attempt()))
+                .query((rs, n) -> rs.getLong(1))
+                .optional()
+                .map(OptionalLong::of)
+                .orElseGet(OptionalLong::empty);
+    }
+
+    private byte[] accessCiphertext(RefreshToStore stored) {
+        return cipher.encrypt(stored.tokens().accessToken(), CipherBinding.connection(stored.claim().connectionId(),
+                ACCESS_TOKEN));
+    }
+
+    /** An answer without a refresh token keeps the stored one. */
+    private byte[] refreshCiphertext(RefreshToStore stored) {
+        String rotated = stored.tokens().refreshToken();
+        return rotated == null
+                ? stored.claim().refreshTokenCiphertext()
+                : cipher.encrypt(rotated, CipherBinding.connection(stored.claim().connectionId(), REFRESH_TOKEN));
+    }
+
+    /**
+     * Ends the chain: the refresh token is dead. Guarded like {@link #storeRefreshed}: if a newer token was stored
+     * meanwhile, the connection is left alone and this returns {@code false}.
+     */
+    public boolean markReauthRequired(Claim claim, String reason, Instant now, AttemptRecord attempt) {
+        return jdbc
+                .sql("""
+                        WITH updated AS (
+                            UPDATE connection SET status = 'REAUTH_REQUIRED', next_refresh_at = NULL,
+                                   refresh_fence = refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
+                                   consecutive_failures = consecutive_failures + 1, first_failure_at = coalesce(first_failure_at, :now),
+                               last_error = :error, updated_at = :now
+                            WHERE id = :id AND refresh_token_enc = :consumed
+                            RETURNING id),
+                        """
+                        + RECORD_ATTEMPT_OF_UPDATED + """
+                                SELECT count(*) FROM updated
+                                """)
+                .param("error", lastError(reason))
+                .param("now", ts(now))
+                .param("id", claim.connectionId())
+                .param("consumed", claim.refreshTokenCiphertext())
+                .param("claimFence", claim.fence())
+                .params(attemptParams(attempt))
+                .query(Long.class)
+                .single() > 0;
+    }
+
+    /**
+     * Gives up the lease after a failure that may pass, and schedules the retry with a new fence.
+     *
+     * @return the new fence; empty if the claim is no longer ours (another actor moved the connection on)
+     */
+    public OptionalLong rescheduleAfterFailure(Claim claim, String reason, Instant retryAt, Instant now,
+            AttemptRecord attempt) {
+        return failureUpdate(claim, reason, retryAt, now, attempt);
+    }
+
+    /**
+     * Gives up the lease after a failure that retrying cannot fix (bad client credentials, too many attempts) and
+     * parks the connection: still ACTIVE with its tokens untouched, but with no refresh scheduled, so the sweep leaves
+     * it alone until an operator replays its dead letter.
+     */
+    public boolean park(Claim claim, String reason, Instant now, AttemptRecord attempt) {
+        return failureUpdate(claim, reason, null, now, attempt).isPresent();
+    }
+
+    private OptionalLong failureUpdate(Claim claim, String reason, Instant nextRefreshAt, Instant now,
+            AttemptRecord attempt) {
+        return jdbc.sql("""
+                WITH updated AS (
+                    UPDATE connection SET next_refresh_at = :next, refresh_fence = refresh_fence + 1,
+                           lease_owner = NULL, lease_until = NULL, consecutive_failures = consecutive_failures + 1,
+                           last_error = :error, updated_at = :now
+                    WHERE id = :id AND refresh_fence = :claimFence AND lease_owner = :worker
+                    RETURNING id, refresh_fence),
+                """ + RECORD_ATTEMPT_OF_UPDATED + """
+                SELECT refresh_fence FROM updated
+                """)
+                .param("next", ts(nextRefreshAt))
+                .param("error", lastError(reason))
+                .param("now", ts(now))
+                .param("id", claim.connectionId())
+                .param("claimFence", claim.fence())
+                .params(attemptParams(attempt))
+                .query((rs, n) -> rs.getLong(1))
+                .optional()
+                .map(OptionalLong::of)
+                .orElseGet(OptionalLong::empty);
+    }
+}

@@ -1,0 +1,236 @@
+package dev.tokenrefresher.scheduler.token;
+
+import dev.tokenrefresher.common.connection.AttemptOutcome;
+import dev.tokenrefresher.common.connection.AttemptRecord;
+import dev.tokenrefresher.common.connection.Claim;
+import dev.tokenrefresher.common.connection.ConnectionClaims;
+import dev.tokenrefresher.common.connection.ConnectionStatus;
+import dev.tokenrefresher.common.connection.ConnectionStore;
+import dev.tokenrefresher.common.connection.RefreshOutcomes;
+import dev.tokenrefresher.common.connection.RefreshedTokens;
+import dev.tokenrefresher.common.messaging.ConnectionEvent;
+import dev.tokenrefresher.common.messaging.ConnectionEventPublisher;
+import dev.tokenrefresher.common.messaging.DeadLetter;
+import dev.tokenrefresher.common.messaging.DeadLetterPublisher;
+import dev.tokenrefresher.common.messaging.PublishFailedException;
+import dev.tokenrefresher.common.messaging.RefreshMessage;
+import dev.tokenrefresher.common.messaging.RefreshMessageCodec;
+import dev.tokenrefresher.common.messaging.RefreshPublisher;
+import dev.tokenrefresher.common.provider.ErrorClass;
+import dev.tokenrefresher.common.provider.ProviderRegistry;
+import dev.tokenrefresher.common.provider.ProviderSettings;
+import dev.tokenrefresher.common.provider.RefreshResult;
+import dev.tokenrefresher.common.provider.RetryAfterBackOffPolicy;
+import dev.tokenrefresher.common.provider.TokenEndpointClient;
+import dev.tokenrefresher.scheduler.connection.ConnectionNotActiveException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.retry.RetryContext;
+import org.springframework.retry.support.RetryTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * An on-demand refresh once the claim is ours: the provider call (with fast retries of transient failures), then the
+ * store, the next message and the event, or the failure's effect on the chain, as a worker would do it.
+ */
+@Component
+class ClaimedRefresh {
+
+    private static final Logger log = LoggerFactory.getLogger(ClaimedRefresh.class);
+    /** What a retry must leave before the lease ends, besides a whole request timeout: the store's statement. */
+    private static final Duration STORE_MARGIN = Duration.ofSeconds(1);
+
+    private final ProviderRegistry providers;
+    private final TokenEndpointClient tokenEndpoint;
+    private final ConnectionStore store;
+    private final ConnectionClaims claims;
+    private final RefreshOutcomes outcomes;
+    private final RefreshPublisher publisher;
+    private final DeadLetterPublisher deadLetters;
+    private final ConnectionEventPublisher events;
+    private final RefreshMessageCodec codec;
+    private final AccessTokenProperties properties;
+    private final RetryTemplate retries;
+    private final Clock clock;
+
+    ClaimedRefresh(ProviderRegistry providers, TokenEndpointClient tokenEndpoint, ConnectionStore store,
+            ConnectionClaims claims, RefreshOutcomes outcomes, RefreshPublisher publisher,
+            DeadLetterPublisher deadLetters, ConnectionEventPublisher events, RefreshMessageCodec codec,
+            AccessTokenProperties properties, Clock clock) {
+        this.providers = providers;
+        this.tokenEndpoint = tokenEndpoint;
+        this.store = store;
+        this.claims = claims;
+        this.outcomes = outcomes;
+        this.publisher = publisher;
+        this.deadLetters = deadLetters;
+        this.events = events;
+        this.codec = codec;
+        this.properties = properties;
+        this.clock = clock;
+        this.retries = RetryTemplate.builder()
+                .maxAttempts(properties.attempts())
+                .customBackoff(new RetryAfterBackOffPolicy(properties.retryBackoff(), properties.retryMaxBackoff()))
+                .retryOn(RetryableFailure.class)
+                .build();
+    }
+
+    /**
+     * Refreshes with the claim and applies the result.
+     *
+     * @param deadline when the caller stops waiting; no retry starts that could not end before it
+     * @return the new token's lifetime; {@code null} if another actor stored a newer refresh token meanwhile
+     * @throws ConnectionNotActiveException the refresh token is dead (or expired): the tenant must reconnect
+     * @throws AccessTokenUnavailableException the provider failed or refused the app's credentials
+     */
+    Duration refresh(Claim claim, Instant deadline) {
+        ProviderSettings provider = providers.get(claim.provider());
+        Instant started = clock.instant();
+        if (claim.refreshExpiresAt() != null && !started.isBefore(claim.refreshExpiresAt())) {
+            endChain(claim, "refresh_token_expired", null, Duration.ZERO);
+            throw new ConnectionNotActiveException(claim.connectionId(), ConnectionStatus.REAUTH_REQUIRED);
+        }
+        RefreshResult result = retries.execute(context -> callOnce(claim, provider, deadline, context));
+        return switch (result) {
+            case RefreshResult.Granted granted -> store(claim, provider, granted, started);
+            case RefreshResult.Failed failed -> throw failure(claim, provider, failed);
+        };
+    }
+
+    private RefreshResult callOnce(Claim claim, ProviderSettings provider, Instant deadline, RetryContext context) {
+        RefreshResult result = tokenEndpoint.refresh(provider, claim.refreshToken());
+        if (result instanceof RefreshResult.Failed failed
+                && worthRetrying(failed, claim, provider, deadline, context)) {
+            Instant now = clock.instant();
+            store.recordAttempt(claim.connectionId(), claim.fence(), attempt(now, AttemptOutcome.TRANSIENT_FAILURE,
+                    failed.httpStatus(), failed.errorCode(), failed.duration()));
+            log.info("connection={} provider={} fence={} outcome=transient_failure on_demand=true reason={} status={} "
+                    + "retrying", claim.connectionId(), provider.name(), claim.fence(), failed.errorCode(),
+                    failed
+                            .httpStatus());
+            RetryAfterBackOffPolicy.askFor(context, failed.retryAfter());
+            throw new RetryableFailure();
+        }
+        return result;
+    }
+
+    /**
+     * A transient failure is retried when another attempt is left, the provider did not ask for a longer pause than
+     * a fast retry takes, it was not a timeout (the provider may still be serving that request, DESIGN decision 12),
+     * and the retry can end, request timeout included, before the lease and the caller's deadline.
+     */
+    private boolean worthRetrying(RefreshResult.Failed failed, Claim claim, ProviderSettings provider,
+            Instant deadline, RetryContext context) {
+        if (failed.errorClass() != ErrorClass.TRANSIENT || "timeout".equals(failed.errorCode())
+                || context.getRetryCount() + 1 >= properties.attempts()) {
+            return false;
+        }
+        Duration pause = failed.retryAfter() != null ? failed.retryAfter() : properties.retryMaxBackoff();
+        if (pause.compareTo(properties.retryMaxBackoff()) > 0) {
+            return false;
+        }
+        Instant retryEnds = clock.instant().plus(pause).plus(provider.requestTimeout()).plus(STORE_MARGIN);
+        return retryEnds.isBefore(claim.leaseUntil()) && retryEnds.isBefore(deadline);
+    }
+
+    private Duration store(Claim claim, ProviderSettings provider, RefreshResult.Granted granted, Instant started) {
+        Instant now = clock.instant();
+        RefreshedTokens tokens = RefreshedTokens.of(granted.grant(), started, claim.refreshExpiresAt());
+        Instant next = provider.refreshDueAt(started, granted.grant().accessTokenLifetime());
+        OptionalLong fence = outcomes.storeRefreshed(claim, tokens, next, now, attempt(now, AttemptOutcome.REFRESHED,
+                granted.httpStatus(), null, granted.duration()));
+        if (fence.isEmpty()) {
+            boolean disconnected = store.isDisconnected(claim.connectionId());
+            store.recordAttempt(claim.connectionId(), claim.fence(), attempt(now, disconnected
+                    ? AttemptOutcome.DISCONNECTED
+                    : AttemptOutcome.SUPERSEDED, granted.httpStatus(), null, granted.duration()));
+            if (disconnected) {
+                log.info("on-demand refresh of connection {} landed after a disconnect: the new tokens were discarded",
+                        claim.connectionId());
+                throw new ConnectionNotActiveException(claim.connectionId(), ConnectionStatus.DISCONNECTED);
+            }
+            log.info("on-demand refresh of connection {} superseded: a newer refresh token was stored meanwhile",
+                    claim.connectionId());
+            return null;
+        }
+        log.info("refreshed connection={} provider={} fence={} outcome=refreshed on_demand=true next={} took={}ms",
+                claim.connectionId(), provider.name(), claim.fence(), next, granted.duration().toMillis());
+        try {
+            publisher.publish(provider.name(), new RefreshMessage(claim.connectionId(), fence.getAsLong(), next, 0),
+                    now);
+        } catch (PublishFailedException e) {
+            log.warn("{}; the reconciliation sweep will enqueue it", e.getMessage());
+        }
+        events.refreshed(claim, tokens.accessExpiresAt(), now);
+        return granted.grant().accessTokenLifetime();
+    }
+
+    private RuntimeException failure(Claim claim, ProviderSettings provider, RefreshResult.Failed failed) {
+        if (failed.errorClass() == ErrorClass.REAUTH_REQUIRED) {
+            if (endChain(claim, failed.errorCode(), failed.httpStatus(), failed.duration())) {
+                return new ConnectionNotActiveException(claim.connectionId(), ConnectionStatus.REAUTH_REQUIRED);
+            }
+            // A newer refresh token was stored meanwhile: ours was simply old.
+            return new AccessTokenUnavailableException(claim.connectionId(), provider.name(), "superseded", false,
+                    Duration.ZERO, "a newer refresh token was stored meanwhile; try again");
+        }
+        boolean rejected = failed.errorClass() == ErrorClass.REJECTED;
+        Instant now = clock.instant();
+        // The chain is the workers': record the attempt, give the lease back, leave the queued message as it is.
+        store.recordAttempt(claim.connectionId(), claim.fence(), attempt(now, rejected
+                ? AttemptOutcome.REJECTED
+                : AttemptOutcome.TRANSIENT_FAILURE, failed.httpStatus(), failed.errorCode(), failed.duration()));
+        claims.releaseLease(claim);
+        log.warn("connection={} provider={} fence={} outcome={} on_demand=true reason={} status={}", claim
+                .connectionId(), provider.name(), claim.fence(), rejected ? "rejected" : "transient_failure",
+                failed
+                        .errorCode(),
+                failed.httpStatus());
+        return new AccessTokenUnavailableException(claim.connectionId(), provider.name(), failed.errorCode(),
+                rejected, failed.retryAfter(), rejected
+                        ? "the provider refused the app's credentials (" + failed.errorCode() + ")"
+                        : "the provider failed (" + failed.errorCode() + ")");
+    }
+
+    /** The refresh token is dead: the same end as a worker gives the chain, with its dead letter and event. */
+    private boolean endChain(Claim claim, String errorCode, Integer httpStatus, Duration duration) {
+        Instant now = clock.instant();
+        boolean ended = outcomes.markReauthRequired(claim, errorCode, now, attempt(now,
+                AttemptOutcome.REAUTH_REQUIRED, httpStatus, errorCode, duration));
+        if (!ended) {
+            return false;
+        }
+        log.warn("connection={} provider={} fence={} outcome=reauth_required on_demand=true reason={}", claim
+                .connectionId(), claim.provider(), claim.fence(), errorCode);
+        RefreshMessage message = new RefreshMessage(claim.connectionId(), claim.fence(), now, 0);
+        try {
+            deadLetters.publish(new DeadLetter(codec.encode(message), message.messageId(), errorCode, errorCode,
+                    "the refresh token was refused", claim.provider(), claim.connectionId(), 1, httpStatus,
+                    claim.firstFailureAt() != null ? claim.firstFailureAt() : now, now, properties.owner()));
+        } catch (RuntimeException e) {
+            // The connection's state is stored; the dead letter is the operator's copy of it.
+            log.warn("dead letter for connection {} not published: {}", claim.connectionId(), e.getMessage());
+        }
+        events.publish(ConnectionEvent.failure(ConnectionEvent.REAUTH_REQUIRED, claim.connectionId(), claim
+                .tenantId(), claim.provider(), errorCode, now));
+        events.publish(ConnectionEvent.failure(ConnectionEvent.DEAD_LETTERED, claim.connectionId(), claim
+                .tenantId(), claim.provider(), errorCode, now));
+        return true;
+    }
+
+    private AttemptRecord attempt(Instant at, AttemptOutcome outcome, Integer httpStatus, String errorCode,
+            Duration duration) {
+        return new AttemptRecord(at, outcome, httpStatus, errorCode, duration, properties.owner());
+    }
+
+    /** Marks a transient answer for spring-retry; carries nothing, the answer was recorded already. */
+    private static final class RetryableFailure extends RuntimeException {
+        RetryableFailure() {
+            super(null, null, false, false);
+        }
+    }
+}
