@@ -8,6 +8,9 @@ import dev.tokenrefresher.common.connection.ConnectionStore;
 import dev.tokenrefresher.common.connection.ConnectionView;
 import dev.tokenrefresher.common.connection.Registered;
 import dev.tokenrefresher.common.provider.ProviderRegistry;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Size;
@@ -27,6 +30,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Registering, reading, listing, refreshing and disconnecting connections. No response holds a token. */
+@Tag(name = "Connections", description = "Register, inspect, list, refresh and disconnect OAuth2 connections "
+        + "(role admin). No answer holds a token.")
 @RestController
 @RequestMapping("/api/connections")
 class ConnectionController {
@@ -52,6 +57,16 @@ class ConnectionController {
      * 201 for a new connection, 200 for a reconnect of an existing one; the body never holds a token. The request is
      * validated by the registration, so that the bean constraints and the token shape's fields are named together.
      */
+    @Operation(summary = "Register a connection", description = """
+            Hands over the tokens the provider issued when the tenant connected: either tokenResponse, the token \
+            endpoint's JSON answer as it came, or accessToken, refreshToken and expiresIn (with the optional \
+            refresh-token lifetimes). Registering the same tenant and provider again is a reconnect. The first \
+            refresh is scheduled at once.""")
+    @ApiResponse(responseCode = "201", description = "registered; Location names the new connection")
+    @ApiResponse(responseCode = "200", description = "a reconnect: the existing connection has the new tokens")
+    @ApiResponse(responseCode = "400", description = "a field is missing or invalid, or the refresh token expired; "
+            + "errors names each field")
+    @ApiResponse(responseCode = "409", description = "a concurrent registration of the same tenant and provider won")
     @PostMapping
     ResponseEntity<ConnectionView> register(@RequestBody RegisterConnectionRequest request) {
         Registered registered = registration.register(request);
@@ -76,6 +91,10 @@ class ConnectionController {
     record ConnectionDetails(@JsonUnwrapped ConnectionView connection, List<AttemptView> recentAttempts) {
     }
 
+    @Operation(summary = "Show a connection", description = "Its state, times and latest provider calls (newest "
+            + "first); never a token.")
+    @ApiResponse(responseCode = "200", description = "the connection")
+    @ApiResponse(responseCode = "404", description = "no connection has this id")
     @GetMapping("/{id}")
     ConnectionDetails get(@PathVariable UUID id) {
         ConnectionView connection = store.find(id).orElseThrow(() -> new ConnectionNotFoundException(id));
@@ -87,6 +106,10 @@ class ConnectionController {
     record Page(List<ConnectionView> items, UUID nextCursor) {
     }
 
+    @Operation(summary = "List connections", description = "In id order, filtered by provider, status and tenant; "
+            + "page with nextCursor as after.")
+    @ApiResponse(responseCode = "200", description = "one page of connections")
+    @ApiResponse(responseCode = "400", description = "an unknown provider or an invalid parameter, by name")
     @GetMapping
     Page list(@RequestParam(required = false) @Size(max = 64) String provider,
             @RequestParam(required = false) ConnectionStatus status,
@@ -102,6 +125,11 @@ class ConnectionController {
     }
 
     /** 202: the refresh happens asynchronously, through a worker. */
+    @Operation(summary = "Refresh a connection now", description = "Makes an ACTIVE connection due now: a worker "
+            + "refreshes it shortly. Asynchronous; GET the connection to see the result.")
+    @ApiResponse(responseCode = "202", description = "scheduled")
+    @ApiResponse(responseCode = "404", description = "no connection has this id")
+    @ApiResponse(responseCode = "409", description = "the connection is not ACTIVE, or is being refreshed right now")
     @PostMapping("/{id}/refresh")
     ResponseEntity<ConnectionLifecycle.RefreshRequested> refreshNow(@PathVariable UUID id) {
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(lifecycle.refreshNow(id));
@@ -111,6 +139,10 @@ class ConnectionController {
      * Stops the chain and erases the tokens; {@code revoke=true} also revokes the refresh token at the provider.
      * Disconnecting twice is harmless.
      */
+    @Operation(summary = "Disconnect a connection", description = "Stops its refreshes and erases its tokens; "
+            + "revoke=true also revokes the refresh token at the provider. Disconnecting twice is harmless.")
+    @ApiResponse(responseCode = "200", description = "disconnected; says whether the revocation succeeded")
+    @ApiResponse(responseCode = "404", description = "no connection has this id")
     @DeleteMapping("/{id}")
     ConnectionLifecycle.DisconnectResult disconnect(@PathVariable UUID id,
             @RequestParam(defaultValue = "false") boolean revoke) {

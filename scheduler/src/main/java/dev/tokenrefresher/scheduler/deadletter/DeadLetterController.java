@@ -1,6 +1,9 @@
 package dev.tokenrefresher.scheduler.deadletter;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Size;
@@ -22,6 +25,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Dead letters: listed without being consumed, counted by reason, shown, replayed, purged. */
+@Tag(name = "Dead letters", description = "Refreshes that failed for good: list, inspect, count, replay and "
+        + "purge (role admin). Reading never consumes them.")
 @RestController
 @RequestMapping("/api/dead-letters")
 class DeadLetterController {
@@ -40,6 +45,10 @@ class DeadLetterController {
     record Page(List<DeadLetterRecord> items, Long nextAfter) {
     }
 
+    @Operation(summary = "List dead letters", description = "Oldest first, filtered by reason, provider, connection "
+            + "and time; page with nextAfter as after.")
+    @ApiResponse(responseCode = "200", description = "one page of dead letters")
+    @ApiResponse(responseCode = "400", description = "an invalid parameter, by name")
     @GetMapping
     Page list(@RequestParam(required = false) String reason, @RequestParam(required = false) String provider,
             @RequestParam(required = false) UUID connectionId, @RequestParam(required = false) Instant since,
@@ -51,6 +60,8 @@ class DeadLetterController {
         return new Page(items, items.size() == limit ? items.getLast().id() : null);
     }
 
+    @Operation(summary = "Count dead letters by reason", description = "Pending ones only, unless includeReplayed.")
+    @ApiResponse(responseCode = "200", description = "counts by reason")
     @GetMapping("/stats")
     Map<String, Long> countByReason(@RequestParam(defaultValue = "false") boolean includeReplayed) {
         return records.countByReason(includeReplayed);
@@ -68,6 +79,10 @@ class DeadLetterController {
 
     static final int BODY_PREVIEW_CHARS = 2048;
 
+    @Operation(summary = "Show a dead letter", description = "With the message it was made from (ids and times, "
+            + "never a token).")
+    @ApiResponse(responseCode = "200", description = "the dead letter")
+    @ApiResponse(responseCode = "404", description = "no dead letter has this id")
     @GetMapping("/{id}")
     DeadLetterDetails show(@PathVariable long id) {
         DeadLetterRecord letter = records.findById(id).orElseThrow(() -> new DeadLetterNotFoundException(id));
@@ -82,6 +97,10 @@ class DeadLetterController {
     }
 
     /** Deletes dead letters for good, replayed or not; a filter is required. */
+    @Operation(summary = "Purge dead letters", description = "Deletes them for good, replayed or not; a filter is "
+            + "required.")
+    @ApiResponse(responseCode = "200", description = "how many were deleted")
+    @ApiResponse(responseCode = "400", description = "no filter was given")
     @DeleteMapping
     Purged purge(@RequestParam(required = false) String reason, @RequestParam(required = false) String provider,
             @RequestParam(required = false) UUID connectionId, @RequestParam(required = false) Instant since) {
@@ -102,6 +121,10 @@ class DeadLetterController {
             Instant since, Boolean all) {
     }
 
+    @Operation(summary = "Replay dead letters", description = "By ids, by filter, or all: each connection gets a new "
+            + "fence and is due now. Idempotent: a dead letter is replayed once.")
+    @ApiResponse(responseCode = "200", description = "what was replayed")
+    @ApiResponse(responseCode = "400", description = "neither ids, a filter nor all=true was given")
     @PostMapping("/replay")
     DeadLetterReplay.Result replay(@RequestBody @Validated ReplayRequest request) {
         if (request.ids() != null && !request.ids().isEmpty()) {

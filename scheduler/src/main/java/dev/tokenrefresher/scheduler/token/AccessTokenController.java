@@ -1,5 +1,8 @@
 package dev.tokenrefresher.scheduler.token;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import java.time.Duration;
@@ -13,6 +16,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Host apps read fresh access tokens here (role {@code token-reader}). */
+@Tag(name = "Access tokens", description = "Fresh access tokens for host apps (role token-reader).")
 @RestController
 class AccessTokenController {
 
@@ -30,6 +34,21 @@ class AccessTokenController {
      * default-min-validity}, 5 minutes, or half the token's life if shorter), refreshed first if need be. Never cached
      * on the way ({@code no-store}).
      */
+    @Operation(summary = "Get a fresh access token", description = """
+            An access token valid for at least minValiditySeconds (default: 5 minutes, or half the token's life if \
+            that is shorter), refreshed first if need be, single-flight with the workers. A validity the provider's \
+            tokens cannot have is refused before any provider call. One call refreshes at most once; \
+            minValidityMet=false marks a token issued during the call that still falls short. Never cached \
+            (Cache-Control: no-store).""")
+    @ApiResponse(responseCode = "200", description = "the token")
+    @ApiResponse(responseCode = "400", description = "minValiditySeconds is invalid or longer than the provider's "
+            + "tokens live")
+    @ApiResponse(responseCode = "404", description = "no connection has this id")
+    @ApiResponse(responseCode = "409", description = "the connection needs re-authorization or was disconnected; "
+            + "status says which")
+    @ApiResponse(responseCode = "502", description = "the provider refused the app's client credentials")
+    @ApiResponse(responseCode = "503", description = "the provider failed or a refresh took too long; Retry-After "
+            + "says when to try again")
     @GetMapping("/api/connections/{id}/access-token")
     ResponseEntity<AccessToken> accessToken(@PathVariable UUID id,
             @RequestParam(required = false) @Min(0) @Max(MAX_MIN_VALIDITY_SECONDS) Long minValiditySeconds) {
