@@ -77,6 +77,30 @@ class DeadLetterApiTest extends SchedulerApiTestBase {
     }
 
     @Test
+    void replayByIdsNamesTheIdsThatAreNoDeadLetterAndStillReplaysTheOthers() {
+        String reason = uniqueReason();
+        UUID connection = register(PROVIDER, mint(), 3000);
+        publish(reason, connection, "{}");
+        long id = awaitListed(reason, 1).getFirst().get("id").asLong();
+        long unknown = id + 1_000_000;
+
+        Response replay = post("/api/dead-letters/replay", ADMIN_KEY, "{\"ids\":[" + unknown + "," + id + ","
+                + unknown + "]}");
+
+        assertThat(replay.status()).isEqualTo(200);
+        assertThat(replay.body().get("replayed").valueStream().map(r -> r.get("deadLetterId").asLong()))
+                .containsExactly(id);
+        assertThat(replay.body().get("notFound").valueStream().map(JsonNode::asLong)).containsExactly(unknown);
+        Response onlyUnknown = post("/api/dead-letters/replay", ADMIN_KEY, "{\"ids\":[" + unknown + "]}");
+        assertThat(onlyUnknown.status()).isEqualTo(200);
+        assertThat(onlyUnknown.body().get("replayed")).isEmpty();
+        assertThat(onlyUnknown.body().get("skipped")).isEmpty();
+        assertThat(onlyUnknown.body().get("notFound").valueStream().map(JsonNode::asLong)).containsExactly(unknown);
+        Response byFilter = post("/api/dead-letters/replay", ADMIN_KEY, "{\"reason\":\"" + reason + "\"}");
+        assertThat(byFilter.body().get("notFound")).isEmpty();
+    }
+
+    @Test
     void replayAndPurgeRefuseToActOnEverythingByAccident() {
         Response replay = post("/api/dead-letters/replay", ADMIN_KEY, "{}");
         assertThat(ConnectionApiTest.fields(replay)).containsExactly("ids");

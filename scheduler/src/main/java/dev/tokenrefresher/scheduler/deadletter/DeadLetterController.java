@@ -115,7 +115,8 @@ class DeadLetterController {
 
     /**
      * Either {@code ids}, or a filter ({@code reason}, {@code provider}, {@code connectionId}, {@code since}), or
-     * {@code all: true}; only dead letters not replayed before are replayed.
+     * {@code all: true}; only dead letters not replayed before are replayed. Ids that name no dead letter are answered
+     * in {@code notFound}, not refused: the others are replayed all the same.
      */
     record ReplayRequest(@Size(max = 10_000) List<Long> ids, String reason, String provider, UUID connectionId,
             Instant since, Boolean all) {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -47,8 +48,10 @@ public class DeadLetterReplay {
      * @param replayed dead letters whose connection got a due-now message
      * @param skipped dead letters left alone, with why: {@code already_replayed}, {@code no_connection} (malformed),
      *            {@code connection_busy_or_gone} (leased right now, disconnected or deleted)
+     * @param notFound ids asked for that name no dead letter (never existed, or purged), in the order asked; always
+     *            empty for a replay by filter. Listed so that a mistyped id is not mistaken for an empty success.
      */
-    public record Result(List<Replayed> replayed, List<Skipped> skipped) {
+    public record Result(List<Replayed> replayed, List<Skipped> skipped, List<Long> notFound) {
     }
 
     public record Replayed(long deadLetterId, UUID connectionId, long fence) {
@@ -58,7 +61,10 @@ public class DeadLetterReplay {
     }
 
     public Result replay(List<Long> ids) {
-        return replayLetters(records.findByIds(ids));
+        List<DeadLetterRecord> found = records.findByIds(ids);
+        Set<Long> foundIds = found.stream().map(DeadLetterRecord::id).collect(Collectors.toSet());
+        List<Long> notFound = ids.stream().distinct().filter(id -> !foundIds.contains(id)).toList();
+        return replayLetters(found, notFound);
     }
 
     public Result replay(DeadLetterFilter filter) {
@@ -71,10 +77,10 @@ public class DeadLetterReplay {
             selected.addAll(page);
             after = page.isEmpty() ? after : page.getLast().id();
         } while (page.size() == PAGE);
-        return replayLetters(selected);
+        return replayLetters(selected, List.of());
     }
 
-    private Result replayLetters(List<DeadLetterRecord> letters) {
+    private Result replayLetters(List<DeadLetterRecord> letters, List<Long> notFound) {
         Instant now = clock.instant();
         List<Replayed> replayed = new ArrayList<>();
         List<Skipped> skipped = new ArrayList<>();
@@ -109,7 +115,8 @@ public class DeadLetterReplay {
                         now, 0)))
                 .toList(), now);
         failures.forEach(failure -> log.warn("{}; the reconciliation sweep will enqueue it", failure.getMessage()));
-        log.info("replayed {} dead letter(s), {} skipped", replayed.size(), skipped.size());
-        return new Result(replayed, skipped);
+        log.info("replayed {} dead letter(s), {} skipped, {} not found", replayed.size(), skipped.size(), notFound
+                .size());
+        return new Result(replayed, skipped, notFound);
     }
 }
