@@ -6,11 +6,14 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -97,31 +100,51 @@ final class DeadLettersCommand {
         return 0;
     }
 
-    @Command(name = "replay", mixinStandardHelpOptions = true, description = "Restart the chains of dead letters (each is replayed once): by --ids, "
-            + "by a filter, or --all.")
-    int replay(@Option(names = "--ids", split = ",", description = "Dead-letter ids, comma-separated.") List<Long> ids,
+    @Command(name = "replay", mixinStandardHelpOptions = true, description = "Restart the chains of dead letters (each is replayed once): by id "
+            + "(dlq replay 12 13), by a filter, or --all. Ids that name no dead letter are listed and make the exit "
+            + "code 1; the others are replayed all the same.")
+    int replay(
+            @Parameters(paramLabel = "ID", arity = "0..*", split = ",", description = "Dead-letter ids.") List<Long> ids,
+            @Option(names = "--ids", split = ",", paramLabel = "ID", description = "The same ids as an option, "
+                    + "comma-separated (the older form).") List<Long> idsOption,
             @ArgGroup(exclusive = false) Filter filter,
             @Option(names = "--all", description = "Every dead letter not replayed yet.") boolean all) {
         PrintWriter out = spec.commandLine().getOut();
-        ObjectNode request = RefresherCtl.JSON.createObjectNode();
-        if (ids != null) {
-            request.set("ids", RefresherCtl.JSON.valueToTree(ids));
+        List<Long> given = new ArrayList<>();
+        Optional.ofNullable(ids).ifPresent(given::addAll);
+        Optional.ofNullable(idsOption).ifPresent(given::addAll);
+        boolean filtered = filter != null && !filter.isEmpty();
+        // The API replays the ids and ignores the rest when given several: refuse rather than drop a filter silently.
+        if ((given.isEmpty() ? 0 : 1) + (filtered ? 1 : 0) + (all ? 1 : 0) > 1) {
+            throw new ParameterException(spec.commandLine(), "replay takes ids, a filter or --all, not several of "
+                    + "them");
         }
-        if (filter != null) {
+        ObjectNode request = RefresherCtl.JSON.createObjectNode();
+        if (!given.isEmpty()) {
+            request.set("ids", RefresherCtl.JSON.valueToTree(given));
+        }
+        if (filtered) {
             filter.query().forEach((name, value) -> request.put(name, value.toString()));
         }
         if (all) {
             request.put("all", true);
         }
         JsonNode answer = root.api().post("api/dead-letters/replay", request);
-        if (root.printedAsJson(out, answer)) {
-            return 0;
+        JsonNode notFound = answer.path("notFound");
+        if (!root.printedAsJson(out, answer)) {
+            out.println("replayed " + answer.path("replayed").size() + ", skipped " + answer.path("skipped").size()
+                    + (notFound.isEmpty() ? "" : ", not found " + notFound.size()));
+            new Table().column("DEAD LETTER", "/deadLetterId").column("CONNECTION", "/connectionId").column("FENCE",
+                    "/fence").print(out, answer.path("replayed"));
+            if (!answer.path("skipped").isEmpty()) {
+                new Table().column("SKIPPED", "/deadLetterId").column("WHY", "/why").print(out, answer.path(
+                        "skipped"));
+            }
         }
-        out.println("replayed " + answer.path("replayed").size() + ", skipped " + answer.path("skipped").size());
-        new Table().column("DEAD LETTER", "/deadLetterId").column("CONNECTION", "/connectionId").column("FENCE",
-                "/fence").print(out, answer.path("replayed"));
-        if (!answer.path("skipped").isEmpty()) {
-            new Table().column("SKIPPED", "/deadLetterId").column("WHY", "/why").print(out, answer.path("skipped"));
+        if (!notFound.isEmpty()) {
+            throw new CliException(CliException.API_ERROR, "not found: no dead letter has id " + notFound
+                    .valueStream().map(JsonNode::asString).collect(Collectors.joining(", "))
+                    + " (the ids that exist were handled as printed)");
         }
         return 0;
     }

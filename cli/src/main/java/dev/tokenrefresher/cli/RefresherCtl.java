@@ -13,14 +13,16 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code refresherctl}: the operator's command line for a running token-refresher, through the scheduler's API.
- * Tables for people, {@code --json} for scripts. The API key comes from {@code REFRESHER_API_KEY} (or
- * {@code --api-key}, which other users of the machine can see in the process list).
+ * Tables for people, {@code --json} for scripts. Commands that act on given ids take them as parameters
+ * ({@code dlq replay 12 13}). The API key comes from {@code REFRESHER_API_KEY} (or {@code --api-key}, which other
+ * users of the machine can see in the process list).
  */
 @Command(name = "refresherctl", mixinStandardHelpOptions = true, version = "refresherctl 0.1.0", description = "Inspect and operate a running token-refresher through its scheduler's API.", subcommands = {
         ConnectionsCommand.class, DeadLettersCommand.class, TokenCommand.class,
         CommandLine.HelpCommand.class}, footer = {"",
                 "Environment: REFRESHER_URL (default http://127.0.0.1:8080), REFRESHER_API_KEY.",
-                "Exit codes: 0 done, 1 the API refused or failed, 2 bad usage, 3 scheduler unreachable."})
+                "Exit codes: 0 done, 1 the API refused or failed, or an id named nothing, 2 bad usage, 3 scheduler "
+                        + "unreachable."})
 public final class RefresherCtl {
 
     static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();

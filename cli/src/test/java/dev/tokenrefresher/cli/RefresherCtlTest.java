@@ -60,6 +60,42 @@ class RefresherCtlTest {
     }
 
     @Test
+    void dlqReplayTakesIdsAsParametersAsDlqShowDoesAndStillTakesTheIdsOption() throws IOException {
+        try (StubScheduler scheduler = new StubScheduler("{\"replayed\":[],\"skipped\":[],\"notFound\":[]}")) {
+            assertThat(run("--url", scheduler.url(), "--api-key", "k", "dlq", "replay", "1", "2")).as(err.toString())
+                    .isZero();
+            assertThat(run("--url", scheduler.url(), "--api-key", "k", "dlq", "replay", "3,4")).isZero();
+            assertThat(run("--url", scheduler.url(), "--api-key", "k", "dlq", "replay", "--ids=5,6")).isZero();
+            assertThat(run("--url", scheduler.url(), "--api-key", "k", "dlq", "replay", "--ids", "7")).isZero();
+
+            assertThat(scheduler.requests()).extracting(request -> request.get("ids").toString()).containsExactly(
+                    "[1,2]", "[3,4]", "[5,6]", "[7]");
+        }
+    }
+
+    @Test
+    void replayOfIdsThatNameNoDeadLetterPrintsThemAndExitsWith1() throws IOException {
+        try (StubScheduler scheduler = new StubScheduler("""
+                {"replayed":[{"deadLetterId":1,"connectionId":"5b0c","fence":2}],"skipped":[],"notFound":[98,99]}""")) {
+
+            int exit = run("--url", scheduler.url(), "--api-key", "k", "dlq", "replay", "1", "98", "99");
+
+            assertThat(exit).isEqualTo(1);
+            assertThat(out.toString()).startsWith("replayed 1, skipped 0, not found 2");
+            assertThat(err.toString()).contains("not found: no dead letter has id 98, 99");
+        }
+    }
+
+    @Test
+    void replayRefusesIdsTogetherWithAFilterOrAll() {
+        assertThat(run("--url", "http://127.0.0.1:1", "--api-key", "k", "dlq", "replay", "1", "--reason",
+                "invalid_client")).isEqualTo(2);
+        assertThat(err.toString()).contains("replay takes ids, a filter or --all, not several");
+        assertThat(run("--url", "http://127.0.0.1:1", "--api-key", "k", "dlq", "replay", "--ids=1", "--all"))
+                .isEqualTo(2);
+    }
+
+    @Test
     void everyCommandHasHelp() {
         for (List<String> command : List.of(List.of("connections", "list"), List.of("dlq", "replay"), List.of(
                 "token", "get"))) {
