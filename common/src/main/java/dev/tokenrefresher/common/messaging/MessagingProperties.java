@@ -45,7 +45,7 @@ public record MessagingProperties(String prefix, Integer deliveryLimit, Duration
         ladderQueueType = ladderQueueType == null ? LadderQueueType.QUORUM : ladderQueueType;
         ladderEarlyFraction = ladderEarlyFraction == null ? DEFAULT_LADDER_EARLY_FRACTION : ladderEarlyFraction;
         eventProbeInterval = eventProbeInterval == null ? DEFAULT_EVENT_PROBE_INTERVAL : eventProbeInterval;
-        if (!prefix.matches("[A-Za-z0-9_.-]{1,100}")) {
+        if (!TopologyNames.PREFIX.matcher(prefix).matches()) {
             throw new IllegalArgumentException("refresher.messaging.prefix must be 1 to 100 of [A-Za-z0-9_.-], was '"
                     + prefix + "'");
         }

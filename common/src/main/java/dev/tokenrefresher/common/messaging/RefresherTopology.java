@@ -16,9 +16,9 @@ import org.springframework.amqp.core.QueueBuilder;
 import org.springframework.amqp.core.TopicExchange;
 
 /**
- * Names and declarations of every exchange and queue, shared by the scheduler and the workers, which both declare
- * them (declaring is idempotent; a mismatch with an existing queue's arguments fails the start, see
- * {@link TopologyVerifier}).
+ * Declarations of every exchange and queue (their names come from {@link TopologyNames}), shared by the scheduler
+ * and the workers, which both declare them (declaring is idempotent; a mismatch with an existing queue's arguments
+ * fails the start, see {@link TopologyVerifier}).
  *
  * <pre>
  * {prefix}.delay.L00 .. L27   topic exchanges + quorum (or classic) queues, TTL 2^k s   (the delay ladder)
@@ -44,26 +44,26 @@ public final class RefresherTopology {
     /** The parked queue has no consumer of ours; the limit only bounds an operator's peeks with requeue. */
     public static final int PARKED_DELIVERY_LIMIT = 1000;
 
-    private final String prefix;
+    private final TopologyNames names;
     private final int deliveryLimit;
     private final LadderQueueType ladderQueueType;
 
     public RefresherTopology(MessagingProperties properties) {
-        this.prefix = properties.prefix();
+        this.names = new TopologyNames(properties.prefix());
         this.deliveryLimit = properties.deliveryLimit();
         this.ladderQueueType = properties.ladderQueueType();
     }
 
     public String levelName(int level) {
-        return String.format("%s.delay.L%02d", prefix, level);
+        return names.levelName(level);
     }
 
     public String deliveryExchange() {
-        return prefix + ".deliver";
+        return names.deliveryExchange();
     }
 
     public String workQueue(String provider) {
-        return prefix + ".refresh." + provider;
+        return names.workQueue(provider);
     }
 
     /** The destination routing key that brings a due message to the provider's work queue. */
@@ -72,24 +72,24 @@ public final class RefresherTopology {
     }
 
     public String deadLetterExchange() {
-        return prefix + ".dead";
+        return names.deadLetterExchange();
     }
 
     public String deadLetterQueue() {
-        return prefix + ".dead";
+        return names.deadLetterQueue();
     }
 
     /** Dead letters the archive failed on {@link #DEAD_LETTER_DELIVERY_LIMIT} times; read by operators. */
     public String parkedQueue() {
-        return prefix + ".parked";
+        return names.parkedQueue();
     }
 
     public String parkedExchange() {
-        return prefix + ".parked";
+        return names.parkedExchange();
     }
 
     public String eventsExchange() {
-        return prefix + ".events";
+        return names.eventsExchange();
     }
 
     /** The exchange to publish a message with this delay to. */
@@ -165,26 +165,11 @@ public final class RefresherTopology {
 
     /** Names of every queue, for tests and tools that clean up a prefix. */
     public List<String> queueNames(Collection<String> providers) {
-        List<String> names = new ArrayList<>();
-        for (int level = 0; level < DelayLadder.DIGITS; level++) {
-            names.add(levelName(level));
-        }
-        names.add(deadLetterQueue());
-        names.add(parkedQueue());
-        providers.forEach(provider -> names.add(workQueue(provider)));
-        return names;
+        return names.queueNames(providers);
     }
 
     /** Names of every exchange, for tests and tools that clean up a prefix. */
     public List<String> exchangeNames() {
-        List<String> names = new ArrayList<>();
-        for (int level = 0; level < DelayLadder.DIGITS; level++) {
-            names.add(levelName(level));
-        }
-        names.add(deliveryExchange());
-        names.add(deadLetterExchange());
-        names.add(parkedExchange());
-        names.add(eventsExchange());
-        return names;
+        return names.exchangeNames();
     }
 }

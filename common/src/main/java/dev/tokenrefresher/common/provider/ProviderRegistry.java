@@ -1,5 +1,6 @@
 package dev.tokenrefresher.common.provider;
 
+import dev.tokenrefresher.common.messaging.TopologyNames;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -11,7 +12,7 @@ import java.util.regex.Pattern;
 /** The configured providers, resolved and validated at start-up. */
 public class ProviderRegistry {
 
-    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+    private static final Pattern NAME = TopologyNames.PROVIDER;
 
     private final Map<String, ProviderSettings> providers;
 
