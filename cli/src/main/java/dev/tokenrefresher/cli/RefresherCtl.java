@@ -12,17 +12,18 @@ import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code refresherctl}: the operator's command line for a running token-refresher, through the scheduler's API.
- * Tables for people, {@code --json} for scripts. Commands that act on given ids take them as parameters
- * ({@code dlq replay 12 13}). The API key comes from {@code REFRESHER_API_KEY} (or {@code --api-key}, which other
- * users of the machine can see in the process list).
+ * {@code refresherctl}: the operator's command line for a running token-refresher, through the scheduler's API
+ * ({@code admin} alone talks to the broker and the database directly). Tables for people, {@code --json} for scripts.
+ * Commands that act on given ids take them as parameters ({@code dlq replay 12 13}). The API key comes from
+ * {@code REFRESHER_API_KEY} (or {@code --api-key}, which other users of the machine can see in the process list).
  */
 @Command(name = "refresherctl", mixinStandardHelpOptions = true, version = "refresherctl 0.1.0", description = "Inspect and operate a running token-refresher through its scheduler's API.", subcommands = {
-        ConnectionsCommand.class, DeadLettersCommand.class, TokenCommand.class,
+        ConnectionsCommand.class, DeadLettersCommand.class, TokenCommand.class, AdminCommand.class,
         CommandLine.HelpCommand.class}, footer = {"",
-                "Environment: REFRESHER_URL (default http://127.0.0.1:8080), REFRESHER_API_KEY.",
-                "Exit codes: 0 done, 1 the API refused or failed, or an id named nothing, 2 bad usage, 3 scheduler "
-                        + "unreachable."})
+                "Environment: REFRESHER_URL (default http://127.0.0.1:8080), REFRESHER_API_KEY; admin teardown reads "
+                        + "the apps' DATABASE_* and RABBITMQ_* variables.",
+                "Exit codes: 0 done, 1 refused or failed (an API error, an id that names nothing, a teardown "
+                        + "refused), 2 bad usage, 3 scheduler, broker or database unreachable."})
 public final class RefresherCtl {
 
     static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();

@@ -96,9 +96,41 @@ class RefresherCtlTest {
     }
 
     @Test
+    void teardownRefusesAMissingOrBlankPrefixBeforeConnectingAnywhere() {
+        assertThat(run("admin", "teardown", "--schema=s", "--database-url=jdbc:postgresql://127.0.0.1:1/x"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("--prefix");
+        assertThat(run("admin", "teardown", "--prefix=", "--schema=s")).isEqualTo(2);
+        assertThat(err.toString()).contains("--prefix must name the installation's prefix; it is blank");
+        assertThat(run("admin", "teardown", "--prefix=  ", "--schema=s")).isEqualTo(2);
+        assertThat(run("admin", "teardown", "--prefix=demo/*", "--schema=s")).isEqualTo(2);
+        assertThat(err.toString()).contains("was 'demo/*'");
+    }
+
+    @Test
+    void teardownNeedsTheInstallationsOwnSchema() {
+        assertThat(run("admin", "teardown", "--prefix=demo", "--database-url=jdbc:postgresql://127.0.0.1:1/x"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("name the installation's schema: --schema, or currentSchema");
+        for (String shared : List.of("public", "pg_catalog", "information_schema")) {
+            assertThat(run("admin", "teardown", "--prefix=demo", "--schema=" + shared)).isEqualTo(2);
+            assertThat(err.toString()).contains("schema " + shared + " is not one installation's alone");
+        }
+    }
+
+    @Test
+    void theSchemaDefaultsToTheDatabaseUrlsCurrentSchema() {
+        assertThat(TeardownCommand.currentSchema("jdbc:postgresql://h:5432/db?ssl=true&currentSchema=demo_1"))
+                .hasValue("demo_1");
+        assertThat(TeardownCommand.currentSchema("jdbc:postgresql://h:5432/db?currentSchema=a%2Cb")).hasValue("a,b");
+        assertThat(TeardownCommand.currentSchema("jdbc:postgresql://h:5432/db")).isEmpty();
+        assertThat(TeardownCommand.currentSchema("jdbc:postgresql://h:5432/db?xcurrentSchema=x")).isEmpty();
+    }
+
+    @Test
     void everyCommandHasHelp() {
         for (List<String> command : List.of(List.of("connections", "list"), List.of("dlq", "replay"), List.of(
-                "token", "get"))) {
+                "token", "get"), List.of("admin", "teardown"))) {
             StringWriter help = new StringWriter();
             CommandLine commandLine = RefresherCtl.commandLine();
             commandLine.setOut(new PrintWriter(help));
