@@ -3,6 +3,7 @@ package dev.tokenrefresher.systemtests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tokenrefresher.common.test.TestServices;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,6 +56,12 @@ class CliIT {
             assertThat(JsonHttp.JSON.readTree(again.out()).get("replayed")).isEmpty();
             assertThat(minted).allSatisfy(m -> assertThat(system.sandbox().report(m.realmId()).refreshes())
                     .isEqualTo(1));
+            long firstLetter = JsonHttp.JSON.readTree(admin.run("--json", "dlq", "list", "--reason", "invalid_client")
+                    .out()).get("items").get(0).get("id").asLong();
+            Cli.Result byIds = admin.run("dlq", "replay", String.valueOf(firstLetter), "987654321");
+            assertThat(byIds.exitCode()).isEqualTo(1);
+            assertThat(byIds.out()).startsWith("replayed 0, skipped 1, not found 1");
+            assertThat(byIds.err()).contains("no dead letter has id 987654321");
 
             Cli.Result show = admin.run("connections", "show", ids.getFirst().toString());
             assertThat(show.out()).contains("ACTIVE", "REFRESHED", "invalid_client");
@@ -75,8 +82,23 @@ class CliIT {
             assertThat(missing.err()).contains("HTTP 404", "does not exist");
             assertThat(stored.get("status").asString()).isEqualTo("ACTIVE");
 
+            // The packaged CLI reaches the broker and the database itself, and tears nothing down under running apps.
+            TestServices services = TestServices.get();
+            Cli.Result teardown = admin.run("admin", "teardown", "--prefix=" + system.namespace().messagingPrefix(),
+                    "--database-url=" + services.jdbcUrl(system.namespace()), "--database-user=" + services
+                            .postgresUser(),
+                    "--database-password=" + services.postgresPassword(), "--rabbitmq-host="
+                            + services.rabbitHost(),
+                    "--rabbitmq-port=" + services.rabbitPort(),
+                    "--rabbitmq-user=" + services.rabbitUser(), "--rabbitmq-password=" + services.rabbitPassword(),
+                    "--confirm");
+            assertThat(teardown.exitCode()).as(teardown.err()).isEqualTo(1);
+            assertThat(teardown.err()).contains("nothing removed", "consumer(s)", "stop them first");
+            assertThat(system.connection(ids.getFirst()).get("status").asString()).isEqualTo("ACTIVE");
+
             // Nothing but `token get` prints a token.
-            for (Cli.Result result : List.of(table, stats, replay, again, show, list, forbidden, missing)) {
+            for (Cli.Result result : List.of(table, stats, replay, again, byIds, show, list, forbidden, missing,
+                    teardown)) {
                 assertThat(LeakScanner.leaks(result.out() + result.err(), List.of(JsonHttp.ADMIN_KEY))).isFalse();
             }
         }
