@@ -46,12 +46,12 @@ final class TeardownCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--prefix", required = true, description = "The installation's refresher.messaging.prefix. "
+    @Option(names = "--prefix", required = true, paramLabel = "PREFIX", description = "The installation's refresher.messaging.prefix. "
             + "Exactly the names derived from it are removed: --prefix=demo removes demo.dead, never demo-2.dead "
             + "nor demo.x.dead.")
     String prefix;
 
-    @Option(names = "--schema", description = "The installation's PostgreSQL schema (default: currentSchema of the "
+    @Option(names = "--schema", paramLabel = "SCHEMA", description = "The installation's PostgreSQL schema (default: currentSchema of the "
             + "database URL). The schema public is refused.")
     String schema;
 
@@ -63,35 +63,35 @@ final class TeardownCommand implements Callable<Integer> {
     @Option(names = "--confirm", description = "Remove. Without it, nothing is removed.")
     boolean confirm;
 
-    @Option(names = "--database-url", defaultValue = "${env:DATABASE_URL:-jdbc:postgresql://127.0.0.1:5432/tokenrefresher}", description = "JDBC URL (default: DATABASE_URL, as the apps, else "
+    @Option(names = "--database-url", paramLabel = "JDBC_URL", defaultValue = "${env:DATABASE_URL:-jdbc:postgresql://127.0.0.1:5432/tokenrefresher}", description = "JDBC URL (default: DATABASE_URL, as the apps, else "
             + "jdbc:postgresql://127.0.0.1:5432/tokenrefresher).")
     String databaseUrl;
 
-    @Option(names = "--database-user", defaultValue = "${env:DATABASE_USER:-postgres}", description = "Default: "
+    @Option(names = "--database-user", paramLabel = "USER", defaultValue = "${env:DATABASE_USER:-postgres}", description = "Default: "
             + "DATABASE_USER, else postgres.")
     String databaseUser;
 
-    @Option(names = "--database-password", defaultValue = "${env:DATABASE_PASSWORD:-}", description = "Default: "
+    @Option(names = "--database-password", paramLabel = "PASSWORD", defaultValue = "${env:DATABASE_PASSWORD:-}", description = "Default: "
             + "DATABASE_PASSWORD (prefer it: an option shows in the process list).")
     String databasePassword;
 
-    @Option(names = "--rabbitmq-host", defaultValue = "${env:RABBITMQ_HOST:-127.0.0.1}", description = "Default: "
+    @Option(names = "--rabbitmq-host", paramLabel = "HOST", defaultValue = "${env:RABBITMQ_HOST:-127.0.0.1}", description = "Default: "
             + "RABBITMQ_HOST, else 127.0.0.1.")
     String rabbitHost;
 
-    @Option(names = "--rabbitmq-port", defaultValue = "${env:RABBITMQ_PORT:-5672}", description = "Default: "
+    @Option(names = "--rabbitmq-port", paramLabel = "PORT", defaultValue = "${env:RABBITMQ_PORT:-5672}", description = "Default: "
             + "RABBITMQ_PORT, else 5672.")
     int rabbitPort;
 
-    @Option(names = "--rabbitmq-user", defaultValue = "${env:RABBITMQ_USER:-guest}", description = "Default: "
+    @Option(names = "--rabbitmq-user", paramLabel = "USER", defaultValue = "${env:RABBITMQ_USER:-guest}", description = "Default: "
             + "RABBITMQ_USER, else guest.")
     String rabbitUser;
 
-    @Option(names = "--rabbitmq-password", defaultValue = "${env:RABBITMQ_PASSWORD:-guest}", description = "Default: "
+    @Option(names = "--rabbitmq-password", paramLabel = "PASSWORD", defaultValue = "${env:RABBITMQ_PASSWORD:-guest}", description = "Default: "
             + "RABBITMQ_PASSWORD (prefer it: an option shows in the process list), else guest.")
     String rabbitPassword;
 
-    @Option(names = "--rabbitmq-vhost", defaultValue = "${env:RABBITMQ_VHOST:-/}", description = "Default: "
+    @Option(names = "--rabbitmq-vhost", paramLabel = "VHOST", defaultValue = "${env:RABBITMQ_VHOST:-/}", description = "Default: "
             + "RABBITMQ_VHOST, else /.")
     String rabbitVirtualHost;
 
