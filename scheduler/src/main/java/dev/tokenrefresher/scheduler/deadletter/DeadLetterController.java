@@ -124,7 +124,7 @@ class DeadLetterController {
 
     @Operation(summary = "Replay dead letters", description = "By ids, by filter, or all: each connection gets a new "
             + "fence and is due now. Idempotent: a dead letter is replayed once.")
-    @ApiResponse(responseCode = "200", description = "what was replayed")
+    @ApiResponse(responseCode = "200", description = "what was replayed, what was skipped and why, and the ids that name no dead letter (notFound)")
     @ApiResponse(responseCode = "400", description = "neither ids, a filter nor all=true was given")
     @PostMapping("/replay")
     DeadLetterReplay.Result replay(@RequestBody @Validated ReplayRequest request) {
