@@ -104,6 +104,9 @@ class DeadLetterApiTest extends SchedulerApiTestBase {
     void replayAndPurgeRefuseToActOnEverythingByAccident() {
         Response replay = post("/api/dead-letters/replay", ADMIN_KEY, "{}");
         assertThat(ConnectionApiTest.fields(replay)).containsExactly("ids");
+        Response idsAndFilter = post("/api/dead-letters/replay", ADMIN_KEY, "{\"ids\":[1],\"reason\":\"x\"}");
+        assertThat(idsAndFilter.status()).isEqualTo(400);
+        assertThat(ConnectionApiTest.fields(idsAndFilter)).containsExactly("ids");
         Response purge = delete("/api/dead-letters", ADMIN_KEY);
         assertThat(ConnectionApiTest.fields(purge)).containsExactly("reason");
     }

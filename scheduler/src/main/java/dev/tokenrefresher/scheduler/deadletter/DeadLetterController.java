@@ -1,6 +1,7 @@
 package dev.tokenrefresher.scheduler.deadletter;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import dev.tokenrefresher.scheduler.connection.InvalidFieldException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -125,14 +126,20 @@ class DeadLetterController {
     @Operation(summary = "Replay dead letters", description = "By ids, by filter, or all: each connection gets a new "
             + "fence and is due now. Idempotent: a dead letter is replayed once.")
     @ApiResponse(responseCode = "200", description = "what was replayed, what was skipped and why, and the ids that name no dead letter (notFound)")
-    @ApiResponse(responseCode = "400", description = "neither ids, a filter nor all=true was given")
+    @ApiResponse(responseCode = "400", description = "neither ids, a filter nor all=true was given, or ids "
+            + "together with one of the others")
     @PostMapping("/replay")
     DeadLetterReplay.Result replay(@RequestBody @Validated ReplayRequest request) {
-        if (request.ids() != null && !request.ids().isEmpty()) {
-            return replay.replay(request.ids());
-        }
         boolean filtered = request.reason() != null || request.provider() != null || request.connectionId() != null
                 || request.since() != null;
+        if (request.ids() != null && !request.ids().isEmpty()) {
+            if (filtered || request.all() != null) {
+                // the filter would be ignored: say so rather than replay something the operator did not mean
+                throw new InvalidFieldException("ids", "cannot be combined with a filter or \"all\"; give one "
+                        + "of them");
+            }
+            return replay.replay(request.ids());
+        }
         if (!filtered && !Boolean.TRUE.equals(request.all())) {
             throw new ReplayScopeMissingException();
         }
