@@ -82,6 +82,28 @@ class RefreshBehaviourIT {
     }
 
     @Test
+    void aRefreshThatLandsAfterADisconnectIsRecordedAsDisconnectedNotSuperseded() {
+        Sandbox.Minted minted = system.sandbox().mint(1).getFirst();
+        // the provider takes 3 s: the host app disconnects the tenant while a worker's request is in flight
+        system.sandbox().settings(Map.of("latencyMillis", 3000));
+        try {
+            long requestsBefore = system.sandbox().stats().get("requests").asLong();
+            UUID id = system.registerOrFail("disconnect-" + UUID.randomUUID(), minted, Instant.now().minus(Duration
+                    .ofHours(2)));
+            await().atMost(SOON).until(() -> system.sandbox().stats().get("requests").asLong() > requestsBefore);
+
+            assertThat(JsonHttp.delete(system.scheduler().url("/api/connections/" + id)).status()).isEqualTo(200);
+
+            await().atMost(SOON).untilAsserted(() -> assertThat(system.connection(id).path("recentAttempts").path(0)
+                    .path("outcome").asString()).isEqualTo("DISCONNECTED"));
+            assertThat(system.sandbox().report(minted.realmId()).refreshes()).isEqualTo(1);
+            assertThat(system.connection(id).get("status").asString()).isEqualTo("DISCONNECTED");
+        } finally {
+            system.sandbox().settings(Map.of("latencyMillis", 0));
+        }
+    }
+
+    @Test
     void revokedConnectionEndsReauthRequiredAndNothingElseIsAffected() {
         List<Sandbox.Minted> minted = system.sandbox().mint(3);
         system.sandbox().revoke(minted.getFirst().realmId());

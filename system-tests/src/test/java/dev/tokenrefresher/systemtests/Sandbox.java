@@ -74,6 +74,11 @@ final class Sandbox {
         require(JsonHttp.put(app.url("/sandbox/faults"), faults), 200);
     }
 
+    /** Changes the sandbox's run-time settings, e.g. {@code Map.of("latencyMillis", 3000)}; unnamed ones stay. */
+    void settings(Map<String, Object> settings) {
+        require(JsonHttp.put(app.url("/sandbox/settings"), settings), 200);
+    }
+
     /** Every token request fails with 503 for the next {@code seconds}. */
     void outage(int seconds) {
         JsonHttp.Response response = JsonHttp.post(app.url("/sandbox/faults/outage"), Map.of("seconds", seconds));
