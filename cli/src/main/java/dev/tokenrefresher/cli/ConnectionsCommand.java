@@ -72,10 +72,11 @@ final class ConnectionsCommand {
         if (root.printedAsJson(out, connection)) {
             return 0;
         }
-        for (String field : List.of("id", "tenantId", "provider", "status", "accessExpiresAt", "refreshExpiresAt",
-                "nextRefreshAt", "refreshFence", "consecutiveFailures", "lastError", "lastRefreshedAt", "createdAt",
+        for (String field : List.of("id", "tenantId", "provider", "status", "accessExpiresAt",
+                "accessTokenLifetimeSeconds", "refreshExpiresAt", "nextRefreshAt", "refreshFence",
+                "consecutiveFailures", "lastError", "lastRefreshedAt", "createdAt",
                 "updatedAt")) {
-            out.printf("%-20s %s%n", field, Table.text(connection.path(field)));
+            out.printf("%-26s %s%n", field, Table.text(connection.path(field)));
         }
         out.println();
         out.println("recent provider calls:");
