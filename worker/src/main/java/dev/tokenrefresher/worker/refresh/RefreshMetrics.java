@@ -1,10 +1,14 @@
 package dev.tokenrefresher.worker.refresh;
 
+import dev.tokenrefresher.common.connection.AttemptOutcome;
+import dev.tokenrefresher.common.provider.ProviderRegistry;
+import dev.tokenrefresher.common.provider.ProviderSettings;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -13,6 +17,10 @@ import org.springframework.stereotype.Component;
 /**
  * The worker's meters (names and tags in docs/metrics.md). Tags are low-cardinality only: provider, outcome, reason;
  * never a tenant or connection id. Meters are built once per tag combination and kept: a refresh only increments.
+ *
+ * <p>Every counter is registered at start-up at 0 for each configured provider and each value its tag can take from a
+ * fixed set, and each timer with no samples: a series that appears only once something happened makes "none yet" and
+ * "not exported" look the same, and {@code increase()} misses the first event of a series that did not exist before.
  */
 @Component
 class RefreshMetrics {
@@ -25,26 +33,59 @@ class RefreshMetrics {
     static final List<Duration> LATENESS_BUCKETS = Stream.of(10, 25, 50, 100, 250, 500, 750, 1_000, 1_500, 2_000,
             3_000, 5_000, 10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000).map(Duration::ofMillis).toList();
 
+    /**
+     * The reasons a message is acknowledged without a refresh: the claim's refusals and the early re-delay
+     * ({@link RefreshMessageHandler}), and the provider guards' "not now" ({@link GuardedProviderCall}).
+     */
+    static final List<String> DROP_REASONS = List.of("stale_fence", "not_active", "leased", "early", "circuit_open",
+            "rate_limited", "bulkhead_full");
+
+    /**
+     * The dead-letter reasons of a fixed set: the worker's own ({@code malformed}, {@code unknown_connection},
+     * {@code refresh_token_expired}, {@code retries_exhausted}) and the OAuth2 error codes of RFC 6749 section 5.2 a
+     * refusal carries as its reason. A provider's non-standard code or {@code http_<status>} gets its series when it
+     * first happens.
+     */
+    static final List<String> DEAD_LETTER_REASONS = List.of("invalid_grant", "refresh_token_expired",
+            "invalid_client", "unauthorized_client", "invalid_request", "invalid_scope", "unsupported_grant_type",
+            "retries_exhausted", "malformed", "unknown_connection");
+
+    /** The phases of a batch that {@link #batchPhase} times. */
+    static final List<String> BATCH_PHASES = List.of("refresh", "publish");
+
     private final MeterRegistry registry;
     private final Map<MeterKey, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, Timer> latencies = new ConcurrentHashMap<>();
     private final Map<String, Timer> lateness = new ConcurrentHashMap<>();
     private final Map<MeterKey, Timer> batchPhases = new ConcurrentHashMap<>();
 
-    RefreshMetrics(MeterRegistry registry) {
+    RefreshMetrics(MeterRegistry registry, ProviderRegistry providers) {
         this.registry = registry;
+        providers.all().stream().map(ProviderSettings::name).forEach(this::registerAtZero);
+    }
+
+    /** An attempt outcome as its tag value: {@code TRANSIENT_FAILURE} is {@code transient_failure}. */
+    static String outcomeTag(AttemptOutcome outcome) {
+        return outcome.name().toLowerCase(Locale.ROOT);
+    }
+
+    private void registerAtZero(String provider) {
+        for (AttemptOutcome outcome : AttemptOutcome.values()) {
+            refreshCounter(provider, outcomeTag(outcome));
+        }
+        DROP_REASONS.forEach(reason -> droppedCounter(provider, reason));
+        DEAD_LETTER_REASONS.forEach(reason -> deadLetterCounter(provider, reason));
+        latencyTimer(provider);
+        latenessTimer(provider);
+        BATCH_PHASES.forEach(phase -> batchPhaseTimer(provider, phase));
     }
 
     void refreshed(String provider, String outcome) {
-        counter("refresher.refreshes", "Provider calls by outcome", provider, "outcome", outcome).increment();
+        refreshCounter(provider, outcome).increment();
     }
 
     void providerLatency(String provider, Duration duration) {
-        latencies.computeIfAbsent(provider, p -> Timer.builder("refresher.provider.latency")
-                .description("Token endpoint call duration")
-                .tag("provider", p)
-                .publishPercentileHistogram()
-                .register(registry)).record(duration);
+        latencyTimer(provider).record(duration);
     }
 
     /**
@@ -53,11 +94,7 @@ class RefreshMetrics {
      * "step at 0.75-1 s" the benchmark showed); a timer counts nanoseconds. The exported series are the same.
      */
     void lateness(String provider, Duration late) {
-        lateness.computeIfAbsent(provider, p -> Timer.builder("refresher.refresh.lateness")
-                .description("Refresh start minus due time")
-                .tag("provider", p)
-                .serviceLevelObjectives(LATENESS_BUCKETS.toArray(Duration[]::new))
-                .register(registry)).record(late.isNegative() ? Duration.ZERO : late);
+        latenessTimer(provider).record(late.isNegative() ? Duration.ZERO : late);
     }
 
     /**
@@ -66,25 +103,57 @@ class RefreshMetrics {
      * consumer meanwhile wait for both, which is the part of their lateness that the broker does not cause.
      */
     void batchPhase(String provider, String phase, Duration duration) {
-        batchPhases.computeIfAbsent(new MeterKey("refresher.batch.duration", provider, phase), key -> Timer.builder(
-                key.name())
+        batchPhaseTimer(provider, phase).record(duration);
+    }
+
+    void dropped(String provider, String reason) {
+        droppedCounter(provider, reason).increment();
+    }
+
+    void deadLettered(String provider, String reason) {
+        deadLetterCounter(provider, reason).increment();
+    }
+
+    private record MeterKey(String name, String provider, String value) {
+    }
+
+    private Counter refreshCounter(String provider, String outcome) {
+        return counter("refresher.refreshes", "Provider calls by outcome", provider, "outcome", outcome);
+    }
+
+    private Counter droppedCounter(String provider, String reason) {
+        return counter("refresher.messages.dropped", "Messages acknowledged without a refresh", provider, "reason",
+                reason);
+    }
+
+    private Counter deadLetterCounter(String provider, String reason) {
+        return counter("refresher.dead_letters", "Refreshes given up, by reason", provider, "reason", reason);
+    }
+
+    private Timer latencyTimer(String provider) {
+        return latencies.computeIfAbsent(provider, p -> Timer.builder("refresher.provider.latency")
+                .description("Token endpoint call duration")
+                .tag("provider", p)
+                .publishPercentileHistogram()
+                .register(registry));
+    }
+
+    private Timer latenessTimer(String provider) {
+        return lateness.computeIfAbsent(provider, p -> Timer.builder("refresher.refresh.lateness")
+                .description("Refresh start minus due time")
+                .tag("provider", p)
+                .serviceLevelObjectives(LATENESS_BUCKETS.toArray(Duration[]::new))
+                .register(registry));
+    }
+
+    private Timer batchPhaseTimer(String provider, String phase) {
+        return batchPhases.computeIfAbsent(new MeterKey("refresher.batch.duration", provider, phase), key -> Timer
+                .builder(key.name())
                 .description("How long a phase of a batch of deliveries held its consumer")
                 .tag("provider", provider)
                 .tag("phase", phase)
                 .publishPercentileHistogram()
-                .register(registry)).record(duration);
-    }
-
-    void dropped(String provider, String reason) {
-        counter("refresher.messages.dropped", "Messages acknowledged without a refresh", provider, "reason", reason)
-                .increment();
-    }
-
-    void deadLettered(String provider, String reason) {
-        counter("refresher.dead_letters", "Refreshes given up, by reason", provider, "reason", reason).increment();
-    }
-
-    private record MeterKey(String name, String provider, String value) {
+                .register(registry));
     }
 
     private Counter counter(String name, String description, String provider, String tag, String value) {
