@@ -26,6 +26,10 @@ import org.springframework.stereotype.Component;
  * ready in every queue ({@code refresher.queue.messages}: work queues, ladder levels, dead letters). Counted every
  * {@code refresher.metrics.inventory-interval} rather than per scrape, so that a scrape never runs a count over the
  * connection table. Every scheduler reports the same figures; dashboards take the max.
+ *
+ * <p>Ready only: a passive declaration's {@code message_count} is all AMQP tells (RabbitMQ 3.10, quorum and classic
+ * queues alike); deliveries held unacknowledged by consumers are counted by the workers that hold them
+ * ({@code refresher.queue.unacknowledged}), and the dashboard adds the two.
  */
 @Component
 class InventoryMetrics {
@@ -49,7 +53,8 @@ class InventoryMetrics {
                 .description("Connections by provider and status")
                 .register(registry);
         this.queues = MultiGauge.builder("refresher.queue.messages")
-                .description("Messages ready in a queue (work queues, delay ladder levels, dead letters)")
+                .description("Messages ready in a queue (work queues, delay ladder levels, dead letters); deliveries "
+                        + "held unacknowledged by consumers not included")
                 .register(registry);
     }
 

@@ -9,6 +9,8 @@ import dev.tokenrefresher.worker.refresh.RefreshBatchHandler.Verdict;
 import dev.tokenrefresher.worker.refresh.WorkerProperties;
 import dev.tokenrefresher.worker.resilience.ProviderGuards;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -51,7 +53,8 @@ class WorkQueueConsumers implements SmartLifecycle {
     private volatile boolean running;
 
     WorkQueueConsumers(ConnectionFactory connectionFactory, ProviderRegistry providers, RefresherTopology topology,
-            RefreshBatchHandler handler, ProviderGuards guards, WorkerProperties properties) {
+            RefreshBatchHandler handler, ProviderGuards guards, WorkerProperties properties, HeldDeliveries held,
+            MeterRegistry registry) {
         for (ProviderSettings provider : providers.all()) {
             var longestCall = properties.longestCallTime(provider.requestTimeout());
             if (properties.lease().compareTo(longestCall) <= 0) {
@@ -73,8 +76,16 @@ class WorkQueueConsumers implements SmartLifecycle {
             }
             log.info("provider {}: claims last {}, or half an access token's life if shorter, and at least {}",
                     provider.name(), properties.lease(), floor);
+            String queue = topology.workQueue(provider.name());
+            Gauge.builder("refresher.queue.unacknowledged", held, counts -> counts.held(queue))
+                    .description("Deliveries of a work queue this worker holds unacknowledged (prefetched or in a "
+                            + "batch)")
+                    .tag("queue", queue)
+                    .tag("provider", provider.name())
+                    .register(registry);
             SimpleMessageListenerContainer container = new SimpleMessageListenerContainer(connectionFactory);
-            container.setQueueNames(topology.workQueue(provider.name()));
+            container.setQueueNames(queue);
+            container.setConsumerTagStrategy(held::consumerTag);
             container.setConcurrentConsumers(properties.consumersFor(provider.concurrency()));
             container.setConsumerBatchEnabled(true);
             container.setBatchSize(properties.batchSizeFor(provider.concurrency()));
