@@ -6,6 +6,7 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -22,6 +23,12 @@ import javax.crypto.spec.SecretKeySpec;
  * with the value so that keys can rotate: new values use the primary key, old values are read with the key they name.
  * Nonces are random; at 2^32 encryptions per key the collision risk stays below NIST's bound, which is far beyond a
  * key's life here (rotate keys yearly).
+ *
+ * <p>Key ids are matched without regard to case. Spring's relaxed binding lower-cases map keys that come from
+ * environment variables ({@code REFRESHER_CRYPTO_KEYS_MYKEY} binds key id {@code mykey}) but not the primary key id's
+ * value, nor keys from a YAML file: {@code REFRESHER_CRYPTO_PRIMARYKEYID=MYKEY} must name that key, and a value
+ * written as {@code K1} while the key came from YAML must stay readable once it comes from the environment. New values
+ * carry the id as the key was configured, so that whatever read them before still reads them.
  */
 public final class TokenCipher {
 
@@ -32,6 +39,7 @@ public final class TokenCipher {
     private static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9_-]{1,32}");
     private static final String TRANSFORMATION = "AES/GCM/NoPadding";
 
+    /** By key id in lower case. */
     private final Map<String, SecretKey> keys;
     private final String primaryKeyId;
     private final byte[] primaryKeyIdBytes;
@@ -44,20 +52,34 @@ public final class TokenCipher {
                             + "and refresher.crypto.primary-key-id, e.g. REFRESHER_CRYPTO_KEYS_K1 and REFRESHER_CRYPTO_PRIMARYKEYID=k1");
         }
         Map<String, SecretKey> parsed = new HashMap<>();
-        properties.keys().forEach((id, encoded) -> parsed.put(id, parseKey(id, encoded)));
+        Map<String, String> configuredIds = new HashMap<>();
+        properties.keys().forEach((id, encoded) -> {
+            String caseless = caseless(id);
+            String other = configuredIds.putIfAbsent(caseless, id);
+            if (other != null) {
+                throw new InvalidKeyConfigurationException("key ids '" + other + "' and '" + id
+                        + "' differ only in case; key ids are matched without regard to case");
+            }
+            parsed.put(caseless, parseKey(id, encoded));
+        });
         String primary = properties.primaryKeyId();
         if (primary == null || primary.isBlank()) {
             throw new InvalidKeyConfigurationException(
                     "refresher.crypto.primary-key-id is not set; configured key ids: "
-                            + parsed.keySet());
+                            + properties.keys().keySet());
         }
-        if (!parsed.containsKey(primary)) {
+        String configuredPrimary = configuredIds.get(caseless(primary));
+        if (configuredPrimary == null) {
             throw new InvalidKeyConfigurationException("refresher.crypto.primary-key-id '" + primary
-                    + "' names no configured key; configured key ids: " + parsed.keySet());
+                    + "' names no configured key; configured key ids: " + properties.keys().keySet());
         }
         this.keys = Map.copyOf(parsed);
-        this.primaryKeyId = primary;
-        this.primaryKeyIdBytes = primary.getBytes(StandardCharsets.US_ASCII);
+        this.primaryKeyId = configuredPrimary;
+        this.primaryKeyIdBytes = configuredPrimary.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static String caseless(String keyId) {
+        return keyId.toLowerCase(Locale.ROOT);
     }
 
     private static SecretKey parseKey(String id, String encoded) {
@@ -87,7 +109,8 @@ public final class TokenCipher {
         random.nextBytes(nonce);
         try {
             Cipher cipher = Cipher.getInstance(TRANSFORMATION);
-            cipher.init(Cipher.ENCRYPT_MODE, keys.get(primaryKeyId), new GCMParameterSpec(TAG_BITS, nonce));
+            cipher.init(Cipher.ENCRYPT_MODE, keys.get(caseless(primaryKeyId)), new GCMParameterSpec(TAG_BITS,
+                    nonce));
             cipher.updateAAD(binding.associatedData());
             byte[] sealed = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
             return ByteBuffer.allocate(2 + primaryKeyIdBytes.length + NONCE_BYTES + sealed.length)
@@ -116,7 +139,7 @@ public final class TokenCipher {
         byte[] keyIdBytes = new byte[keyIdLength];
         buffer.get(keyIdBytes);
         String keyId = new String(keyIdBytes, StandardCharsets.US_ASCII);
-        SecretKey key = keys.get(keyId);
+        SecretKey key = keys.get(caseless(keyId));
         if (key == null) {
             throw new TokenDecryptionException(binding.toString(), "encrypted with key '" + keyId
                     + "', which is not configured");

@@ -9,6 +9,9 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 class TokenCipherTest {
 
@@ -78,6 +81,44 @@ class TokenCipherTest {
                 .hasMessageContaining("AES-256 needs 32");
         assertThatThrownBy(() -> new TokenCipher(new CryptoProperties("k1", Map.of("k1", "***"))))
                 .hasMessageContaining("not valid base64");
+    }
+
+    @Test
+    void keysFromEnvironmentVariablesWorkWhateverTheCaseOfTheirIds() {
+        // relaxed binding lower-cases the map key from the variable's name, not the primary key id's value
+        StandardEnvironment environment = new StandardEnvironment();
+        environment.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, Map.of(
+                        "REFRESHER_CRYPTO_KEYS_MYKEY", KEY_1, "REFRESHER_CRYPTO_PRIMARYKEYID", "MYKEY")));
+        CryptoProperties bound = Binder.get(environment).bind("refresher.crypto", CryptoProperties.class).get();
+        assertThat(bound.keys()).containsOnlyKeys("mykey");
+
+        TokenCipher cipher = new TokenCipher(bound);
+
+        byte[] sealed = cipher.encrypt("secret", refreshTokenColumn);
+        assertThat(cipher.decrypt(sealed, refreshTokenColumn)).isEqualTo("secret");
+        assertThat(TokenCipher.keyIdOf(sealed)).as("the id as the key was configured").isEqualTo("mykey");
+    }
+
+    @Test
+    void valuesWrittenUnderAnUpperCaseKeyIdStayReadableOnceTheKeyComesFromTheEnvironment() {
+        byte[] stored = new TokenCipher(new CryptoProperties("K1", Map.of("K1", KEY_1))).encrypt("old",
+                refreshTokenColumn);
+        TokenCipher fromEnvironment = new TokenCipher(new CryptoProperties("K1", Map.of("k1", KEY_1)));
+
+        assertThat(fromEnvironment.decrypt(stored, refreshTokenColumn)).isEqualTo("old");
+        assertThat(new TokenCipher(new CryptoProperties("K1", Map.of("K1", KEY_1))).decrypt(fromEnvironment.encrypt(
+                "new", refreshTokenColumn), refreshTokenColumn)).as("and what it writes, for an app still reading "
+                        + "the key from YAML")
+                .isEqualTo("new");
+    }
+
+    @Test
+    void keyIdsThatDifferOnlyInCaseAreRefused() {
+        assertThatThrownBy(() -> new TokenCipher(new CryptoProperties("k1", Map.of("k1", KEY_1, "K1", KEY_2))))
+                .isInstanceOf(InvalidKeyConfigurationException.class)
+                .hasMessageContaining("differ only in case")
+                .hasMessageNotContaining(KEY_1);
     }
 
     private static String randomKey() {
