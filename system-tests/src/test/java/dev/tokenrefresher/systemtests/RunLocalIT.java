@@ -7,6 +7,9 @@ import dev.tokenrefresher.common.test.TestServices;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +26,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The README's quick start without Docker: {@code scripts/run-local.sh} (with the jars this build made) brings up the
- * sandbox with demo connections, the scheduler and two workers; they refresh, the Prometheus endpoints count it, the
- * logs are JSON lines naming connection, provider, fence and outcome without a token, and a Ctrl-C stops every
+ * sandbox with demo connections, the scheduler and two workers; they refresh, the Prometheus endpoints count it, a
+ * disconnect with {@code revoke=true} revokes at the sandbox, the logs are JSON lines naming connection, provider, fence and outcome without a token, and a Ctrl-C stops every
  * process the script started.
  */
 class RunLocalIT {
@@ -96,6 +99,32 @@ class RunLocalIT {
                     "status=\"ACTIVE\"") == DEMO_CONNECTIONS);
             assertThat(schedulerMetrics).contains("refresher_queue_messages{");
 
+            // a disconnect with revoke=true reaches the sandbox's revocation endpoint, not Intuit's
+            String adminKey = Files.readString(state.resolve("admin-api-key")).strip();
+            URI scheduler = URI.create("http://127.0.0.1:" + schedulerPort);
+            JsonNode minted = JsonHttp.post(sandbox.resolve("/sandbox/connections")).body().get(0);
+            HttpResponse<String> registered = send(HttpRequest.newBuilder(scheduler.resolve("/api/connections"))
+                    .header("X-API-Key", adminKey).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(JsonHttp.JSON.writeValueAsString(Map.of(
+                            "tenantId", "run-local-revoke", "provider", "quickbooks",
+                            "realmId", minted.get("realmId").asString(),
+                            "accessToken", minted.get("accessToken").asString(),
+                            "refreshToken", minted.get("refreshToken").asString(),
+                            "expiresIn", minted.get("expiresIn").asLong(),
+                            "refreshTokenExpiresIn", minted.get("xRefreshTokenExpiresIn").asLong()))))
+                    .build());
+            assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
+            // the README's sample answer is compared with this one
+            System.out.println("POST /api/connections answered " + registered.body());
+            String id = JsonHttp.JSON.readTree(registered.body()).get("id").asString();
+            HttpResponse<String> disconnected = send(HttpRequest.newBuilder(scheduler.resolve("/api/connections/"
+                    + id + "?revoke=true")).header("X-API-Key", adminKey).DELETE().build());
+            assertThat(disconnected.statusCode()).as(disconnected.body()).isEqualTo(200);
+            assertThat(JsonHttp.JSON.readTree(disconnected.body()).path("revocation").asString()).as(disconnected
+                    .body()).isEqualTo("revoked");
+            assertThat(JsonHttp.get(sandbox.resolve("/sandbox/connections/" + minted.get("realmId").asString()))
+                    .body().path("revoked").asBoolean()).isTrue();
+
             JsonNode refreshLine = jsonLines(state.resolve("logs/worker-1.log")).stream()
                     .filter(line -> line.path("message").asString().startsWith("refreshed connection="))
                     .findFirst().orElseThrow();
@@ -126,6 +155,10 @@ class RunLocalIT {
 
     private static String read(Path file) throws IOException {
         return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+    }
+
+    private static HttpResponse<String> send(HttpRequest request) throws Exception {
+        return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
     }
 
     private static String get(URI uri) throws Exception {
