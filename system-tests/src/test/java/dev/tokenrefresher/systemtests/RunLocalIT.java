@@ -114,8 +114,9 @@ class RunLocalIT {
                             "refreshTokenExpiresIn", minted.get("xRefreshTokenExpiresIn").asLong()))))
                     .build());
             assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
-            // the README's sample answer is compared with this one
-            System.out.println("POST /api/connections answered " + registered.body());
+            // the README's sample answer has the fields of the real one, no more, no fewer
+            assertThat(readmeSampleAnswer().propertyNames()).containsExactlyInAnyOrderElementsOf(JsonHttp.JSON
+                    .readTree(registered.body()).propertyNames());
             String id = JsonHttp.JSON.readTree(registered.body()).get("id").asString();
             HttpResponse<String> disconnected = send(HttpRequest.newBuilder(scheduler.resolve("/api/connections/"
                     + id + "?revoke=true")).header("X-API-Key", adminKey).DELETE().build());
@@ -203,5 +204,13 @@ class RunLocalIT {
             }
         }
         throw new IllegalStateException("no two consecutive free ports");
+    }
+
+    /** The registration's sample answer in the README: the JSON block after "never a token:". */
+    private static JsonNode readmeSampleAnswer() throws IOException {
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        int after = readme.indexOf("never a token:");
+        int start = readme.indexOf("```json", after) + "```json".length();
+        return JsonHttp.JSON.readTree(readme.substring(start, readme.indexOf("```", start)));
     }
 }
