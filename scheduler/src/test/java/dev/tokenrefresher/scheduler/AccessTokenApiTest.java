@@ -3,6 +3,7 @@ package dev.tokenrefresher.scheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tokenrefresher.common.connection.ConnectionStore;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,9 +19,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
 
 /** Host apps read access tokens valid for at least a given time; refreshes on demand are single-flight. */
 class AccessTokenApiTest extends SchedulerApiTestBase {
+
+    @Autowired
+    ConnectionStore store;
 
     @Test
     void aTokenFreshEnoughIsReturnedWithoutCallingTheProvider() {
@@ -227,6 +233,45 @@ class AccessTokenApiTest extends SchedulerApiTestBase {
         } finally {
             sandboxControl("PUT", "/sandbox/settings", "{\"latencyMillis\":0}");
         }
+    }
+
+    @Test
+    void aRotatedRefreshTokenInAnOddAnswerIsStoredSoTheChainGoesOn() throws Exception {
+        for (String shape : List.of("EXPIRES_IN_DECIMAL", "EXPIRES_IN_TEXT", "EXPIRES_IN_ZERO", "EXPIRES_IN_HUGE",
+                "NO_ACCESS_TOKEN", "REFRESH_LIFETIME_DECIMAL", "OVERSIZED")) {
+            Minted minted = mint();
+            UUID id = register(PROVIDER, minted, 10);
+            // the sandbox rotates first, then answers oddly: the old refresh token is spent either way
+            sandboxControl("POST", "/sandbox/faults/odd-answers", "{\"shapes\":[\"" + shape + "\"]}");
+
+            Response response = get("/api/connections/" + id + "/access-token", READER_KEY);
+
+            JsonNode report = sandbox("/sandbox/connections/" + minted.realmId());
+            assertThat(report.get("refreshes").asLong()).as(shape).isEqualTo(1);
+            assertThat(sha256(store.tokens(id).orElseThrow().refreshToken())).as(shape).isEqualTo(report.get(
+                    "currentRefreshTokenSha256").asString());
+            assertThat(get("/api/connections/" + id, ADMIN_KEY).body().get("status").asString()).as(shape)
+                    .isEqualTo("ACTIVE");
+            if (shape.equals("NO_ACCESS_TOKEN")) {
+                assertThat(response.status()).isEqualTo(503);
+                assertThat(response.body().get("errorCode").asString()).isEqualTo("odd_answer");
+            } else {
+                assertThat(response.status()).as(shape + ": " + response.body()).isEqualTo(200);
+                assertThat(response.body().get("refreshed").asBoolean()).as(shape).isTrue();
+            }
+            // a whole number written as a decimal is read as that number; everything else is recorded as odd
+            JsonNode attemptError = get("/api/connections/" + id, ADMIN_KEY).body().at("/recentAttempts/0/errorCode");
+            if (shape.equals("EXPIRES_IN_DECIMAL")) {
+                assertThat(attemptError.isNull()).as(shape).isTrue();
+            } else {
+                assertThat(attemptError.asString()).as(shape).startsWith("odd:");
+            }
+        }
+    }
+
+    private static String sha256(String text) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(text
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     /** The minted connection as if its provider issued tokens that live {@code seconds}. */

@@ -104,6 +104,35 @@ class RefreshBehaviourIT {
     }
 
     @Test
+    void aRotatedRefreshTokenInAnOddAnswerIsStoredSoTheChainGoesOn() {
+        // the sandbox rotates first and answers oddly after: the old refresh token is spent whatever the client does
+        List<String> shapes = List.of("EXPIRES_IN_DECIMAL", "EXPIRES_IN_TEXT", "EXPIRES_IN_ZERO", "EXPIRES_IN_HUGE",
+                "NO_ACCESS_TOKEN", "REFRESH_LIFETIME_DECIMAL", "OVERSIZED");
+        List<Sandbox.Minted> minted = system.sandbox().mint(shapes.size());
+        system.sandbox().oddAnswers(shapes);
+        Instant dueAtOnce = Instant.now().minus(Duration.ofHours(2));
+
+        List<UUID> ids = minted.stream().map(m -> system.registerOrFail("odd-" + UUID.randomUUID(), m, dueAtOnce))
+                .toList();
+
+        await().atMost(SOON).until(() -> minted.stream().allMatch(m -> system.sandbox().report(m.realmId())
+                .refreshes() >= 1));
+        StoredConnections table = new StoredConnections(system.namespace());
+        await().atMost(SOON).untilAsserted(() -> {
+            Map<String, String> stored = new java.util.HashMap<>();
+            table.all().forEach(row -> stored.put(row.realmId(), row.refreshTokenSha256()));
+            for (Sandbox.Minted m : minted) {
+                assertThat(stored.get(m.realmId())).as(m.realmId()).isEqualTo(system.sandbox().report(m.realmId())
+                        .currentRefreshTokenSha256());
+            }
+        });
+        for (int i = 0; i < ids.size(); i++) {
+            assertThat(system.connection(ids.get(i)).get("status").asString()).isEqualTo("ACTIVE");
+            assertThat(system.sandbox().report(minted.get(i).realmId()).invalidGrants()).isZero();
+        }
+    }
+
+    @Test
     void revokedConnectionEndsReauthRequiredAndNothingElseIsAffected() {
         List<Sandbox.Minted> minted = system.sandbox().mint(3);
         system.sandbox().revoke(minted.getFirst().realmId());

@@ -79,6 +79,11 @@ final class Sandbox {
         require(JsonHttp.put(app.url("/sandbox/settings"), settings), 200);
     }
 
+    /** The next successful refreshes, one per shape (e.g. {@code EXPIRES_IN_TEXT}), rotate and answer oddly. */
+    void oddAnswers(List<String> shapes) {
+        require(JsonHttp.post(app.url("/sandbox/faults/odd-answers"), Map.of("shapes", shapes)), 200);
+    }
+
     /** Every token request fails with 503 for the next {@code seconds}. */
     void outage(int seconds) {
         JsonHttp.Response response = JsonHttp.post(app.url("/sandbox/faults/outage"), Map.of("seconds", seconds));

@@ -119,8 +119,9 @@ public class RefreshOutcomes {
                                                      claim_fence,
                                                      attempted_at, outcome, http_status, error_code, duration, worker, ord)),
                         updated AS (
-                            UPDATE connection c SET access_token_enc = r.access, refresh_token_enc = r.refresh,
-                                   access_expires_at = r.access_exp, access_lifetime_seconds = r.access_lifetime,
+                            UPDATE connection c SET access_token_enc = coalesce(r.access, c.access_token_enc), refresh_token_enc = r.refresh,
+                                   access_expires_at = coalesce(r.access_exp, c.access_expires_at),
+                                   access_lifetime_seconds = coalesce(r.access_lifetime, c.access_lifetime_seconds),
                                    refresh_expires_at = r.refresh_exp, next_refresh_at = r.next,
                                    refresh_fence = c.refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
                                    consecutive_failures = 0, first_failure_at = NULL, last_error = NULL, last_refreshed_at = r.now,
@@ -163,8 +164,9 @@ public class RefreshOutcomes {
         return jdbc
                 .sql("""
                         WITH updated AS (
-                            UPDATE connection SET access_token_enc = :access, refresh_token_enc = :refresh,
-                                   access_expires_at = :accessExp, access_lifetime_seconds = :accessLifetime,
+                            UPDATE connection SET access_token_enc = coalesce(:access::bytea, access_token_enc), refresh_token_enc = :refresh,
+                                   access_expires_at = coalesce(:accessExp::timestamptz, access_expires_at),
+                                   access_lifetime_seconds = coalesce(:accessLifetime::int, access_lifetime_seconds),
                                    refresh_expires_at = :refreshExp, next_refresh_at = :next,
                                    refresh_fence = refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
                                    consecutive_failures = 0, first_failure_at = NULL, last_error = NULL, last_refreshed_at = :now,
@@ -192,7 +194,11 @@ public class RefreshOutcomes {
                 .orElseGet(OptionalLong::empty);
     }
 
+    /** {@code null} when the answer had no usable access token: the statement keeps the stored one. */
     private byte[] accessCiphertext(RefreshToStore stored) {
+        if (!stored.tokens().hasAccessToken()) {
+            return null;
+        }
         return cipher.encrypt(stored.tokens().accessToken(), CipherBinding.connection(stored.claim().connectionId(),
                 ACCESS_TOKEN));
     }

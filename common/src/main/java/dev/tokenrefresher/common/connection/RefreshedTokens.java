@@ -7,8 +7,11 @@ import java.time.Instant;
 /**
  * What a successful refresh stores.
  *
+ * @param accessToken the new access token; {@code null} when the answer had no usable one, which keeps the stored
+ *            access token and its expiry (the refresh token, the precious part, is stored all the same)
  * @param refreshToken the new refresh token; {@code null} when the provider returned none, which keeps the stored one
- * @param accessLifetime how long the access token was issued for
+ * @param accessExpiresAt {@code null} with {@code accessToken}
+ * @param accessLifetime how long the access token was issued for; {@code null} with {@code accessToken}
  * @param refreshExpiresAt the refresh token's new expiry; {@code null} when unknown, which keeps the stored one
  */
 public record RefreshedTokens(String accessToken, String refreshToken, Instant accessExpiresAt,
@@ -20,15 +23,28 @@ public record RefreshedTokens(String accessToken, String refreshToken, Instant a
      * longer than it does.
      *
      * @param storedRefreshExpiresAt the stored refresh token's expiry, kept when the grant neither rotates the token nor
-     *            says how long it lives
+     *            says how long it lives, or says it in a way that cannot be read
      */
     public static RefreshedTokens of(TokenGrant grant, Instant requestedAt, Instant storedRefreshExpiresAt) {
         Duration refreshLifetime = grant.effectiveRefreshTokenLifetime();
-        Instant refreshExpiresAt = refreshLifetime != null
-                ? requestedAt.plus(refreshLifetime)
-                : grant.refreshToken() == null ? storedRefreshExpiresAt : null;
+        Instant refreshExpiresAt;
+        if (!grant.refreshLifetimeKnown()) {
+            refreshExpiresAt = storedRefreshExpiresAt;
+        } else if (refreshLifetime != null) {
+            refreshExpiresAt = requestedAt.plus(refreshLifetime);
+        } else {
+            refreshExpiresAt = grant.refreshToken() == null ? storedRefreshExpiresAt : null;
+        }
+        if (grant.accessToken() == null) {
+            return new RefreshedTokens(null, grant.refreshToken(), null, null, refreshExpiresAt);
+        }
         return new RefreshedTokens(grant.accessToken(), grant.refreshToken(), requestedAt.plus(grant
                 .accessTokenLifetime()), grant.accessTokenLifetime(), refreshExpiresAt);
+    }
+
+    /** Whether an access token is stored with this refresh (else the stored one stays). */
+    public boolean hasAccessToken() {
+        return accessToken != null;
     }
 
     @Override

@@ -13,7 +13,9 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import tools.jackson.databind.ObjectMapper;
 
@@ -26,7 +28,10 @@ import tools.jackson.databind.ObjectMapper;
 public class TokenEndpointClient {
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
-    private static final int MAX_BODY_BYTES = 64 * 1024;
+    /** What a token response is expected to stay under; a longer one is read all the same, and named odd. */
+    private static final int EXPECTED_BODY_BYTES = 64 * 1024;
+    /** Beyond this a body is not read for tokens: no provider sends a megabyte of them. */
+    private static final int MAX_BODY_BYTES = 1024 * 1024;
 
     private final HttpClient http;
     private final TokenResponseParser parser;
@@ -78,7 +83,14 @@ public class TokenEndpointClient {
             if (parsed.grant() == null) {
                 return failed(ErrorClass.TRANSIENT, "malformed_response", parsed.problem(), status, null, started);
             }
-            return new RefreshResult.Granted(parsed.grant(), status, elapsed(started));
+            TokenGrant grant = parsed.grant();
+            if (body.length > EXPECTED_BODY_BYTES) {
+                List<String> oddities = new ArrayList<>(grant.oddities());
+                oddities.add("body_size");
+                grant = new TokenGrant(grant.accessToken(), grant.refreshToken(), grant.accessTokenLifetime(), grant
+                        .refreshTokenLifetime(), grant.refreshTokenHardLifetime(), oddities);
+            }
+            return new RefreshResult.Granted(grant, status, elapsed(started));
         }
         Optional<String> error = parser.errorCode(body);
         if (status == 429) {

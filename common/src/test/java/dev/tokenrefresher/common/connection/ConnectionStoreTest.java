@@ -227,6 +227,34 @@ class ConnectionStoreTest extends ServicesTestBase {
     }
 
     @Test
+    void anAnswerWithoutAUsableAccessTokenStoresTheRotatedRefreshTokenAndKeepsTheStoredAccessToken() {
+        Registered registered = store.register(aConnection().tokens("at-kept", "rt-old").build(), now);
+        Instant storedExpiry = store.find(registered.id()).orElseThrow().accessExpiresAt();
+        Claim claim = claim(registered);
+        Claim other = claim(store.register(aConnection().tokens("at-other", "rt-other").build(), now));
+
+        var fences = outcomes.storeAllRefreshed(List.of(
+                new RefreshToStore(claim, new RefreshedTokens(null, "rt-new", null, null, null), now.plusSeconds(30),
+                        now, attempt(AttemptOutcome.REFRESHED)),
+                new RefreshToStore(other, new RefreshedTokens(null, "rt-other-new", null, null, null), now,
+                        now, attempt(AttemptOutcome.REFRESHED))));
+        var single = outcomes.storeRefreshed(claim(registered), new RefreshedTokens(null, "rt-newer", null, null,
+                null), now.plusSeconds(30), now, attempt(AttemptOutcome.REFRESHED));
+
+        assertThat(fences).allMatch(java.util.OptionalLong::isPresent);
+        assertThat(single).isPresent();
+        assertThat(store.tokens(registered.id())).get().satisfies(tokens -> {
+            assertThat(tokens.refreshToken()).isEqualTo("rt-newer");
+            assertThat(tokens.accessToken()).isEqualTo("at-kept");
+            assertThat(tokens.accessExpiresAt()).isEqualTo(storedExpiry);
+        });
+        assertThat(store.tokens(other.connectionId())).get().extracting(StoredTokens::refreshToken).isEqualTo(
+                "rt-other-new");
+        assertThat(store.find(registered.id())).get().extracting(ConnectionView::accessTokenLifetimeSeconds)
+                .isEqualTo(3600);
+    }
+
+    @Test
     void rotatedTokenIsStoredEvenIfASweepBumpedTheFenceMeanwhile() {
         Registered registered = store.register(aConnection().build(), now);
         Claim claim = claim(registered);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.ObjectMapper;
 
@@ -69,17 +70,49 @@ class TokenResponseParserTest {
     }
 
     @Test
-    void answersThatWouldStoreANullTokenAreMalformed() {
-        assertThat(parse("{\"expires_in\":3600,\"refresh_token\":\"rt\"}").problem())
-                .isEqualTo("access_token is missing or empty");
+    void answersWithoutAnyTokenAreMalformed() {
+        assertThat(parse("{\"expires_in\":3600}").problem()).isEqualTo("access_token is missing or empty");
         assertThat(parse("{\"access_token\":\"  \"}").problem()).isEqualTo("access_token is missing or empty");
         assertThat(parse("{\"access_token\":null}").problem()).isEqualTo("access_token is missing or empty");
         assertThat(parse("<html>gateway</html>").problem()).isEqualTo("the body is not JSON");
         assertThat(parse("\"text\"").problem()).isEqualTo("the body is not a JSON object");
-        assertThat(parse("{\"access_token\":\"a\",\"expires_in\":-5}").problem()).isEqualTo(
-                "expires_in is not positive");
-        assertThat(parse("{\"access_token\":\"a\",\"expires_in\":\"soon\"}").problem()).isEqualTo(
-                "expires_in is not a number");
+    }
+
+    @Test
+    void aRefreshTokenIsNeverDiscardedBecauseAnotherFieldIsOdd() {
+        // the provider has spent the old refresh token by the time any of these arrives
+        for (String odd : List.of("\"expires_in\":\"3600s\"", "\"expires_in\":0", "\"expires_in\":-5",
+                "\"expires_in\":1e14", "\"expires_in\":100000000000000", "\"expires_in\":{\"s\":1}",
+                "\"x_refresh_token_expires_in\":8726400.5", "\"x_refresh_token_expires_in\":\"100 days\"")) {
+            TokenGrant grant = parse("{\"access_token\":\"at\",\"refresh_token\":\"rt-new\"," + odd + "}").grant();
+
+            assertThat(grant).as(odd).isNotNull();
+            assertThat(grant.refreshToken()).as(odd).isEqualTo("rt-new");
+            assertThat(grant.oddities()).as(odd).hasSize(1);
+            assertThat(grant.accessTokenLifetime()).as(odd).isPositive().isLessThanOrEqualTo(DEFAULT_LIFETIME);
+        }
+    }
+
+    @Test
+    void oddFieldsGetSafeDefaults() {
+        TokenGrant textExpiry = parse("{\"access_token\":\"at\",\"refresh_token\":\"rt\",\"expires_in\":\"3600s\"}")
+                .grant();
+        TokenGrant noAccessToken = parse("{\"refresh_token\":\"rt\",\"expires_in\":3600}").grant();
+        TokenGrant oddRefreshLifetime = parse("{\"access_token\":\"at\",\"refresh_token\":\"rt\","
+                + "\"x_refresh_token_expires_in\":8726400.5}").grant();
+        TokenGrant decimal = parse("{\"access_token\":\"at\",\"refresh_token\":\"rt\",\"expires_in\":3600.0}")
+                .grant();
+
+        // an expiry that cannot be read is taken as short: the token is refreshed again soon
+        assertThat(textExpiry.accessTokenLifetime()).isEqualTo(TokenResponseParser.SAFE_ACCESS_TOKEN_LIFETIME);
+        assertThat(textExpiry.oddityCode()).isEqualTo("odd:expires_in");
+        assertThat(noAccessToken.accessToken()).isNull();
+        assertThat(noAccessToken.oddities()).containsExactly("access_token");
+        assertThat(oddRefreshLifetime.refreshLifetimeKnown()).isFalse();
+        assertThat(oddRefreshLifetime.refreshTokenLifetime()).isNull();
+        // a whole number written as a decimal is that number, nothing odd
+        assertThat(decimal.accessTokenLifetime()).isEqualTo(Duration.ofSeconds(3600));
+        assertThat(decimal.oddities()).isEmpty();
     }
 
     @Test

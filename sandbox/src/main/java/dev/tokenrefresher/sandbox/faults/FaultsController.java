@@ -34,11 +34,13 @@ class FaultsController {
     static final int MAX_NEXT_REQUESTS = 1000;
 
     private final FaultInjector faults;
+    private final OddAnswers oddAnswers;
     private final Clock clock;
     private final ObjectReader strictReader;
 
-    FaultsController(FaultInjector faults, Clock clock, ObjectMapper mapper) {
+    FaultsController(FaultInjector faults, OddAnswers oddAnswers, Clock clock, ObjectMapper mapper) {
         this.faults = faults;
+        this.oddAnswers = oddAnswers;
         this.clock = clock;
         // a misspelt field must not pass silently: a test would believe it had switched on a fault it had not
         this.strictReader = mapper.reader().with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -63,6 +65,7 @@ class FaultsController {
     @DeleteMapping
     FaultsView clear() {
         faults.clear();
+        oddAnswers.clear();
         return view();
     }
 
@@ -107,6 +110,22 @@ class FaultsController {
         } catch (InvalidFaultSetting e) {
             throw badRequest(e.getMessage());
         }
+        return view();
+    }
+
+    /** The body of {@code POST /sandbox/faults/odd-answers}. */
+    record OddAnswersRequest(List<OddAnswers.Shape> shapes) {
+    }
+
+    /** The next successful refreshes, one per shape, rotate the token and answer it oddly rendered. */
+    @PostMapping("/odd-answers")
+    FaultsView oddAnswers(@RequestBody JsonNode body) {
+        OddAnswersRequest request = read(body, OddAnswersRequest.class);
+        if (request.shapes() == null || request.shapes().isEmpty() || request.shapes().size() > MAX_NEXT_REQUESTS) {
+            throw badRequest("shapes must list 1 to " + MAX_NEXT_REQUESTS + " of " + List.of(OddAnswers.Shape
+                    .values()));
+        }
+        oddAnswers.queue(request.shapes());
         return view();
     }
 

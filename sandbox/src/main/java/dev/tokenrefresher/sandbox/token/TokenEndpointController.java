@@ -3,6 +3,7 @@ package dev.tokenrefresher.sandbox.token;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.tokenrefresher.sandbox.faults.InjectedFault;
+import dev.tokenrefresher.sandbox.faults.OddAnswers;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -11,6 +12,8 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /** Intuit's token endpoint, {@code POST /oauth2/v1/tokens/bearer}, for the refresh-token grant. */
 @RestController
@@ -20,9 +23,13 @@ class TokenEndpointController {
     static final String HARD_EXPIRY_HEADER = "x-include-refresh-token-hard-expires-in";
 
     private final TokenAuthority authority;
+    private final OddAnswers oddAnswers;
+    private final ObjectMapper json;
 
-    TokenEndpointController(TokenAuthority authority) {
+    TokenEndpointController(TokenAuthority authority, OddAnswers oddAnswers, ObjectMapper json) {
         this.authority = authority;
+        this.oddAnswers = oddAnswers;
+        this.json = json;
     }
 
     @PostMapping(path = PATH, consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE)
@@ -36,10 +43,20 @@ class TokenEndpointController {
         TokenRequest request = new TokenRequest(ClientCredentials.fromRequest(authorization, clientId, clientSecret),
                 grantType, refreshToken, Boolean.parseBoolean(includeHardExpiry));
         return switch (authority.answer(request)) {
-            case TokenGrant grant -> answer(ResponseEntity.ok(), grant);
+            case TokenGrant grant -> granted(grant);
             case TokenRefusal refusal -> refuse(refusal);
             case FaultAnswer faulted -> injected(faulted.fault());
         };
+    }
+
+    /** The grant as JSON; oddly rendered if a shape is queued (the token is rotated either way). */
+    private ResponseEntity<?> granted(TokenGrant grant) {
+        OddAnswers.Shape shape = oddAnswers.poll();
+        if (shape == null) {
+            return answer(ResponseEntity.ok(), grant);
+        }
+        ObjectNode body = json.valueToTree(grant);
+        return answer(ResponseEntity.ok(), json.writeValueAsString(OddAnswers.render(body, shape)));
     }
 
     /** Rendered exactly as the fault says: its body is text already, JSON or HTML. */

@@ -39,13 +39,18 @@ record IssuedTokens(String accessToken, String refreshToken, Duration accessLife
         }
         TokenGrant grant = parsed.grant();
         List<InvalidFieldException.FieldProblem> problems = new ArrayList<>();
+        if (grant.accessToken() == null) {
+            problems.add(new InvalidFieldException.FieldProblem(TOKEN_RESPONSE + ".access_token", "is required"));
+        }
+        grant.oddities().stream().filter(field -> !field.equals("access_token")).forEach(field -> problems.add(
+                new InvalidFieldException.FieldProblem(TOKEN_RESPONSE + "." + field, "is not a usable lifetime "
+                        + "(whole seconds, positive for expires_in, up to ten years)")));
         if (grant.refreshToken() == null) {
             problems.add(new InvalidFieldException.FieldProblem(TOKEN_RESPONSE + ".refresh_token",
                     "is required: without a refresh token there is nothing to keep alive"));
         }
         requireShortEnough(problems, TOKEN_RESPONSE + ".access_token", grant.accessToken());
         requireShortEnough(problems, TOKEN_RESPONSE + ".refresh_token", grant.refreshToken());
-        requirePlausible(problems, TOKEN_RESPONSE + ".expires_in", grant.accessTokenLifetime());
         if (!problems.isEmpty()) {
             throw new InvalidFieldException(problems);
         }
@@ -91,13 +96,6 @@ record IssuedTokens(String accessToken, String refreshToken, Duration accessLife
         if (token != null && token.length() > RegisterConnectionRequest.MAX_TOKEN_LENGTH) {
             problems.add(new InvalidFieldException.FieldProblem(field, "is longer than "
                     + RegisterConnectionRequest.MAX_TOKEN_LENGTH + " characters"));
-        }
-    }
-
-    private static void requirePlausible(List<InvalidFieldException.FieldProblem> problems, String field,
-            Duration lifetime) {
-        if (lifetime.toSeconds() > RegisterConnectionRequest.MAX_LIFETIME_SECONDS) {
-            problems.add(new InvalidFieldException.FieldProblem(field, "is longer than ten years: seconds expected"));
         }
     }
 

@@ -22,6 +22,7 @@ import dev.tokenrefresher.common.provider.ProviderSettings;
 import dev.tokenrefresher.common.provider.RefreshResult;
 import dev.tokenrefresher.common.provider.RetryAfterBackOffPolicy;
 import dev.tokenrefresher.common.provider.TokenEndpointClient;
+import dev.tokenrefresher.common.provider.TokenGrant;
 import dev.tokenrefresher.scheduler.connection.ConnectionNotActiveException;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,6 +44,8 @@ class ClaimedRefresh {
     private static final Logger log = LoggerFactory.getLogger(ClaimedRefresh.class);
     /** What a retry must leave before the lease ends, besides a whole request timeout: the store's statement. */
     private static final Duration STORE_MARGIN = Duration.ofSeconds(1);
+    /** When a refresh whose answer had no usable access token is tried again. */
+    static final Duration ODD_ANSWER_RETRY = Duration.ofSeconds(30);
 
     private final ProviderRegistry providers;
     private final TokenEndpointClient tokenEndpoint;
@@ -139,10 +142,18 @@ class ClaimedRefresh {
 
     private Duration store(Claim claim, ProviderSettings provider, RefreshResult.Granted granted, Instant started) {
         Instant now = clock.instant();
-        RefreshedTokens tokens = RefreshedTokens.of(granted.grant(), started, claim.refreshExpiresAt());
-        Instant next = provider.refreshDueAt(started, granted.grant().accessTokenLifetime());
+        TokenGrant grant = granted.grant();
+        RefreshedTokens tokens = RefreshedTokens.of(grant, started, claim.refreshExpiresAt());
+        // Without a usable access token the stored one stays: the workers refresh again soon.
+        Instant next = tokens.hasAccessToken()
+                ? provider.refreshDueAt(started, grant.accessTokenLifetime())
+                : now.plus(ODD_ANSWER_RETRY);
         OptionalLong fence = outcomes.storeRefreshed(claim, tokens, next, now, attempt(now, AttemptOutcome.REFRESHED,
-                granted.httpStatus(), null, granted.duration()));
+                granted.httpStatus(), grant.oddityCode(), granted.duration()));
+        if (!grant.oddities().isEmpty()) {
+            log.warn("connection={} provider={} answered oddly ({}): stored with safe defaults", claim.connectionId(),
+                    provider.name(), grant.oddities());
+        }
         if (fence.isEmpty()) {
             boolean disconnected = store.isDisconnected(claim.connectionId());
             store.recordAttempt(claim.connectionId(), claim.fence(), attempt(now, disconnected
@@ -166,7 +177,12 @@ class ClaimedRefresh {
             log.warn("{}; the reconciliation sweep will enqueue it", e.getMessage());
         }
         events.refreshed(claim, tokens.accessExpiresAt(), now);
-        return granted.grant().accessTokenLifetime();
+        if (!tokens.hasAccessToken()) {
+            throw new AccessTokenUnavailableException(claim.connectionId(), provider.name(), "odd_answer", false,
+                    ODD_ANSWER_RETRY, "the provider's answer had no usable access token (its refresh token is "
+                            + "stored); try again");
+        }
+        return grant.accessTokenLifetime();
     }
 
     private RuntimeException failure(Claim claim, ProviderSettings provider, RefreshResult.Failed failed) {

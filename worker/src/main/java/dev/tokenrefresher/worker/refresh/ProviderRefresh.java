@@ -116,9 +116,16 @@ class ProviderRefresh {
         TokenGrant grant = granted.grant();
         Instant now = clock.instant();
         RefreshedTokens tokens = RefreshedTokens.of(grant, started, claim.refreshExpiresAt());
-        Instant next = provider.refreshDueAt(started, grant.accessTokenLifetime());
-        AttemptRecord attempt = attempt(now, AttemptOutcome.REFRESHED, granted.httpStatus(), null,
+        // Without a usable access token the stored one stays: refresh again soon, with the refresh token just stored.
+        Instant next = tokens.hasAccessToken()
+                ? provider.refreshDueAt(started, grant.accessTokenLifetime())
+                : now.plus(properties.retryInitialDelay());
+        AttemptRecord attempt = attempt(now, AttemptOutcome.REFRESHED, granted.httpStatus(), grant.oddityCode(),
                 granted.duration());
+        if (!grant.oddities().isEmpty()) {
+            log.warn("connection={} provider={} answered oddly ({}): stored with safe defaults", claim.connectionId(),
+                    provider.name(), grant.oddities());
+        }
         // The new refresh token exists nowhere else: keep trying while the database is unreachable.
         OptionalLong fence = retry.database(() -> writes.storeRefreshed(new RefreshToStore(claim, tokens, next, now,
                 attempt)));
@@ -194,8 +201,9 @@ class ProviderRefresh {
             }
             return;
         }
-        Duration delay = RefreshTiming.retryDelay(attempts, properties.retryInitialDelay(), properties
-                .retryMaxDelay(), failed.retryAfter());
+        // However long the provider asks us to wait, the retry must come while the refresh token still works.
+        Duration delay = RefreshTiming.beforeRefreshExpiry(RefreshTiming.retryDelay(attempts, properties
+                .retryInitialDelay(), properties.retryMaxDelay(), failed.retryAfter()), now, claim.refreshExpiresAt());
         Instant retryAt = now.plus(delay);
         OptionalLong fence = outcomes.rescheduleAfterFailure(claim, error, retryAt, now, attempt);
         log.warn("connection={} provider={} fence={} outcome=transient_failure reason={} status={} attempt={} "

@@ -1,6 +1,7 @@
 package dev.tokenrefresher.worker.refresh;
 
 import java.time.Duration;
+import java.time.Instant;
 
 /** How long to wait before a retry: pure arithmetic, tested on its own. */
 final class RefreshTiming {
@@ -25,4 +26,24 @@ final class RefreshTiming {
         }
         return delay;
     }
+
+    /**
+     * A retry delay that cannot outlive the refresh token: at most half the time it has left, so that however long
+     * a provider's {@code Retry-After} (a day, a week), the next attempt comes while the token still works, and each
+     * further one halves the rest. Never below {@link #MIN_RETRY_DELAY}: the ladder delays whole seconds.
+     *
+     * @param refreshExpiresAt when the refresh token expires; {@code null} when it does not
+     */
+    static Duration beforeRefreshExpiry(Duration delay, Instant now, Instant refreshExpiresAt) {
+        if (refreshExpiresAt == null) {
+            return delay;
+        }
+        Duration half = Duration.between(now, refreshExpiresAt).dividedBy(2);
+        if (half.compareTo(MIN_RETRY_DELAY) < 0) {
+            return MIN_RETRY_DELAY;
+        }
+        return delay.compareTo(half) <= 0 ? delay : half;
+    }
+
+    static final Duration MIN_RETRY_DELAY = Duration.ofSeconds(1);
 }

@@ -3,6 +3,7 @@ package dev.tokenrefresher.worker.refresh;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class RefreshTimingTest {
@@ -28,5 +29,21 @@ class RefreshTimingTest {
         assertThat(RefreshTiming.retryDelay(1, INITIAL, MAX, Duration.ofMinutes(5))).isEqualTo(Duration.ofMinutes(5));
         assertThat(RefreshTiming.retryDelay(3, INITIAL, MAX, Duration.ofSeconds(1))).isEqualTo(Duration.ofSeconds(
                 120));
+    }
+
+    @Test
+    void aLongRetryAfterIsCappedAtHalfTheRefreshTokensRemainingLife() {
+        Instant now = Instant.parse("2026-12-06T12:00:00Z");
+        Instant expiresInTwoHours = now.plus(Duration.ofHours(2));
+        Duration aWeek = RefreshTiming.retryDelay(1, Duration.ofSeconds(30), Duration.ofMinutes(30), Duration.ofDays(
+                7));
+
+        assertThat(RefreshTiming.beforeRefreshExpiry(aWeek, now, expiresInTwoHours)).isEqualTo(Duration.ofHours(1));
+        assertThat(RefreshTiming.beforeRefreshExpiry(Duration.ofMinutes(5), now, expiresInTwoHours)).isEqualTo(
+                Duration.ofMinutes(5));
+        assertThat(RefreshTiming.beforeRefreshExpiry(aWeek, now, null)).isEqualTo(Duration.ofDays(7));
+        // a token about to expire is retried at once, never scheduled after its expiry
+        assertThat(RefreshTiming.beforeRefreshExpiry(aWeek, now, now.plusMillis(500))).isEqualTo(Duration
+                .ofSeconds(1));
     }
 }
