@@ -47,9 +47,13 @@ public class RefreshOutcomes {
      * still the stored one. The fence is not required to match: a sweep may have re-enqueued the connection while the
      * provider answered, and the rotated token must be kept all the same.
      *
-     * @return the new fence, for the next message; empty if another actor stored a newer token meanwhile
+     * <p>A connection marked REAUTH_REQUIRED on the very token this refresh consumed is made ACTIVE again: the
+     * {@code invalid_grant} that marked it came from a call with a token the provider had already rotated for us.
+     *
+     * @return the new fence, for the next message; empty if another actor stored a newer token meanwhile (or the
+     *         connection was disconnected)
      */
-    public OptionalLong storeRefreshed(Claim claim, RefreshedTokens tokens, Instant nextRefreshAt, Instant now,
+    public Optional<Stored> storeRefreshed(Claim claim, RefreshedTokens tokens, Instant nextRefreshAt, Instant now,
             AttemptRecord attempt) {
         return storeAllRefreshed(List.of(new RefreshToStore(claim, tokens, nextRefreshAt, now, attempt))).getFirst();
     }
@@ -57,9 +61,9 @@ public class RefreshOutcomes {
     /**
      * {@link #storeRefreshed} for many refreshes in one statement (and one transaction: all are stored, or none).
      *
-     * @return one new fence per refresh, in the list's order; empty where another actor stored a newer token meanwhile
+     * @return one result per refresh, in the list's order; empty where another actor stored a newer token meanwhile
      */
-    public List<OptionalLong> storeAllRefreshed(List<RefreshToStore> refreshes) {
+    public List<Optional<Stored>> storeAllRefreshed(List<RefreshToStore> refreshes) {
         if (refreshes.size() == 1) {
             return List.of(storeOne(refreshes.getFirst()));
         }
@@ -104,8 +108,9 @@ public class RefreshOutcomes {
             durations[i] = durationMillis(attempt);
             workers[i] = attempt.worker();
         }
-        OptionalLong[] fences = new OptionalLong[n];
-        Arrays.fill(fences, OptionalLong.empty());
+        @SuppressWarnings("unchecked")
+        Optional<Stored>[] fences = new Optional[n];
+        Arrays.fill(fences, Optional.empty());
         jdbc.sql(
                 """
                         WITH request AS (
@@ -125,16 +130,19 @@ public class RefreshOutcomes {
                                    refresh_expires_at = r.refresh_exp, next_refresh_at = r.next,
                                    refresh_fence = c.refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
                                    consecutive_failures = 0, first_failure_at = NULL, last_error = NULL, last_refreshed_at = r.now,
-                                   updated_at = r.now
+                                   updated_at = r.now, status = 'ACTIVE'
                             FROM request r
-                            WHERE c.id = r.id AND c.refresh_token_enc = r.consumed
-                            RETURNING r.ord, c.id, c.refresh_fence, r.claim_fence, r.attempted_at, r.outcome, r.http_status,
+                            WHERE c.id = r.id AND c.refresh_token_enc = r.consumed AND c.status <> 'DISCONNECTED'
+                            -- the sub-select sees the row as it was before this statement
+                            RETURNING r.ord, c.id, c.refresh_fence,
+                                      (SELECT p.status = 'REAUTH_REQUIRED' FROM connection p WHERE p.id = c.id) AS revived,
+                                      r.claim_fence, r.attempted_at, r.outcome, r.http_status,
                                       r.error_code, r.duration, r.worker),
                         attempt AS (
                             INSERT INTO refresh_attempt (connection_id, fence, attempted_at, outcome, http_status, error_code,
                                                          duration_ms, worker)
                             SELECT id, claim_fence, attempted_at, outcome, http_status, error_code, duration, worker FROM updated)
-                        SELECT ord, refresh_fence FROM updated
+                        SELECT ord, refresh_fence, revived FROM updated
                         """)
                 .param("ids", PgArray.of("uuid", ids))
                 .param("consumed", PgArray.of("bytea", consumed))
@@ -152,13 +160,13 @@ public class RefreshOutcomes {
                 .param("errorCodes", PgArray.of("text", errorCodes))
                 .param("durations", PgArray.of("int4", durations))
                 .param("workers", PgArray.of("text", workers))
-                .query((RowCallbackHandler) rs -> fences[rs.getInt("ord") - 1] = OptionalLong.of(rs.getLong(
-                        "refresh_fence")));
+                .query((RowCallbackHandler) rs -> fences[rs.getInt("ord") - 1] = Optional.of(new Stored(rs.getLong(
+                        "refresh_fence"), rs.getBoolean("revived"))));
         return Arrays.asList(fences);
     }
 
     /** One refresh in the plain statement; see {@code ConnectionClaims.claimOne} for why. */
-    private OptionalLong storeOne(RefreshToStore stored) {
+    private Optional<Stored> storeOne(RefreshToStore stored) {
         Claim claim = stored.claim();
         RefreshedTokens tokens = stored.tokens();
         return jdbc
@@ -170,12 +178,14 @@ public class RefreshOutcomes {
                                    refresh_expires_at = :refreshExp, next_refresh_at = :next,
                                    refresh_fence = refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
                                    consecutive_failures = 0, first_failure_at = NULL, last_error = NULL, last_refreshed_at = :now,
-                                   updated_at = :now
-                            WHERE id = :id AND refresh_token_enc = :consumed
-                            RETURNING id, refresh_fence),
+                                   updated_at = :now, status = 'ACTIVE'
+                            WHERE id = :id AND refresh_token_enc = :consumed AND status <> 'DISCONNECTED'
+                            -- the sub-select sees the row as it was before this statement
+                            RETURNING id, refresh_fence,
+                                      (SELECT p.status = 'REAUTH_REQUIRED' FROM connection p WHERE p.id = :id) AS revived),
                         """
                         + RECORD_ATTEMPT_OF_UPDATED + """
-                                SELECT refresh_fence FROM updated
+                                SELECT refresh_fence, revived FROM updated
                                 """)
                 .param("access", accessCiphertext(stored))
                 .param("refresh", refreshCiphertext(stored))
@@ -188,10 +198,8 @@ public class RefreshOutcomes {
                 .param("consumed", claim.refreshTokenCiphertext())
                 .param("claimFence", claim.fence())
                 .params(attemptParams(stored.attempt()))
-                .query((rs, n) -> rs.getLong(1))
-                .optional()
-                .map(OptionalLong::of)
-                .orElseGet(OptionalLong::empty);
+                .query((rs, n) -> new Stored(rs.getLong("refresh_fence"), rs.getBoolean("revived")))
+                .optional();
     }
 
     /** {@code null} when the answer had no usable access token: the statement keeps the stored one. */

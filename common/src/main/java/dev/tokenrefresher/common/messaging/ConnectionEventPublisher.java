@@ -57,17 +57,23 @@ public class ConnectionEventPublisher {
 
     /**
      * After a stored refresh: {@code refreshed}, and {@code recovered} too when it ends a run of failures (the claim
-     * began after one). Workers and on-demand refreshes announce alike through here.
+     * began after one) or revives a connection marked REAUTH_REQUIRED on the token it consumed. Workers and on-demand refreshes announce alike through here.
      */
-    public void refreshed(Claim claim, Instant accessExpiresAt, Instant now) {
-        refreshedEvents(claim, accessExpiresAt, now).forEach(this::publish);
+    public void refreshed(Claim claim, Instant accessExpiresAt, Instant now, boolean revived) {
+        refreshedEvents(claim, accessExpiresAt, now, revived).forEach(this::publish);
     }
 
-    /** The events that announce a stored refresh; see {@link #refreshed(Claim, Instant, Instant)}. */
-    public static List<ConnectionEvent> refreshedEvents(Claim claim, Instant accessExpiresAt, Instant now) {
+    /**
+     * The events that announce a stored refresh; see {@link #refreshed}.
+     *
+     * @param revived the store made a connection marked REAUTH_REQUIRED on the consumed token ACTIVE again: that is a
+     *            recovery too
+     */
+    public static List<ConnectionEvent> refreshedEvents(Claim claim, Instant accessExpiresAt, Instant now,
+            boolean revived) {
         ConnectionEvent refreshed = ConnectionEvent.refreshed(ConnectionEvent.REFRESHED, claim.connectionId(), claim
                 .tenantId(), claim.provider(), accessExpiresAt, now);
-        if (claim.firstFailureAt() == null) {
+        if (claim.firstFailureAt() == null && !revived) {
             return List.of(refreshed);
         }
         return List.of(refreshed, ConnectionEvent.refreshed(ConnectionEvent.RECOVERED, claim.connectionId(), claim

@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.OptionalLong;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -177,7 +177,7 @@ class ConnectionStoreTest extends ServicesTestBase {
                                 Duration.ofDays(100))),
                         now.plusSeconds(3000), now, attempt(AttemptOutcome.REFRESHED))));
 
-        assertThat(fences).containsExactly(OptionalLong.empty(), OptionalLong.of(first.fence() + 1));
+        assertThat(fences).containsExactly(Optional.empty(), Optional.of(new Stored(first.fence() + 1, false)));
         assertThat(store.tokens(second.id())).get().extracting(StoredTokens::refreshToken).isEqualTo("rt-a");
         assertThat(store.tokens(first.id())).get().satisfies(tokens -> {
             assertThat(tokens.accessToken()).isEqualTo("at-1");
@@ -202,7 +202,7 @@ class ConnectionStoreTest extends ServicesTestBase {
                                 now.plus(Duration.ofDays(100))),
                         now.plusSeconds(3000), now, attempt(AttemptOutcome.REFRESHED));
 
-        assertThat(newFence).hasValue(registered.fence() + 1);
+        assertThat(newFence).hasValue(new Stored(registered.fence() + 1, false));
         assertThat(store.tokens(registered.id())).get().satisfies(tokens -> {
             assertThat(tokens.accessToken()).isEqualTo("at-new");
             assertThat(tokens.refreshToken()).isEqualTo("rt-new");
@@ -241,7 +241,7 @@ class ConnectionStoreTest extends ServicesTestBase {
         var single = outcomes.storeRefreshed(claim(registered), new RefreshedTokens(null, "rt-newer", null, null,
                 null), now.plusSeconds(30), now, attempt(AttemptOutcome.REFRESHED));
 
-        assertThat(fences).allMatch(java.util.OptionalLong::isPresent);
+        assertThat(fences).allMatch(Optional::isPresent);
         assertThat(single).isPresent();
         assertThat(store.tokens(registered.id())).get().satisfies(tokens -> {
             assertThat(tokens.refreshToken()).isEqualTo("rt-newer");
@@ -265,7 +265,7 @@ class ConnectionStoreTest extends ServicesTestBase {
                 new RefreshedTokens("at-new", "rt-new", now.plusSeconds(60), Duration.ofSeconds(60), null),
                 now.plusSeconds(30), now, attempt(AttemptOutcome.REFRESHED));
 
-        assertThat(newFence).hasValue(registered.fence() + 2);
+        assertThat(newFence).hasValue(new Stored(registered.fence() + 2, false));
         assertThat(store.tokens(registered.id())).get().extracting(StoredTokens::refreshToken).isEqualTo("rt-new");
     }
 
@@ -283,6 +283,38 @@ class ConnectionStoreTest extends ServicesTestBase {
 
         assertThat(result).isEmpty();
         assertThat(store.tokens(registered.id())).get().extracting(StoredTokens::refreshToken).isEqualTo("rt-a");
+    }
+
+    @Test
+    void aLateStoreOfTheTokensTheProviderRotatedRevivesAConnectionMarkedReauthRequiredOnTheSpentToken() {
+        Registered registered = store.register(aConnection().tokens("at", "rt-spent").build(), now);
+        // worker A calls with rt-spent, the provider rotates, A's answer is slow to be stored ...
+        Claim slow = claim(registered);
+        // ... meanwhile worker B calls with the same, now spent, token, gets invalid_grant, and ends the chain
+        Claim late = new Claim(slow.connectionId(), slow.tenantId(), slow.provider(), slow.fence(), "w-b", slow
+                .leaseUntil(), slow.refreshToken(), slow.refreshTokenCiphertext(), slow.accessExpiresAt(),
+                slow
+                        .refreshExpiresAt(),
+                0, null);
+        assertThat(outcomes.markReauthRequired(late, "invalid_grant", now, attempt(AttemptOutcome.REAUTH_REQUIRED)))
+                .isTrue();
+
+        var stored = outcomes.storeRefreshed(slow, new RefreshedTokens("at-new", "rt-new", now.plusSeconds(3600),
+                Duration.ofSeconds(3600), null), now.plusSeconds(3000), now, attempt(AttemptOutcome.REFRESHED));
+
+        assertThat(stored).get().extracting(Stored::revived).isEqualTo(true);
+        assertThat(store.find(registered.id())).get().satisfies(view -> {
+            assertThat(view.status()).isEqualTo(ConnectionStatus.ACTIVE);
+            assertThat(view.nextRefreshAt()).isEqualTo(now.plusSeconds(3000));
+            assertThat(view.refreshFence()).isEqualTo(stored.get().fence());
+        });
+        assertThat(store.tokens(registered.id())).get().extracting(StoredTokens::refreshToken).isEqualTo("rt-new");
+        // a disconnected connection is never revived: its tokens are erased, and the store is refused
+        Registered gone = store.register(aConnection().build(), now);
+        Claim inFlight = claim(gone);
+        store.disconnect(gone.id(), now);
+        assertThat(outcomes.storeRefreshed(inFlight, new RefreshedTokens("a", "r", now.plusSeconds(60), Duration
+                .ofSeconds(60), null), now, now, attempt(AttemptOutcome.REFRESHED))).isEmpty();
     }
 
     @Test

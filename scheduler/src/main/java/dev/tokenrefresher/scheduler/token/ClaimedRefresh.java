@@ -8,6 +8,7 @@ import dev.tokenrefresher.common.connection.ConnectionStatus;
 import dev.tokenrefresher.common.connection.ConnectionStore;
 import dev.tokenrefresher.common.connection.RefreshOutcomes;
 import dev.tokenrefresher.common.connection.RefreshedTokens;
+import dev.tokenrefresher.common.connection.Stored;
 import dev.tokenrefresher.common.messaging.ConnectionEvent;
 import dev.tokenrefresher.common.messaging.ConnectionEventPublisher;
 import dev.tokenrefresher.common.messaging.DeadLetter;
@@ -27,7 +28,7 @@ import dev.tokenrefresher.scheduler.connection.ConnectionNotActiveException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.OptionalLong;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.retry.RetryContext;
@@ -148,13 +149,13 @@ class ClaimedRefresh {
         Instant next = tokens.hasAccessToken()
                 ? provider.refreshDueAt(started, grant.accessTokenLifetime())
                 : now.plus(ODD_ANSWER_RETRY);
-        OptionalLong fence = outcomes.storeRefreshed(claim, tokens, next, now, attempt(now, AttemptOutcome.REFRESHED,
-                granted.httpStatus(), grant.oddityCode(), granted.duration()));
+        Optional<Stored> stored = outcomes.storeRefreshed(claim, tokens, next, now, attempt(now,
+                AttemptOutcome.REFRESHED, granted.httpStatus(), grant.oddityCode(), granted.duration()));
         if (!grant.oddities().isEmpty()) {
             log.warn("connection={} provider={} answered oddly ({}): stored with safe defaults", claim.connectionId(),
                     provider.name(), grant.oddities());
         }
-        if (fence.isEmpty()) {
+        if (stored.isEmpty()) {
             boolean disconnected = store.isDisconnected(claim.connectionId());
             store.recordAttempt(claim.connectionId(), claim.fence(), attempt(now, disconnected
                     ? AttemptOutcome.DISCONNECTED
@@ -171,12 +172,12 @@ class ClaimedRefresh {
         log.info("refreshed connection={} provider={} fence={} outcome=refreshed on_demand=true next={} took={}ms",
                 claim.connectionId(), provider.name(), claim.fence(), next, granted.duration().toMillis());
         try {
-            publisher.publish(provider.name(), new RefreshMessage(claim.connectionId(), fence.getAsLong(), next, 0),
-                    now);
+            publisher.publish(provider.name(), new RefreshMessage(claim.connectionId(), stored.get().fence(), next,
+                    0), now);
         } catch (PublishFailedException e) {
             log.warn("{}; the reconciliation sweep will enqueue it", e.getMessage());
         }
-        events.refreshed(claim, tokens.accessExpiresAt(), now);
+        events.refreshed(claim, tokens.accessExpiresAt(), now, stored.get().revived());
         if (!tokens.hasAccessToken()) {
             throw new AccessTokenUnavailableException(claim.connectionId(), provider.name(), "odd_answer", false,
                     ODD_ANSWER_RETRY, "the provider's answer had no usable access token (its refresh token is "

@@ -5,7 +5,8 @@ import dev.tokenrefresher.common.connection.ClaimResult;
 import dev.tokenrefresher.common.connection.ConnectionClaims;
 import dev.tokenrefresher.common.connection.RefreshOutcomes;
 import dev.tokenrefresher.common.connection.RefreshToStore;
-import java.util.OptionalLong;
+import dev.tokenrefresher.common.connection.Stored;
+import java.util.Optional;
 import org.springframework.stereotype.Component;
 
 /**
@@ -17,7 +18,7 @@ import org.springframework.stereotype.Component;
 class GroupedConnectionWrites implements AutoCloseable {
 
     private final GroupedStatement<ClaimRequest, ClaimResult> claims;
-    private final GroupedStatement<RefreshToStore, OptionalLong> stores;
+    private final GroupedStatement<RefreshToStore, Optional<Stored>> stores;
 
     GroupedConnectionWrites(ConnectionClaims claims, RefreshOutcomes outcomes, WorkerProperties properties) {
         this.claims = new GroupedStatement<>("claim", claims::claimAll, properties.statementBatchSize());
@@ -30,7 +31,7 @@ class GroupedConnectionWrites implements AutoCloseable {
     }
 
     /** @see RefreshOutcomes#storeRefreshed */
-    OptionalLong storeRefreshed(RefreshToStore refresh) {
+    Optional<Stored> storeRefreshed(RefreshToStore refresh) {
         return stores.run(refresh);
     }
 

@@ -8,6 +8,7 @@ import dev.tokenrefresher.common.connection.ConnectionStore;
 import dev.tokenrefresher.common.connection.RefreshOutcomes;
 import dev.tokenrefresher.common.connection.RefreshToStore;
 import dev.tokenrefresher.common.connection.RefreshedTokens;
+import dev.tokenrefresher.common.connection.Stored;
 import dev.tokenrefresher.common.messaging.ConnectionEvent;
 import dev.tokenrefresher.common.messaging.ConnectionEventPublisher;
 import dev.tokenrefresher.common.messaging.DeadLetter;
@@ -22,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,9 +129,9 @@ class ProviderRefresh {
                     provider.name(), grant.oddities());
         }
         // The new refresh token exists nowhere else: keep trying while the database is unreachable.
-        OptionalLong fence = retry.database(() -> writes.storeRefreshed(new RefreshToStore(claim, tokens, next, now,
-                attempt)));
-        if (fence.isEmpty()) {
+        Optional<Stored> stored = retry.database(() -> writes.storeRefreshed(new RefreshToStore(claim, tokens, next,
+                now, attempt)));
+        if (stored.isEmpty()) {
             // The guard failed: a newer refresh token was stored meanwhile, or the host app disconnected the tenant.
             AttemptOutcome outcome = store.isDisconnected(claim.connectionId())
                     ? AttemptOutcome.DISCONNECTED
@@ -146,8 +148,14 @@ class ProviderRefresh {
         log.info("refreshed connection={} provider={} fence={} outcome=refreshed rotated={} next={} took={}ms",
                 claim.connectionId(), provider.name(), claim.fence(), grant.refreshToken() != null, next,
                 granted.duration().toMillis());
-        outbox.next(provider.name(), new RefreshMessage(claim.connectionId(), fence.getAsLong(), next, 0));
-        outbox.events(ConnectionEventPublisher.refreshedEvents(claim, tokens.accessExpiresAt(), now));
+        if (stored.get().revived()) {
+            // another actor's invalid_grant for the token we had spent ended the chain; our store revives it
+            log.warn("connection={} provider={} revived: it was marked reauth_required on the refresh token this "
+                    + "refresh consumed, and the new tokens are stored", claim.connectionId(), provider.name());
+        }
+        outbox.next(provider.name(), new RefreshMessage(claim.connectionId(), stored.get().fence(), next, 0));
+        outbox.events(ConnectionEventPublisher.refreshedEvents(claim, tokens.accessExpiresAt(), now, stored.get()
+                .revived()));
     }
 
     private void endChain(Claim claim, RefreshMessage message, String errorCode, String detail, Integer httpStatus,
