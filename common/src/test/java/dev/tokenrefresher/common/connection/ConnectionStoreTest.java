@@ -2,6 +2,7 @@ package dev.tokenrefresher.common.connection;
 
 import static dev.tokenrefresher.common.test.NewConnectionBuilder.aConnection;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tokenrefresher.common.crypto.CryptoConfiguration;
 import dev.tokenrefresher.common.test.ServicesTestBase;
@@ -315,6 +316,30 @@ class ConnectionStoreTest extends ServicesTestBase {
         store.disconnect(gone.id(), now);
         assertThat(outcomes.storeRefreshed(inFlight, new RefreshedTokens("a", "r", now.plusSeconds(60), Duration
                 .ofSeconds(60), null), now, now, attempt(AttemptOutcome.REFRESHED))).isEmpty();
+    }
+
+    @Test
+    void oneRowTheDatabaseRefusesFailsTheWholeGroupedStatementWithADataErrorNotAnOutage() {
+        Registered good = store.register(aConnection().build(), now);
+        Registered bad = store.register(aConnection().build(), now);
+        Claim goodClaim = claim(good);
+        Claim badClaim = claim(bad);
+        Instant beyondPostgres = Instant.parse("+300000-01-01T00:00:00Z");
+
+        assertThatThrownBy(() -> outcomes.storeAllRefreshed(List.of(
+                new RefreshToStore(goodClaim, new RefreshedTokens("at-g", "rt-g", now.plusSeconds(60), Duration
+                        .ofSeconds(60), null), now.plusSeconds(30), now, attempt(AttemptOutcome.REFRESHED)),
+                new RefreshToStore(badClaim, new RefreshedTokens("at-b", "rt-b", now.plusSeconds(60), Duration
+                        .ofSeconds(60), null), beyondPostgres, now, attempt(AttemptOutcome.REFRESHED)))))
+                // what the worker's group commit runs again row by row (an outage it would fail as a whole)
+                .isInstanceOf(org.springframework.dao.DataAccessException.class)
+                .isNotInstanceOf(org.springframework.dao.TransientDataAccessException.class)
+                .isNotInstanceOf(org.springframework.dao.DataAccessResourceFailureException.class);
+        // one statement, one transaction: the good row is not stored either, until it is run alone
+        assertThat(store.tokens(good.id())).get().extracting(StoredTokens::refreshToken).isNotEqualTo("rt-g");
+        assertThat(outcomes.storeRefreshed(goodClaim, new RefreshedTokens("at-g", "rt-g", now.plusSeconds(60),
+                Duration.ofSeconds(60), null), now.plusSeconds(30), now, attempt(AttemptOutcome.REFRESHED)))
+                .isPresent();
     }
 
     @Test

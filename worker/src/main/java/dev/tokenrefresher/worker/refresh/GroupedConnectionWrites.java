@@ -21,8 +21,10 @@ class GroupedConnectionWrites implements AutoCloseable {
     private final GroupedStatement<RefreshToStore, Optional<Stored>> stores;
 
     GroupedConnectionWrites(ConnectionClaims claims, RefreshOutcomes outcomes, WorkerProperties properties) {
-        this.claims = new GroupedStatement<>("claim", claims::claimAll, properties.statementBatchSize());
-        this.stores = new GroupedStatement<>("store", outcomes::storeAllRefreshed, properties.statementBatchSize());
+        this.claims = new GroupedStatement<>("claim", claims::claimAll, properties.statementBatchSize(),
+                InfrastructureRetry::isDatabaseDown);
+        this.stores = new GroupedStatement<>("store", outcomes::storeAllRefreshed, properties.statementBatchSize(),
+                InfrastructureRetry::isDatabaseDown);
     }
 
     /** @see ConnectionClaims#claim */

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,8 +17,12 @@ import org.slf4j.LoggerFactory;
  * previous one ran, up to {@code maxRows}.
  *
  * <p>A quiet worker pays nothing for it (a lone row goes out at once, as one statement), and a busy one writes tens of
- * rows per statement and per commit, which is what PostgreSQL and the JDBC path cost per refresh otherwise. A failed
- * statement fails every caller it carried with its exception, and each caller's own retry goes on from there.
+ * rows per statement and per commit, which is what PostgreSQL and the JDBC path cost per refresh otherwise.
+ *
+ * <p>A statement that failed because the database is down fails every caller it carried with its exception, and each
+ * caller's own retry goes on from there. Any other failure may be one bad row (a value the database refuses): the rows
+ * are then run again one per statement, so that only the bad row fails and the others, new refresh tokens among them,
+ * are stored.
  *
  * @param <R> a row to write
  * @param <T> what the statement answers for that row
@@ -29,6 +34,7 @@ final class GroupedStatement<R, T> implements AutoCloseable {
     private final String name;
     private final Function<List<R>, List<T>> statement;
     private final int maxRows;
+    private final Predicate<Throwable> infrastructureFailure;
     private final BlockingQueue<Pending<R, T>> queue = new LinkedBlockingQueue<>();
     /** Queued by {@link #close()}: the drainer stops when it reaches it. */
     private final Pending<R, T> stop = new Pending<>(null, null);
@@ -38,8 +44,11 @@ final class GroupedStatement<R, T> implements AutoCloseable {
     /**
      * @param statement runs the rows as one statement and answers one result per row, in their order
      * @param maxRows the most rows in one statement; 1 runs each row on the caller's thread, without grouping
+     * @param infrastructureFailure whether a failure is the infrastructure's (fail every row) rather than possibly
+     *            one row's (run them one by one)
      */
-    GroupedStatement(String name, Function<List<R>, List<T>> statement, int maxRows) {
+    GroupedStatement(String name, Function<List<R>, List<T>> statement, int maxRows,
+            Predicate<Throwable> infrastructureFailure) {
         if (maxRows < 1) {
             throw new IllegalArgumentException("the rows of one " + name + " statement must be at least 1, was "
                     + maxRows);
@@ -47,6 +56,7 @@ final class GroupedStatement<R, T> implements AutoCloseable {
         this.name = name;
         this.statement = statement;
         this.maxRows = maxRows;
+        this.infrastructureFailure = infrastructureFailure;
         this.drainer = maxRows == 1 ? null : Thread.ofVirtual().name(name + "-statements").start(this::drain);
     }
 
@@ -98,12 +108,19 @@ final class GroupedStatement<R, T> implements AutoCloseable {
         List<T> results;
         try {
             results = statement.apply(batch.stream().map(Pending::row).toList());
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException e) {
+            if (batch.size() > 1 && !infrastructureFailure.test(e)) {
+                log.warn("a {} statement of {} rows failed ({}); running its rows one by one", name, batch.size(), e
+                        .getClass().getSimpleName());
+                batch.forEach(this::runAlone);
+                return;
+            }
             // every caller gets the failure and decides for itself (retry, requeue); the drainer carries on
             batch.forEach(pending -> pending.result().completeExceptionally(e));
-            if (e instanceof Error) {
-                log.error("a {} statement of {} rows failed", name, batch.size(), e);
-            }
+            return;
+        } catch (Error e) {
+            batch.forEach(pending -> pending.result().completeExceptionally(e));
+            log.error("a {} statement of {} rows failed", name, batch.size(), e);
             return;
         }
         if (results.size() != batch.size()) {
@@ -115,6 +132,21 @@ final class GroupedStatement<R, T> implements AutoCloseable {
         }
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).result().complete(results.get(i));
+        }
+    }
+
+    /** One row in a statement of its own, after a grouped statement failed: its failure is its own. */
+    private void runAlone(Pending<R, T> pending) {
+        try {
+            List<T> result = statement.apply(List.of(pending.row()));
+            if (result.size() == 1) {
+                pending.result().complete(result.getFirst());
+            } else {
+                pending.result().completeExceptionally(new IllegalStateException("a " + name + " statement answered "
+                        + result.size() + " results for 1 row"));
+            }
+        } catch (RuntimeException | Error e) {
+            pending.result().completeExceptionally(e);
         }
     }
 

@@ -44,6 +44,18 @@ class InfrastructureRetry {
                 .traversingCauses().build();
     }
 
+    /** Whether a failure, or one of its causes, is the database being unreachable or briefly unable to answer. */
+    static boolean isDatabaseDown(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            for (Class<? extends Throwable> type : DATABASE_DOWN) {
+                if (type.isInstance(cause)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** The whole handling of one delivery, run again in place (claim included) while the infrastructure is down. */
     <T> T delivery(Supplier<T> handling) {
         return delivery.execute(context -> handling.get());

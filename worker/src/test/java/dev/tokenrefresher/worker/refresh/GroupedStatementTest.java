@@ -15,6 +15,8 @@ import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.DataIntegrityViolationException;
 
 class GroupedStatementTest {
 
@@ -39,7 +41,8 @@ class GroupedStatementTest {
 
     @Test
     void rowsThatQueueWhileAStatementRunsGoOutTogetherInTheNextOne() throws Exception {
-        try (GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", timesTen, 100)) {
+        try (GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", timesTen, 100,
+                InfrastructureRetry::isDatabaseDown)) {
             Future<Integer> first = startFirstStatement(grouped, 1);
             List<Future<Integer>> queued = queueBehindIt(grouped, 2, 6);
 
@@ -56,7 +59,8 @@ class GroupedStatementTest {
 
     @Test
     void noStatementCarriesMoreThanMaxRows() throws Exception {
-        try (GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", timesTen, 3)) {
+        try (GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", timesTen, 3,
+                InfrastructureRetry::isDatabaseDown)) {
             Future<Integer> first = startFirstStatement(grouped, 0);
             List<Future<Integer>> queued = queueBehindIt(grouped, 1, 7);
 
@@ -72,7 +76,7 @@ class GroupedStatementTest {
 
     @Test
     void aFailedStatementFailsEveryRowItCarriedWithItsExceptionAndTheNextStatementRuns() throws Exception {
-        IllegalStateException databaseDown = new IllegalStateException("database down");
+        DataAccessResourceFailureException databaseDown = new DataAccessResourceFailureException("database down");
         Function<List<Integer>, List<Integer>> failsOnce = rows -> {
             statements.add(rows);
             if (statements.size() == 1) {
@@ -83,7 +87,8 @@ class GroupedStatementTest {
             }
             return rows;
         };
-        try (GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", failsOnce, 100)) {
+        try (GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", failsOnce, 100,
+                InfrastructureRetry::isDatabaseDown)) {
             Future<Integer> first = callers.submit(() -> grouped.run(1));
             await().until(() -> statements.size() == 1);
             List<Future<Integer>> failing = List.of(callers.submit(() -> grouped.run(2)), callers.submit(
@@ -101,10 +106,46 @@ class GroupedStatementTest {
     }
 
     @Test
+    void aBadRowFailsOnlyItselfTheOtherRowsOfItsStatementAreWrittenOneByOne() throws Exception {
+        DataIntegrityViolationException outOfRange = new DataIntegrityViolationException("timestamp out of range");
+        Function<List<Integer>, List<Integer>> refusesThirteen = rows -> {
+            statements.add(rows);
+            if (statements.size() == 1) {
+                awaitLatch();
+            }
+            if (rows.contains(13)) {
+                throw outOfRange;
+            }
+            return rows.stream().map(row -> row * 10).toList();
+        };
+        try (GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", refusesThirteen, 100,
+                InfrastructureRetry::isDatabaseDown)) {
+            Future<Integer> first = callers.submit(() -> grouped.run(1));
+            await().until(() -> statements.size() == 1);
+            List<Future<Integer>> rows = List.of(callers.submit(() -> grouped.run(12)), callers.submit(() -> grouped
+                    .run(13)), callers.submit(() -> grouped.run(14)));
+            await().until(() -> grouped.queued() == 3);
+
+            firstStatementMayFinish.countDown();
+
+            assertThat(first.get()).isEqualTo(10);
+            assertThat(rows.get(0).get()).isEqualTo(120);
+            assertThatThrownBy(rows.get(1)::get).hasCause(outOfRange);
+            assertThat(rows.get(2).get()).isEqualTo(140);
+            // the three went out together, failed, and then one by one
+            List<List<Integer>> after = statements.subList(1, statements.size());
+            assertThat(after).hasSize(4);
+            assertThat(after.getFirst()).containsExactlyInAnyOrder(12, 13, 14);
+            assertThat(after.subList(1, 4)).containsExactly(List.of(after.getFirst().get(0)), List.of(after.getFirst()
+                    .get(1)), List.of(after.getFirst().get(2)));
+        }
+    }
+
+    @Test
     void aStatementThatAnswersTooFewResultsFailsItsRowsAndTheDrainerCarriesOn() throws Exception {
         try (GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", rows -> rows.contains(13)
                 ? List.of()
-                : rows, 100)) {
+                : rows, 100, InfrastructureRetry::isDatabaseDown)) {
             assertThatThrownBy(() -> grouped.run(13)).isInstanceOf(IllegalStateException.class)
                     .hasMessage("a test statement answered 0 results for 1 rows");
             assertThat(grouped.run(14)).isEqualTo(14);
@@ -117,7 +158,7 @@ class GroupedStatementTest {
         try (GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", rows -> {
             ranOn.add(Thread.currentThread());
             return rows;
-        }, 1)) {
+        }, 1, InfrastructureRetry::isDatabaseDown)) {
             assertThat(grouped.run(7)).isEqualTo(7);
         }
         assertThat(ranOn).containsExactly(Thread.currentThread());
@@ -125,7 +166,8 @@ class GroupedStatementTest {
 
     @Test
     void closingWritesTheRowsQueuedSoFarAndRefusesLaterOnes() throws Exception {
-        GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", timesTen, 100);
+        GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", timesTen, 100,
+                InfrastructureRetry::isDatabaseDown);
         Future<Integer> first = callers.submit(() -> grouped.run(1));
         await().until(() -> statements.size() == 1);
         Future<Integer> queued = callers.submit(() -> grouped.run(2));
