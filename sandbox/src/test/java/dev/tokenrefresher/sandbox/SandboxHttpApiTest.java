@@ -167,7 +167,7 @@ class SandboxHttpApiTest {
 
         assertThat(changed.statusCode()).isEqualTo(200);
         assertThat(json(changed)).isEqualTo(
-                json("{\"accessTokenLifetimeSeconds\":60,\"rotateEvery\":0,\"latencyMillis\":0}"));
+                json("{\"accessTokenLifetimeSeconds\":60,\"rotateEvery\":0,\"latencyMillis\":0,\"answerDelayMillis\":0,\"spentTokenRevokes\":true}"));
         assertThat(json(http.get("/sandbox/settings"))).isEqualTo(json(changed));
         assertThat(json(refreshed).get("expires_in").asLong()).isEqualTo(60);
         assertThat(json(refreshed).get("refresh_token").asString()).isEqualTo(refreshToken);

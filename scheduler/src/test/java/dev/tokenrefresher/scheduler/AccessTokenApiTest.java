@@ -274,6 +274,34 @@ class AccessTokenApiTest extends SchedulerApiTestBase {
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
+    @Test
+    void aDisconnectWithRevokeAfterTheProviderRotatedAlsoRevokesTheTokenTheLateAnswerCarries() throws Exception {
+        Minted minted = mint();
+        UUID id = register(PROVIDER, minted, 10);
+        // the provider rotates at once and holds its answer 3 s: the dangerous moment, between rotation and store;
+        // it knows only the token in force, so revoking a spent one does nothing (as at a strict provider)
+        sandboxControl("PUT", "/sandbox/settings", "{\"answerDelayMillis\":3000,\"spentTokenRevokes\":false}");
+        try (ExecutorService caller = Executors.newSingleThreadExecutor()) {
+            Future<Response> call = caller.submit(() -> get("/api/connections/" + id + "/access-token",
+                    READER_KEY));
+            await().atMost(Duration.ofSeconds(10)).until(() -> sandbox("/sandbox/connections/" + minted.realmId())
+                    .get("refreshes").asLong() == 1);
+            // the row still holds the spent token: revoking it has no effect at a strictly rotating provider
+            Response disconnected = delete("/api/connections/" + id + "?revoke=true", ADMIN_KEY);
+            assertThat(disconnected.status()).isEqualTo(200);
+            assertThat(sandbox("/sandbox/connections/" + minted.realmId()).get("revoked").asBoolean()).isFalse();
+
+            assertThat(call.get(30, TimeUnit.SECONDS).status()).isEqualTo(409);
+
+            // the answer that landed after the disconnect had its refresh token revoked: nothing stays valid
+            assertThat(sandbox("/sandbox/connections/" + minted.realmId()).get("revoked").asBoolean()).isTrue();
+            assertThat(get("/api/connections/" + id, ADMIN_KEY).body().at("/recentAttempts/0/outcome").asString())
+                    .isEqualTo("DISCONNECTED");
+        } finally {
+            sandboxControl("PUT", "/sandbox/settings", "{\"answerDelayMillis\":0,\"spentTokenRevokes\":true}");
+        }
+    }
+
     /** The minted connection as if its provider issued tokens that live {@code seconds}. */
     private static Minted shortLived(Minted minted, long seconds) {
         return new Minted(minted.realmId(), minted.accessToken(), minted.refreshToken(), seconds, minted

@@ -113,7 +113,22 @@ public class ConnectionStore {
 
     /** Whether the host app disconnected the connection (an unknown one counts as not). */
     public boolean isDisconnected(UUID id) {
-        return find(id).map(view -> view.status() == ConnectionStatus.DISCONNECTED).orElse(false);
+        return disconnection(id).isPresent();
+    }
+
+    /**
+     * How the host app disconnected the connection: with or without revoking its refresh token at the provider; empty
+     * if it is not disconnected (or unknown).
+     */
+    public Optional<Disconnection> disconnection(UUID id) {
+        return jdbc.sql("SELECT revoke_requested FROM connection WHERE id = :id AND status = 'DISCONNECTED'")
+                .param("id", id)
+                .query((rs, n) -> new Disconnection(rs.getBoolean("revoke_requested")))
+                .optional();
+    }
+
+    /** @param revokeRequested whether the disconnect revoked the refresh token at the provider */
+    public record Disconnection(boolean revokeRequested) {
     }
 
     /** The decrypted tokens of a connection; for the access-token API and for tests that compare with the provider. */
@@ -164,10 +179,12 @@ public class ConnectionStore {
      * Ends a connection at the host app's request: status DISCONNECTED, no refresh scheduled, a new fence (queued
      * messages become stale, a refresh in flight cannot store its result) and the tokens erased from the row.
      *
+     * @param revoke whether the caller revokes the refresh token at the provider: recorded, so that a refresh in flight
+     *            that lands later revokes the token it was issued too
      * @return the refresh token the row held, for a revocation at the provider; empty if the connection does not exist
      *         or was disconnected already
      */
-    public Optional<Disconnected> disconnect(UUID id, Instant now) {
+    public Optional<Disconnected> disconnect(UUID id, Instant now, boolean revoke) {
         return transactions.execute(status -> jdbc.sql("""
                 WITH previous AS (
                     SELECT id, refresh_token_enc FROM connection WHERE id = :id AND status <> 'DISCONNECTED'
@@ -175,12 +192,13 @@ public class ConnectionStore {
                 UPDATE connection c SET status = 'DISCONNECTED', next_refresh_at = NULL,
                        refresh_fence = c.refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
                        access_token_enc = '\\x'::bytea, refresh_token_enc = '\\x'::bytea, realm_id_enc = NULL,
-                       updated_at = :now
+                       revoke_requested = :revoke, updated_at = :now
                 FROM previous WHERE c.id = previous.id
                 RETURNING c.id, c.provider, previous.refresh_token_enc
                 """)
                 .param("id", id)
                 .param("now", ts(now))
+                .param("revoke", revoke)
                 .query((rs, n) -> new Disconnected(id, rs.getString("provider"), cipher.decrypt(rs.getBytes(
                         "refresh_token_enc"), CipherBinding.connection(id, REFRESH_TOKEN))))
                 .optional());

@@ -20,4 +20,9 @@ public class ProviderConfiguration {
     TokenEndpointClient tokenEndpointClient(ObjectMapper json, Clock clock) {
         return new TokenEndpointClient(json, clock);
     }
+
+    @Bean
+    LateTokenRevocation lateTokenRevocation(TokenEndpointClient tokenEndpointClient) {
+        return new LateTokenRevocation(tokenEndpointClient);
+    }
 }

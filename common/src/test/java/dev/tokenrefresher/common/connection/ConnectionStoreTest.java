@@ -313,7 +313,7 @@ class ConnectionStoreTest extends ServicesTestBase {
         // a disconnected connection is never revived: its tokens are erased, and the store is refused
         Registered gone = store.register(aConnection().build(), now);
         Claim inFlight = claim(gone);
-        store.disconnect(gone.id(), now);
+        store.disconnect(gone.id(), now, false);
         assertThat(outcomes.storeRefreshed(inFlight, new RefreshedTokens("a", "r", now.plusSeconds(60), Duration
                 .ofSeconds(60), null), now, now, attempt(AttemptOutcome.REFRESHED))).isEmpty();
     }

@@ -18,6 +18,10 @@ public class RuntimeSettings {
     private static final Logger log = LoggerFactory.getLogger(RuntimeSettings.class);
 
     private final AtomicReference<Snapshot> current;
+    /** How long a grant's answer is held after the token logic ran: the provider has rotated, the client not heard. */
+    private final AtomicReference<Duration> answerDelay = new AtomicReference<>(Duration.ZERO);
+    /** Whether revoking a refresh token the chain has rotated away revokes the chain (Intuit-like) or does nothing. */
+    private volatile boolean spentTokenRevokes = true;
 
     public RuntimeSettings(SandboxProperties properties) {
         current = new AtomicReference<>(new Snapshot(properties.accessTokenLifetime(), properties.rotateEvery(),
@@ -27,6 +31,32 @@ public class RuntimeSettings {
 
     public Snapshot current() {
         return current.get();
+    }
+
+    /**
+     * How long a successful refresh's answer is held after the refresh token was rotated (default 0): the moment a
+     * lost answer or a late store matters, made long enough for a test to act in it.
+     */
+    public Duration answerDelay() {
+        return answerDelay.get();
+    }
+
+    /**
+     * Whether a revocation request with a refresh token the chain has rotated away revokes the whole chain (default
+     * {@code true}, as before), or, {@code false}, has no effect, as at a provider that only knows the token in force.
+     */
+    public boolean spentTokenRevokes() {
+        return spentTokenRevokes;
+    }
+
+    void changeSpentTokenRevokes(boolean revokes) {
+        spentTokenRevokes = revokes;
+        log.info("Sandbox revocations with a spent refresh token {}", revokes ? "revoke the chain" : "do nothing");
+    }
+
+    void changeAnswerDelay(Duration delay) {
+        answerDelay.set(delay);
+        log.info("Sandbox answers to successful refreshes are held {} after the rotation", delay);
     }
 
     /** Applies the given values, keeping the current one wherever a value is null. */

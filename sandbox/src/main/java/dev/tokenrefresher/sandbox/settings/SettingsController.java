@@ -22,7 +22,7 @@ class SettingsController {
 
     @GetMapping
     SettingsView current() {
-        return SettingsView.of(settings.current());
+        return SettingsView.of(settings, settings.current());
     }
 
     @PutMapping
@@ -30,7 +30,14 @@ class SettingsController {
         notNegative("accessTokenLifetimeSeconds", change.accessTokenLifetimeSeconds());
         notNegative("rotateEvery", change.rotateEvery());
         notNegative("latencyMillis", change.latencyMillis());
-        return SettingsView.of(settings.change(
+        notNegative("answerDelayMillis", change.answerDelayMillis());
+        if (change.answerDelayMillis() != null) {
+            settings.changeAnswerDelay(Duration.ofMillis(change.answerDelayMillis()));
+        }
+        if (change.spentTokenRevokes() != null) {
+            settings.changeSpentTokenRevokes(change.spentTokenRevokes());
+        }
+        return SettingsView.of(settings, settings.change(
                 change.accessTokenLifetimeSeconds() == null
                         ? null
                         : Duration.ofSeconds(change.accessTokenLifetimeSeconds()),
@@ -46,14 +53,20 @@ class SettingsController {
     }
 
     /** A partial update: a null field keeps its current value. */
-    record SettingsChange(Long accessTokenLifetimeSeconds, Integer rotateEvery, Long latencyMillis) {
+    record SettingsChange(Long accessTokenLifetimeSeconds, Integer rotateEvery, Long latencyMillis,
+            Long answerDelayMillis, Boolean spentTokenRevokes) {
     }
 
-    record SettingsView(long accessTokenLifetimeSeconds, int rotateEvery, long latencyMillis) {
+    /**
+     * @param answerDelayMillis how long a successful refresh's answer is held after the rotation
+     * @param spentTokenRevokes whether revoking a rotated-away refresh token revokes the chain
+     */
+    record SettingsView(long accessTokenLifetimeSeconds, int rotateEvery, long latencyMillis,
+            long answerDelayMillis, boolean spentTokenRevokes) {
 
-        static SettingsView of(RuntimeSettings.Snapshot settings) {
+        static SettingsView of(RuntimeSettings runtime, RuntimeSettings.Snapshot settings) {
             return new SettingsView(settings.accessTokenLifetime().toSeconds(), settings.rotateEvery(),
-                    settings.latency().toMillis());
+                    settings.latency().toMillis(), runtime.answerDelay().toMillis(), runtime.spentTokenRevokes());
         }
     }
 }

@@ -132,6 +132,16 @@ final class Connection {
         return rolling.isBefore(hardExpiresAt) ? rolling : hardExpiresAt;
     }
 
+    /** Whether {@code token} is the refresh token in force now (not one rotated away). */
+    boolean isCurrent(String token) {
+        lock.lock();
+        try {
+            return refreshToken.equals(token);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     void revoke() {
         lock.lock();
         try {

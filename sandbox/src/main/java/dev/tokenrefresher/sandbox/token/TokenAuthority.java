@@ -121,7 +121,12 @@ class TokenAuthority implements ConnectionMinter {
         }
         try {
             pause.pause(latency);
-            return decide(request, connection);
+            TokenAnswer answer = decide(request, connection);
+            if (answer instanceof TokenGrant && settings.answerDelay().isPositive()) {
+                // rotated already: the client has not heard yet
+                pause.pause(settings.answerDelay());
+            }
+            return answer;
         } finally {
             if (connection != null) {
                 connection.requestFinished();
@@ -216,7 +221,9 @@ class TokenAuthority implements ConnectionMinter {
             return Revocation.INVALID_CLIENT;
         }
         Connection connection = refreshToken == null ? null : connectionsByRefreshToken.get(refreshToken);
-        if (connection == null) {
+        if (connection == null || !settings.spentTokenRevokes() && !connection.isCurrent(refreshToken)) {
+            // a token rotated away is no longer valid at a strict provider: revoking it has no effect (RFC 7009
+            // answers 200 all the same), and the token in force lives on
             return Revocation.UNKNOWN_TOKEN;
         }
         connection.revoke();

@@ -83,7 +83,7 @@ class ConnectionLifecycle {
     }
 
     DisconnectResult disconnect(UUID id, boolean revoke) {
-        Optional<Disconnected> disconnected = store.disconnect(id, clock.instant());
+        Optional<Disconnected> disconnected = store.disconnect(id, clock.instant(), revoke);
         String revocation = revoke ? "already_disconnected" : "not_requested";
         String detail = null;
         if (disconnected.isPresent()) {

@@ -18,6 +18,7 @@ import dev.tokenrefresher.common.messaging.RefreshMessage;
 import dev.tokenrefresher.common.messaging.RefreshMessageCodec;
 import dev.tokenrefresher.common.messaging.RefreshPublisher;
 import dev.tokenrefresher.common.provider.ErrorClass;
+import dev.tokenrefresher.common.provider.LateTokenRevocation;
 import dev.tokenrefresher.common.provider.ProviderRegistry;
 import dev.tokenrefresher.common.provider.ProviderSettings;
 import dev.tokenrefresher.common.provider.RefreshResult;
@@ -53,6 +54,7 @@ class ClaimedRefresh {
     private final ConnectionStore store;
     private final ConnectionClaims claims;
     private final RefreshOutcomes outcomes;
+    private final LateTokenRevocation lateTokens;
     private final RefreshPublisher publisher;
     private final DeadLetterPublisher deadLetters;
     private final ConnectionEventPublisher events;
@@ -62,7 +64,8 @@ class ClaimedRefresh {
     private final Clock clock;
 
     ClaimedRefresh(ProviderRegistry providers, TokenEndpointClient tokenEndpoint, ConnectionStore store,
-            ConnectionClaims claims, RefreshOutcomes outcomes, RefreshPublisher publisher,
+            ConnectionClaims claims, RefreshOutcomes outcomes, LateTokenRevocation lateTokens,
+            RefreshPublisher publisher,
             DeadLetterPublisher deadLetters, ConnectionEventPublisher events, RefreshMessageCodec codec,
             AccessTokenProperties properties, Clock clock) {
         this.providers = providers;
@@ -70,6 +73,7 @@ class ClaimedRefresh {
         this.store = store;
         this.claims = claims;
         this.outcomes = outcomes;
+        this.lateTokens = lateTokens;
         this.publisher = publisher;
         this.deadLetters = deadLetters;
         this.events = events;
@@ -156,7 +160,11 @@ class ClaimedRefresh {
                     provider.name(), grant.oddities());
         }
         if (stored.isEmpty()) {
-            boolean disconnected = store.isDisconnected(claim.connectionId());
+            Optional<ConnectionStore.Disconnection> disconnection = store.disconnection(claim.connectionId());
+            boolean disconnected = disconnection.isPresent();
+            if (disconnected && disconnection.get().revokeRequested() && grant.refreshToken() != null) {
+                lateTokens.revoke(claim, provider, grant.refreshToken());
+            }
             store.recordAttempt(claim.connectionId(), claim.fence(), attempt(now, disconnected
                     ? AttemptOutcome.DISCONNECTED
                     : AttemptOutcome.SUPERSEDED, granted.httpStatus(), null, granted.duration()));

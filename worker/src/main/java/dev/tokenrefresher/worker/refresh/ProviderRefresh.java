@@ -15,6 +15,7 @@ import dev.tokenrefresher.common.messaging.DeadLetter;
 import dev.tokenrefresher.common.messaging.DeadLetterPublisher;
 import dev.tokenrefresher.common.messaging.RefreshMessage;
 import dev.tokenrefresher.common.messaging.RefreshMessageCodec;
+import dev.tokenrefresher.common.provider.LateTokenRevocation;
 import dev.tokenrefresher.common.provider.ProviderRegistry;
 import dev.tokenrefresher.common.provider.ProviderSettings;
 import dev.tokenrefresher.common.provider.RefreshResult;
@@ -45,6 +46,7 @@ class ProviderRefresh {
     private final ConnectionClaims claims;
     private final RefreshOutcomes outcomes;
     private final GroupedConnectionWrites writes;
+    private final LateTokenRevocation lateTokens;
     private final DeadLetterPublisher deadLetters;
     private final RefreshMessageCodec codec;
     private final InfrastructureRetry retry;
@@ -54,6 +56,7 @@ class ProviderRefresh {
 
     ProviderRefresh(ProviderRegistry providers, GuardedProviderCall providerCall, ConnectionStore store,
             ConnectionClaims claims, RefreshOutcomes outcomes, GroupedConnectionWrites writes,
+            LateTokenRevocation lateTokens,
             DeadLetterPublisher deadLetters, RefreshMessageCodec codec, InfrastructureRetry retry,
             RefreshMetrics metrics, WorkerProperties properties,
             Clock clock) {
@@ -63,6 +66,7 @@ class ProviderRefresh {
         this.claims = claims;
         this.outcomes = outcomes;
         this.writes = writes;
+        this.lateTokens = lateTokens;
         this.deadLetters = deadLetters;
         this.codec = codec;
         this.retry = retry;
@@ -133,9 +137,13 @@ class ProviderRefresh {
                 now, attempt)));
         if (stored.isEmpty()) {
             // The guard failed: a newer refresh token was stored meanwhile, or the host app disconnected the tenant.
-            AttemptOutcome outcome = store.isDisconnected(claim.connectionId())
+            Optional<ConnectionStore.Disconnection> disconnection = store.disconnection(claim.connectionId());
+            AttemptOutcome outcome = disconnection.isPresent()
                     ? AttemptOutcome.DISCONNECTED
                     : AttemptOutcome.SUPERSEDED;
+            if (disconnection.isPresent() && disconnection.get().revokeRequested() && grant.refreshToken() != null) {
+                lateTokens.revoke(claim, provider, grant.refreshToken());
+            }
             store.recordAttempt(claim.connectionId(), claim.fence(), attempt(now, outcome, granted.httpStatus(), null,
                     granted.duration()));
             metrics.refreshed(provider.name(), outcome.name().toLowerCase(Locale.ROOT));
