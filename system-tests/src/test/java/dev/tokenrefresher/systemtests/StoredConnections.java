@@ -47,15 +47,19 @@ final class StoredConnections {
         query("SELECT id, realm_id_enc, status, refresh_token_enc, lease_owner, lease_until FROM connection" + where,
                 rs -> {
                     UUID id = rs.getObject("id", UUID.class);
-                    String realm = cipher.decrypt(rs.getBytes("realm_id_enc"),
-                            CipherBinding.connection(id, "realm_id"));
-                    String refresh = cipher.decrypt(rs.getBytes("refresh_token_enc"), CipherBinding.connection(id,
+                    // a disconnected row has its tokens erased and no realm id: nothing to decrypt
+                    String realm = decrypted(rs.getBytes("realm_id_enc"), CipherBinding.connection(id, "realm_id"));
+                    String refresh = decrypted(rs.getBytes("refresh_token_enc"), CipherBinding.connection(id,
                             "refresh_token"));
                     var leaseUntil = rs.getObject("lease_until", java.time.OffsetDateTime.class);
                     rows.add(new Row(id, realm, rs.getString("status"), sha256(refresh), rs.getString("lease_owner"),
                             leaseUntil == null ? null : leaseUntil.toInstant()));
                 });
         return rows;
+    }
+
+    private String decrypted(byte[] ciphertext, CipherBinding binding) {
+        return ciphertext == null || ciphertext.length == 0 ? null : cipher.decrypt(ciphertext, binding);
     }
 
     /** Pretends a connection's message was lost: its refresh is overdue by {@code by}, and no message will come. */
@@ -114,6 +118,9 @@ final class StoredConnections {
     }
 
     static String sha256(String value) {
+        if (value == null) {
+            return null;
+        }
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(
                     StandardCharsets.UTF_8)));
