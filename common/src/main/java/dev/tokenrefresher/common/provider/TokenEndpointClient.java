@@ -17,6 +17,10 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import tools.jackson.databind.ObjectMapper;
 
 /**
@@ -53,22 +57,44 @@ public class TokenEndpointClient {
     public RefreshResult refresh(ProviderSettings provider, String refreshToken) {
         long started = System.nanoTime();
         HttpResponse<byte[]> response;
+        // The request's own timeout ends when the headers arrive; a body that stalls after them would hold the call
+        // (and the claim) for as long as it stalls. The deadline covers the whole exchange, body included.
+        CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(request(provider, refreshToken),
+                HttpResponse.BodyHandlers.ofByteArray());
         try {
-            response = http.send(request(provider, refreshToken), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (HttpTimeoutException e) {
-            return failed(ErrorClass.TRANSIENT, "timeout", "no answer within " + provider.requestTimeout(), null,
-                    null, started);
-        } catch (ConnectException e) {
-            return failed(ErrorClass.TRANSIENT, "connection_error", "cannot connect to " + provider.tokenUri(),
-                    null, null, started);
-        } catch (IOException e) {
-            return failed(ErrorClass.TRANSIENT, "connection_error", e.getClass().getSimpleName(), null, null,
-                    started);
+            response = exchange.get(provider.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            exchange.cancel(true);
+            return timedOut(provider, started);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof HttpTimeoutException) {
+                return timedOut(provider, started);
+            }
+            if (cause instanceof ConnectException) {
+                return failed(ErrorClass.TRANSIENT, "connection_error", "cannot connect to " + provider.tokenUri(),
+                        null, null, started);
+            }
+            if (cause instanceof IOException) {
+                return failed(ErrorClass.TRANSIENT, "connection_error", cause.getClass().getSimpleName(), null, null,
+                        started);
+            }
+            if (cause instanceof RuntimeException unexpected) {
+                throw unexpected;
+            }
+            throw new IllegalStateException("token request to provider " + provider.name() + " failed unexpectedly",
+                    cause);
         } catch (InterruptedException e) {
+            exchange.cancel(true);
             Thread.currentThread().interrupt();
             return failed(ErrorClass.TRANSIENT, "interrupted", "the worker is shutting down", null, null, started);
         }
         return classify(provider, response, started);
+    }
+
+    private RefreshResult timedOut(ProviderSettings provider, long started) {
+        return failed(ErrorClass.TRANSIENT, "timeout", "no complete answer within " + provider.requestTimeout(), null,
+                null, started);
     }
 
     private RefreshResult classify(ProviderSettings provider, HttpResponse<byte[]> response, long started) {

@@ -179,6 +179,26 @@ class TokenEndpointClientTest {
                 RunningSandbox.CLIENT_ID, secret, authentication, null, null, timeout, null, null, null, null));
     }
 
+    @Test
+    void aBodyThatStallsAfterTheHeadersEndsTheCallAtTheRequestTimeout() throws Exception {
+        String refreshToken = mint().get("refreshToken").asString();
+        // headers at once, then the body held 8 s: the JDK client's own timeout ends at the headers
+        HttpResponse<String> fault = HttpClient.newHttpClient().send(HttpRequest.newBuilder(sandbox.url(
+                "/sandbox/faults/next")).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers
+                        .ofString("{\"requests\":1,\"stallBodyMillis\":8000}"))
+                .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(fault.statusCode()).as(fault.body()).isEqualTo(200);
+        long started = System.nanoTime();
+
+        RefreshResult result = client.refresh(provider(ClientAuthentication.CLIENT_SECRET_BASIC,
+                RunningSandbox.CLIENT_SECRET, Duration.ofSeconds(2)), refreshToken);
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(6));
+        assertThat(result).isInstanceOfSatisfying(RefreshResult.Failed.class, failed -> assertThat(failed
+                .errorCode()).isEqualTo("timeout"));
+    }
+
     private static JsonNode mint() throws Exception {
         return mint(sandbox);
     }

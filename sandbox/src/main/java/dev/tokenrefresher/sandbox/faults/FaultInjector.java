@@ -150,13 +150,18 @@ class FaultInjector implements FaultDecider {
      * retryAfterSeconds}), one each, whatever else is set; then the settings decide again. Lets a test fail exactly
      * the first call and see what the retry does.
      */
-    void failNext(int requests, int status, long retryAfterSeconds) {
-        FaultLimits.status("status", status);
-        InjectedFault fault = status == 429
-                ? InjectedFault.rateLimited(retryAfterSeconds)
-                : InjectedFault.error(status);
+    void failNext(int requests, int status, long retryAfterSeconds, Duration bodyStall) {
+        InjectedFault fault;
+        if (bodyStall.isPositive()) {
+            fault = InjectedFault.stalledBody(bodyStall);
+        } else {
+            FaultLimits.status("status", status);
+            fault = status == 429
+                    ? InjectedFault.rateLimited(retryAfterSeconds)
+                    : InjectedFault.error(status);
+        }
         next.set(new NextFaults(requests, fault));
-        log.info("The next {} token requests answer {}", requests, status);
+        log.info("The next {} token requests answer {}", requests, fault.kind());
     }
 
     /** Every token request fails with {@code status} from now until {@code length} has passed by the clock. */

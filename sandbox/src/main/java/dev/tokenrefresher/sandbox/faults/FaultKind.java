@@ -16,5 +16,8 @@ public enum FaultKind {
     OUTAGE,
 
     /** 401 invalid_client, as if the app's client secret had been revoked. */
-    INVALID_CLIENT
+    INVALID_CLIENT,
+
+    /** 200 with its headers sent at once and its body held: an answer that breaks off after the headers. */
+    STALLED_BODY
 }

@@ -88,10 +88,13 @@ class FaultsController {
     }
 
     /** The body of {@code POST /sandbox/faults/next}. */
-    record NextRequest(Integer requests, Integer status, Long retryAfterSeconds) {
+    record NextRequest(Integer requests, Integer status, Long retryAfterSeconds, Long stallBodyMillis) {
     }
 
-    /** The next {@code requests} token requests (default 1) fail with {@code status} (default 503). */
+    /**
+     * The next {@code requests} token requests (default 1) fail with {@code status} (default 503), or, with
+     * {@code stallBodyMillis}, answer 200 headers at once and hold the body that long.
+     */
     @PostMapping("/next")
     FaultsView failNext(@RequestBody JsonNode body) {
         NextRequest request = read(body, NextRequest.class);
@@ -100,13 +103,13 @@ class FaultsController {
             throw badRequest("requests must be between 1 and " + MAX_NEXT_REQUESTS + ", was " + requests);
         }
         long retryAfter = request.retryAfterSeconds() == null ? 1 : request.retryAfterSeconds();
+        long stall = request.stallBodyMillis() == null ? 0 : request.stallBodyMillis();
         try {
             FaultLimits.notNegative("retryAfterSeconds", retryAfter);
+            FaultLimits.delayMillis("stallBodyMillis", stall);
             faults.failNext(requests, request.status() == null
                     ? FaultInjector.DEFAULT_OUTAGE_STATUS
-                    : request
-                            .status(),
-                    retryAfter);
+                    : request.status(), retryAfter, Duration.ofMillis(stall));
         } catch (InvalidFaultSetting e) {
             throw badRequest(e.getMessage());
         }

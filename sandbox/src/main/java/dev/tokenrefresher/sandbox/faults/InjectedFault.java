@@ -1,5 +1,6 @@
 package dev.tokenrefresher.sandbox.faults;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
@@ -13,9 +14,11 @@ import org.springframework.http.MediaType;
  *
  * @param headers
  *            headers to send besides the content type, e.g. {@code Retry-After}
+ * @param bodyStall
+ *            how long the body is held after the headers went out; zero for an answer sent whole
  */
 public record InjectedFault(FaultKind kind, int status, Map<String, String> headers, MediaType contentType,
-        String body) {
+        String body, Duration bodyStall) {
 
     static final int RATE_LIMITED_STATUS = 429;
     static final int HANG_STATUS = 504;
@@ -35,6 +38,22 @@ public record InjectedFault(FaultKind kind, int status, Map<String, String> head
         headers = Map.copyOf(headers);
         Objects.requireNonNull(contentType, "contentType");
         Objects.requireNonNull(body, "body");
+        bodyStall = bodyStall == null ? Duration.ZERO : bodyStall;
+    }
+
+    /** An answer sent whole. */
+    public InjectedFault(FaultKind kind, int status, Map<String, String> headers, MediaType contentType,
+            String body) {
+        this(kind, status, headers, contentType, body, Duration.ZERO);
+    }
+
+    /**
+     * A 200 whose headers go out at once and whose body, an OAuth2 error that carries no token, comes after
+     * {@code stall}: a client whose deadline ends at the headers waits the whole stall.
+     */
+    static InjectedFault stalledBody(Duration stall) {
+        return new InjectedFault(FaultKind.STALLED_BODY, HttpStatus.OK.value(), Map.of(), MediaType.APPLICATION_JSON,
+                "{\"error\":\"temporarily_unavailable\"}", stall);
     }
 
     /** A status from {@code errorStatuses}. */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.tokenrefresher.sandbox.faults.InjectedFault;
 import dev.tokenrefresher.sandbox.faults.OddAnswers;
+import jakarta.servlet.http.HttpServletResponse;
+import java.nio.charset.StandardCharsets;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -39,13 +41,14 @@ class TokenEndpointController {
             @RequestParam(name = "grant_type", required = false) String grantType,
             @RequestParam(name = "refresh_token", required = false) String refreshToken,
             @RequestParam(name = "client_id", required = false) String clientId,
-            @RequestParam(name = "client_secret", required = false) String clientSecret) {
+            @RequestParam(name = "client_secret", required = false) String clientSecret,
+            HttpServletResponse servletResponse) {
         TokenRequest request = new TokenRequest(ClientCredentials.fromRequest(authorization, clientId, clientSecret),
                 grantType, refreshToken, Boolean.parseBoolean(includeHardExpiry));
         return switch (authority.answer(request)) {
             case TokenGrant grant -> granted(grant);
             case TokenRefusal refusal -> refuse(refusal);
-            case FaultAnswer faulted -> injected(faulted.fault());
+            case FaultAnswer faulted -> injected(faulted.fault(), servletResponse);
         };
     }
 
@@ -60,10 +63,34 @@ class TokenEndpointController {
     }
 
     /** Rendered exactly as the fault says: its body is text already, JSON or HTML. */
-    private static ResponseEntity<?> injected(InjectedFault fault) {
+    private static ResponseEntity<?> injected(InjectedFault fault, HttpServletResponse servletResponse) {
+        if (fault.bodyStall().isPositive()) {
+            writeStalled(fault, servletResponse);
+            return null;
+        }
         ResponseEntity.BodyBuilder response = ResponseEntity.status(fault.status());
         fault.headers().forEach((name, value) -> response.header(name, value));
         return notCached(response.contentType(fault.contentType())).body(fault.body());
+    }
+
+    /** The headers and the first byte go out at once; the rest of the body waits for the stall. */
+    private static void writeStalled(InjectedFault fault, HttpServletResponse response) {
+        byte[] body = fault.body().getBytes(StandardCharsets.UTF_8);
+        response.setStatus(fault.status());
+        response.setContentType(fault.contentType().toString());
+        response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+        try {
+            var out = response.getOutputStream();
+            out.write(body, 0, 1);
+            out.flush();
+            Thread.sleep(fault.bodyStall());
+            out.write(body, 1, body.length - 1);
+            out.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.io.IOException e) {
+            // the client gave up waiting: that is what the stall is for
+        }
     }
 
     private static ResponseEntity<?> refuse(TokenRefusal refusal) {
