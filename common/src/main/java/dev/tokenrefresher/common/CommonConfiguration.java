@@ -2,6 +2,7 @@ package dev.tokenrefresher.common;
 
 import dev.tokenrefresher.common.connection.ConnectionPersistenceConfiguration;
 import dev.tokenrefresher.common.crypto.CryptoConfiguration;
+import dev.tokenrefresher.common.database.DatabaseConfiguration;
 import dev.tokenrefresher.common.messaging.MessagingConfiguration;
 import dev.tokenrefresher.common.provider.ProviderConfiguration;
 import java.time.Clock;
@@ -12,7 +13,8 @@ import org.springframework.context.annotation.Import;
 
 /** Everything the scheduler and the workers share; each app imports this. */
 @Configuration(proxyBeanMethods = false)
-@Import({CryptoConfiguration.class, ConnectionPersistenceConfiguration.class, ProviderConfiguration.class,
+@Import({DatabaseConfiguration.class, CryptoConfiguration.class, ConnectionPersistenceConfiguration.class,
+        ProviderConfiguration.class,
         MessagingConfiguration.class})
 public class CommonConfiguration {
 
