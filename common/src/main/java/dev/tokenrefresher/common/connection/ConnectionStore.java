@@ -111,11 +111,6 @@ public class ConnectionStore {
         return repository.findById(id).map(ConnectionRow::toView);
     }
 
-    /** Whether the host app disconnected the connection (an unknown one counts as not). */
-    public boolean isDisconnected(UUID id) {
-        return disconnection(id).isPresent();
-    }
-
     /**
      * How the host app disconnected the connection: with or without revoking its refresh token at the provider; empty
      * if it is not disconnected (or unknown).

@@ -26,10 +26,6 @@ public record TokenGrant(
         Duration refreshTokenHardLifetime,
         List<String> oddities) {
 
-    /** The refresh-token lifetime fields; one of them odd means the refresh token's expiry is not known. */
-    static final List<String> REFRESH_LIFETIME_FIELDS = List.of("x_refresh_token_expires_in",
-            "refresh_token_expires_in", "refresh_expires_in", "x_refresh_token_hard_expires_in");
-
     public TokenGrant {
         oddities = oddities == null ? List.of() : List.copyOf(oddities);
     }
@@ -56,7 +52,8 @@ public record TokenGrant(
 
     /** Whether the answer said how long the refresh token lives in a usable way (or plainly said nothing). */
     public boolean refreshLifetimeKnown() {
-        return oddities.stream().noneMatch(REFRESH_LIFETIME_FIELDS::contains);
+        return oddities.stream().noneMatch(field -> TokenResponseParser.REFRESH_LIFETIME_FIELDS.contains(field)
+                || field.equals(TokenResponseParser.HARD_LIFETIME_FIELD));
     }
 
     /**
