@@ -3,6 +3,7 @@ package dev.tokenrefresher.common;
 import dev.tokenrefresher.common.connection.ConnectionPersistenceConfiguration;
 import dev.tokenrefresher.common.crypto.CryptoConfiguration;
 import dev.tokenrefresher.common.database.DatabaseConfiguration;
+import dev.tokenrefresher.common.handoff.HandoffConfiguration;
 import dev.tokenrefresher.common.messaging.MessagingConfiguration;
 import dev.tokenrefresher.common.provider.ProviderConfiguration;
 import java.time.Clock;
@@ -15,7 +16,7 @@ import org.springframework.context.annotation.Import;
 @Configuration(proxyBeanMethods = false)
 @Import({DatabaseConfiguration.class, CryptoConfiguration.class, ConnectionPersistenceConfiguration.class,
         ProviderConfiguration.class,
-        MessagingConfiguration.class})
+        MessagingConfiguration.class, HandoffConfiguration.class})
 public class CommonConfiguration {
 
     /** The one source of time; tests replace it to control time. */

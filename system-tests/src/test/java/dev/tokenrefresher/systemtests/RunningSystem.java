@@ -29,7 +29,8 @@ final class RunningSystem implements AutoCloseable {
     private AppProcess scheduler;
     private final List<AppProcess> workers = new ArrayList<>();
 
-    private RunningSystem(String name, List<String> sandboxArguments, Map<String, String> refresherSettings) {
+    private RunningSystem(String name, List<String> sandboxArguments, Map<String, String> refresherSettings,
+            Integer databaseProxyPort) {
         this.name = name;
         TestServices.get().deleteQueuesAtExit(List.of(PROVIDER));
         List<String> sandboxArgs = new ArrayList<>(List.of("--sandbox.client-id=" + CLIENT_ID,
@@ -48,8 +49,13 @@ final class RunningSystem implements AutoCloseable {
         settings.put("refresher.security.api-keys[1].key", JsonHttp.TOKEN_READER_KEY);
         settings.put("refresher.security.api-keys[1].roles", "token-reader");
         settings.putAll(refresherSettings);
-        List<String> arguments = new ArrayList<>(TestServices.get().springArguments(namespace));
-        settings.forEach((key, value) -> arguments.add("--" + key + "=" + value));
+        Map<String, String> all = new LinkedHashMap<>(TestServices.get().springProperties(namespace));
+        if (databaseProxyPort != null) {
+            all.put("spring.datasource.url", TestServices.get().jdbcUrl(namespace, databaseProxyPort));
+        }
+        all.putAll(settings);
+        List<String> arguments = new ArrayList<>();
+        all.forEach((key, value) -> arguments.add("--" + key + "=" + value));
         this.refresherArguments = List.copyOf(arguments);
     }
 
@@ -61,7 +67,16 @@ final class RunningSystem implements AutoCloseable {
      */
     static RunningSystem start(String name, int workers, List<String> sandboxArguments,
             Map<String, String> refresherSettings) {
-        RunningSystem system = new RunningSystem(name, sandboxArguments, refresherSettings);
+        return start(name, workers, sandboxArguments, refresherSettings, null);
+    }
+
+    /**
+     * {@link #start(String, int, List, Map)} with the scheduler and the workers reaching PostgreSQL through a local
+     * proxy (e.g. a {@code BlackholeProxy}), so that a test can take the database away from them, and only from them.
+     */
+    static RunningSystem start(String name, int workers, List<String> sandboxArguments,
+            Map<String, String> refresherSettings, Integer databaseProxyPort) {
+        RunningSystem system = new RunningSystem(name, sandboxArguments, refresherSettings, databaseProxyPort);
         try {
             system.scheduler = system.track(AppProcess.start("scheduler", "scheduler.jar", name,
                     system.refresherArguments));

@@ -35,15 +35,23 @@ public class ConnectionClaims {
 
     private final JdbcClient jdbc;
     private final TokenCipher cipher;
+    private final String installation;
 
-    ConnectionClaims(JdbcClient jdbc, TokenCipher cipher) {
+    /** @param installation the messaging prefix, whose hand-off drains this installation's takeovers wait for */
+    ConnectionClaims(JdbcClient jdbc, TokenCipher cipher, String installation) {
         this.jdbc = jdbc;
         this.cipher = cipher;
+        this.installation = installation;
     }
 
     /**
      * Takes the single-flight lease on a connection if the message's fence is current, the connection is ACTIVE and
      * nobody else holds a live lease. Expired access tokens are claimed like any other: the refresh token still works.
+     *
+     * <p>A lease that ended without an outcome (its holder died, or lost the database after the provider answered) is
+     * taken over only once a hand-off drain has found no issued tokens waiting that were handed off before it ended
+     * ({@code handoff_watermark}): otherwise the taker could call the provider with a refresh token it had already
+     * rotated, and a provider that revokes on reuse would end the chain.
      */
     public ClaimResult claim(UUID id, long fence, String worker, Instant now, Duration lease) {
         return claim(new ClaimRequest(id, fence, worker, now, lease));
@@ -85,7 +93,8 @@ public class ConnectionClaims {
                                lease_until = :now + GREATEST(:floorMs, LEAST(:leaseMs, coalesce(access_lifetime_seconds::bigint * 500, :leaseMs)))
                                                     * interval '1 millisecond'
                         WHERE id = :id AND refresh_fence = :fence AND status = 'ACTIVE'
-                          AND (lease_until IS NULL OR lease_until <= :now)
+                          AND (lease_until IS NULL OR (lease_until <= :now AND lease_until < coalesce((SELECT drained_at FROM handoff_watermark
+                                                                                   WHERE installation = :installation), '-infinity')))
                         RETURNING tenant_id, provider, refresh_token_enc, access_expires_at, refresh_expires_at,
                                   consecutive_failures, first_failure_at, lease_until
                         """)
@@ -95,6 +104,7 @@ public class ConnectionClaims {
                 .param("now", ts(request.now()))
                 .param("id", request.connectionId())
                 .param("fence", request.fence())
+                .param("installation", installation)
                 .query((rs, n) -> claimed(rs, request))
                 .optional()
                 .orElse(null);
@@ -132,7 +142,9 @@ public class ConnectionClaims {
                                                  coalesce(c.access_lifetime_seconds::bigint * 500, r.lease_ms))) * interval '1 millisecond'
                         FROM request r
                         WHERE c.id = r.id AND c.refresh_fence = r.fence AND c.status = 'ACTIVE'
-                          AND (c.lease_until IS NULL OR c.lease_until <= r.now)
+                          AND (c.lease_until IS NULL
+                               OR (c.lease_until <= r.now AND c.lease_until < coalesce((SELECT drained_at FROM handoff_watermark
+                                                                                 WHERE installation = :installation), '-infinity')))
                         RETURNING r.ord, c.tenant_id, c.provider, c.refresh_token_enc, c.access_expires_at, c.refresh_expires_at,
                                   c.consecutive_failures, c.first_failure_at, c.lease_until
                         """)
@@ -142,6 +154,7 @@ public class ConnectionClaims {
                 .param("leases", PgArray.of("int8", leases))
                 .param("floors", PgArray.of("int8", floors))
                 .param("nows", PgArray.of("timestamptz", nows))
+                .param("installation", installation)
                 .query((RowCallbackHandler) rs -> {
                     int index = rs.getInt("ord") - 1;
                     results[index] = claimed(rs, requests.get(index));

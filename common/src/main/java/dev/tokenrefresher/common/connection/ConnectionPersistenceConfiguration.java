@@ -1,6 +1,8 @@
 package dev.tokenrefresher.common.connection;
 
 import dev.tokenrefresher.common.crypto.TokenCipher;
+import dev.tokenrefresher.common.messaging.MessagingProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.jdbc.repository.config.EnableJdbcRepositories;
@@ -9,6 +11,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /** The connection table's stores, one per concern, and its repositories. */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(MessagingProperties.class)
 @EnableJdbcRepositories(basePackageClasses = ConnectionRepository.class)
 public class ConnectionPersistenceConfiguration {
 
@@ -19,8 +22,8 @@ public class ConnectionPersistenceConfiguration {
     }
 
     @Bean
-    ConnectionClaims connectionClaims(JdbcClient jdbc, TokenCipher cipher) {
-        return new ConnectionClaims(jdbc, cipher);
+    ConnectionClaims connectionClaims(JdbcClient jdbc, TokenCipher cipher, MessagingProperties messaging) {
+        return new ConnectionClaims(jdbc, cipher, messaging.prefix());
     }
 
     @Bean

@@ -27,6 +27,7 @@ import org.springframework.amqp.core.TopicExchange;
  * {prefix}.dead               fanout exchange + quorum queue: dead letters
  * {prefix}.parked             fanout exchange + quorum queue: dead letters the archive failed on too often
  * {prefix}.events             topic exchange for connection events
+ * {prefix}.issued             fanout exchange + quorum queue: issued tokens handed off while PostgreSQL was down
  * </pre>
  *
  * <p>Every quorum queue that has consumers states its delivery limit: RabbitMQ 4 gives quorum queues without one a
@@ -43,6 +44,11 @@ public final class RefresherTopology {
     public static final int DEAD_LETTER_DELIVERY_LIMIT = 1000;
     /** The parked queue has no consumer of ours; the limit only bounds an operator's peeks with requeue. */
     public static final int PARKED_DELIVERY_LIMIT = 1000;
+    /**
+     * How often the hand-off queue gives out one message of issued tokens before it parks it: only a drain that failed
+     * between fetching and acknowledging returns a message, so reaching this takes a thousand failed drains in a row.
+     */
+    public static final int HANDOFF_DELIVERY_LIMIT = 1000;
 
     private final TopologyNames names;
     private final int deliveryLimit;
@@ -92,6 +98,19 @@ public final class RefresherTopology {
         return names.eventsExchange();
     }
 
+    /** The installation's messaging prefix, which every name starts with. */
+    public String prefix() {
+        return names.prefix();
+    }
+
+    public String handoffExchange() {
+        return names.handoffExchange();
+    }
+
+    public String handoffQueue() {
+        return names.handoffQueue();
+    }
+
     /** The exchange to publish a message with this delay to. */
     public String exchangeFor(long delaySeconds) {
         int level = DelayLadder.firstLevel(delaySeconds);
@@ -131,6 +150,18 @@ public final class RefresherTopology {
         all.add(deadQueue);
         all.add(BindingBuilder.bind(deadQueue).to(dead));
         all.add(ExchangeBuilder.topicExchange(eventsExchange()).durable(true).build());
+        FanoutExchange handoff = ExchangeBuilder.fanoutExchange(handoffExchange()).durable(true).build();
+        // Polled, never consumed; a message that keeps failing to apply goes to the parked queue, not into the void.
+        Queue handoffQueue = QueueBuilder.durable(handoffQueue())
+                .quorum()
+                .deliveryLimit(HANDOFF_DELIVERY_LIMIT)
+                .deadLetterExchange(parkedExchange())
+                .withArgument("x-dead-letter-strategy", "at-least-once")
+                .overflow(QueueBuilder.Overflow.rejectPublish)
+                .build();
+        all.add(handoff);
+        all.add(handoffQueue);
+        all.add(BindingBuilder.bind(handoffQueue).to(handoff));
         for (String provider : providers) {
             Queue work = QueueBuilder.durable(workQueue(provider))
                     .quorum()

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * in this one place; {@link RefresherTopology} declares them.
  *
  * <p>Every name is the prefix, a dot and a fixed suffix ({@code delay.L00} .. {@code delay.L27}, {@code deliver},
- * {@code dead}, {@code parked}, {@code events}) or {@code refresh.} and a provider's name. Names are exact, never a
+ * {@code dead}, {@code parked}, {@code events}, {@code issued}) or {@code refresh.} and a provider's name. Names are exact, never a
  * pattern: {@code refresher} owns {@code refresher.dead}, not {@code refresher-other.dead} nor
  * {@code refresher.demo.dead}.
  */
@@ -68,7 +68,16 @@ public final class TopologyNames {
         return prefix + ".events";
     }
 
-    /** Every queue: the ladder's levels, the dead-letter and parked queues, and the given providers' work queues. */
+    /** The fanout exchange and quorum queue holding issued tokens that could not be stored while PostgreSQL was down. */
+    public String handoffExchange() {
+        return prefix + ".issued";
+    }
+
+    public String handoffQueue() {
+        return prefix + ".issued";
+    }
+
+    /** Every queue: the ladder's levels, the dead-letter, parked and hand-off queues, and the given providers' work queues. */
     public List<String> queueNames(Collection<String> providers) {
         List<String> names = new ArrayList<>();
         for (int level = 0; level < DelayLadder.DIGITS; level++) {
@@ -76,11 +85,12 @@ public final class TopologyNames {
         }
         names.add(deadLetterQueue());
         names.add(parkedQueue());
+        names.add(handoffQueue());
         providers.forEach(provider -> names.add(workQueue(provider)));
         return names;
     }
 
-    /** Every exchange: the ladder's levels, delivery, dead letters, parked letters and events. */
+    /** Every exchange: the ladder's levels, delivery, dead letters, parked letters, events and the hand-off. */
     public List<String> exchangeNames() {
         List<String> names = new ArrayList<>();
         for (int level = 0; level < DelayLadder.DIGITS; level++) {
@@ -90,6 +100,7 @@ public final class TopologyNames {
         names.add(deadLetterExchange());
         names.add(parkedExchange());
         names.add(eventsExchange());
+        names.add(handoffExchange());
         return names;
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tokenrefresher.common.crypto.CryptoConfiguration;
 import dev.tokenrefresher.common.test.ServicesTestBase;
+import dev.tokenrefresher.common.test.TestServices;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,6 +14,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
@@ -40,6 +42,22 @@ class ConnectionStoreTest extends ServicesTestBase {
     JdbcClient jdbc;
 
     private final Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+
+    /**
+     * Lets every expired lease be taken over, as if a hand-off drain had just found nothing waiting; the tests of the
+     * hand-off's gate set the watermark themselves.
+     */
+    @BeforeEach
+    void noHandoffWaiting() {
+        drainedAt("infinity");
+    }
+
+    private void drainedAt(String at) {
+        jdbc.sql("""
+                INSERT INTO handoff_watermark (installation, drained_at) VALUES (:installation, :at::timestamptz)
+                ON CONFLICT (installation) DO UPDATE SET drained_at = excluded.drained_at
+                """).param("installation", TestServices.get().messagingPrefix()).param("at", at).update();
+    }
 
     @Test
     void registeredConnectionIsActiveWithTheFirstFenceAndStoresNoPlaintext() {
@@ -97,6 +115,25 @@ class ConnectionStoreTest extends ServicesTestBase {
         assertThat(claims.claim(registered.id(), registered.fence(), "w2", now.plusSeconds(1), LEASE))
                 .isInstanceOfSatisfying(ClaimResult.Leased.class, leased -> assertThat(leased.owner()).isEqualTo("w1"));
         assertThat(claims.claim(registered.id(), registered.fence(), "w2", now.plus(LEASE), LEASE))
+                .isInstanceOf(ClaimResult.Claimed.class);
+    }
+
+    @Test
+    void anAbandonedLeaseIsTakenOverOnlyOnceADrainFoundNoHandedOffTokensAfterItEnded() {
+        Registered registered = store.register(aConnection().build(), now);
+        claims.claim(registered.id(), registered.fence(), "w1", now, LEASE);
+        Instant afterTheLease = now.plus(LEASE).plusSeconds(5);
+
+        // w1 may have handed off the tokens its call got: no drain has looked since its lease ended
+        drainedAt(now.plus(LEASE).minusMillis(1).toString());
+        assertThat(claims.claim(registered.id(), registered.fence(), "w2", afterTheLease, LEASE))
+                .isInstanceOfSatisfying(ClaimResult.Leased.class, leased -> assertThat(leased.owner()).isEqualTo("w1"));
+        assertThat(claims.claimAll(List.of(new ClaimRequest(registered.id(), registered.fence(), "w2", afterTheLease,
+                LEASE), new ClaimRequest(UUID.randomUUID(), 1, "w2", afterTheLease, LEASE))).getFirst())
+                .isInstanceOf(ClaimResult.Leased.class);
+
+        drainedAt(now.plus(LEASE).plusMillis(1).toString());
+        assertThat(claims.claim(registered.id(), registered.fence(), "w2", afterTheLease, LEASE))
                 .isInstanceOf(ClaimResult.Claimed.class);
     }
 

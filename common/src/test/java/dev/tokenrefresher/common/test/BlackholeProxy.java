@@ -11,13 +11,15 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A TCP proxy that can turn into a black hole: the connections stay open, but no byte passes any more in either
- * direction, as when a network path fails silently or a primary vanishes without closing its sockets. Clients see
- * neither an error nor an answer, only silence.
+ * A TCP proxy in front of a service that can fail the two ways a peer does. {@link #blackhole()}: the connections stay
+ * open, but no byte passes any more in either direction, as when a network path fails silently or a primary vanishes
+ * without closing its sockets; clients see neither an error nor an answer, only silence. {@link #down()}: the service
+ * is stopped; every open connection is closed and new ones are refused until {@link #up()}, on the same port.
  */
 public final class BlackholeProxy implements AutoCloseable {
 
-    private final ServerSocket server;
+    private volatile ServerSocket server;
+    private final int port;
     private final String upstreamHost;
     private final int upstreamPort;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
@@ -27,7 +29,12 @@ public final class BlackholeProxy implements AutoCloseable {
         this.upstreamHost = upstreamHost;
         this.upstreamPort = upstreamPort;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread.ofVirtual().name("blackhole-proxy-accept").start(this::accept);
+        this.port = server.getLocalPort();
+        startAccepting(server);
+    }
+
+    private void startAccepting(ServerSocket listening) {
+        Thread.ofVirtual().name("blackhole-proxy-accept").start(() -> accept(listening));
     }
 
     /** A proxy on a free local port to {@code upstreamHost:upstreamPort}. */
@@ -40,7 +47,28 @@ public final class BlackholeProxy implements AutoCloseable {
     }
 
     public int port() {
-        return server.getLocalPort();
+        return port;
+    }
+
+    /** The service stops: open connections are closed, new ones refused, until {@link #up()}. */
+    public synchronized void down() {
+        closeAll();
+    }
+
+    /** The service is back on the same port (if it was down); nothing of the connections {@link #down()} closed survives. */
+    public synchronized void up() {
+        if (!server.isClosed()) {
+            return;
+        }
+        try {
+            ServerSocket listening = new ServerSocket();
+            listening.setReuseAddress(true);
+            listening.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
+            server = listening;
+            startAccepting(listening);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** From now on no byte passes, while every connection stays open. */
@@ -48,10 +76,10 @@ public final class BlackholeProxy implements AutoCloseable {
         blackholed = true;
     }
 
-    private void accept() {
-        while (!server.isClosed()) {
+    private void accept(ServerSocket listening) {
+        while (!listening.isClosed()) {
             try {
-                Socket client = server.accept();
+                Socket client = listening.accept();
                 Socket upstream = new Socket(upstreamHost, upstreamPort);
                 sockets.add(client);
                 sockets.add(upstream);
@@ -79,12 +107,17 @@ public final class BlackholeProxy implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        closeAll();
+    }
+
+    private void closeAll() {
         try {
             server.close();
             for (Socket socket : sockets) {
                 socket.close();
             }
+            sockets.clear();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -106,6 +106,32 @@ public final class TestServices {
         return postgres.url() + (postgres.url().contains("?") ? "&" : "?") + "currentSchema=" + namespace.schema();
     }
 
+    /** The namespace's JDBC URL with PostgreSQL's host and port replaced by a local proxy's, e.g. a {@link BlackholeProxy}. */
+    public String jdbcUrl(Namespace namespace, int localProxyPort) {
+        return jdbcUrl(namespace).replaceFirst("^jdbc:postgresql://[^/]+/", "jdbc:postgresql://127.0.0.1:"
+                + localProxyPort + "/");
+    }
+
+    /** PostgreSQL's host, from its JDBC URL. */
+    public String postgresHost() {
+        return hostAndPort()[0];
+    }
+
+    /** PostgreSQL's port, from its JDBC URL (5432 when it names none). */
+    public int postgresPort() {
+        String[] hostAndPort = hostAndPort();
+        return hostAndPort.length > 1 ? Integer.parseInt(hostAndPort[1]) : 5432;
+    }
+
+    private String[] hostAndPort() {
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("^jdbc:postgresql://([^/]+)/").matcher(
+                postgres.url());
+        if (!matcher.find()) {
+            throw new IllegalStateException("not a PostgreSQL JDBC URL with a host: " + postgres.url());
+        }
+        return matcher.group(1).split(":");
+    }
+
     public String postgresUser() {
         return postgres.user();
     }

@@ -7,8 +7,11 @@ import dev.tokenrefresher.common.connection.ConnectionClaims;
 import dev.tokenrefresher.common.connection.ConnectionStatus;
 import dev.tokenrefresher.common.connection.ConnectionStore;
 import dev.tokenrefresher.common.connection.RefreshOutcomes;
+import dev.tokenrefresher.common.connection.RefreshToStore;
 import dev.tokenrefresher.common.connection.RefreshedTokens;
 import dev.tokenrefresher.common.connection.Stored;
+import dev.tokenrefresher.common.handoff.IssuedTokensRecorder;
+import dev.tokenrefresher.common.handoff.IssuedTokensRecorder.Recorded;
 import dev.tokenrefresher.common.messaging.ConnectionEvent;
 import dev.tokenrefresher.common.messaging.ConnectionEventPublisher;
 import dev.tokenrefresher.common.messaging.DeadLetter;
@@ -48,6 +51,10 @@ class ClaimedRefresh {
     private static final Duration STORE_MARGIN = Duration.ofSeconds(1);
     /** When a refresh whose answer had no usable access token is tried again. */
     static final Duration ODD_ANSWER_RETRY = Duration.ofSeconds(30);
+    /** How long the caller's request keeps trying to store issued tokens before it hands them off. */
+    static final Duration STORE_RETRY = Duration.ofSeconds(2);
+    /** When a caller whose refresh was handed off should ask again: a drain runs every second once the database is back. */
+    static final Duration HANDED_OFF_RETRY = Duration.ofSeconds(5);
 
     private final ProviderRegistry providers;
     private final TokenEndpointClient tokenEndpoint;
@@ -55,6 +62,7 @@ class ClaimedRefresh {
     private final ConnectionClaims claims;
     private final RefreshOutcomes outcomes;
     private final LateTokenRevocation lateTokens;
+    private final IssuedTokensRecorder recorder;
     private final RefreshPublisher publisher;
     private final DeadLetterPublisher deadLetters;
     private final ConnectionEventPublisher events;
@@ -65,7 +73,7 @@ class ClaimedRefresh {
 
     ClaimedRefresh(ProviderRegistry providers, TokenEndpointClient tokenEndpoint, ConnectionStore store,
             ConnectionClaims claims, RefreshOutcomes outcomes, LateTokenRevocation lateTokens,
-            RefreshPublisher publisher,
+            IssuedTokensRecorder recorder, RefreshPublisher publisher,
             DeadLetterPublisher deadLetters, ConnectionEventPublisher events, RefreshMessageCodec codec,
             AccessTokenProperties properties, Clock clock) {
         this.providers = providers;
@@ -74,6 +82,7 @@ class ClaimedRefresh {
         this.claims = claims;
         this.outcomes = outcomes;
         this.lateTokens = lateTokens;
+        this.recorder = recorder;
         this.publisher = publisher;
         this.deadLetters = deadLetters;
         this.events = events;
@@ -146,6 +155,7 @@ class ClaimedRefresh {
     }
 
     private Duration store(Claim claim, ProviderSettings provider, RefreshResult.Granted granted, Instant started) {
+        long answeredAt = System.nanoTime();
         Instant now = clock.instant();
         TokenGrant grant = granted.grant();
         RefreshedTokens tokens = RefreshedTokens.of(grant, started, claim.refreshExpiresAt());
@@ -153,8 +163,18 @@ class ClaimedRefresh {
         Instant next = tokens.hasAccessToken()
                 ? provider.refreshDueAt(started, grant.accessTokenLifetime())
                 : now.plus(ODD_ANSWER_RETRY);
-        Optional<Stored> stored = outcomes.storeRefreshed(claim, tokens, next, now, attempt(now,
-                AttemptOutcome.REFRESHED, granted.httpStatus(), grant.oddityCode(), granted.duration()));
+        // The new refresh token exists nowhere else: stored, or handed to RabbitMQ while the database is unreachable.
+        Recorded recorded = recorder.record(new RefreshToStore(claim, tokens, next, now, attempt(now,
+                AttemptOutcome.REFRESHED, granted.httpStatus(), grant.oddityCode(), granted.duration())),
+                refresh -> outcomes.storeRefreshed(refresh.claim(), refresh.tokens(), refresh.nextRefreshAt(), refresh
+                        .now(), refresh.attempt()),
+                STORE_RETRY, answeredAt);
+        if (recorded instanceof Recorded.HandedOff) {
+            throw new AccessTokenUnavailableException(claim.connectionId(), provider.name(), "handed_off", false,
+                    HANDED_OFF_RETRY, "the provider issued new tokens while the database is unreachable; they are "
+                            + "kept on the hand-off queue and stored once it is back; try again");
+        }
+        Optional<Stored> stored = ((Recorded.InDatabase) recorded).stored();
         if (!grant.oddities().isEmpty()) {
             log.warn("connection={} provider={} answered oddly ({}): stored with safe defaults", claim.connectionId(),
                     provider.name(), grant.oddities());

@@ -9,6 +9,8 @@ import dev.tokenrefresher.common.connection.RefreshOutcomes;
 import dev.tokenrefresher.common.connection.RefreshToStore;
 import dev.tokenrefresher.common.connection.RefreshedTokens;
 import dev.tokenrefresher.common.connection.Stored;
+import dev.tokenrefresher.common.handoff.IssuedTokensRecorder;
+import dev.tokenrefresher.common.handoff.IssuedTokensRecorder.Recorded;
 import dev.tokenrefresher.common.messaging.ConnectionEvent;
 import dev.tokenrefresher.common.messaging.ConnectionEventPublisher;
 import dev.tokenrefresher.common.messaging.DeadLetter;
@@ -50,6 +52,7 @@ class ProviderRefresh {
     private final DeadLetterPublisher deadLetters;
     private final RefreshMessageCodec codec;
     private final InfrastructureRetry retry;
+    private final IssuedTokensRecorder recorder;
     private final RefreshMetrics metrics;
     private final WorkerProperties properties;
     private final Clock clock;
@@ -58,7 +61,7 @@ class ProviderRefresh {
             ConnectionClaims claims, RefreshOutcomes outcomes, GroupedConnectionWrites writes,
             LateTokenRevocation lateTokens,
             DeadLetterPublisher deadLetters, RefreshMessageCodec codec, InfrastructureRetry retry,
-            RefreshMetrics metrics, WorkerProperties properties,
+            IssuedTokensRecorder recorder, RefreshMetrics metrics, WorkerProperties properties,
             Clock clock) {
         this.providers = providers;
         this.providerCall = providerCall;
@@ -70,6 +73,7 @@ class ProviderRefresh {
         this.deadLetters = deadLetters;
         this.codec = codec;
         this.retry = retry;
+        this.recorder = recorder;
         this.metrics = metrics;
         this.properties = properties;
         this.clock = clock;
@@ -119,6 +123,7 @@ class ProviderRefresh {
 
     private void store(Claim claim, ProviderSettings provider, RefreshResult.Granted granted, Instant started,
             RefreshOutbox outbox) {
+        long answeredAt = System.nanoTime();
         TokenGrant grant = granted.grant();
         Instant now = clock.instant();
         RefreshedTokens tokens = RefreshedTokens.of(grant, started, claim.refreshExpiresAt());
@@ -132,9 +137,15 @@ class ProviderRefresh {
             log.warn("connection={} provider={} answered oddly ({}): stored with safe defaults", claim.connectionId(),
                     provider.name(), grant.oddities());
         }
-        // The new refresh token exists nowhere else: keep trying while the database is unreachable.
-        Optional<Stored> stored = retry.database(() -> writes.storeRefreshed(new RefreshToStore(claim, tokens, next,
-                now, attempt)));
+        // The new refresh token exists nowhere else: stored, or handed to RabbitMQ while the database is unreachable.
+        Recorded recorded = recorder.record(new RefreshToStore(claim, tokens, next, now, attempt),
+                writes::storeRefreshed, properties.storeRetryTimeout(), answeredAt);
+        if (recorded instanceof Recorded.HandedOff) {
+            // a drain stores them once PostgreSQL is back, and sends the next message and the events then
+            metrics.refreshed(provider.name(), "handed_off");
+            return;
+        }
+        Optional<Stored> stored = ((Recorded.InDatabase) recorded).stored();
         if (stored.isEmpty()) {
             // The guard failed: a newer refresh token was stored meanwhile, or the host app disconnected the tenant.
             Optional<ConnectionStore.Disconnection> disconnection = store.disconnection(claim.connectionId());

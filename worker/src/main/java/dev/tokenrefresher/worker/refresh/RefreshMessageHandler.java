@@ -2,6 +2,7 @@ package dev.tokenrefresher.worker.refresh;
 
 import dev.tokenrefresher.common.connection.ClaimRequest;
 import dev.tokenrefresher.common.connection.ClaimResult;
+import dev.tokenrefresher.common.handoff.IssuedTokensRecorder;
 import dev.tokenrefresher.common.messaging.DeadLetter;
 import dev.tokenrefresher.common.messaging.DeadLetterPublisher;
 import dev.tokenrefresher.common.messaging.MalformedMessageException;
@@ -37,18 +38,20 @@ class RefreshMessageHandler {
     private final ProviderRefresh providerRefresh;
     private final RefreshMetrics metrics;
     private final ProviderRegistry providers;
+    private final IssuedTokensRecorder recorder;
     private final WorkerProperties properties;
     private final Clock clock;
 
     RefreshMessageHandler(RefreshMessageCodec codec, GroupedConnectionWrites writes, DeadLetterPublisher deadLetters,
             ProviderRefresh providerRefresh, RefreshMetrics metrics, ProviderRegistry providers,
-            WorkerProperties properties, Clock clock) {
+            IssuedTokensRecorder recorder, WorkerProperties properties, Clock clock) {
         this.codec = codec;
         this.writes = writes;
         this.deadLetters = deadLetters;
         this.providerRefresh = providerRefresh;
         this.metrics = metrics;
         this.providers = providers;
+        this.recorder = recorder;
         this.properties = properties;
         this.clock = clock;
     }
@@ -81,6 +84,14 @@ class RefreshMessageHandler {
             // Early: a delay longer than the ladder, or the broker's clock moved. Wait the rest.
             outbox.redelay(provider, message);
             metrics.dropped(provider, "early");
+            return;
+        }
+        if (recorder.isHolding(message.connectionId())) {
+            // This process holds tokens the provider issued for it that are not yet stored: the refresh token the row
+            // holds is spent. The message comes back once they are stored (or handed off).
+            outbox.redelay(provider, new RefreshMessage(message.connectionId(), message.fence(), now.plus(properties
+                    .pausedDelay()), message.attempt()));
+            metrics.dropped(provider, "unrecorded_tokens");
             return;
         }
         // The lease ends within half the token's life, so a worker dying now leaves it waiting no longer than that.

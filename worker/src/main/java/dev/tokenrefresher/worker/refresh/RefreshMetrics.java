@@ -34,11 +34,17 @@ class RefreshMetrics {
             3_000, 5_000, 10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000).map(Duration::ofMillis).toList();
 
     /**
-     * The reasons a message is acknowledged without a refresh: the claim's refusals and the early re-delay
-     * ({@link RefreshMessageHandler}), and the provider guards' "not now" ({@link GuardedProviderCall}).
+     * The reasons a message is acknowledged without a refresh: the claim's refusals, the early re-delay and the
+     * connections whose issued tokens this process holds unrecorded ({@link RefreshMessageHandler}), and the provider guards' "not now" ({@link GuardedProviderCall}).
      */
     static final List<String> DROP_REASONS = List.of("stale_fence", "not_active", "leased", "early", "circuit_open",
-            "rate_limited", "bulkhead_full");
+            "rate_limited", "bulkhead_full", "unrecorded_tokens");
+
+    /**
+     * Refresh outcomes that are no attempt outcome: {@code handed_off}, tokens issued while PostgreSQL was down and
+     * put on the hand-off queue (their attempt is recorded as {@code refreshed} when a drain stores them).
+     */
+    static final List<String> OTHER_OUTCOMES = List.of("handed_off");
 
     /**
      * The dead-letter reasons of a fixed set: the worker's own ({@code malformed}, {@code unknown_connection},
@@ -73,6 +79,7 @@ class RefreshMetrics {
         for (AttemptOutcome outcome : AttemptOutcome.values()) {
             refreshCounter(provider, outcomeTag(outcome));
         }
+        OTHER_OUTCOMES.forEach(outcome -> refreshCounter(provider, outcome));
         DROP_REASONS.forEach(reason -> droppedCounter(provider, reason));
         DEAD_LETTER_REASONS.forEach(reason -> deadLetterCounter(provider, reason));
         latencyTimer(provider);

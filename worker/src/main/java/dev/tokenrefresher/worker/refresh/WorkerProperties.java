@@ -41,7 +41,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param pausedDelay how long a message waits when its provider's circuit breaker, rate limiter or bulkhead did not
  *            let it through (default 5 s); no attempt is counted
  * @param storeRetryTimeout how long a worker keeps trying to store tokens a provider issued while the database is
- *            unreachable (default 60 s); the tokens exist nowhere else
+ *            unreachable (default 10 s) before it hands them to RabbitMQ's hand-off queue, from which the first app to
+ *            reach the database again stores them (DESIGN decision 10)
  * @param brokerRetryTimeout how long a worker keeps trying to publish the next message or a dead letter while the
  *            broker is unreachable (default 30 s); after that the reconciliation sweep repairs the chain
  */
@@ -80,7 +81,7 @@ public record WorkerProperties(
     public static final Duration DEFAULT_RETRY_MAX_DELAY = Duration.ofMinutes(30);
     public static final int DEFAULT_MAX_ATTEMPTS = 12;
     public static final Duration DEFAULT_PAUSED_DELAY = Duration.ofSeconds(5);
-    public static final Duration DEFAULT_STORE_RETRY_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_STORE_RETRY_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_BROKER_RETRY_TIMEOUT = Duration.ofSeconds(30);
 
     public WorkerProperties {
