@@ -277,6 +277,7 @@ class SandboxHttpApiTest {
                 {"connections":1,"requests":3,"refreshes":1,"overlappingRefreshes":0,"invalidGrants":2,
                  "unknownTokenGrants":1,"refreshesAfterAccessExpiry":0,"invalidClientAnswers":0,"inFlight":0,
                  "faultsInjected":{"error":0,"rateLimited":0,"hang":0,"outage":0,"invalidClient":0},
+                 "faultsAfterRotation":{"reset":0,"serverError":0,"truncated":0,"stall":0},
                  "requestsByStatus":{"200":1,"400":2}}"""));
         JsonNode afterReset = http.stats();
         assertThat(afterReset.get("connections").asInt()).isZero();

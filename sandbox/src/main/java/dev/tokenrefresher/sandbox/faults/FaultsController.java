@@ -3,6 +3,7 @@ package dev.tokenrefresher.sandbox.faults;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.springframework.http.HttpStatus;
@@ -35,12 +36,17 @@ class FaultsController {
 
     private final FaultInjector faults;
     private final OddAnswers oddAnswers;
+    private final AfterRotationFaults afterRotation;
+    private final KnownRealms realms;
     private final Clock clock;
     private final ObjectReader strictReader;
 
-    FaultsController(FaultInjector faults, OddAnswers oddAnswers, Clock clock, ObjectMapper mapper) {
+    FaultsController(FaultInjector faults, OddAnswers oddAnswers, AfterRotationFaults afterRotation,
+            KnownRealms realms, Clock clock, ObjectMapper mapper) {
         this.faults = faults;
         this.oddAnswers = oddAnswers;
+        this.afterRotation = afterRotation;
+        this.realms = realms;
         this.clock = clock;
         // a misspelt field must not pass silently: a test would believe it had switched on a fault it had not
         this.strictReader = mapper.reader().with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -66,6 +72,7 @@ class FaultsController {
     FaultsView clear() {
         faults.clear();
         oddAnswers.clear();
+        afterRotation.clear();
         return view();
     }
 
@@ -129,6 +136,61 @@ class FaultsController {
                     .values()));
         }
         oddAnswers.queue(request.shapes());
+        return view();
+    }
+
+    /**
+     * The body of {@code POST /sandbox/faults/after-rotation}.
+     *
+     * @param kind
+     *            {@code reset}, {@code server_error}, {@code truncated} or {@code stall}; required
+     * @param calls
+     *            how many granted refreshes lose their answer, 1 to {@value #MAX_NEXT_REQUESTS}; default 1
+     * @param realmId
+     *            only refreshes of this connection; null for any connection
+     * @param stallMillis
+     *            for {@code stall} (and only for it): how long the body is held before the cut, 1 ms to a day
+     */
+    record AfterRotationRequest(String kind, Integer calls, String realmId, Long stallMillis) {
+    }
+
+    /**
+     * The next granted refreshes (of one connection, or of any) rotate the refresh token and then lose the answer: the
+     * client's token is spent, the new one never reaches it.
+     */
+    @PostMapping("/after-rotation")
+    FaultsView afterRotation(@RequestBody JsonNode body) {
+        AfterRotationRequest request = read(body, AfterRotationRequest.class);
+        List<String> kinds = Arrays.stream(AfterRotationFault.Kind.values())
+                .map(AfterRotationFault.Kind::jsonName)
+                .toList();
+        if (request.kind() == null) {
+            throw badRequest("kind is required: one of " + kinds);
+        }
+        AfterRotationFault.Kind kind = AfterRotationFault.Kind.named(request.kind())
+                .orElseThrow(() -> badRequest("kind must be one of " + kinds + ", was " + request.kind()));
+        int calls = request.calls() == null ? 1 : request.calls();
+        if (calls < 1 || calls > MAX_NEXT_REQUESTS) {
+            throw badRequest("calls must be between 1 and " + MAX_NEXT_REQUESTS + ", was " + calls);
+        }
+        if (request.realmId() != null && !realms.exists(request.realmId())) {
+            throw badRequest("realmId names no connection: " + request.realmId());
+        }
+        Duration stall = Duration.ZERO;
+        if (kind == AfterRotationFault.Kind.STALL) {
+            if (request.stallMillis() == null || request.stallMillis() < 1) {
+                throw badRequest("stallMillis is required for kind stall, at least 1, was " + request
+                        .stallMillis());
+            }
+            try {
+                stall = Duration.ofMillis(FaultLimits.delayMillis("stallMillis", request.stallMillis()));
+            } catch (InvalidFaultSetting e) {
+                throw badRequest(e.getMessage());
+            }
+        } else if (request.stallMillis() != null) {
+            throw badRequest("stallMillis applies to kind stall only, not to " + kind.jsonName());
+        }
+        afterRotation.inject(new AfterRotationFault(kind, stall), calls, request.realmId());
         return view();
     }
 

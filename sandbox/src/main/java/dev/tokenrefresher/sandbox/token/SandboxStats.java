@@ -18,11 +18,15 @@ import java.util.SortedMap;
  *            token requests being answered right now
  * @param faultsInjected
  *            token requests answered by an injected fault instead of the token logic, by kind
+ * @param faultsAfterRotation
+ *            granted refreshes whose answer was lost after the rotation ({@code /sandbox/faults/after-rotation}), by
+ *            kind
  * @param requestsByStatus
  *            token requests answered, by HTTP status, in ascending order; a request counts once it is answered, so a
  *            hanging one shows up when its hang ends
  */
 record SandboxStats(int connections, long requests, long refreshes, long overlappingRefreshes, long invalidGrants,
         long unknownTokenGrants, long refreshesAfterAccessExpiry, long invalidClientAnswers, int inFlight,
-        FaultCounts faultsInjected, SortedMap<Integer, Long> requestsByStatus) {
+        FaultCounts faultsInjected, AfterRotationCounts faultsAfterRotation,
+        SortedMap<Integer, Long> requestsByStatus) {
 }

@@ -1,8 +1,11 @@
 package dev.tokenrefresher.sandbox.token;
 
+import dev.tokenrefresher.sandbox.faults.AfterRotationFault;
+import dev.tokenrefresher.sandbox.faults.AfterRotationFaults;
 import dev.tokenrefresher.sandbox.faults.FaultDecider;
 import dev.tokenrefresher.sandbox.faults.FaultDecision;
 import dev.tokenrefresher.sandbox.faults.FaultKind;
+import dev.tokenrefresher.sandbox.faults.KnownRealms;
 import dev.tokenrefresher.sandbox.settings.RuntimeSettings;
 import dev.tokenrefresher.sandbox.settings.SandboxProperties;
 import java.time.Clock;
@@ -34,17 +37,22 @@ import org.springframework.stereotype.Component;
  * is counted. It does count as a request, in flight while it waits, and by its status.
  *
  * <p>
+ * A granted refresh may still lose its answer: the {@link AfterRotationFaults} are asked after the rotation, so the
+ * presented refresh token is spent and the new one never reaches the client.
+ *
+ * <p>
  * Refresh tokens that were rotated away stay indexed, so a late use is recognised as such (and counted for its
  * connection) rather than as unknown. That memory grows with the number of rotations until a reset.
  */
 @Component
-class TokenAuthority implements ConnectionMinter {
+class TokenAuthority implements ConnectionMinter, KnownRealms {
 
     private static final Logger log = LoggerFactory.getLogger(TokenAuthority.class);
 
     private final Clock clock;
     private final RuntimeSettings settings;
     private final FaultDecider faults;
+    private final AfterRotationFaults afterRotation;
     private final Pause pause;
     private final ClientCredentials registeredClient;
     private final Duration refreshTokenLifetime;
@@ -66,17 +74,23 @@ class TokenAuthority implements ConnectionMinter {
     private final LongAdder refreshesGranted = new LongAdder();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Map<FaultKind, AtomicLong> faultsInjected = new EnumMap<>(FaultKind.class);
+    private final Map<AfterRotationFault.Kind, AtomicLong> faultsAfterRotation = new EnumMap<>(
+            AfterRotationFault.Kind.class);
     private final Map<Integer, AtomicLong> requestsByStatus = new ConcurrentHashMap<>();
 
     TokenAuthority(Clock clock, SandboxProperties properties, RuntimeSettings settings, FaultDecider faults,
-            Pause pause) {
+            AfterRotationFaults afterRotation, Pause pause) {
         this.clock = clock;
         this.settings = settings;
         this.faults = faults;
+        this.afterRotation = afterRotation;
         this.pause = pause;
-        // filled once, so the map itself is only ever read
+        // filled once, so the maps themselves are only ever read
         for (FaultKind kind : FaultKind.values()) {
             faultsInjected.put(kind, new AtomicLong());
+        }
+        for (AfterRotationFault.Kind kind : AfterRotationFault.Kind.values()) {
+            faultsAfterRotation.put(kind, new AtomicLong());
         }
         this.registeredClient = new ClientCredentials(properties.clientId(), properties.clientSecret());
         this.refreshTokenLifetime = properties.refreshTokenLifetime();
@@ -101,7 +115,9 @@ class TokenAuthority implements ConnectionMinter {
                 }
                 case FaultDecision.Proceed proceed -> answerWithTokens(request, proceed.delay());
             };
-            requestsByStatus.computeIfAbsent(answer.status(), status -> new AtomicLong()).incrementAndGet();
+            if (answer.status() != LostAnswer.NO_STATUS) {
+                requestsByStatus.computeIfAbsent(answer.status(), status -> new AtomicLong()).incrementAndGet();
+            }
             return answer;
         } finally {
             inFlight.decrementAndGet();
@@ -122,7 +138,8 @@ class TokenAuthority implements ConnectionMinter {
         try {
             pause.pause(latency);
             TokenAnswer answer = decide(request, connection);
-            if (answer instanceof TokenGrant && settings.answerDelay().isPositive()) {
+            if ((answer instanceof TokenGrant || answer instanceof LostAnswer) && settings.answerDelay()
+                    .isPositive()) {
                 // rotated already: the client has not heard yet
                 pause.pause(settings.answerDelay());
             }
@@ -165,8 +182,18 @@ class TokenAuthority implements ConnectionMinter {
                 log.debug("invalid_grant for realm {}: {}", connection.realmId(), refused.reason());
                 yield TokenRefusal.invalidGrant(refused.reason());
             }
-            case RefreshOutcome.Refreshed refreshed -> grant(rules, now, request, refreshed);
+            case RefreshOutcome.Refreshed refreshed -> lostOrGranted(connection, grant(rules, now, request,
+                    refreshed));
         };
+    }
+
+    /** The rotation happened: the answer is lost now if a fault after rotation is pending for this connection. */
+    private TokenAnswer lostOrGranted(Connection connection, TokenGrant grant) {
+        return afterRotation.take(connection.realmId()).<TokenAnswer>map(fault -> {
+            faultsAfterRotation.get(fault.kind()).incrementAndGet();
+            log.debug("Refresh of realm {} granted, its answer lost: {}", connection.realmId(), fault.kind());
+            return new LostAnswer(grant, fault);
+        }).orElse(grant);
     }
 
     private TokenGrant grant(RefreshRules rules, Instant now, TokenRequest request,
@@ -231,6 +258,11 @@ class TokenAuthority implements ConnectionMinter {
         return Revocation.REVOKED;
     }
 
+    @Override
+    public boolean exists(String realmId) {
+        return connectionsByRealmId.containsKey(realmId);
+    }
+
     /** @return false when no connection has that realm id */
     boolean revoke(String realmId) {
         Connection connection = connectionsByRealmId.get(realmId);
@@ -276,11 +308,13 @@ class TokenAuthority implements ConnectionMinter {
         long unknown = unknownTokenGrants.get();
         Map<FaultKind, Long> faultCounts = new EnumMap<>(FaultKind.class);
         faultsInjected.forEach((kind, count) -> faultCounts.put(kind, count.get()));
+        Map<AfterRotationFault.Kind, Long> afterRotationCounts = new EnumMap<>(AfterRotationFault.Kind.class);
+        faultsAfterRotation.forEach((kind, count) -> afterRotationCounts.put(kind, count.get()));
         TreeMap<Integer, Long> byStatus = new TreeMap<>();
         requestsByStatus.forEach((status, count) -> byStatus.put(status, count.get()));
         return new SandboxStats(connections, requests.get(), refreshes, overlapping, connectionInvalidGrants + unknown,
                 unknown, afterAccessExpiry, invalidClientAnswers.get(), inFlight.get(), FaultCounts.of(faultCounts),
-                Collections.unmodifiableSortedMap(byStatus));
+                AfterRotationCounts.of(afterRotationCounts), Collections.unmodifiableSortedMap(byStatus));
     }
 
     /**
@@ -295,6 +329,7 @@ class TokenAuthority implements ConnectionMinter {
         unknownTokenGrants.set(0);
         invalidClientAnswers.set(0);
         faultsInjected.values().forEach(count -> count.set(0));
+        faultsAfterRotation.values().forEach(count -> count.set(0));
         requestsByStatus.clear();
         log.info("Reset: all connections and counters forgotten");
     }

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.tokenrefresher.sandbox.faults.InjectedFault;
 import dev.tokenrefresher.sandbox.faults.OddAnswers;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
@@ -23,6 +25,9 @@ class TokenEndpointController {
 
     static final String PATH = "/oauth2/v1/tokens/bearer";
     static final String HARD_EXPIRY_HEADER = "x-include-refresh-token-hard-expires-in";
+    /** What an API gateway answers when the service behind it failed. */
+    private static final byte[] SERVER_ERROR_BODY = "{\"message\":\"Internal Server Error\"}".getBytes(
+            StandardCharsets.UTF_8);
 
     private final TokenAuthority authority;
     private final OddAnswers oddAnswers;
@@ -42,14 +47,64 @@ class TokenEndpointController {
             @RequestParam(name = "refresh_token", required = false) String refreshToken,
             @RequestParam(name = "client_id", required = false) String clientId,
             @RequestParam(name = "client_secret", required = false) String clientSecret,
-            HttpServletResponse servletResponse) {
+            HttpServletRequest servletRequest, HttpServletResponse servletResponse) {
         TokenRequest request = new TokenRequest(ClientCredentials.fromRequest(authorization, clientId, clientSecret),
                 grantType, refreshToken, Boolean.parseBoolean(includeHardExpiry));
         return switch (authority.answer(request)) {
             case TokenGrant grant -> granted(grant);
             case TokenRefusal refusal -> refuse(refusal);
             case FaultAnswer faulted -> injected(faulted.fault(), servletResponse);
+            case LostAnswer lost -> {
+                lose(lost, servletRequest, servletResponse);
+                yield null;
+            }
         };
+    }
+
+    /** The token was rotated; the answer carrying the new one breaks off as the fault says. */
+    private void lose(LostAnswer lost, HttpServletRequest request, HttpServletResponse response) {
+        byte[] grant = json.writeValueAsBytes(lost.grant());
+        response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+        response.setHeader(HttpHeaders.PRAGMA, "no-cache");
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        try {
+            switch (lost.fault().kind()) {
+                case RESET -> ConnectionCuts.cut(request);
+                case SERVER_ERROR -> {
+                    response.setStatus(HttpServletResponse.SC_INTERNAL_SERVER_ERROR);
+                    write(response, SERVER_ERROR_BODY, SERVER_ERROR_BODY.length);
+                }
+                case TRUNCATED -> {
+                    response.setStatus(HttpServletResponse.SC_OK);
+                    write(response, grant, truncatedLength(grant));
+                }
+                case STALL -> {
+                    response.setStatus(HttpServletResponse.SC_OK);
+                    response.setContentLength(grant.length);
+                    var out = response.getOutputStream();
+                    out.write(grant, 0, 1);
+                    out.flush();
+                    Thread.sleep(lost.fault().stall());
+                    ConnectionCuts.cut(request);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ConnectionCuts.cut(request);
+        } catch (IOException e) {
+            // the client gave up first: the answer is lost all the same
+        }
+    }
+
+    /** The body up to just before the refresh token: valid HTTP, broken JSON, and the new token nowhere in it. */
+    private static int truncatedLength(byte[] grant) {
+        int refreshToken = new String(grant, StandardCharsets.UTF_8).indexOf("\"refresh_token\"");
+        return refreshToken > 1 ? refreshToken : grant.length / 2;
+    }
+
+    private static void write(HttpServletResponse response, byte[] body, int length) throws IOException {
+        response.setContentLength(length);
+        response.getOutputStream().write(body, 0, length);
     }
 
     /** The grant as JSON; oddly rendered if a shape is queued (the token is rotated either way). */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
 import dev.tokenrefresher.sandbox.MutableClock;
+import dev.tokenrefresher.sandbox.faults.AfterRotationFaults;
 import dev.tokenrefresher.sandbox.faults.FaultDecider;
 import dev.tokenrefresher.sandbox.faults.FaultDecision;
 import dev.tokenrefresher.sandbox.faults.FaultKind;
@@ -46,7 +47,8 @@ class TokenAuthorityTest {
     }
 
     private TokenAuthority authority(SandboxProperties properties, FaultDecider faults, Pause pause) {
-        return new TokenAuthority(clock, properties, new RuntimeSettings(properties), faults, pause);
+        return new TokenAuthority(clock, properties, new RuntimeSettings(properties), faults,
+                new AfterRotationFaults(), pause);
     }
 
     private static SandboxProperties rotatingEvery(int rotateEvery) {
@@ -419,6 +421,7 @@ class TokenAuthorityTest {
             authority.answer(new TokenRequest(Optional.empty(), "refresh_token", "x", false));
 
             assertThat(authority.stats()).isEqualTo(new SandboxStats(2, 5, 2, 0, 2, 1, 0, 1, 0, FaultCounts.NONE,
+                    AfterRotationCounts.NONE,
                     new TreeMap<>(Map.of(200, 2L, 400, 2L, 401, 1L))));
         }
     }
@@ -454,6 +457,7 @@ class TokenAuthorityTest {
             authority.reset();
 
             assertThat(authority.stats()).isEqualTo(new SandboxStats(0, 0, 0, 0, 0, 0, 0, 0, 0, FaultCounts.NONE,
+                    AfterRotationCounts.NONE,
                     new TreeMap<>()));
             assertThat(authority.report(minted.realmId())).isEmpty();
             assertThat(refresh(minted.refreshToken())).isEqualTo(invalidGrant(InvalidGrantReason.UNKNOWN));
