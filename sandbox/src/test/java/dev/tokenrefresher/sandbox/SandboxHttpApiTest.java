@@ -167,7 +167,7 @@ class SandboxHttpApiTest {
 
         assertThat(changed.statusCode()).isEqualTo(200);
         assertThat(json(changed)).isEqualTo(
-                json("{\"accessTokenLifetimeSeconds\":60,\"rotateEvery\":0,\"latencyMillis\":0,\"answerDelayMillis\":0,\"spentTokenRevokes\":true}"));
+                json("{\"accessTokenLifetimeSeconds\":60,\"rotateEvery\":0,\"latencyMillis\":0,\"answerDelayMillis\":0,\"spentTokenRevokes\":true,\"reuseGraceSeconds\":0}"));
         assertThat(json(http.get("/sandbox/settings"))).isEqualTo(json(changed));
         assertThat(json(refreshed).get("expires_in").asLong()).isEqualTo(60);
         assertThat(json(refreshed).get("refresh_token").asString()).isEqualTo(refreshToken);
@@ -220,7 +220,7 @@ class SandboxHttpApiTest {
         JsonNode report = json(response);
         assertThat(fieldNames(report)).containsExactlyInAnyOrder("realmId", "refreshes", "overlappingRefreshes",
                 "invalidGrants", "refreshesAfterAccessExpiry", "revoked", "accessTokenExpiresAt",
-                "currentRefreshTokenSha256");
+                "currentRefreshTokenSha256", "reuseGraceSeconds", "graceReuses");
         assertThat(report.get("refreshes").asLong()).isEqualTo(1);
         assertThat(report.get("refreshesAfterAccessExpiry").asLong()).isEqualTo(1);
         assertThat(report.get("accessTokenExpiresAt").asString()).isEqualTo(clock.instant().plusSeconds(8).toString());

@@ -22,6 +22,11 @@ public class RuntimeSettings {
     private final AtomicReference<Duration> answerDelay = new AtomicReference<>(Duration.ZERO);
     /** Whether revoking a refresh token the chain has rotated away revokes the chain (Intuit-like) or does nothing. */
     private volatile boolean spentTokenRevokes = true;
+    /** How long a refresh token the chain rotated away stays usable, for connections without a grace of their own. */
+    private final AtomicReference<Duration> reuseGrace = new AtomicReference<>(DEFAULT_REUSE_GRACE);
+
+    /** Strict rotation: a replaced refresh token is refused at once, as at Intuit, Salesforce or Keycloak. */
+    public static final Duration DEFAULT_REUSE_GRACE = Duration.ZERO;
 
     public RuntimeSettings(SandboxProperties properties) {
         current = new AtomicReference<>(new Snapshot(properties.accessTokenLifetime(), properties.rotateEvery(),
@@ -47,6 +52,21 @@ public class RuntimeSettings {
      */
     public boolean spentTokenRevokes() {
         return spentTokenRevokes;
+    }
+
+    /**
+     * How long, after a rotation, the refresh token it replaced is still accepted (a fresh pair each time), for
+     * connections without a grace of their own; default {@link #DEFAULT_REUSE_GRACE}, strict. Xero keeps it 30
+     * minutes.
+     */
+    public Duration reuseGrace() {
+        return reuseGrace.get();
+    }
+
+    void changeReuseGrace(Duration grace) {
+        reuseGrace.set(grace);
+        log.info("Sandbox refresh tokens rotated away stay usable for {} (connections without a grace of their own)",
+                grace);
     }
 
     void changeSpentTokenRevokes(boolean revokes) {

@@ -12,7 +12,13 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
- * One authorised QuickBooks company (realm) and its refresh-token chain. The chain state is guarded by a lock per
+ * One authorised QuickBooks company (realm) and its refresh-token chain.
+ *
+ * <p>
+ * With a reuse grace (Xero keeps the previous refresh token usable for 30 minutes), the refresh token a rotation
+ * replaced is accepted again until the grace after that rotation ends: it gets a fresh pair, and the successor it had
+ * been given, never used, is dropped (refused as rotated away from then on). The window is not extended by such a
+ * reuse. Without a grace (the default), a replaced token is refused at once. The chain state is guarded by a lock per
  * connection, so concurrent refreshes of one connection decide one after the other (the second sees the first one's
  * rotation) while different connections never wait for each other. Counters are atomic so reports need no lock.
  */
@@ -29,12 +35,18 @@ final class Connection {
     private Instant refreshTokenExpiresAt;
     private Instant accessTokenExpiresAt;
     private boolean revoked;
+    /** The connection's own reuse grace; null follows the sandbox's run-time default. */
+    private Duration reuseGrace;
+    /** The refresh token the last rotation replaced, while its reuse grace lasts; else null. */
+    private String previousRefreshToken;
+    private Instant previousUsableUntil;
 
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong refreshes = new AtomicLong();
     private final AtomicLong overlappingRefreshes = new AtomicLong();
     private final AtomicLong invalidGrants = new AtomicLong();
     private final AtomicLong refreshesAfterAccessExpiry = new AtomicLong();
+    private final AtomicLong graceReuses = new AtomicLong();
 
     /**
      * A connection as the authorization-code exchange leaves it: a first refresh token and a first access token, both
@@ -44,8 +56,9 @@ final class Connection {
      *            orders connections by creation for listings
      */
     Connection(long number, String realmId, String refreshToken, Instant now, RefreshRules rules,
-            Duration refreshTokenHardLifetime) {
+            Duration refreshTokenHardLifetime, Duration reuseGrace) {
         this.number = number;
+        this.reuseGrace = reuseGrace;
         this.realmId = realmId;
         this.hardExpiresAt = now.plus(refreshTokenHardLifetime);
         this.refreshToken = refreshToken;
@@ -90,6 +103,9 @@ final class Connection {
     RefreshOutcome refresh(String presentedToken, Instant now, RefreshRules rules, Supplier<String> newRefreshToken) {
         lock.lock();
         try {
+            if (withinReuseGrace(presentedToken, now)) {
+                return reuseWithinGrace(now, rules, newRefreshToken);
+            }
             InvalidGrantReason refusal = refusalOf(presentedToken, now);
             if (refusal != null) {
                 invalidGrants.incrementAndGet();
@@ -101,6 +117,9 @@ final class Connection {
             usesOfRefreshToken++;
             boolean rotate = rules.rotatesAfter(usesOfRefreshToken);
             if (rotate) {
+                Duration grace = reuseGrace(rules);
+                previousRefreshToken = grace.isPositive() ? refreshToken : null;
+                previousUsableUntil = grace.isPositive() ? now.plus(grace) : null;
                 refreshToken = newRefreshToken.get();
                 usesOfRefreshToken = 0;
             }
@@ -108,6 +127,39 @@ final class Connection {
             refreshTokenExpiresAt = rollingExpiry(now, rules);
             refreshes.incrementAndGet();
             return new RefreshOutcome.Refreshed(refreshToken, rotate, refreshTokenExpiresAt, hardExpiresAt);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean withinReuseGrace(String presentedToken, Instant now) {
+        return !revoked && previousRefreshToken != null && previousRefreshToken.equals(presentedToken) && now.isBefore(
+                previousUsableUntil) && now.isBefore(refreshTokenExpiresAt);
+    }
+
+    /** The replaced token again, within its grace: a fresh pair; the unused successor is dropped. */
+    private RefreshOutcome reuseWithinGrace(Instant now, RefreshRules rules, Supplier<String> newRefreshToken) {
+        if (!now.isBefore(accessTokenExpiresAt)) {
+            refreshesAfterAccessExpiry.incrementAndGet();
+        }
+        refreshToken = newRefreshToken.get();
+        usesOfRefreshToken = 0;
+        accessTokenExpiresAt = now.plus(rules.accessTokenLifetime());
+        refreshTokenExpiresAt = rollingExpiry(now, rules);
+        refreshes.incrementAndGet();
+        graceReuses.incrementAndGet();
+        return new RefreshOutcome.Refreshed(refreshToken, true, refreshTokenExpiresAt, hardExpiresAt);
+    }
+
+    private Duration reuseGrace(RefreshRules rules) {
+        return reuseGrace != null ? reuseGrace : rules.defaultReuseGrace();
+    }
+
+    /** Sets the connection's own reuse grace; null makes it follow the run-time default again. */
+    void changeReuseGrace(Duration grace) {
+        lock.lock();
+        try {
+            reuseGrace = grace;
         } finally {
             lock.unlock();
         }
@@ -151,11 +203,13 @@ final class Connection {
         }
     }
 
-    ConnectionReport report() {
+    /** @param defaultReuseGrace the run-time default, reported when the connection has no grace of its own */
+    ConnectionReport report(Duration defaultReuseGrace) {
         lock.lock();
         try {
             return new ConnectionReport(realmId, refreshes.get(), overlappingRefreshes.get(), invalidGrants.get(),
-                    refreshesAfterAccessExpiry.get(), revoked, accessTokenExpiresAt, sha256Hex(refreshToken));
+                    refreshesAfterAccessExpiry.get(), revoked, accessTokenExpiresAt, sha256Hex(refreshToken),
+                    (reuseGrace != null ? reuseGrace : defaultReuseGrace).toSeconds(), graceReuses.get());
         } finally {
             lock.unlock();
         }

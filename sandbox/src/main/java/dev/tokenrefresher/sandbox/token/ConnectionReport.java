@@ -16,8 +16,13 @@ import java.time.Instant;
  *            successful refreshes made when the current access token had already expired
  * @param currentRefreshTokenSha256
  *            lowercase hex SHA-256 of the current refresh token's UTF-8 bytes
+ * @param reuseGraceSeconds
+ *            how long a refresh token the chain rotated away stays usable (the connection's own grace, or the run-time
+ *            default); 0 = strict rotation
+ * @param graceReuses
+ *            refreshes granted to a replaced refresh token within its grace
  */
 record ConnectionReport(String realmId, long refreshes, long overlappingRefreshes, long invalidGrants,
         long refreshesAfterAccessExpiry, boolean revoked, Instant accessTokenExpiresAt,
-        String currentRefreshTokenSha256) {
+        String currentRefreshTokenSha256, long reuseGraceSeconds, long graceReuses) {
 }

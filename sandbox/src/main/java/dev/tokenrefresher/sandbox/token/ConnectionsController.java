@@ -1,11 +1,14 @@
 package dev.tokenrefresher.sandbox.token;
 
+import java.time.Duration;
 import java.util.List;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
@@ -21,6 +24,8 @@ import org.springframework.web.server.ResponseStatusException;
 class ConnectionsController {
 
     static final int MAX_MINT_COUNT = 10_000;
+    /** A grace longer than this is surely a mistake (Xero's is 30 minutes). */
+    static final Duration MAX_REUSE_GRACE = Duration.ofDays(1);
 
     private final TokenAuthority authority;
 
@@ -28,14 +33,42 @@ class ConnectionsController {
         this.authority = authority;
     }
 
+    /**
+     * @param reuseGraceSeconds
+     *            the connections' own reuse grace (0 = strict rotation); without it they follow the run-time default
+     */
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)
-    List<MintedConnection> mint(@RequestParam(defaultValue = "1") int count) {
+    List<MintedConnection> mint(@RequestParam(defaultValue = "1") int count,
+            @RequestParam(required = false) Long reuseGraceSeconds) {
         if (count < 1 || count > MAX_MINT_COUNT) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
                     "count must be between 1 and " + MAX_MINT_COUNT + ", was " + count);
         }
-        return authority.mint(count);
+        return authority.mint(count, reuseGrace("reuseGraceSeconds", reuseGraceSeconds));
+    }
+
+    /** The body of {@code PUT /sandbox/connections/{realmId}/reuse-grace}; null seconds follow the default. */
+    record ReuseGrace(Long seconds) {
+    }
+
+    @PutMapping("/{realmId}/reuse-grace")
+    ConnectionReport changeReuseGrace(@PathVariable String realmId, @RequestBody ReuseGrace body) {
+        if (!authority.changeReuseGrace(realmId, reuseGrace("seconds", body.seconds()))) {
+            throw unknown(realmId);
+        }
+        return report(realmId);
+    }
+
+    private static Duration reuseGrace(String field, Long seconds) {
+        if (seconds == null) {
+            return null;
+        }
+        if (seconds < 0 || seconds > MAX_REUSE_GRACE.toSeconds()) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, field + " must be between 0 and "
+                    + MAX_REUSE_GRACE.toSeconds() + ", was " + seconds);
+        }
+        return Duration.ofSeconds(seconds);
     }
 
     @PostMapping("/{realmId}/revoke")

@@ -6,8 +6,11 @@ import java.time.Duration;
 /**
  * The lifetimes and rotation policy one refresh is decided under: the run-time settings at that moment plus the fixed
  * rolling lifetime.
+ *
+ * @param defaultReuseGrace
+ *            the reuse grace of connections without one of their own
  */
-record RefreshRules(RuntimeSettings.Snapshot settings, Duration refreshTokenLifetime) {
+record RefreshRules(RuntimeSettings.Snapshot settings, Duration refreshTokenLifetime, Duration defaultReuseGrace) {
 
     Duration accessTokenLifetime() {
         return settings.accessTokenLifetime();

@@ -214,6 +214,16 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
     /** Creates connections as if each had just completed the authorization-code flow. */
     @Override
     public List<MintedConnection> mint(int count) {
+        return mint(count, null);
+    }
+
+    /**
+     * {@link #mint(int)} with a reuse grace of their own for the connections.
+     *
+     * @param reuseGrace
+     *            null: they follow the run-time default
+     */
+    List<MintedConnection> mint(int count, Duration reuseGrace) {
         Instant now = clock.instant();
         RefreshRules rules = currentRules();
         List<MintedConnection> minted = new ArrayList<>(count);
@@ -222,7 +232,7 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
             Connection connection;
             do {
                 connection = new Connection(connectionNumbers.incrementAndGet(), tokens.realmId(), refreshToken, now,
-                        rules, refreshTokenHardLifetime);
+                        rules, refreshTokenHardLifetime, reuseGrace);
             } while (connectionsByRealmId.putIfAbsent(connection.realmId(), connection) != null);
             connectionsByRefreshToken.put(refreshToken, connection);
             minted.add(new MintedConnection(connection.realmId(), tokens.accessToken(), refreshToken,
@@ -275,7 +285,28 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
     }
 
     Optional<ConnectionReport> report(String realmId) {
-        return Optional.ofNullable(connectionsByRealmId.get(realmId)).map(Connection::report);
+        return Optional.ofNullable(connectionsByRealmId.get(realmId)).map(this::report);
+    }
+
+    private ConnectionReport report(Connection connection) {
+        return connection.report(settings.reuseGrace());
+    }
+
+    /**
+     * Sets the reuse grace of one connection; null makes it follow the run-time default.
+     *
+     * @return false when no connection has that realm id
+     */
+    boolean changeReuseGrace(String realmId, Duration grace) {
+        Connection connection = connectionsByRealmId.get(realmId);
+        if (connection == null) {
+            return false;
+        }
+        connection.changeReuseGrace(grace);
+        log.info("Realm {}: refresh tokens rotated away stay usable for {}", realmId, grace == null
+                ? "the run-time default"
+                : grace);
+        return true;
     }
 
     /** All connections, oldest first. */
@@ -283,7 +314,7 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
         return connectionsByRealmId.values()
                 .stream()
                 .sorted(Comparator.comparingLong(Connection::number))
-                .map(Connection::report)
+                .map(this::report)
                 .toList();
     }
 
@@ -335,7 +366,7 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
     }
 
     private RefreshRules currentRules() {
-        return new RefreshRules(settings.current(), refreshTokenLifetime);
+        return new RefreshRules(settings.current(), refreshTokenLifetime, settings.reuseGrace());
     }
 
     private static long secondsBetween(Instant from, Instant to) {

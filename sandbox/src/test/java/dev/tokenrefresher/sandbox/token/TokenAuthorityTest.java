@@ -109,7 +109,7 @@ class TokenAuthorityTest {
             MintedConnection minted = mintOne();
 
             assertThat(report(minted)).isEqualTo(new ConnectionReport(minted.realmId(), 0, 0, 0, 0, false,
-                    clock.instant().plusSeconds(3600), sha256(minted.refreshToken())));
+                    clock.instant().plusSeconds(3600), sha256(minted.refreshToken()), 0, 0));
         }
     }
 
@@ -423,6 +423,84 @@ class TokenAuthorityTest {
             assertThat(authority.stats()).isEqualTo(new SandboxStats(2, 5, 2, 0, 2, 1, 0, 1, 0, FaultCounts.NONE,
                     AfterRotationCounts.NONE,
                     new TreeMap<>(Map.of(200, 2L, 400, 2L, 401, 1L))));
+        }
+    }
+
+    @Nested
+    class ReuseGrace {
+
+        private static final Duration GRACE = Duration.ofMinutes(30);
+
+        private MintedConnection mintWithGrace() {
+            return authority.mint(1, GRACE).getFirst();
+        }
+
+        @Test
+        void replacedTokenWithinTheGraceGetsAFreshPairAndIsNoInvalidGrant() {
+            MintedConnection minted = mintWithGrace();
+            TokenGrant lost = refreshed(minted.refreshToken());
+            clock.advance(GRACE.minusSeconds(1));
+
+            TokenGrant again = refreshed(minted.refreshToken());
+
+            assertThat(again.refreshToken()).isNotEqualTo(lost.refreshToken()).isNotEqualTo(minted.refreshToken());
+            ConnectionReport report = report(minted);
+            assertThat(report.invalidGrants()).isZero();
+            assertThat(report.refreshes()).isEqualTo(2);
+            assertThat(report.graceReuses()).isEqualTo(1);
+            assertThat(report.currentRefreshTokenSha256()).isEqualTo(sha256(again.refreshToken()));
+        }
+
+        @Test
+        void unusedSuccessorIsDroppedWhenTheReplacedTokenIsUsedAgain() {
+            MintedConnection minted = mintWithGrace();
+            TokenGrant lost = refreshed(minted.refreshToken());
+            refreshed(minted.refreshToken());
+
+            assertThat(refresh(lost.refreshToken())).isEqualTo(invalidGrant(InvalidGrantReason.ROTATED_AWAY));
+        }
+
+        @Test
+        void graceIsCountedFromTheRotationAndNotExtendedByAReuse() {
+            MintedConnection minted = mintWithGrace();
+            refreshed(minted.refreshToken());
+            clock.advance(Duration.ofMinutes(20));
+            refreshed(minted.refreshToken());
+            clock.advance(Duration.ofMinutes(10));
+
+            assertThat(refresh(minted.refreshToken())).isEqualTo(invalidGrant(InvalidGrantReason.ROTATED_AWAY));
+        }
+
+        @Test
+        void tokenTwoRotationsBackIsRefusedWithinTheGrace() {
+            MintedConnection minted = mintWithGrace();
+            TokenGrant first = refreshed(minted.refreshToken());
+            refreshed(first.refreshToken());
+
+            assertThat(refresh(minted.refreshToken())).isEqualTo(invalidGrant(InvalidGrantReason.ROTATED_AWAY));
+        }
+
+        @Test
+        void strictByDefaultAndAConnectionsOwnGraceCanBeChanged() {
+            MintedConnection minted = mintOne();
+            TokenGrant first = refreshed(minted.refreshToken());
+            assertThat(refresh(minted.refreshToken())).isEqualTo(invalidGrant(InvalidGrantReason.ROTATED_AWAY));
+
+            assertThat(authority.changeReuseGrace(minted.realmId(), GRACE)).isTrue();
+            refreshed(first.refreshToken());
+
+            assertThat(refreshed(first.refreshToken())).isNotNull();
+            assertThat(report(minted).reuseGraceSeconds()).isEqualTo(GRACE.toSeconds());
+            assertThat(authority.changeReuseGrace("9130000000000000", GRACE)).isFalse();
+        }
+
+        @Test
+        void revokedChainRefusesTheReplacedTokenToo() {
+            MintedConnection minted = mintWithGrace();
+            refreshed(minted.refreshToken());
+            authority.revoke(minted.realmId());
+
+            assertThat(refresh(minted.refreshToken())).isEqualTo(invalidGrant(InvalidGrantReason.REVOKED));
         }
     }
 
