@@ -10,6 +10,8 @@ import java.util.UUID;
  * newer token meanwhile.
  *
  * @param firstFailureAt when the current run of failures began; {@code null} after a success
+ * @param answerLostAt when a request with this refresh token lost its answer (the provider may have rotated it);
+ *            {@code null} if none did
  */
 public record Claim(
         UUID connectionId,
@@ -23,7 +25,8 @@ public record Claim(
         Instant accessExpiresAt,
         Instant refreshExpiresAt,
         int consecutiveFailures,
-        Instant firstFailureAt) {
+        Instant firstFailureAt,
+        Instant answerLostAt) {
 
     @Override
     public String toString() {

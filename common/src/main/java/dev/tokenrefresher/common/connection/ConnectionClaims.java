@@ -96,7 +96,7 @@ public class ConnectionClaims {
                           AND (lease_until IS NULL OR (lease_until <= :now AND lease_until < coalesce((SELECT drained_at FROM handoff_watermark
                                                                                    WHERE installation = :installation), '-infinity')))
                         RETURNING tenant_id, provider, refresh_token_enc, access_expires_at, refresh_expires_at,
-                                  consecutive_failures, first_failure_at, lease_until
+                                  consecutive_failures, first_failure_at, lease_until, answer_lost_at
                         """)
                 .param("worker", request.worker())
                 .param("leaseMs", request.lease().toMillis())
@@ -146,7 +146,7 @@ public class ConnectionClaims {
                                OR (c.lease_until <= r.now AND c.lease_until < coalesce((SELECT drained_at FROM handoff_watermark
                                                                                  WHERE installation = :installation), '-infinity')))
                         RETURNING r.ord, c.tenant_id, c.provider, c.refresh_token_enc, c.access_expires_at, c.refresh_expires_at,
-                                  c.consecutive_failures, c.first_failure_at, c.lease_until
+                                  c.consecutive_failures, c.first_failure_at, c.lease_until, c.answer_lost_at
                         """)
                 .param("ids", PgArray.of("uuid", ids))
                 .param("fences", PgArray.of("int8", fences))
@@ -171,7 +171,8 @@ public class ConnectionClaims {
                 ciphertext, instant(rs, "access_expires_at"), instant(rs,
                         "refresh_expires_at"),
                 rs.getInt("consecutive_failures"), instant(rs,
-                        "first_failure_at")));
+                        "first_failure_at"),
+                instant(rs, "answer_lost_at")));
     }
 
     /** Says why each request without a lease got none, from one read of those connections as they are now. */

@@ -84,7 +84,8 @@ public class ConnectionStore {
                             access_lifetime_seconds = EXCLUDED.access_lifetime_seconds,
                             refresh_expires_at = EXCLUDED.refresh_expires_at, next_refresh_at = EXCLUDED.next_refresh_at,
                             refresh_fence = connection.refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
-                            consecutive_failures = 0, first_failure_at = NULL, last_error = NULL, updated_at = EXCLUDED.updated_at
+                            consecutive_failures = 0, first_failure_at = NULL, last_error = NULL, answer_lost_at = NULL,
+                            updated_at = EXCLUDED.updated_at
                         WHERE connection.id = EXCLUDED.id
                         RETURNING id, refresh_fence, next_refresh_at, (xmax = 0) AS created
                         """)

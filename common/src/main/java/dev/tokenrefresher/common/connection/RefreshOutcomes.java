@@ -129,7 +129,7 @@ public class RefreshOutcomes {
                                    access_lifetime_seconds = coalesce(r.access_lifetime, c.access_lifetime_seconds),
                                    refresh_expires_at = r.refresh_exp, next_refresh_at = r.next,
                                    refresh_fence = c.refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
-                                   consecutive_failures = 0, first_failure_at = NULL, last_error = NULL, last_refreshed_at = r.now,
+                                   consecutive_failures = 0, first_failure_at = NULL, last_error = NULL, answer_lost_at = NULL, last_refreshed_at = r.now,
                                    updated_at = r.now, status = 'ACTIVE'
                             FROM request r
                             WHERE c.id = r.id AND c.refresh_token_enc = r.consumed AND c.status <> 'DISCONNECTED'
@@ -177,7 +177,7 @@ public class RefreshOutcomes {
                                    access_lifetime_seconds = coalesce(:accessLifetime::int, access_lifetime_seconds),
                                    refresh_expires_at = :refreshExp, next_refresh_at = :next,
                                    refresh_fence = refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
-                                   consecutive_failures = 0, first_failure_at = NULL, last_error = NULL, last_refreshed_at = :now,
+                                   consecutive_failures = 0, first_failure_at = NULL, last_error = NULL, answer_lost_at = NULL, last_refreshed_at = :now,
                                    updated_at = :now, status = 'ACTIVE'
                             WHERE id = :id AND refresh_token_enc = :consumed AND status <> 'DISCONNECTED'
                             -- the sub-select sees the row as it was before this statement
@@ -245,6 +245,22 @@ public class RefreshOutcomes {
                 .params(attemptParams(attempt))
                 .query(Long.class)
                 .single() > 0;
+    }
+
+    /**
+     * Records that a request with the claim's refresh token lost its answer, so that the provider may have rotated it:
+     * an {@code invalid_grant} for this token later, by whichever actor, ends the chain as answer_lost_after_rotation.
+     * Guarded by the token: if a newer one was stored meanwhile, nothing changes. Kept until a new token is stored.
+     */
+    public void markAnswerLost(Claim claim, Instant now) {
+        jdbc.sql("""
+                UPDATE connection SET answer_lost_at = coalesce(answer_lost_at, :now)
+                WHERE id = :id AND refresh_token_enc = :consumed
+                """)
+                .param("now", ts(now))
+                .param("id", claim.connectionId())
+                .param("consumed", claim.refreshTokenCiphertext())
+                .update();
     }
 
     /**

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -68,16 +69,19 @@ public class TokenEndpointClient {
             return timedOut(provider, started);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            if (cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException) {
+                // no connection, so the request never left: the provider cannot have acted on it
+                return failed(ErrorClass.TRANSIENT, "connection_error", "cannot connect to " + provider.tokenUri(),
+                        null, null, started, false);
+            }
             if (cause instanceof HttpTimeoutException) {
                 return timedOut(provider, started);
             }
-            if (cause instanceof ConnectException) {
-                return failed(ErrorClass.TRANSIENT, "connection_error", "cannot connect to " + provider.tokenUri(),
-                        null, null, started);
-            }
             if (cause instanceof IOException) {
-                return failed(ErrorClass.TRANSIENT, "connection_error", cause.getClass().getSimpleName(), null, null,
-                        started);
+                // the request went out and the connection broke before the whole answer came back (a reset, a closed
+                // connection, a body cut short): the provider may have rotated the token
+                return failed(ErrorClass.TRANSIENT, "connection_lost", cause.getClass().getSimpleName(), null, null,
+                        started, true);
             }
             if (cause instanceof RuntimeException unexpected) {
                 throw unexpected;
@@ -87,14 +91,15 @@ public class TokenEndpointClient {
         } catch (InterruptedException e) {
             exchange.cancel(true);
             Thread.currentThread().interrupt();
-            return failed(ErrorClass.TRANSIENT, "interrupted", "the worker is shutting down", null, null, started);
+            return failed(ErrorClass.TRANSIENT, "interrupted", "the worker is shutting down", null, null, started,
+                    true);
         }
         return classify(provider, response, started);
     }
 
     private RefreshResult timedOut(ProviderSettings provider, long started) {
         return failed(ErrorClass.TRANSIENT, "timeout", "no complete answer within " + provider.requestTimeout(), null,
-                null, started);
+                null, started, true);
     }
 
     private RefreshResult classify(ProviderSettings provider, HttpResponse<byte[]> response, long started) {
@@ -102,12 +107,14 @@ public class TokenEndpointClient {
         byte[] body = response.body() == null ? new byte[0] : response.body();
         if (body.length > MAX_BODY_BYTES) {
             return failed(ErrorClass.TRANSIENT, "malformed_response", "the body has " + body.length + " bytes",
-                    status, null, started);
+                    status, null, started, status == 200 || status >= 500);
         }
         if (status == 200) {
             var parsed = parser.parseGrant(body, provider.defaultAccessTokenLifetime());
             if (parsed.grant() == null) {
-                return failed(ErrorClass.TRANSIENT, "malformed_response", parsed.problem(), status, null, started);
+                // the provider said yes and the tokens did not come through: it has rotated
+                return failed(ErrorClass.TRANSIENT, "malformed_response", parsed.problem(), status, null, started,
+                        true);
             }
             TokenGrant grant = parsed.grant();
             if (body.length > EXPECTED_BODY_BYTES) {
@@ -120,25 +127,34 @@ public class TokenEndpointClient {
         }
         Optional<String> error = parser.errorCode(body);
         if (status == 429) {
-            return failed(ErrorClass.TRANSIENT, "http_429", "rate limited", status, retryAfter(response), started);
+            // a rate limiter turns the request away before the token service sees it
+            return failed(ErrorClass.TRANSIENT, "http_429", "rate limited", status, retryAfter(response), started,
+                    false);
         }
-        if (status >= 500 || status == 408) {
+        if (status == 408) {
+            // the server did not get the whole request
+            return failed(ErrorClass.TRANSIENT, "http_408", "the provider timed out reading the request", status,
+                    retryAfter(response), started, false);
+        }
+        if (status >= 500) {
+            // a gateway's 5xx may come after the service behind it rotated the token
             return failed(ErrorClass.TRANSIENT, "http_" + status, "the provider failed", status,
-                    retryAfter(response), started);
+                    retryAfter(response), started, true);
         }
         if (error.isPresent()) {
             String code = sanitize(error.get());
             if (code.equals("invalid_grant")) {
                 return failed(ErrorClass.REAUTH_REQUIRED, code, "the refresh token was refused", status, null,
-                        started);
+                        started, false);
             }
-            return failed(ErrorClass.REJECTED, code, "the provider refused the request", status, null, started);
+            return failed(ErrorClass.REJECTED, code, "the provider refused the request", status, null, started,
+                    false);
         }
         if (status == 401) {
             return failed(ErrorClass.REJECTED, "invalid_client", "401 without an OAuth2 error", status, null,
-                    started);
+                    started, false);
         }
-        return failed(ErrorClass.REJECTED, "http_" + status, "unexpected status", status, null, started);
+        return failed(ErrorClass.REJECTED, "http_" + status, "unexpected status", status, null, started, false);
     }
 
     /**
@@ -237,8 +253,9 @@ public class TokenEndpointClient {
     }
 
     private static RefreshResult.Failed failed(ErrorClass errorClass, String code, String detail, Integer status,
-            Duration retryAfter, long started) {
-        return new RefreshResult.Failed(errorClass, code, detail, status, retryAfter, elapsed(started));
+            Duration retryAfter, long started, boolean answerMayBeLost) {
+        return new RefreshResult.Failed(errorClass, code, detail, status, retryAfter, elapsed(started),
+                answerMayBeLost);
     }
 
     private static Duration elapsed(long started) {

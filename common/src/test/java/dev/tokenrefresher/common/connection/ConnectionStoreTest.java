@@ -333,7 +333,7 @@ class ConnectionStoreTest extends ServicesTestBase {
                 .leaseUntil(), slow.refreshToken(), slow.refreshTokenCiphertext(), slow.accessExpiresAt(),
                 slow
                         .refreshExpiresAt(),
-                0, null);
+                0, null, null);
         assertThat(outcomes.markReauthRequired(late, "invalid_grant", now, attempt(AttemptOutcome.REAUTH_REQUIRED)))
                 .isTrue();
 

@@ -22,6 +22,7 @@ import dev.tokenrefresher.common.messaging.RefreshMessageCodec;
 import dev.tokenrefresher.common.messaging.RefreshPublisher;
 import dev.tokenrefresher.common.provider.ErrorClass;
 import dev.tokenrefresher.common.provider.LateTokenRevocation;
+import dev.tokenrefresher.common.provider.LostAnswers;
 import dev.tokenrefresher.common.provider.ProviderRegistry;
 import dev.tokenrefresher.common.provider.ProviderSettings;
 import dev.tokenrefresher.common.provider.RefreshResult;
@@ -33,6 +34,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.retry.RetryContext;
@@ -108,18 +110,27 @@ class ClaimedRefresh {
         ProviderSettings provider = providers.get(claim.provider());
         Instant started = clock.instant();
         if (claim.refreshExpiresAt() != null && !started.isBefore(claim.refreshExpiresAt())) {
-            endChain(claim, "refresh_token_expired", null, Duration.ZERO);
+            endChain(claim, "refresh_token_expired", "refresh_token_expired", "the refresh token expired", null,
+                    Duration.ZERO);
             throw new ConnectionNotActiveException(claim.connectionId(), ConnectionStatus.REAUTH_REQUIRED);
         }
-        RefreshResult result = retries.execute(context -> callOnce(claim, provider, deadline, context));
+        // an invalid_grant after an answer lost with this token (now, or in an earlier attempt) is no plain one
+        AtomicBoolean answerLost = new AtomicBoolean(claim.answerLostAt() != null);
+        RefreshResult result = retries.execute(context -> callOnce(claim, provider, deadline, context, answerLost));
         return switch (result) {
             case RefreshResult.Granted granted -> store(claim, provider, granted, started);
-            case RefreshResult.Failed failed -> throw failure(claim, provider, failed);
+            case RefreshResult.Failed failed -> throw failure(claim, provider, failed, answerLost.get());
         };
     }
 
-    private RefreshResult callOnce(Claim claim, ProviderSettings provider, Instant deadline, RetryContext context) {
+    private RefreshResult callOnce(Claim claim, ProviderSettings provider, Instant deadline, RetryContext context,
+            AtomicBoolean answerLost) {
         RefreshResult result = tokenEndpoint.refresh(provider, claim.refreshToken());
+        if (result instanceof RefreshResult.Failed failed && failed.answerMayBeLost()) {
+            // before any retry, and for whoever tries this token next
+            outcomes.markAnswerLost(claim, clock.instant());
+            answerLost.set(true);
+        }
         if (result instanceof RefreshResult.Failed failed
                 && worthRetrying(failed, claim, provider, deadline, context)) {
             Instant now = clock.instant();
@@ -214,9 +225,13 @@ class ClaimedRefresh {
         return grant.accessTokenLifetime();
     }
 
-    private RuntimeException failure(Claim claim, ProviderSettings provider, RefreshResult.Failed failed) {
+    private RuntimeException failure(Claim claim, ProviderSettings provider, RefreshResult.Failed failed,
+            boolean answerLost) {
         if (failed.errorClass() == ErrorClass.REAUTH_REQUIRED) {
-            if (endChain(claim, failed.errorCode(), failed.httpStatus(), failed.duration())) {
+            String reason = LostAnswers.chainEndReason(failed, answerLost);
+            if (endChain(claim, reason, failed.errorCode(), reason.equals(failed.errorCode())
+                    ? "the refresh token was refused"
+                    : LostAnswers.detail(failed), failed.httpStatus(), failed.duration())) {
                 return new ConnectionNotActiveException(claim.connectionId(), ConnectionStatus.REAUTH_REQUIRED);
             }
             // A newer refresh token was stored meanwhile: ours was simply old.
@@ -241,29 +256,35 @@ class ClaimedRefresh {
                         : "the provider failed (" + failed.errorCode() + ")");
     }
 
-    /** The refresh token is dead: the same end as a worker gives the chain, with its dead letter and event. */
-    private boolean endChain(Claim claim, String errorCode, Integer httpStatus, Duration duration) {
+    /**
+     * The refresh token is dead: the same end as a worker gives the chain, with its dead letter and event.
+     *
+     * @param reason why: the attempt's error code, the dead letter's and events' reason
+     * @param errorCode what the provider said (the dead letter's error code)
+     */
+    private boolean endChain(Claim claim, String reason, String errorCode, String detail, Integer httpStatus,
+            Duration duration) {
         Instant now = clock.instant();
-        boolean ended = outcomes.markReauthRequired(claim, errorCode, now, attempt(now,
-                AttemptOutcome.REAUTH_REQUIRED, httpStatus, errorCode, duration));
+        boolean ended = outcomes.markReauthRequired(claim, reason, now, attempt(now,
+                AttemptOutcome.REAUTH_REQUIRED, httpStatus, reason, duration));
         if (!ended) {
             return false;
         }
         log.warn("connection={} provider={} fence={} outcome=reauth_required on_demand=true reason={}", claim
-                .connectionId(), claim.provider(), claim.fence(), errorCode);
+                .connectionId(), claim.provider(), claim.fence(), reason);
         RefreshMessage message = new RefreshMessage(claim.connectionId(), claim.fence(), now, 0);
         try {
-            deadLetters.publish(new DeadLetter(codec.encode(message), message.messageId(), errorCode, errorCode,
-                    "the refresh token was refused", claim.provider(), claim.connectionId(), 1, httpStatus,
+            deadLetters.publish(new DeadLetter(codec.encode(message), message.messageId(), reason, errorCode,
+                    detail, claim.provider(), claim.connectionId(), 1, httpStatus,
                     claim.firstFailureAt() != null ? claim.firstFailureAt() : now, now, properties.owner()));
         } catch (RuntimeException e) {
             // The connection's state is stored; the dead letter is the operator's copy of it.
             log.warn("dead letter for connection {} not published: {}", claim.connectionId(), e.getMessage());
         }
         events.publish(ConnectionEvent.failure(ConnectionEvent.REAUTH_REQUIRED, claim.connectionId(), claim
-                .tenantId(), claim.provider(), errorCode, now));
+                .tenantId(), claim.provider(), reason, now));
         events.publish(ConnectionEvent.failure(ConnectionEvent.DEAD_LETTERED, claim.connectionId(), claim
-                .tenantId(), claim.provider(), errorCode, now));
+                .tenantId(), claim.provider(), reason, now));
         return true;
     }
 

@@ -18,6 +18,7 @@ import dev.tokenrefresher.common.messaging.DeadLetterPublisher;
 import dev.tokenrefresher.common.messaging.RefreshMessage;
 import dev.tokenrefresher.common.messaging.RefreshMessageCodec;
 import dev.tokenrefresher.common.provider.LateTokenRevocation;
+import dev.tokenrefresher.common.provider.LostAnswers;
 import dev.tokenrefresher.common.provider.ProviderRegistry;
 import dev.tokenrefresher.common.provider.ProviderSettings;
 import dev.tokenrefresher.common.provider.RefreshResult;
@@ -28,6 +29,7 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -88,8 +90,10 @@ class ProviderRefresh {
                     + claim.refreshExpiresAt(), null, Duration.ZERO, outbox);
             return;
         }
+        // an invalid_grant after an answer lost with this token (now, or in an earlier attempt) is no plain one
+        AtomicBoolean answerLost = new AtomicBoolean(claim.answerLostAt() != null);
         GuardedProviderCall.Outcome outcome = providerCall.call(provider, claim.refreshToken(),
-                retried -> recordRetriedFailure(claim, retried));
+                retried -> recordRetriedFailure(claim, retried, answerLost));
         switch (outcome) {
             case GuardedProviderCall.Outcome.NotCalled notCalled -> pause(claim, message, notCalled.reason(), outbox);
             case GuardedProviderCall.Outcome.Answered answered -> {
@@ -99,8 +103,7 @@ class ProviderRefresh {
                     case RefreshResult.Granted granted -> store(claim, provider, granted, started, outbox);
                     case RefreshResult.Failed failed -> {
                         switch (failed.errorClass()) {
-                            case REAUTH_REQUIRED -> endChain(claim, message, failed.errorCode(), failed.detail(),
-                                    failed.httpStatus(), failed.duration(), outbox);
+                            case REAUTH_REQUIRED -> refused(claim, message, failed, answerLost.get(), outbox);
                             case REJECTED -> park(claim, message, failed, outbox);
                             case TRANSIENT -> retryLater(claim, message, provider, failed, outbox);
                         }
@@ -177,11 +180,32 @@ class ProviderRefresh {
                 .revived()));
     }
 
+    /**
+     * The provider refused the refresh token. After an answer lost with this token, the refusal says the provider had
+     * rotated it: the chain ends all the same (no client can mend it), as {@link LostAnswers#REASON}.
+     */
+    private void refused(Claim claim, RefreshMessage message, RefreshResult.Failed failed, boolean answerLost,
+            RefreshOutbox outbox) {
+        String reason = LostAnswers.chainEndReason(failed, answerLost);
+        String detail = reason.equals(failed.errorCode()) ? failed.detail() : LostAnswers.detail(failed);
+        endChain(claim, message, reason, failed.errorCode(), detail, failed.httpStatus(), failed.duration(), outbox);
+    }
+
     private void endChain(Claim claim, RefreshMessage message, String errorCode, String detail, Integer httpStatus,
             Duration duration, RefreshOutbox outbox) {
+        endChain(claim, message, errorCode, errorCode, detail, httpStatus, duration, outbox);
+    }
+
+    /**
+     * @param reason why the chain ends: the attempt's error code, the dead letter's and event's reason, the metric's
+     *            outcome where it is not a plain refusal
+     * @param errorCode what the provider said (the dead letter's error code)
+     */
+    private void endChain(Claim claim, RefreshMessage message, String reason, String errorCode, String detail,
+            Integer httpStatus, Duration duration, RefreshOutbox outbox) {
         Instant now = clock.instant();
-        boolean ended = outcomes.markReauthRequired(claim, errorCode, now, attempt(now,
-                AttemptOutcome.REAUTH_REQUIRED, httpStatus, errorCode, duration));
+        boolean ended = outcomes.markReauthRequired(claim, reason, now, attempt(now,
+                AttemptOutcome.REAUTH_REQUIRED, httpStatus, reason, duration));
         if (!ended) {
             // Re-read in the guard: another actor stored a newer refresh token meanwhile, so ours was simply old.
             metrics.refreshed(claim.provider(), "superseded");
@@ -189,12 +213,13 @@ class ProviderRefresh {
                     claim.connectionId(), errorCode);
             return;
         }
-        metrics.refreshed(claim.provider(), "reauth_required");
+        boolean lost = LostAnswers.REASON.equals(reason);
+        metrics.refreshed(claim.provider(), lost ? LostAnswers.REASON : "reauth_required");
         log.warn("connection={} provider={} fence={} outcome=reauth_required reason={}", claim.connectionId(),
-                claim.provider(), claim.fence(), errorCode);
-        deadLetter(claim, message, errorCode, errorCode, detail, httpStatus, now, outbox);
+                claim.provider(), claim.fence(), reason);
+        deadLetter(claim, message, reason, errorCode, detail, httpStatus, now, outbox);
         outbox.event(ConnectionEvent.failure(ConnectionEvent.REAUTH_REQUIRED, claim.connectionId(), claim
-                .tenantId(), claim.provider(), errorCode, now));
+                .tenantId(), claim.provider(), reason, now));
     }
 
     private void park(Claim claim, RefreshMessage message, RefreshResult.Failed failed, RefreshOutbox outbox) {
@@ -218,6 +243,9 @@ class ProviderRefresh {
         metrics.refreshed(provider.name(), "transient_failure");
         AttemptRecord attempt = attempt(now, AttemptOutcome.TRANSIENT_FAILURE, failed.httpStatus(), failed
                 .errorCode(), failed.duration());
+        if (failed.answerMayBeLost()) {
+            outcomes.markAnswerLost(claim, now);
+        }
         if (attempts >= properties.maxAttempts()) {
             boolean parked = outcomes.park(claim, error, now, attempt);
             log.warn("connection={} provider={} fence={} outcome=retries_exhausted attempts={} reason={}",
@@ -242,8 +270,13 @@ class ProviderRefresh {
         }
     }
 
-    private void recordRetriedFailure(Claim claim, RefreshResult.Failed failed) {
+    private void recordRetriedFailure(Claim claim, RefreshResult.Failed failed, AtomicBoolean answerLost) {
         Instant now = clock.instant();
+        if (failed.answerMayBeLost()) {
+            // before the retry: should this process die now, the next attempt still knows
+            outcomes.markAnswerLost(claim, now);
+            answerLost.set(true);
+        }
         store.recordAttempt(claim.connectionId(), claim.fence(), attempt(now, AttemptOutcome.TRANSIENT_FAILURE,
                 failed.httpStatus(), failed.errorCode(), failed.duration()));
         metrics.refreshed(claim.provider(), "transient_failure");

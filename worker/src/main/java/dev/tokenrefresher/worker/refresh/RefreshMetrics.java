@@ -1,6 +1,7 @@
 package dev.tokenrefresher.worker.refresh;
 
 import dev.tokenrefresher.common.connection.AttemptOutcome;
+import dev.tokenrefresher.common.provider.LostAnswers;
 import dev.tokenrefresher.common.provider.ProviderRegistry;
 import dev.tokenrefresher.common.provider.ProviderSettings;
 import io.micrometer.core.instrument.Counter;
@@ -48,11 +49,12 @@ class RefreshMetrics {
 
     /**
      * The dead-letter reasons of a fixed set: the worker's own ({@code malformed}, {@code unknown_connection},
-     * {@code refresh_token_expired}, {@code retries_exhausted}) and the OAuth2 error codes of RFC 6749 section 5.2 a
+     * {@code refresh_token_expired}, {@code retries_exhausted}, {@code answer_lost_after_rotation}) and the OAuth2 error codes of RFC 6749 section 5.2 a
      * refusal carries as its reason. A provider's non-standard code or {@code http_<status>} gets its series when it
      * first happens.
      */
-    static final List<String> DEAD_LETTER_REASONS = List.of("invalid_grant", "refresh_token_expired",
+    static final List<String> DEAD_LETTER_REASONS = List.of("invalid_grant", LostAnswers.REASON,
+            "refresh_token_expired",
             "invalid_client", "unauthorized_client", "invalid_request", "invalid_scope", "unsupported_grant_type",
             "retries_exhausted", "malformed", "unknown_connection");
 
@@ -80,6 +82,8 @@ class RefreshMetrics {
             refreshCounter(provider, outcomeTag(outcome));
         }
         OTHER_OUTCOMES.forEach(outcome -> refreshCounter(provider, outcome));
+        // a reauth_required whose invalid_grant came after an answer lost with the same token: counted apart
+        refreshCounter(provider, LostAnswers.REASON);
         DROP_REASONS.forEach(reason -> droppedCounter(provider, reason));
         DEAD_LETTER_REASONS.forEach(reason -> deadLetterCounter(provider, reason));
         latencyTimer(provider);
