@@ -1,5 +1,6 @@
 package dev.tokenrefresher.systemtests;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,7 +31,19 @@ final class Sandbox {
     }
 
     List<Minted> mint(int count) {
-        JsonHttp.Response response = JsonHttp.post(app.url("/sandbox/connections?count=" + count));
+        return mint("/sandbox/connections?count=" + count);
+    }
+
+    /**
+     * Mints connections with a reuse grace of their own: a refresh token a rotation replaced stays usable that long
+     * ({@code Duration.ZERO}: strict rotation, whatever the sandbox's default).
+     */
+    List<Minted> mint(int count, Duration reuseGrace) {
+        return mint("/sandbox/connections?count=" + count + "&reuseGraceSeconds=" + reuseGrace.toSeconds());
+    }
+
+    private List<Minted> mint(String path) {
+        JsonHttp.Response response = JsonHttp.post(app.url(path));
         require(response, 201);
         List<Minted> minted = new ArrayList<>();
         for (JsonNode node : response.body()) {
@@ -82,6 +95,25 @@ final class Sandbox {
     /** The next successful refreshes, one per shape (e.g. {@code EXPIRES_IN_TEXT}), rotate and answer oddly. */
     void oddAnswers(List<String> shapes) {
         require(JsonHttp.post(app.url("/sandbox/faults/odd-answers"), Map.of("shapes", shapes)), 200);
+    }
+
+    /**
+     * The next {@code calls} granted refreshes of the connection with {@code realmId} rotate and then lose their answer:
+     * {@code kind} is {@code reset}, {@code server_error}, {@code truncated} or {@code stall} (with {@code stallMillis}).
+     */
+    void afterRotation(String realmId, String kind, int calls, Long stallMillis) {
+        Map<String, Object> fault = new HashMap<>(Map.of("kind", kind, "calls", calls, "realmId", realmId));
+        if (stallMillis != null) {
+            fault.put("stallMillis", stallMillis);
+        }
+        require(JsonHttp.post(app.url("/sandbox/faults/after-rotation"), fault), 200);
+    }
+
+    /** Refreshes granted to a replaced refresh token within the connection's reuse grace. */
+    long graceReuses(String realmId) {
+        JsonHttp.Response response = JsonHttp.get(app.url("/sandbox/connections/" + realmId));
+        require(response, 200);
+        return response.body().get("graceReuses").asLong();
     }
 
     /** Every token request fails with 503 for the next {@code seconds}. */

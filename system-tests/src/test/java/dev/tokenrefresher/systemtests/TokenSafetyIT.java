@@ -1,0 +1,203 @@
+package dev.tokenrefresher.systemtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tokenrefresher.common.messaging.RefresherTopology;
+import dev.tokenrefresher.common.test.RabbitFixtures;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.springframework.amqp.core.Binding;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitAdmin;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The ways issue 18 lists for the system itself to end a chain, each hit at its dangerous moment on the running system
+ * (real PostgreSQL, RabbitMQ, sandbox provider, scheduler and worker processes). One nested class per path of
+ * docs/architecture.md, "What can end a chain, and what cannot"; the provider's tokens live an hour, so every provider
+ * call a test sees is one it caused (a connection registered with tokens two hours old is refreshed at once).
+ */
+class TokenSafetyIT {
+
+    private static final Duration SOON = Duration.ofSeconds(20);
+    private static final String LOST = "answer_lost_after_rotation";
+    /** Shorter than the stall of {@code stall} faults, so those end in a timeout. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
+
+    private static RunningSystem system;
+    private static CachingConnectionFactory rabbit;
+    private static String reauthEvents;
+
+    @BeforeAll
+    static void startSystem() {
+        system = RunningSystem.start("token-safety", 1, List.of("--sandbox.rotate-every=1"), Map.of(
+                "refresher.providers.quickbooks.request-timeout", REQUEST_TIMEOUT.toSeconds() + "s",
+                "refresher.worker.fast-retries", "3",
+                "refresher.worker.fast-retry-backoff", "100ms"));
+        rabbit = RabbitFixtures.connectionFactory();
+        RefresherTopology topology = new RefresherTopology(RabbitFixtures.messagingProperties(system.namespace()));
+        RabbitAdmin admin = new RabbitAdmin(rabbit);
+        reauthEvents = admin.declareQueue().getName();
+        admin.declareBinding(new Binding(reauthEvents, Binding.DestinationType.QUEUE, topology.eventsExchange(),
+                "connection.reauth_required.#", null));
+    }
+
+    @AfterAll
+    static void stopSystem() {
+        if (rabbit != null) {
+            rabbit.destroy();
+        }
+        if (system != null) {
+            system.close();
+        }
+    }
+
+    /**
+     * Issue 18, point 7: the provider rotated, and its answer with the new refresh token was lost on the way (the
+     * connection reset, a 5xx, a 200 cut short, a body that stalls after the headers).
+     */
+    @Nested
+    class AnswerLostAfterRotation {
+
+        /** A provider that keeps the replaced token usable for a while (Xero: 30 minutes): every loss is survived. */
+        @Nested
+        class WithAReuseGrace {
+
+            private static final Duration GRACE = Duration.ofMinutes(30);
+
+            @Test
+            void connectionResetIsSurvived() {
+                assertSurvived("reset", null);
+            }
+
+            @Test
+            void serverErrorIsSurvived() {
+                assertSurvived("server_error", null);
+            }
+
+            @Test
+            void truncated200IsSurvived() {
+                assertSurvived("truncated", null);
+            }
+
+            @Test
+            void bodyStallingPastTheRequestTimeoutIsSurvived() {
+                assertSurvived("stall", REQUEST_TIMEOUT.toMillis() + 1_000);
+            }
+
+            private void assertSurvived(String kind, Long stallMillis) {
+                Sandbox.Minted minted = system.sandbox().mint(1, GRACE).getFirst();
+                system.sandbox().afterRotation(minted.realmId(), kind, 1, stallMillis);
+
+                UUID id = registerDue(kind, minted);
+
+                // the lost refresh, then the retry with the stored (replaced) token: a fresh pair, stored
+                await().atMost(SOON).untilAsserted(() -> {
+                    assertThat(system.sandbox().graceReuses(minted.realmId())).isEqualTo(1);
+                    assertThat(storedRefreshTokenHash(id)).isEqualTo(system.sandbox().report(minted.realmId())
+                            .currentRefreshTokenSha256());
+                });
+                JsonNode connection = system.connection(id);
+                assertThat(connection.get("status").asString()).isEqualTo("ACTIVE");
+                assertThat(Instant.parse(connection.get("nextRefreshAt").asString())).isAfter(Instant.now().plus(
+                        Duration.ofMinutes(45)));
+                assertThat(connection.get("lastError").isNull()).isTrue();
+                assertThat(system.sandbox().report(minted.realmId()).invalidGrants()).isZero();
+                assertThat(system.deadLetters("connectionId=" + id)).isEmpty();
+            }
+        }
+
+        /**
+         * A strictly rotating provider (Salesforce, Keycloak with revocation): the chain is lost, and no client can
+         * mend it; it ends as what it is, answer_lost_after_rotation, never as a plain invalid_grant.
+         */
+        @Nested
+        class WithStrictRotation {
+
+            @Test
+            void connectionResetEndsTheChainAsAnswerLostAfterRotation() throws Exception {
+                assertEndedAsLost("reset", null);
+            }
+
+            @Test
+            void serverErrorEndsTheChainAsAnswerLostAfterRotation() throws Exception {
+                assertEndedAsLost("server_error", null);
+            }
+
+            @Test
+            void truncated200EndsTheChainAsAnswerLostAfterRotation() throws Exception {
+                assertEndedAsLost("truncated", null);
+            }
+
+            @Test
+            void bodyStallingPastTheRequestTimeoutEndsTheChainAsAnswerLostAfterRotation() throws Exception {
+                assertEndedAsLost("stall", REQUEST_TIMEOUT.toMillis() + 1_000);
+            }
+
+            private void assertEndedAsLost(String kind, Long stallMillis) throws Exception {
+                Sandbox.Minted minted = system.sandbox().mint(1, Duration.ZERO).getFirst();
+                system.sandbox().afterRotation(minted.realmId(), kind, 1, stallMillis);
+                double lostBefore = deadLettered(LOST);
+                double invalidGrantBefore = deadLettered("invalid_grant");
+
+                UUID id = registerDue(kind, minted);
+
+                await().atMost(SOON).until(() -> system.connection(id).get("status").asString().equals(
+                        "REAUTH_REQUIRED"));
+                JsonNode connection = system.connection(id);
+                assertThat(connection.get("lastError").asString()).isEqualTo(LOST);
+                assertThat(connection.path("recentAttempts").path(0).path("errorCode").asString()).isEqualTo(LOST);
+                await().atMost(SOON).until(() -> system.deadLetters("connectionId=" + id).size() == 1);
+                JsonNode deadLetter = system.deadLetters("connectionId=" + id).get(0);
+                assertThat(deadLetter.get("reason").asString()).isEqualTo(LOST);
+                assertThat(deadLetter.get("errorCode").asString()).isEqualTo("invalid_grant");
+                assertThat(deadLetter.toString()).doesNotContain(minted.refreshToken());
+                JsonNode event = await().atMost(SOON).until(() -> nextReauthEvent(id), e -> e != null);
+                assertThat(event.get("reason").asString()).isEqualTo(LOST);
+                AppProcess worker = system.workers().getFirst();
+                await().atMost(SOON).until(() -> deadLettered(LOST) == lostBefore + 1);
+                assertThat(deadLettered("invalid_grant")).isEqualTo(invalidGrantBefore);
+                assertThat(RunningSystem.counter(worker, "refresher.refreshes", "outcome:" + LOST)).isPositive();
+                // the sandbox did refuse the spent token: the loss was real, only its name differs
+                assertThat(system.sandbox().report(minted.realmId()).invalidGrants()).isEqualTo(1);
+            }
+        }
+    }
+
+    private static UUID registerDue(String kind, Sandbox.Minted minted) {
+        return system.registerOrFail("lost-" + kind + "-" + UUID.randomUUID(), minted, Instant.now().minus(Duration
+                .ofHours(2)));
+    }
+
+    private static String storedRefreshTokenHash(UUID id) {
+        Map<UUID, String> stored = new HashMap<>();
+        new StoredConnections(system.namespace()).all().forEach(row -> stored.put(row.id(), row
+                .refreshTokenSha256()));
+        return stored.get(id);
+    }
+
+    private static double deadLettered(String reason) {
+        return RunningSystem.counter(system.workers().getFirst(), "refresher.dead_letters", "reason:" + reason);
+    }
+
+    private static JsonNode nextReauthEvent(UUID connectionId) throws Exception {
+        for (Message message; (message = new RabbitTemplate(rabbit).receive(reauthEvents)) != null;) {
+            JsonNode event = JsonHttp.JSON.readTree(message.getBody());
+            if (event.get("connectionId").asString().equals(connectionId.toString())) {
+                return event;
+            }
+        }
+        return null;
+    }
+}
