@@ -6,9 +6,7 @@ import dev.tokenrefresher.common.database.DatabaseConfiguration;
 import dev.tokenrefresher.common.handoff.HandoffConfiguration;
 import dev.tokenrefresher.common.messaging.MessagingConfiguration;
 import dev.tokenrefresher.common.provider.ProviderConfiguration;
-import java.time.Clock;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.context.annotation.Bean;
+import dev.tokenrefresher.common.time.ClockConfiguration;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
@@ -16,13 +14,6 @@ import org.springframework.context.annotation.Import;
 @Configuration(proxyBeanMethods = false)
 @Import({DatabaseConfiguration.class, CryptoConfiguration.class, ConnectionPersistenceConfiguration.class,
         ProviderConfiguration.class,
-        MessagingConfiguration.class, HandoffConfiguration.class})
+        MessagingConfiguration.class, HandoffConfiguration.class, ClockConfiguration.class})
 public class CommonConfiguration {
-
-    /** The one source of time; tests replace it to control time. */
-    @Bean
-    @ConditionalOnMissingBean
-    Clock clock() {
-        return Clock.systemUTC();
-    }
 }

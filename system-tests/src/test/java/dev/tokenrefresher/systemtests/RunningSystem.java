@@ -25,13 +25,16 @@ final class RunningSystem implements AutoCloseable {
     private final AppProcess sandboxApp;
     private final Sandbox sandbox;
     private final List<String> refresherArguments;
+    /** Settings of one app only, by app name ({@code scheduler}, {@code worker-1}, ...), after the shared ones. */
+    private final Map<String, Map<String, String>> appSettings;
     private final List<AppProcess> apps = new ArrayList<>();
     private AppProcess scheduler;
     private final List<AppProcess> workers = new ArrayList<>();
 
     private RunningSystem(String name, List<String> sandboxArguments, Map<String, String> refresherSettings,
-            Integer databaseProxyPort) {
+            Map<String, Map<String, String>> appSettings, Integer databaseProxyPort) {
         this.name = name;
+        this.appSettings = Map.copyOf(appSettings);
         TestServices.get().deleteQueuesAtExit(List.of(PROVIDER));
         List<String> sandboxArgs = new ArrayList<>(List.of("--sandbox.client-id=" + CLIENT_ID,
                 "--sandbox.client-secret=" + CLIENT_SECRET));
@@ -67,7 +70,17 @@ final class RunningSystem implements AutoCloseable {
      */
     static RunningSystem start(String name, int workers, List<String> sandboxArguments,
             Map<String, String> refresherSettings) {
-        return start(name, workers, sandboxArguments, refresherSettings, null);
+        return start(name, workers, sandboxArguments, refresherSettings, Map.of(), null);
+    }
+
+    /**
+     * {@link #start(String, int, List, Map)} with settings for single apps on top of the shared ones.
+     *
+     * @param appSettings by app name: {@code scheduler}, {@code worker-1}, {@code worker-2}, ...
+     */
+    static RunningSystem start(String name, int workers, List<String> sandboxArguments,
+            Map<String, String> refresherSettings, Map<String, Map<String, String>> appSettings) {
+        return start(name, workers, sandboxArguments, refresherSettings, appSettings, null);
     }
 
     /**
@@ -76,10 +89,17 @@ final class RunningSystem implements AutoCloseable {
      */
     static RunningSystem start(String name, int workers, List<String> sandboxArguments,
             Map<String, String> refresherSettings, Integer databaseProxyPort) {
-        RunningSystem system = new RunningSystem(name, sandboxArguments, refresherSettings, databaseProxyPort);
+        return start(name, workers, sandboxArguments, refresherSettings, Map.of(), databaseProxyPort);
+    }
+
+    private static RunningSystem start(String name, int workers, List<String> sandboxArguments,
+            Map<String, String> refresherSettings, Map<String, Map<String, String>> appSettings,
+            Integer databaseProxyPort) {
+        RunningSystem system = new RunningSystem(name, sandboxArguments, refresherSettings, appSettings,
+                databaseProxyPort);
         try {
             system.scheduler = system.track(AppProcess.start("scheduler", "scheduler.jar", name,
-                    system.refresherArguments));
+                    system.argumentsOf("scheduler")));
             // The scheduler migrates the schema first; workers starting alongside would only wait for its lock.
             system.sandboxApp.awaitHealthy();
             system.scheduler.awaitHealthy();
@@ -94,8 +114,14 @@ final class RunningSystem implements AutoCloseable {
         }
     }
 
-    private AppProcess startWorker(String id) {
+    private List<String> argumentsOf(String app) {
         List<String> arguments = new ArrayList<>(refresherArguments);
+        appSettings.getOrDefault(app, Map.of()).forEach((key, value) -> arguments.add("--" + key + "=" + value));
+        return arguments;
+    }
+
+    private AppProcess startWorker(String id) {
+        List<String> arguments = argumentsOf(id);
         arguments.add("--refresher.worker.id=" + id);
         AppProcess worker = track(AppProcess.start(id, "worker.jar", name + "-" + apps.size(), arguments));
         workers.add(worker);
