@@ -168,15 +168,13 @@ final class SweepBaseline {
     }
 
     private List<Due> due(Instant asOf) {
-        Instant now = Instant.now();
         return new java.util.ArrayList<>(jdbc.sql("""
                 SELECT id, refresh_fence, next_refresh_at FROM connection
                 WHERE status = 'ACTIVE' AND next_refresh_at <= :asOf
-                  AND (lease_until IS NULL OR lease_until <= :now)
+                  AND (lease_until IS NULL OR lease_until <= statement_timestamp())
                 ORDER BY next_refresh_at LIMIT :limit
                 """)
                 .param("asOf", asOf.atOffset(ZoneOffset.UTC))
-                .param("now", now.atOffset(ZoneOffset.UTC))
                 .param("limit", SELECT_BATCH)
                 .query((rs, n) -> new Due(rs.getObject("id", UUID.class), rs.getLong("refresh_fence"), rs.getObject(
                         "next_refresh_at", OffsetDateTime.class).toInstant()))
@@ -185,7 +183,7 @@ final class SweepBaseline {
 
     private boolean refreshOne(Due due, DoubleConsumer lateness) {
         Instant started = Instant.now();
-        if (!(claims.claim(due.id(), due.fence(), "sweep", started, LEASE) instanceof ClaimResult.Claimed claimed)) {
+        if (!(claims.claim(due.id(), due.fence(), "sweep", LEASE) instanceof ClaimResult.Claimed claimed)) {
             return false;
         }
         // as the workers measure it: from the due time to the claim, never below 0

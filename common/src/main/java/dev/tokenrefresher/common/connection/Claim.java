@@ -1,5 +1,6 @@
 package dev.tokenrefresher.common.connection;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -9,6 +10,10 @@ import java.util.UUID;
  * <p>The refresh token's ciphertext is kept so that the store can check, in the same statement, that nobody stored a
  * newer token meanwhile.
  *
+ * @param leaseUntil when the lease ends by the database's clock; for logs, never to compare with an app's clock
+ * @param lease how long the lease lasts from the start of the claim's statement, by the database's clock: an app that
+ *            read its own clock before asking for the claim knows the lease lasts at least until then plus this,
+ *            whatever its clock's skew
  * @param firstFailureAt when the current run of failures began; {@code null} after a success
  * @param answerLostAt when a request with this refresh token lost its answer (the provider may have rotated it);
  *            {@code null} if none did
@@ -20,6 +25,7 @@ public record Claim(
         long fence,
         String worker,
         Instant leaseUntil,
+        Duration lease,
         String refreshToken,
         byte[] refreshTokenCiphertext,
         Instant accessExpiresAt,
@@ -31,6 +37,6 @@ public record Claim(
     @Override
     public String toString() {
         return "Claim[connectionId=" + connectionId + ", provider=" + provider + ", fence=" + fence + ", worker="
-                + worker + ", leaseUntil=" + leaseUntil + "]";
+                + worker + ", leaseUntil=" + leaseUntil + ", lease=" + lease + "]";
     }
 }

@@ -1,5 +1,6 @@
 package dev.tokenrefresher.common.connection;
 
+import java.time.Duration;
 import java.time.Instant;
 
 /** The answer to a claim: the claim itself, or why the connection cannot be claimed now. */
@@ -20,7 +21,13 @@ public sealed interface ClaimResult {
     record NotActive(ConnectionStatus status) implements ClaimResult {
     }
 
-    /** Another actor holds the lease; the message should come back when it ends. */
-    record Leased(String owner, Instant leaseUntil) implements ClaimResult {
+    /**
+     * Another actor holds the lease; the message should come back when it ends.
+     *
+     * @param leaseUntil when it ends by the database's clock; for logs
+     * @param remaining how long it still lasts, by the database's clock, as the connection was read: what an app adds
+     *            to its own clock to wait for it
+     */
+    record Leased(String owner, Instant leaseUntil, Duration remaining) implements ClaimResult {
     }
 }

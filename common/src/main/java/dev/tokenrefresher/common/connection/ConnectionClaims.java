@@ -30,6 +30,13 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * The single-flight lease (DESIGN decision 3): a worker or an on-demand refresh claims a connection with one
  * conditional statement before it calls the provider, and gives the claim back when the provider was not called.
+ *
+ * <p>Leases are set and compared with the database's clock only (DESIGN decision 11): {@code statement_timestamp()},
+ * the start of the statement, one instant for every row of a grouped claim. Not {@code now()}, which is the start of
+ * the transaction and would be early inside a longer one (the sweep's); not {@code clock_timestamp()}, which moves
+ * while the statement runs, so that the rows of one statement would each see another time. An early instant errs on
+ * the safe side: a lease compared with it looks live a little longer, and a lease set from it ends a little sooner
+ * than the claim's holder, which counts from before it sent the claim, believes.
  */
 public class ConnectionClaims {
 
@@ -53,8 +60,8 @@ public class ConnectionClaims {
      * ({@code handoff_watermark}): otherwise the taker could call the provider with a refresh token it had already
      * rotated, and a provider that revokes on reuse would end the chain.
      */
-    public ClaimResult claim(UUID id, long fence, String worker, Instant now, Duration lease) {
-        return claim(new ClaimRequest(id, fence, worker, now, lease));
+    public ClaimResult claim(UUID id, long fence, String worker, Duration lease) {
+        return claim(new ClaimRequest(id, fence, worker, lease));
     }
 
     /** {@link #claim} with the lease bounded by the token's lifetime, see {@link ClaimRequest}. */
@@ -89,19 +96,20 @@ public class ConnectionClaims {
     private ClaimResult claimOne(ClaimRequest request) {
         return jdbc
                 .sql("""
-                        UPDATE connection SET lease_owner = :worker, updated_at = :now,
-                               lease_until = :now + GREATEST(:floorMs, LEAST(:leaseMs, coalesce(access_lifetime_seconds::bigint * 500, :leaseMs)))
-                                                    * interval '1 millisecond'
+                        UPDATE connection SET lease_owner = :worker, updated_at = statement_timestamp(),
+                               lease_until = statement_timestamp()
+                                   + GREATEST(:floorMs, LEAST(:leaseMs, coalesce(access_lifetime_seconds::bigint * 500, :leaseMs)))
+                                     * interval '1 millisecond'
                         WHERE id = :id AND refresh_fence = :fence AND status = 'ACTIVE'
-                          AND (lease_until IS NULL OR (lease_until <= :now AND lease_until < coalesce((SELECT drained_at FROM handoff_watermark
+                          AND (lease_until IS NULL OR (lease_until <= statement_timestamp() AND lease_until < coalesce((SELECT drained_at FROM handoff_watermark
                                                                                    WHERE installation = :installation), '-infinity')))
                         RETURNING tenant_id, provider, refresh_token_enc, access_expires_at, refresh_expires_at,
-                                  consecutive_failures, first_failure_at, lease_until, answer_lost_at
+                                  consecutive_failures, first_failure_at, lease_until, answer_lost_at,
+                                  (extract(epoch FROM lease_until - statement_timestamp()) * 1000)::bigint AS lease_ms
                         """)
                 .param("worker", request.worker())
                 .param("leaseMs", request.lease().toMillis())
                 .param("floorMs", request.leaseFloor().toMillis())
-                .param("now", ts(request.now()))
                 .param("id", request.connectionId())
                 .param("fence", request.fence())
                 .param("installation", installation)
@@ -118,7 +126,6 @@ public class ConnectionClaims {
         Object[] workers = new Object[n];
         Object[] leases = new Object[n];
         Object[] floors = new Object[n];
-        Object[] nows = new Object[n];
         for (int i = 0; i < n; i++) {
             ClaimRequest request = requests.get(i);
             ids[i] = request.connectionId();
@@ -126,34 +133,32 @@ public class ConnectionClaims {
             workers[i] = request.worker();
             leases[i] = request.lease().toMillis();
             floors[i] = request.leaseFloor().toMillis();
-            nows[i] = ts(request.now());
         }
         jdbc.sql(
                 """
                         WITH request AS (
                             -- of duplicates, the first in the list takes part (an UPDATE joined to two rows uses either)
                             SELECT DISTINCT ON (id, fence) *
-                            FROM unnest(:ids::uuid[], :fences::bigint[], :workers::text[], :leases::bigint[], :floors::bigint[],
-                                        :nows::timestamptz[])
-                                WITH ORDINALITY AS r(id, fence, worker, lease_ms, floor_ms, now, ord)
+                            FROM unnest(:ids::uuid[], :fences::bigint[], :workers::text[], :leases::bigint[], :floors::bigint[])
+                                WITH ORDINALITY AS r(id, fence, worker, lease_ms, floor_ms, ord)
                             ORDER BY id, fence, ord)
-                        UPDATE connection c SET lease_owner = r.worker, updated_at = r.now,
-                               lease_until = r.now + GREATEST(r.floor_ms, LEAST(r.lease_ms,
+                        UPDATE connection c SET lease_owner = r.worker, updated_at = statement_timestamp(),
+                               lease_until = statement_timestamp() + GREATEST(r.floor_ms, LEAST(r.lease_ms,
                                                  coalesce(c.access_lifetime_seconds::bigint * 500, r.lease_ms))) * interval '1 millisecond'
                         FROM request r
                         WHERE c.id = r.id AND c.refresh_fence = r.fence AND c.status = 'ACTIVE'
                           AND (c.lease_until IS NULL
-                               OR (c.lease_until <= r.now AND c.lease_until < coalesce((SELECT drained_at FROM handoff_watermark
+                               OR (c.lease_until <= statement_timestamp() AND c.lease_until < coalesce((SELECT drained_at FROM handoff_watermark
                                                                                  WHERE installation = :installation), '-infinity')))
                         RETURNING r.ord, c.tenant_id, c.provider, c.refresh_token_enc, c.access_expires_at, c.refresh_expires_at,
-                                  c.consecutive_failures, c.first_failure_at, c.lease_until, c.answer_lost_at
+                                  c.consecutive_failures, c.first_failure_at, c.lease_until, c.answer_lost_at,
+                                  (extract(epoch FROM c.lease_until - statement_timestamp()) * 1000)::bigint AS lease_ms
                         """)
                 .param("ids", PgArray.of("uuid", ids))
                 .param("fences", PgArray.of("int8", fences))
                 .param("workers", PgArray.of("text", workers))
                 .param("leases", PgArray.of("int8", leases))
                 .param("floors", PgArray.of("int8", floors))
-                .param("nows", PgArray.of("timestamptz", nows))
                 .param("installation", installation)
                 .query((RowCallbackHandler) rs -> {
                     int index = rs.getInt("ord") - 1;
@@ -165,7 +170,7 @@ public class ConnectionClaims {
         UUID id = request.connectionId();
         byte[] ciphertext = rs.getBytes("refresh_token_enc");
         return new ClaimResult.Claimed(new Claim(id, rs.getString("tenant_id"), rs.getString("provider"), request
-                .fence(), request.worker(), instant(rs, "lease_until"),
+                .fence(), request.worker(), instant(rs, "lease_until"), Duration.ofMillis(rs.getLong("lease_ms")),
                 cipher.decrypt(ciphertext, CipherBinding.connection(
                         id, REFRESH_TOKEN)),
                 ciphertext, instant(rs, "access_expires_at"), instant(rs,
@@ -188,14 +193,17 @@ public class ConnectionClaims {
         }
         Map<UUID, ClaimState> states = new HashMap<>();
         jdbc.sql("""
-                SELECT id, refresh_fence, status, lease_owner, lease_until FROM connection WHERE id = ANY(:ids::uuid[])
+                SELECT id, refresh_fence, status, lease_owner, lease_until,
+                       (extract(epoch FROM greatest(lease_until - statement_timestamp(), interval '0')) * 1000)::bigint
+                           AS remaining_ms
+                FROM connection WHERE id = ANY(:ids::uuid[])
                 """)
                 .param("ids", PgArray.of("uuid", unclaimed.toArray()))
                 .query((RowCallbackHandler) rs -> states.put(rs.getObject("id", UUID.class), new ClaimState(rs.getLong(
                         "refresh_fence"), ConnectionStatus.valueOf(rs.getString("status")),
                         rs.getString(
                                 "lease_owner"),
-                        instant(rs, "lease_until"))));
+                        instant(rs, "lease_until"), Duration.ofMillis(rs.getLong("remaining_ms")))));
         for (int i = 0; i < results.length; i++) {
             if (results[i] == null) {
                 ClaimRequest request = requests.get(i);
@@ -206,7 +214,8 @@ public class ConnectionClaims {
     }
 
     /** What a claim that got no lease found. */
-    private record ClaimState(long fence, ConnectionStatus status, String leaseOwner, Instant leaseUntil) {
+    private record ClaimState(long fence, ConnectionStatus status, String leaseOwner, Instant leaseUntil,
+            Duration remaining) {
 
         ClaimResult explain(long requestedFence) {
             if (fence != requestedFence) {
@@ -215,7 +224,7 @@ public class ConnectionClaims {
             if (status != ConnectionStatus.ACTIVE) {
                 return new ClaimResult.NotActive(status);
             }
-            return new ClaimResult.Leased(leaseOwner, leaseUntil);
+            return new ClaimResult.Leased(leaseOwner, leaseUntil, remaining);
         }
     }
 

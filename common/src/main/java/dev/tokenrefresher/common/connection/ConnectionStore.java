@@ -159,11 +159,15 @@ public class ConnectionStore {
         return makeDueNow(id, now, "status = 'ACTIVE'", false);
     }
 
-    /** A new fence and due now, if the status guard holds and nobody holds a live lease. */
+    /**
+     * A new fence and due now, if the status guard holds and nobody holds a live lease (by the database's clock; the
+     * due time is this app's).
+     */
     private Optional<Rescheduled> makeDueNow(UUID id, Instant now, String statusGuard, boolean reactivate) {
         return jdbc.sql("UPDATE connection SET refresh_fence = refresh_fence + 1, next_refresh_at = :now, "
                 + (reactivate ? "status = 'ACTIVE', " : "") + "updated_at = :now WHERE id = :id AND " + statusGuard
-                + " AND (lease_until IS NULL OR lease_until <= :now) RETURNING id, provider, refresh_fence")
+                + " AND (lease_until IS NULL OR lease_until <= statement_timestamp())"
+                + " RETURNING id, provider, refresh_fence")
                 .param("id", id)
                 .param("now", ts(now))
                 .query((rs, n) -> new Rescheduled(rs.getObject("id", UUID.class), rs.getString("provider"),

@@ -43,7 +43,8 @@ public class OverdueConnections {
 
     /**
      * Re-enqueues lost chains: ACTIVE connections whose refresh is overdue by more than {@code grace} and that nobody
-     * holds a lease on get a new fence and are due now. Runs only where this transaction wins PostgreSQL's advisory
+     * holds a lease on get a new fence and are due now. "Overdue" is scheduling and compares {@code next_refresh_at}
+     * with {@code now}, this app's clock; whether a lease lives is single flight and is the database's to say. Runs only where this transaction wins PostgreSQL's advisory
      * lock, so that of several schedulers one sweeps at a time.
      *
      * @return the connections to publish a message for, after this method returned (the transaction is committed);
@@ -63,7 +64,8 @@ public class OverdueConnections {
                             WITH due AS (
                                 SELECT id FROM connection
                                 WHERE status = 'ACTIVE' AND next_refresh_at < :cutoff
-                                  AND (lease_until IS NULL OR lease_until <= :now)
+                                  -- the lease by the database's clock; next_refresh_at is scheduling, by the apps' clocks
+                                  AND (lease_until IS NULL OR lease_until <= statement_timestamp())
                                 ORDER BY next_refresh_at
                                 LIMIT :limit
                                 FOR UPDATE SKIP LOCKED)

@@ -86,9 +86,10 @@ final class HandoffCodec {
                 throw new MalformedHandoffException(messageId, "not a version-" + VERSION + " hand-off");
             }
             UUID id = UUID.fromString(required(node, "connectionId", messageId));
+            // only what the store and the events read: the lease is over, the consumed token's clear text not needed
             Claim claim = new Claim(id, required(node, "tenantId", messageId), required(node, "provider", messageId),
-                    node.path("claimFence").asLong(), optional(node, "claimWorker"), null, null,
-                    Base64.getDecoder().decode(required(node, "consumed", messageId)), null, null, 0, null);
+                    node.path("claimFence").asLong(), optional(node, "claimWorker"), null, null, null,
+                    Base64.getDecoder().decode(required(node, "consumed", messageId)), null, null, 0, null, null);
             String access = optional(node, "accessToken");
             String refresh = optional(node, "refreshToken");
             Long lifetime = node.path("accessLifetimeSeconds").isNumber()

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tokenrefresher.common.crypto.CryptoConfiguration;
+import dev.tokenrefresher.common.test.LeaseTime;
 import dev.tokenrefresher.common.test.ServicesTestBase;
 import dev.tokenrefresher.common.test.TestServices;
 import java.time.Clock;
@@ -24,11 +25,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-/** The guarded statements of the refresh path, on the real PostgreSQL. */
+/** The guarded statements of the refresh path, on the real PostgreSQL; the lease's own in {@link ConnectionClaimsTest}. */
 @SpringBootTest(classes = ConnectionStoreTest.StoreOnly.class)
 class ConnectionStoreTest extends ServicesTestBase {
-
-    private static final Duration LEASE = Duration.ofSeconds(30);
 
     @Autowired
     ConnectionStore store;
@@ -49,14 +48,7 @@ class ConnectionStoreTest extends ServicesTestBase {
      */
     @BeforeEach
     void noHandoffWaiting() {
-        drainedAt("infinity");
-    }
-
-    private void drainedAt(String at) {
-        jdbc.sql("""
-                INSERT INTO handoff_watermark (installation, drained_at) VALUES (:installation, :at::timestamptz)
-                ON CONFLICT (installation) DO UPDATE SET drained_at = excluded.drained_at
-                """).param("installation", TestServices.get().messagingPrefix()).param("at", at).update();
+        LeaseTime.handoffsDrainedAt(jdbc, TestServices.get().messagingPrefix(), "infinity");
     }
 
     @Test
@@ -85,115 +77,6 @@ class ConnectionStoreTest extends ServicesTestBase {
         assertThat(again.created()).isFalse();
         assertThat(again.fence()).isEqualTo(first.fence() + 1);
         assertThat(store.tokens(first.id())).get().extracting(StoredTokens::refreshToken).isEqualTo("rt2");
-    }
-
-    @Test
-    void claimWithTheCurrentFenceTakesTheLeaseAndReadsTheRefreshToken() {
-        Registered registered = store.register(aConnection().tokens("at", "rt-claim").build(), now);
-
-        ClaimResult result = claims.claim(registered.id(), registered.fence(), "w1", now, LEASE);
-
-        assertThat(result).isInstanceOfSatisfying(ClaimResult.Claimed.class, claimed -> {
-            assertThat(claimed.claim().refreshToken()).isEqualTo("rt-claim");
-            assertThat(claimed.claim().leaseUntil()).isEqualTo(now.plus(LEASE));
-        });
-    }
-
-    @Test
-    void expiredAccessTokenIsStillClaimedWhileTheRefreshTokenIsValid() {
-        Registered registered = store.register(aConnection().at(now.minus(Duration.ofHours(2))).build(), now);
-
-        assertThat(claims.claim(registered.id(), registered.fence(), "w1", now, LEASE))
-                .isInstanceOf(ClaimResult.Claimed.class);
-    }
-
-    @Test
-    void secondClaimIsRefusedWhileTheLeaseLivesAndAllowedAfterIt() {
-        Registered registered = store.register(aConnection().build(), now);
-        claims.claim(registered.id(), registered.fence(), "w1", now, LEASE);
-
-        assertThat(claims.claim(registered.id(), registered.fence(), "w2", now.plusSeconds(1), LEASE))
-                .isInstanceOfSatisfying(ClaimResult.Leased.class, leased -> assertThat(leased.owner()).isEqualTo("w1"));
-        assertThat(claims.claim(registered.id(), registered.fence(), "w2", now.plus(LEASE), LEASE))
-                .isInstanceOf(ClaimResult.Claimed.class);
-    }
-
-    @Test
-    void anAbandonedLeaseIsTakenOverOnlyOnceADrainFoundNoHandedOffTokensAfterItEnded() {
-        Registered registered = store.register(aConnection().build(), now);
-        claims.claim(registered.id(), registered.fence(), "w1", now, LEASE);
-        Instant afterTheLease = now.plus(LEASE).plusSeconds(5);
-
-        // w1 may have handed off the tokens its call got: no drain has looked since its lease ended
-        drainedAt(now.plus(LEASE).minusMillis(1).toString());
-        assertThat(claims.claim(registered.id(), registered.fence(), "w2", afterTheLease, LEASE))
-                .isInstanceOfSatisfying(ClaimResult.Leased.class, leased -> assertThat(leased.owner()).isEqualTo("w1"));
-        assertThat(claims.claimAll(List.of(new ClaimRequest(registered.id(), registered.fence(), "w2", afterTheLease,
-                LEASE), new ClaimRequest(UUID.randomUUID(), 1, "w2", afterTheLease, LEASE))).getFirst())
-                .isInstanceOf(ClaimResult.Leased.class);
-
-        drainedAt(now.plus(LEASE).plusMillis(1).toString());
-        assertThat(claims.claim(registered.id(), registered.fence(), "w2", afterTheLease, LEASE))
-                .isInstanceOf(ClaimResult.Claimed.class);
-    }
-
-    @Test
-    void aClaimsLeaseLastsAtMostHalfTheAccessTokensLifetimeAndNeverLessThanItsFloor() {
-        Registered shortLived = store.register(aConnection().accessTokenLifetime(Duration.ofSeconds(60)).build(), now);
-        Registered hourly = store.register(aConnection().build(), now);
-        Registered tiny = store.register(aConnection().accessTokenLifetime(Duration.ofSeconds(10)).build(), now);
-        Duration lease = Duration.ofSeconds(60);
-        Duration floor = Duration.ofSeconds(12);
-
-        var single = claims.claim(new ClaimRequest(shortLived.id(), shortLived.fence(), "w1", now, lease, floor));
-        var batch = claims.claimAll(List.of(new ClaimRequest(hourly.id(), hourly.fence(), "w1", now, lease, floor),
-                new ClaimRequest(tiny.id(), tiny.fence(), "w1", now, lease, floor)));
-
-        // a worker dying with the 60-s token's claim leaves it waiting 30 s, not past its expiry
-        assertThat(((ClaimResult.Claimed) single).claim().leaseUntil()).isEqualTo(now.plusSeconds(30));
-        assertThat(((ClaimResult.Claimed) batch.get(0)).claim().leaseUntil()).isEqualTo(now.plus(lease));
-        // half of 10 s is shorter than a call may take: the floor wins, no second call overlaps the first
-        assertThat(((ClaimResult.Claimed) batch.get(1)).claim().leaseUntil()).isEqualTo(now.plus(floor));
-        assertThat(jdbc.sql("SELECT lease_until FROM connection WHERE id = :id").param("id", shortLived.id())
-                .query(java.time.OffsetDateTime.class).single().toInstant()).isEqualTo(now.plusSeconds(30));
-    }
-
-    @Test
-    void staleFenceAndUnknownIdAreNotClaimed() {
-        Registered registered = store.register(aConnection().build(), now);
-
-        assertThat(claims.claim(registered.id(), registered.fence() - 1, "w1", now, LEASE))
-                .isEqualTo(new ClaimResult.StaleFence(registered.fence()));
-        assertThat(claims.claim(UUID.randomUUID(), 1, "w1", now, LEASE)).isInstanceOf(ClaimResult.NotFound.class);
-    }
-
-    @Test
-    void batchOfClaimsAnswersEachRequestInOrderAsIfTheyRanOneAfterTheOther() {
-        Registered free = store.register(aConnection().tokens("at", "rt-free").build(), now);
-        Registered other = store.register(aConnection().tokens("at", "rt-other").build(), now);
-        Registered ended = store.register(aConnection().build(), now);
-        outcomes.markReauthRequired(claim(ended), "invalid_grant", now, attempt(AttemptOutcome.REAUTH_REQUIRED));
-        long endedFence = store.find(ended.id()).orElseThrow().refreshFence();
-
-        var results = claims.claimAll(List.of(
-                new ClaimRequest(free.id(), free.fence(), "w1", now, LEASE),
-                new ClaimRequest(free.id(), free.fence() - 1, "w1", now, LEASE),
-                new ClaimRequest(UUID.randomUUID(), 1, "w1", now, LEASE),
-                new ClaimRequest(free.id(), free.fence(), "w1", now, LEASE),
-                new ClaimRequest(ended.id(), endedFence, "w1", now, LEASE),
-                new ClaimRequest(other.id(), other.fence(), "w2", now, LEASE)));
-
-        assertThat(results).hasSize(6);
-        assertThat(results.get(0)).isInstanceOfSatisfying(ClaimResult.Claimed.class, claimed -> assertThat(claimed
-                .claim().refreshToken()).isEqualTo("rt-free"));
-        assertThat(results.get(1)).isEqualTo(new ClaimResult.StaleFence(free.fence()));
-        assertThat(results.get(2)).isInstanceOf(ClaimResult.NotFound.class);
-        assertThat(results.get(3)).isEqualTo(new ClaimResult.Leased("w1", now.plus(LEASE)));
-        assertThat(results.get(4)).isEqualTo(new ClaimResult.NotActive(ConnectionStatus.REAUTH_REQUIRED));
-        assertThat(results.get(5)).isInstanceOfSatisfying(ClaimResult.Claimed.class, claimed -> {
-            assertThat(claimed.claim().refreshToken()).isEqualTo("rt-other");
-            assertThat(claimed.claim().worker()).isEqualTo("w2");
-        });
     }
 
     @Test
@@ -330,7 +213,7 @@ class ConnectionStoreTest extends ServicesTestBase {
         Claim slow = claim(registered);
         // ... meanwhile worker B calls with the same, now spent, token, gets invalid_grant, and ends the chain
         Claim late = new Claim(slow.connectionId(), slow.tenantId(), slow.provider(), slow.fence(), "w-b", slow
-                .leaseUntil(), slow.refreshToken(), slow.refreshTokenCiphertext(), slow.accessExpiresAt(),
+                .leaseUntil(), slow.lease(), slow.refreshToken(), slow.refreshTokenCiphertext(), slow.accessExpiresAt(),
                 slow
                         .refreshExpiresAt(),
                 0, null, null);
@@ -398,7 +281,7 @@ class ConnectionStoreTest extends ServicesTestBase {
         Instant past = now.minus(Duration.ofHours(3));
         Registered overdue = store.register(aConnection().at(past).build(), past);
         Registered leased = store.register(aConnection().at(past).build(), past);
-        claims.claim(leased.id(), leased.fence(), "w1", now, LEASE);
+        claims.claim(leased.id(), leased.fence(), "w1", Duration.ofSeconds(30));
 
         var result = this.overdue.rescheduleOverdue(now, Duration.ofMinutes(2), 10_000);
 
@@ -411,8 +294,8 @@ class ConnectionStoreTest extends ServicesTestBase {
 
     private Claim claim(Registered registered) {
         long fence = store.find(registered.id()).orElseThrow().refreshFence();
-        return ((ClaimResult.Claimed) claims.claim(registered.id(), fence, "w-" + UUID.randomUUID(), now,
-                Duration.ZERO)).claim();
+        return ((ClaimResult.Claimed) claims.claim(registered.id(), fence, "w-" + UUID.randomUUID(), Duration.ZERO))
+                .claim();
     }
 
     private long refreshedAttempts(UUID id) {

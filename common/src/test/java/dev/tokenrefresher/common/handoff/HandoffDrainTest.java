@@ -124,7 +124,7 @@ class HandoffDrainTest {
         expireLease(claim.connectionId());
 
         // the holder died after handing off; without the drain, w2 would call the provider with a spent token
-        assertThat(claims.claim(claim.connectionId(), claim.fence(), "w2", afterTheLease(), LEASE))
+        assertThat(claims.claim(claim.connectionId(), claim.fence(), "w2", LEASE))
                 .isInstanceOf(ClaimResult.Leased.class);
 
         drain.drain();
@@ -132,7 +132,7 @@ class HandoffDrainTest {
         // the drain stored the tokens (new fence); with the fence of the row now, the lease is free
         assertThat(store.tokens(claim.connectionId()).map(StoredTokens::refreshToken)).contains(
                 "rt-of-the-dead-worker");
-        assertThat(claims.claim(claim.connectionId(), claim.fence() + 1, "w2", afterTheLease(), LEASE))
+        assertThat(claims.claim(claim.connectionId(), claim.fence() + 1, "w2", LEASE))
                 .isInstanceOf(ClaimResult.Claimed.class);
     }
 
@@ -140,12 +140,12 @@ class HandoffDrainTest {
     void anAbandonedLeaseWithNothingHandedOffIsTakenOverAfterTheNextDrain() {
         Claim claim = claimed("rt-crashed");
         expireLease(claim.connectionId());
-        assertThat(claims.claim(claim.connectionId(), claim.fence(), "w2", afterTheLease(), LEASE))
+        assertThat(claims.claim(claim.connectionId(), claim.fence(), "w2", LEASE))
                 .isInstanceOf(ClaimResult.Leased.class);
 
         drain.drain();
 
-        assertThat(claims.claim(claim.connectionId(), claim.fence(), "w2", afterTheLease(), LEASE))
+        assertThat(claims.claim(claim.connectionId(), claim.fence(), "w2", LEASE))
                 .isInstanceOf(ClaimResult.Claimed.class);
     }
 
@@ -191,7 +191,7 @@ class HandoffDrainTest {
 
     private Claim claimed(String refreshToken) {
         Registered registered = store.register(aConnection().tokens("at-" + refreshToken, refreshToken).build(), now);
-        ClaimResult result = claims.claim(registered.id(), registered.fence(), "w1", now, LEASE);
+        ClaimResult result = claims.claim(registered.id(), registered.fence(), "w1", LEASE);
         return ((ClaimResult.Claimed) result).claim();
     }
 
@@ -209,10 +209,6 @@ class HandoffDrainTest {
      */
     private void expireLease(UUID id) {
         jdbc.sql("UPDATE connection SET lease_until = clock_timestamp() WHERE id = :id").param("id", id).update();
-    }
-
-    private static Instant afterTheLease() {
-        return Instant.now().plusMillis(5);
     }
 
     private long queueDepth() {

@@ -165,8 +165,8 @@ class IssuedTokensRecorderTest {
     static RefreshToStore refresh() {
         UUID id = UUID.randomUUID();
         Instant now = Instant.parse("2026-12-07T00:00:00Z");
-        Claim claim = new Claim(id, "tenant-1", "quickbooks", 7, "worker-1", now.plusSeconds(60), "consumed",
-                new byte[]{1, 2, 3}, now, now.plus(Duration.ofDays(100)), 0, null);
+        Claim claim = new Claim(id, "tenant-1", "quickbooks", 7, "worker-1", now.plusSeconds(60), Duration.ofSeconds(
+                60), "consumed", new byte[]{1, 2, 3}, now, now.plus(Duration.ofDays(100)), 0, null, null);
         return new RefreshToStore(claim, new RefreshedTokens("access", "rotated", now.plusSeconds(3600), Duration
                 .ofHours(1), now.plus(Duration.ofDays(100))), now.plusSeconds(3000), now, new AttemptRecord(now,
                         AttemptOutcome.REFRESHED, 200, null, Duration.ofMillis(120), "worker-1"));

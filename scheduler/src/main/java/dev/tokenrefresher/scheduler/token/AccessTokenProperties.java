@@ -36,6 +36,8 @@ public record AccessTokenProperties(Duration defaultMinValidity, Duration maxWai
     public static final int DEFAULT_ATTEMPTS = 3;
     public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(200);
     public static final Duration DEFAULT_RETRY_MAX_BACKOFF = Duration.ofSeconds(2);
+    /** What a claim's lease leaves after the provider call: the claim's and the store's statements. */
+    static final Duration STATEMENTS_MARGIN = Duration.ofSeconds(1);
 
     public AccessTokenProperties {
         defaultMinValidity = defaultMinValidity == null ? DEFAULT_MIN_VALIDITY : defaultMinValidity;
@@ -53,6 +55,21 @@ public record AccessTokenProperties(Duration defaultMinValidity, Duration maxWai
             throw new IllegalArgumentException("refresher.access-token: attempts must be at least 1, retry-backoff "
                     + "positive and retry-max-backoff at least retry-backoff");
         }
+    }
+
+    /**
+     * The longest an on-demand claim is busy between its statement and the store of its result: one whole request
+     * and {@link #STATEMENTS_MARGIN}. Its retries need not be counted: one starts only where it ends, a whole request
+     * timeout and the store included, before the lease does ({@code ClaimedRefresh}).
+     */
+    Duration worstCase(Duration requestTimeout) {
+        return requestTimeout.plus(STATEMENTS_MARGIN);
+    }
+
+    /** The shortest lease an on-demand claim may get for a provider: its worst case, but no more than the lease. */
+    Duration leaseFloor(Duration requestTimeout) {
+        Duration floor = worstCase(requestTimeout);
+        return floor.compareTo(lease) < 0 ? floor : lease;
     }
 
     /**

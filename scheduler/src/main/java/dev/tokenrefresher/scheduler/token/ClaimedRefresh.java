@@ -49,8 +49,6 @@ import org.springframework.stereotype.Component;
 class ClaimedRefresh {
 
     private static final Logger log = LoggerFactory.getLogger(ClaimedRefresh.class);
-    /** What a retry must leave before the lease ends, besides a whole request timeout: the store's statement. */
-    private static final Duration STORE_MARGIN = Duration.ofSeconds(1);
     /** When a refresh whose answer had no usable access token is tried again. */
     static final Duration ODD_ANSWER_RETRY = Duration.ofSeconds(30);
     /** How long the caller's request keeps trying to store issued tokens before it hands them off. */
@@ -102,11 +100,13 @@ class ClaimedRefresh {
      * Refreshes with the claim and applies the result.
      *
      * @param deadline when the caller stops waiting; no retry starts that could not end before it
+     * @param leaseEnds when the claim's lease ends at the earliest, by this app's clock (read before the claim, plus
+     *            the lease's length by the database's clock); no retry starts that could not end before it
      * @return the new token's lifetime; {@code null} if another actor stored a newer refresh token meanwhile
      * @throws ConnectionNotActiveException the refresh token is dead (or expired): the tenant must reconnect
      * @throws AccessTokenUnavailableException the provider failed or refused the app's credentials
      */
-    Duration refresh(Claim claim, Instant deadline) {
+    Duration refresh(Claim claim, Instant deadline, Instant leaseEnds) {
         ProviderSettings provider = providers.get(claim.provider());
         Instant started = clock.instant();
         if (claim.refreshExpiresAt() != null && !started.isBefore(claim.refreshExpiresAt())) {
@@ -116,15 +116,16 @@ class ClaimedRefresh {
         }
         // an invalid_grant after an answer lost with this token (now, or in an earlier attempt) is no plain one
         AtomicBoolean answerLost = new AtomicBoolean(claim.answerLostAt() != null);
-        RefreshResult result = retries.execute(context -> callOnce(claim, provider, deadline, context, answerLost));
+        RefreshResult result = retries.execute(context -> callOnce(claim, provider, deadline, leaseEnds, context,
+                answerLost));
         return switch (result) {
             case RefreshResult.Granted granted -> store(claim, provider, granted, started);
             case RefreshResult.Failed failed -> throw failure(claim, provider, failed, answerLost.get());
         };
     }
 
-    private RefreshResult callOnce(Claim claim, ProviderSettings provider, Instant deadline, RetryContext context,
-            AtomicBoolean answerLost) {
+    private RefreshResult callOnce(Claim claim, ProviderSettings provider, Instant deadline, Instant leaseEnds,
+            RetryContext context, AtomicBoolean answerLost) {
         RefreshResult result = tokenEndpoint.refresh(provider, claim.refreshToken());
         if (result instanceof RefreshResult.Failed failed && failed.answerMayBeLost()) {
             // before any retry, and for whoever tries this token next
@@ -132,7 +133,7 @@ class ClaimedRefresh {
             answerLost.set(true);
         }
         if (result instanceof RefreshResult.Failed failed
-                && worthRetrying(failed, claim, provider, deadline, context)) {
+                && worthRetrying(failed, provider, deadline, leaseEnds, context)) {
             Instant now = clock.instant();
             store.recordAttempt(claim.connectionId(), claim.fence(), attempt(now, AttemptOutcome.TRANSIENT_FAILURE,
                     failed.httpStatus(), failed.errorCode(), failed.duration()));
@@ -151,8 +152,8 @@ class ClaimedRefresh {
      * a fast retry takes, it was not a timeout (the provider may still be serving that request, DESIGN decision 12),
      * and the retry can end, request timeout included, before the lease and the caller's deadline.
      */
-    private boolean worthRetrying(RefreshResult.Failed failed, Claim claim, ProviderSettings provider,
-            Instant deadline, RetryContext context) {
+    private boolean worthRetrying(RefreshResult.Failed failed, ProviderSettings provider, Instant deadline,
+            Instant leaseEnds, RetryContext context) {
         if (failed.errorClass() != ErrorClass.TRANSIENT || "timeout".equals(failed.errorCode())
                 || context.getRetryCount() + 1 >= properties.attempts()) {
             return false;
@@ -161,8 +162,9 @@ class ClaimedRefresh {
         if (pause.compareTo(properties.retryMaxBackoff()) > 0) {
             return false;
         }
-        Instant retryEnds = clock.instant().plus(pause).plus(provider.requestTimeout()).plus(STORE_MARGIN);
-        return retryEnds.isBefore(claim.leaseUntil()) && retryEnds.isBefore(deadline);
+        // the retry's whole worst case, as start-up checked the first call's: the request and the statements after it
+        Instant retryEnds = clock.instant().plus(pause).plus(properties.worstCase(provider.requestTimeout()));
+        return retryEnds.isBefore(leaseEnds) && retryEnds.isBefore(deadline);
     }
 
     private Duration store(Claim claim, ProviderSettings provider, RefreshResult.Granted granted, Instant started) {

@@ -42,8 +42,6 @@ public class OnDemandRefresh {
 
     /** How often a call re-reads a connection that someone else is refreshing. */
     private static final Duration LEASE_POLL = Duration.ofMillis(100);
-    /** What the claim's lease floor adds to one request timeout: the claim's and the store's statements. */
-    private static final Duration LEASE_FLOOR_MARGIN = Duration.ofSeconds(1);
 
     private final ConnectionStore store;
     private final ConnectionClaims claims;
@@ -154,31 +152,33 @@ public class OnDemandRefresh {
      * connection moved on meanwhile (another actor refreshed it, or holds the lease and was waited for).
      */
     private Duration refreshOnce(ConnectionView connection, Instant deadline) {
-        Instant now = clock.instant();
+        // read before the claim: the lease, counted by the database from its statement, ends no sooner than this
+        // plus its length, whatever this app's clock says the time is
+        Instant beforeClaim = clock.instant();
         ProviderSettings provider = providers.get(connection.provider());
-        Duration floor = provider.requestTimeout().plus(LEASE_FLOOR_MARGIN);
         ClaimResult claim = claims.claim(new ClaimRequest(connection.id(), connection.refreshFence(), properties
-                .owner(), now, properties.lease(),
-                floor.compareTo(properties.lease()) < 0
-                        ? floor
-                        : properties
-                                .lease()));
+                .owner(), properties.lease(), properties.leaseFloor(provider.requestTimeout())));
         return switch (claim) {
-            case ClaimResult.Claimed claimed -> claimedRefresh.refresh(claimed.claim(), deadline);
+            case ClaimResult.Claimed claimed -> claimedRefresh.refresh(claimed.claim(), deadline, beforeClaim.plus(
+                    claimed.claim().lease()));
             case ClaimResult.StaleFence stale -> null;
             case ClaimResult.NotActive notActive -> throw new ConnectionNotActiveException(connection.id(),
                     notActive.status());
             case ClaimResult.NotFound notFound -> throw new ConnectionNotFoundException(connection.id());
             case ClaimResult.Leased leased -> {
-                awaitLease(connection, leased.leaseUntil(), deadline);
+                awaitLease(connection, clock.instant().plus(leased.remaining()), deadline);
                 yield null;
             }
         };
     }
 
-    /** Someone else (a worker, another scheduler) is refreshing: wait until its lease ends or the fence moves. */
-    private void awaitLease(ConnectionView connection, Instant leaseUntil, Instant deadline) {
-        Instant until = leaseUntil == null || leaseUntil.isAfter(deadline) ? deadline : leaseUntil;
+    /**
+     * Someone else (a worker, another scheduler) is refreshing: wait until its lease ends or the fence moves.
+     *
+     * @param leaseEnds when the lease ends by this app's clock: now plus what the database said is left of it
+     */
+    private void awaitLease(ConnectionView connection, Instant leaseEnds, Instant deadline) {
+        Instant until = leaseEnds.isAfter(deadline) ? deadline : leaseEnds;
         while (clock.instant().isBefore(until)) {
             try {
                 Thread.sleep(LEASE_POLL);

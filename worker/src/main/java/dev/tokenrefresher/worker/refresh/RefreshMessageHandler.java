@@ -96,7 +96,7 @@ class RefreshMessageHandler {
         }
         // The lease ends within half the token's life, so a worker dying now leaves it waiting no longer than that.
         ClaimResult claim = writes.claim(new ClaimRequest(message.connectionId(), message.fence(), properties.id(),
-                now, properties.lease(), properties.leaseFloor(providers.get(provider).requestTimeout())));
+                properties.lease(), properties.leaseFloor(providers.get(provider).requestTimeout())));
         switch (claim) {
             case ClaimResult.Claimed claimed -> {
                 metrics.lateness(provider, Duration.between(message.dueAt(), now));
@@ -124,9 +124,9 @@ class RefreshMessageHandler {
                 // One second later: the ladder rounds delays down, and a message back before the lease ends would
                 // find it leased again, round after round, until it does. (A lease of 16 s or more can still come
                 // back up to a sixteenth early, refresher.messaging.ladder-early-fraction: one more short round.)
-                Instant leaseEnd = leased.leaseUntil() == null ? now : leased.leaseUntil();
-                outbox.redelay(provider, new RefreshMessage(message.connectionId(), message.fence(), leaseEnd
-                        .plus(LEASE_END_MARGIN), message.attempt()));
+                // What is left of the lease is the database's answer; this worker's clock only adds it to its now.
+                outbox.redelay(provider, new RefreshMessage(message.connectionId(), message.fence(), now.plus(leased
+                        .remaining()).plus(LEASE_END_MARGIN), message.attempt()));
                 metrics.dropped(provider, "leased");
                 log.debug("connection {} is leased by {} until {}; message re-delayed", message.connectionId(),
                         leased.owner(), leased.leaseUntil());

@@ -14,6 +14,7 @@ import dev.tokenrefresher.common.connection.Claim;
 import dev.tokenrefresher.common.connection.ConnectionClaims;
 import dev.tokenrefresher.common.connection.ConnectionStore;
 import dev.tokenrefresher.common.connection.RefreshOutcomes;
+import dev.tokenrefresher.common.handoff.IssuedTokensRecorder;
 import dev.tokenrefresher.common.messaging.ConnectionEvent;
 import dev.tokenrefresher.common.messaging.DeadLetter;
 import dev.tokenrefresher.common.messaging.DeadLetterPublisher;
@@ -74,7 +75,9 @@ class LostAnswerRefreshTest {
                 mock(
                         LateTokenRevocation.class),
                 deadLetters, new RefreshMessageCodec(new ObjectMapper()),
-                new InfrastructureRetry(properties), new RefreshMetrics(meters, providers), properties, clock);
+                new InfrastructureRetry(properties), mock(IssuedTokensRecorder.class), new RefreshMetrics(meters,
+                        providers),
+                properties, clock);
     }
 
     @Nested
@@ -223,7 +226,8 @@ class LostAnswerRefreshTest {
 
     private Claim claim(Instant answerLostAt) {
         return new Claim(UUID.randomUUID(), "tenant", PROVIDER, 7, "test-worker", clock.instant().plusSeconds(60),
-                "sbx_rt_token", new byte[]{1, 2, 3}, clock.instant().plusSeconds(600), null, 0, null, answerLostAt);
+                Duration.ofSeconds(60), "sbx_rt_token", new byte[]{1, 2, 3}, clock.instant().plusSeconds(600), null, 0,
+                null, answerLostAt);
     }
 
     private RefreshMessage message(int attempt) {
