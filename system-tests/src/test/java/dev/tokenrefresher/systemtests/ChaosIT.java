@@ -50,6 +50,10 @@ class ChaosIT {
         settings.put("refresher.providers.quickbooks.refresh-lead-time", "2s");
         settings.put("refresher.providers.quickbooks.concurrency", "16");
         // the sweep repairs lost chains; it must not mistake a backlog after a broker restart for lost chains
+        // PostgreSQL is restarted: a store keeps trying through it (nobody can claim meanwhile either), and the lease
+        // covers that, as the worker checks at start-up (ShortTokenSettings' 8.9 s with 30 s of store retries)
+        settings.put("refresher.worker.store-retry-timeout", "30s");
+        settings.put("refresher.worker.lease", "38s");
         settings.put("refresher.sweep.interval", "10s");
         settings.put("refresher.sweep.grace", "30s");
         try (RunningSystem system = RunningSystem.start("chaos", 2, ShortTokenSettings.SANDBOX, settings)) {

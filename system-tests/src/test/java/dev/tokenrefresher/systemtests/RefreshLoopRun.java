@@ -15,7 +15,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The end-to-end scenario of the refresh loop: 200 connections with 8-second access tokens that rotate their refresh
- * token on every refresh, a 4-second lead time, the scheduler and two workers running for 40 seconds. Then every
+ * token on every refresh, a 5-second lead time, the scheduler and two workers running for 40 seconds. Then every
  * connection must have been refreshed at least 4 times with no overlap, no {@code invalid_grant}, no refresh after
  * expiry, and the stored refresh token must be the one the provider considers current.
  */
@@ -27,13 +27,20 @@ final class RefreshLoopRun {
 
     static final List<String> SANDBOX = List.of("--sandbox.access-token-lifetime=8s", "--sandbox.rotate-every=1",
             "--sandbox.latency=20ms");
-    static final Map<String, String> REFRESHER = Map.of(
-            "refresher.providers.quickbooks.refresh-lead-time", "4s",
-            "refresher.providers.quickbooks.request-timeout", "1s",
-            // a crashed worker's claims must end well within the 4-second lead time, so no fast retries: the lease
-            // only has to outlast one call
-            "refresher.worker.lease", "2s",
-            "refresher.worker.fast-retries", "1");
+    static final Map<String, String> REFRESHER = Map.ofEntries(
+            Map.entry("refresher.providers.quickbooks.refresh-lead-time", "5s"),
+            Map.entry("refresher.providers.quickbooks.request-timeout", "1s"),
+            // A crashed worker's claims must end well within the 5-second lead time, so no fast retries, no waits for
+            // the bulkhead or the rate limiter (whose permits are plenty), a store retried briefly (these runs have no
+            // database outage): the lease covers one call, 100 ms of store retries, 250 ms in the group commit and a
+            // second for the statements, 2.35 s, which the worker checks at start-up.
+            Map.entry("refresher.worker.lease", "2500ms"),
+            Map.entry("refresher.worker.fast-retries", "1"),
+            Map.entry("refresher.worker.store-retry-timeout", "100ms"),
+            Map.entry("refresher.worker.statement-max-wait", "250ms"),
+            Map.entry("resilience4j.bulkhead.configs.default.max-wait-duration", "0s"),
+            Map.entry("resilience4j.ratelimiter.configs.default.timeout-duration", "0s"),
+            Map.entry("resilience4j.ratelimiter.configs.default.limit-for-period", "1000"));
 
     final RunningSystem system;
     final Map<String, UUID> connectionByRealm = new HashMap<>();

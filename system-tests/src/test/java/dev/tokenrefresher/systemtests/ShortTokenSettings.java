@@ -6,8 +6,11 @@ import java.util.Map;
 
 /**
  * Settings for runs with 8-second access tokens, scaled down from production's hour so that a test sees many cycles:
- * refresh 5 s before expiry, fast retries with short pauses, delayed retries after 1 s, and a lease that outlasts the
- * longest call (3 x 2 s + 2 x 0.2 s).
+ * refresh 5 s before expiry, fast retries with short pauses, delayed retries after 1 s, and a lease that covers the
+ * worst case between claim and store, which the worker checks at start-up: 3 calls of 2 s with no bulkhead or
+ * rate-limiter wait, 2 pauses of 0.2 s, a store retried for 1 s after waiting at most 0.5 s in the group commit, and a
+ * second for the statements, 8.9 s. These runs do not exercise the rate limiter: its permits are plenty and a call
+ * that finds none is paused at once rather than waiting with the claim held.
  *
  * <p>The request timeout stays generous: a request that times out may still have been answered by the provider, with a
  * rotated refresh token nobody will ever see, so a timeout must mean "the provider is unwell", never "the machine was
@@ -25,7 +28,12 @@ final class ShortTokenSettings {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("refresher.providers.quickbooks.refresh-lead-time", "5s");
         settings.put("refresher.providers.quickbooks.request-timeout", "2s");
-        settings.put("refresher.worker.lease", "7s");
+        settings.put("refresher.worker.lease", "9s");
+        settings.put("refresher.worker.store-retry-timeout", "1s");
+        settings.put("refresher.worker.statement-max-wait", "500ms");
+        settings.put("resilience4j.bulkhead.configs.default.max-wait-duration", "0s");
+        settings.put("resilience4j.ratelimiter.configs.default.timeout-duration", "0s");
+        settings.put("resilience4j.ratelimiter.configs.default.limit-for-period", "1000");
         settings.put("refresher.worker.fast-retries", "3");
         settings.put("refresher.worker.fast-retry-backoff", "50ms");
         settings.put("refresher.worker.fast-retry-max-backoff", "200ms");

@@ -52,6 +52,8 @@ import org.springframework.test.context.DynamicPropertySource;
         // one consumer with batches of 2 and the default prefetch of 100: most of a backlog waits in its buffer
         "refresher.providers.quickbooks.concurrency=2",
         "refresher.providers.quickbooks.request-timeout=15s",
+        // the worst case between claim and store with that timeout: 3 x (1 + 5 + 15) + 2 x 2 + 60 + 2 + 1 s
+        "refresher.worker.lease=130s",
         "refresher.worker.id=metrics-test-worker"})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WorkerMetricsTest extends ServicesTestBase {

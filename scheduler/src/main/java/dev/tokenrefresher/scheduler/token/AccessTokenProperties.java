@@ -12,8 +12,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param maxWait how long one call may wait for a refresh, its own or one in flight elsewhere (default
  *            {@value #DEFAULT_MAX_WAIT_TEXT}); then it answers 503
  * @param lease the single-flight lease an on-demand refresh takes, like a worker's (default
- *            {@value #DEFAULT_LEASE_TEXT}); must be longer than any provider's request timeout. Like a worker's, it
- *            is shortened to half the connection's access-token life where that is shorter
+ *            {@value #DEFAULT_LEASE_TEXT}); must cover the worst case between its claim and its store, every
+ *            provider's request timeout and a second for the statements ({@link #worstCase}), which start-up checks.
+ *            Like a worker's, it is shortened to half the connection's access-token life where that is shorter, never
+ *            below that worst case
  * @param owner how this scheduler names itself as the lease owner (default {@code api@<host>:<pid>})
  * @param attempts provider calls one on-demand refresh may make when the provider fails transiently (5xx, 429,
  *            connection error), the first included (default {@value #DEFAULT_ATTEMPTS}); a timed-out call is never
@@ -64,6 +66,22 @@ public record AccessTokenProperties(Duration defaultMinValidity, Duration maxWai
      */
     Duration worstCase(Duration requestTimeout) {
         return requestTimeout.plus(STATEMENTS_MARGIN);
+    }
+
+    /**
+     * @throws IllegalStateException naming the settings and figures, when the lease does not cover the provider's
+     *             worst case
+     */
+    void requireLeaseCovers(String provider, Duration requestTimeout) {
+        Duration worst = worstCase(requestTimeout);
+        if (lease.compareTo(worst) < 0) {
+            throw new IllegalStateException("refresher.access-token.lease (" + lease + ") is shorter than the worst "
+                    + "case between an on-demand claim and the store of its result for provider " + provider + ", "
+                    + worst + " = refresher.providers." + provider + ".request-timeout " + requestTimeout
+                    + " + the statements " + STATEMENTS_MARGIN + ". A worker could claim the connection and call the "
+                    + "provider with the same refresh token: raise refresher.access-token.lease to at least " + worst
+                    + " or lower the request timeout");
+        }
     }
 
     /** The shortest lease an on-demand claim may get for a provider: its worst case, but no more than the lease. */

@@ -54,12 +54,7 @@ public class OnDemandRefresh {
     OnDemandRefresh(ConnectionStore store, ConnectionClaims claims, ProviderRegistry providers,
             ClaimedRefresh claimedRefresh, AccessTokenProperties properties, Clock clock) {
         for (ProviderSettings provider : providers.all()) {
-            if (properties.lease().compareTo(provider.requestTimeout()) <= 0) {
-                throw new IllegalStateException("refresher.access-token.lease (" + properties.lease() + ") must be "
-                        + "longer than provider " + provider.name() + "'s request-timeout (" + provider
-                                .requestTimeout()
-                        + ")");
-            }
+            properties.requireLeaseCovers(provider.name(), provider.requestTimeout());
         }
         this.store = store;
         this.claims = claims;

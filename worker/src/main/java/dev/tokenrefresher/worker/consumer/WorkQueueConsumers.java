@@ -12,7 +12,6 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,26 +55,7 @@ class WorkQueueConsumers implements SmartLifecycle {
             RefreshBatchHandler handler, ProviderGuards guards, WorkerProperties properties, HeldDeliveries held,
             MeterRegistry registry) {
         for (ProviderSettings provider : providers.all()) {
-            var longestCall = properties.longestCallTime(provider.requestTimeout());
-            if (properties.lease().compareTo(longestCall) <= 0) {
-                throw new IllegalStateException("refresher.worker.lease (" + properties.lease()
-                        + ") must be longer than the longest call to provider " + provider.name() + " (" + longestCall
-                        + ": fast-retries x request-timeout plus back-off), or another worker could take over a refresh "
-                        + "in flight");
-            }
-            Duration halfTokenLife = provider.defaultAccessTokenLifetime().dividedBy(2);
-            Duration floor = properties.leaseFloor(provider.requestTimeout());
-            if (floor.compareTo(halfTokenLife) > 0) {
-                // Leases cannot end within half the token's life: a crashed worker's connections may expire first.
-                log.warn("provider {}: its calls may take {} (request-timeout {} x fast-retries {}, plus back-off), "
-                        + "more than half its access tokens' life ({}); a worker that dies during a refresh leaves "
-                        + "the connection waiting up to {}. Lower request-timeout or refresher.worker.fast-retries",
-                        provider.name(), floor, provider.requestTimeout(), properties.fastRetries(), provider
-                                .defaultAccessTokenLifetime(),
-                        floor);
-            }
-            log.info("provider {}: claims last {}, or half an access token's life if shorter, and at least {}",
-                    provider.name(), properties.lease(), floor);
+            // the lease was checked against the provider's worst case by LeaseBudgets
             String queue = topology.workQueue(provider.name());
             Gauge.builder("refresher.queue.unacknowledged", held, counts -> counts.held(queue))
                     .description("Deliveries of a work queue this worker holds unacknowledged (prefetched or in a "

@@ -22,9 +22,9 @@ class GroupedConnectionWrites implements AutoCloseable {
 
     GroupedConnectionWrites(ConnectionClaims claims, RefreshOutcomes outcomes, WorkerProperties properties) {
         this.claims = new GroupedStatement<>("claim", claims::claimAll, properties.statementBatchSize(),
-                InfrastructureRetry::isDatabaseDown);
+                InfrastructureRetry::isDatabaseDown, properties.statementMaxWait());
         this.stores = new GroupedStatement<>("store", outcomes::storeAllRefreshed, properties.statementBatchSize(),
-                InfrastructureRetry::isDatabaseDown);
+                InfrastructureRetry::isDatabaseDown, properties.statementMaxWait());
     }
 
     /** @see ConnectionClaims#claim */

@@ -1,15 +1,20 @@
 package dev.tokenrefresher.worker.refresh;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.QueryTimeoutException;
 
 /**
  * Group commit for one kind of statement: each caller hands in its row and waits, on its virtual thread, until the
@@ -24,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * are then run again one per statement, so that only the bad row fails and the others, new refresh tokens among them,
  * are stored.
  *
+ * <p>A row waits for the statement ahead of it at most {@code maxWait}: still queued then, it fails with a
+ * {@link QueryTimeoutException} (transient: the caller's retry goes on from there) and is not written; already taken
+ * into a statement, it waits for that statement's outcome, which is then running. So the time a row spends before its
+ * statement starts is bounded, which the worker's lease must cover ({@link LeaseBudget}).
+ *
  * @param <R> a row to write
  * @param <T> what the statement answers for that row
  */
@@ -35,6 +45,8 @@ final class GroupedStatement<R, T> implements AutoCloseable {
     private final Function<List<R>, List<T>> statement;
     private final int maxRows;
     private final Predicate<Throwable> infrastructureFailure;
+    /** {@code null}: a row waits as long as the statement ahead takes. */
+    private final Duration maxWait;
     private final BlockingQueue<Pending<R, T>> queue = new LinkedBlockingQueue<>();
     /** Queued by {@link #close()}: the drainer stops when it reaches it. */
     private final Pending<R, T> stop = new Pending<>(null, null);
@@ -46,9 +58,10 @@ final class GroupedStatement<R, T> implements AutoCloseable {
      * @param maxRows the most rows in one statement; 1 runs each row on the caller's thread, without grouping
      * @param infrastructureFailure whether a failure is the infrastructure's (fail every row) rather than possibly
      *            one row's (run them one by one)
+     * @param maxWait how long a row waits for a statement to take it; {@code null} for as long as it takes
      */
     GroupedStatement(String name, Function<List<R>, List<T>> statement, int maxRows,
-            Predicate<Throwable> infrastructureFailure) {
+            Predicate<Throwable> infrastructureFailure, Duration maxWait) {
         if (maxRows < 1) {
             throw new IllegalArgumentException("the rows of one " + name + " statement must be at least 1, was "
                     + maxRows);
@@ -57,6 +70,7 @@ final class GroupedStatement<R, T> implements AutoCloseable {
         this.statement = statement;
         this.maxRows = maxRows;
         this.infrastructureFailure = infrastructureFailure;
+        this.maxWait = maxWait;
         this.drainer = maxRows == 1 ? null : Thread.ofVirtual().name(name + "-statements").start(this::drain);
     }
 
@@ -70,14 +84,34 @@ final class GroupedStatement<R, T> implements AutoCloseable {
         if (closed && queue.remove(pending)) {
             throw new IllegalStateException("the " + name + " statements are closed: the worker is shutting down");
         }
+        if (maxWait != null) {
+            try {
+                return pending.result().get(maxWait.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                if (queue.remove(pending)) {
+                    throw new QueryTimeoutException("the row waited " + maxWait.toMillis() + " ms for the " + name
+                            + " statement ahead of it; it was not written");
+                }
+                // a statement took it meanwhile and is running: its outcome is this row's
+            } catch (ExecutionException e) {
+                throw rethrown(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                // as before: the caller's join below waits for the outcome, a statement cannot be called back
+            }
+        }
         try {
             return pending.result().join();
         } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException failure) {
-                throw failure;
-            }
-            throw e;
+            throw rethrown(e.getCause());
         }
+    }
+
+    private static RuntimeException rethrown(Throwable failure) {
+        if (failure instanceof RuntimeException runtime) {
+            return runtime;
+        }
+        return new CompletionException(failure);
     }
 
     /** Rows waiting for a statement; for tests. */

@@ -8,7 +8,6 @@ import dev.tokenrefresher.common.messaging.DeadLetterPublisher;
 import dev.tokenrefresher.common.messaging.MalformedMessageException;
 import dev.tokenrefresher.common.messaging.RefreshMessage;
 import dev.tokenrefresher.common.messaging.RefreshMessageCodec;
-import dev.tokenrefresher.common.provider.ProviderRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,22 +36,22 @@ class RefreshMessageHandler {
     private final DeadLetterPublisher deadLetters;
     private final ProviderRefresh providerRefresh;
     private final RefreshMetrics metrics;
-    private final ProviderRegistry providers;
     private final IssuedTokensRecorder recorder;
     private final WorkerProperties properties;
+    private final LeaseBudgets leaseBudgets;
     private final Clock clock;
 
     RefreshMessageHandler(RefreshMessageCodec codec, GroupedConnectionWrites writes, DeadLetterPublisher deadLetters,
-            ProviderRefresh providerRefresh, RefreshMetrics metrics, ProviderRegistry providers,
-            IssuedTokensRecorder recorder, WorkerProperties properties, Clock clock) {
+            ProviderRefresh providerRefresh, RefreshMetrics metrics, IssuedTokensRecorder recorder,
+            WorkerProperties properties, LeaseBudgets leaseBudgets, Clock clock) {
         this.codec = codec;
         this.writes = writes;
         this.deadLetters = deadLetters;
         this.providerRefresh = providerRefresh;
         this.metrics = metrics;
-        this.providers = providers;
         this.recorder = recorder;
         this.properties = properties;
+        this.leaseBudgets = leaseBudgets;
         this.clock = clock;
     }
 
@@ -96,7 +95,7 @@ class RefreshMessageHandler {
         }
         // The lease ends within half the token's life, so a worker dying now leaves it waiting no longer than that.
         ClaimResult claim = writes.claim(new ClaimRequest(message.connectionId(), message.fence(), properties.id(),
-                properties.lease(), properties.leaseFloor(providers.get(provider).requestTimeout())));
+                properties.lease(), leaseBudgets.leaseFloor(provider)));
         switch (claim) {
             case ClaimResult.Claimed claimed -> {
                 metrics.lateness(provider, Duration.between(message.dueAt(), now));

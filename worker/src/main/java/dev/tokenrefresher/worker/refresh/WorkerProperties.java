@@ -9,11 +9,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * Worker settings ({@code refresher.worker.*}).
  *
  * @param id this instance's name in leases, attempts and dead letters (default: the JVM's {@code pid@host})
- * @param lease how long a claim protects a connection from other actors at most (default 60 s); it must outlast the
- *            fast retries of every provider's calls, and it is how long a crashed worker's connections wait before
- *            another worker takes them over. A claim's lease is shortened to half the connection's access-token
- *            lifetime where that is shorter (60-s tokens: 30 s), but never below {@link #leaseFloor the longest the
- *            claim's calls can take}
+ * @param lease how long a claim protects a connection from other actors at most (default 2 minutes); it must cover
+ *            the worst case between a claim and the store of its result for every provider ({@link LeaseBudget}:
+ *            the calls with their bulkhead and rate-limiter waits, the pauses between fast retries, the store's
+ *            retries and its wait in the group commit), which start-up checks, and it is how long a crashed worker's
+ *            connections wait before another worker takes them over. A claim's lease is shortened to half the
+ *            connection's access-token lifetime where that is shorter, but never below that worst case
  * @param prefetch unacknowledged messages per consumer (default two of its provider's batches, at least
  *            {@value #MIN_DEFAULT_PREFETCH}, {@link #prefetchFor(int)}); at least the batch size, so that the next batch
  *            is at hand when one ends
@@ -45,6 +46,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *            reach the database again stores them (DESIGN decision 10)
  * @param brokerRetryTimeout how long a worker keeps trying to publish the next message or a dead letter while the
  *            broker is unreachable (default 30 s); after that the reconciliation sweep repairs the chain
+ * @param statementMaxWait how long a claim or a store waits for the grouped statement ahead of it before it gives up
+ *            (default 2 s): the store is then tried again within {@code store-retry-timeout}, the claim with the
+ *            delivery. It bounds the time a refresh's result spends queued, which the lease must cover
  */
 @ConfigurationProperties("refresher.worker")
 public record WorkerProperties(
@@ -63,11 +67,11 @@ public record WorkerProperties(
         Integer maxAttempts,
         Duration pausedDelay,
         Duration storeRetryTimeout,
-        Duration brokerRetryTimeout) {
+        Duration brokerRetryTimeout,
+        Duration statementMaxWait) {
 
-    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(60);
-    /** What a claim's lease floor adds to the longest call time: the claim's and the store's statements. */
-    static final Duration LEASE_FLOOR_MARGIN = Duration.ofSeconds(1);
+    /** Covers the worst case of the other defaults, 115 s ({@link LeaseBudget}), with some room. */
+    public static final Duration DEFAULT_LEASE = Duration.ofMinutes(2);
     public static final int DEFAULT_BATCH_SIZE = 100;
     public static final int MIN_DEFAULT_PREFETCH = 100;
     public static final Duration DEFAULT_BATCH_WAIT = Duration.ofMillis(50);
@@ -83,6 +87,7 @@ public record WorkerProperties(
     public static final Duration DEFAULT_PAUSED_DELAY = Duration.ofSeconds(5);
     public static final Duration DEFAULT_STORE_RETRY_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_BROKER_RETRY_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_STATEMENT_MAX_WAIT = Duration.ofSeconds(2);
 
     public WorkerProperties {
         id = id == null || id.isBlank() ? ManagementFactory.getRuntimeMXBean().getName() : id;
@@ -100,6 +105,7 @@ public record WorkerProperties(
         pausedDelay = pausedDelay == null ? DEFAULT_PAUSED_DELAY : pausedDelay;
         storeRetryTimeout = storeRetryTimeout == null ? DEFAULT_STORE_RETRY_TIMEOUT : storeRetryTimeout;
         brokerRetryTimeout = brokerRetryTimeout == null ? DEFAULT_BROKER_RETRY_TIMEOUT : brokerRetryTimeout;
+        statementMaxWait = statementMaxWait == null ? DEFAULT_STATEMENT_MAX_WAIT : statementMaxWait;
         if (id.length() > 128) {
             throw new IllegalArgumentException("refresher.worker.id must be at most 128 characters");
         }
@@ -107,6 +113,8 @@ public record WorkerProperties(
         requirePositive("fast-retry-backoff", fastRetryBackoff);
         requirePositive("paused-delay", pausedDelay);
         requirePositive("batch-wait", batchWait);
+        requirePositive("store-retry-timeout", storeRetryTimeout);
+        requirePositive("statement-max-wait", statementMaxWait);
         if (earlyTolerance.compareTo(MIN_EARLY_TOLERANCE) < 0) {
             // a message re-delayed by less than a second comes straight back: it would loop until it is due
             throw new IllegalArgumentException("refresher.worker.early-tolerance must be at least 1s (the delay "
@@ -120,23 +128,6 @@ public record WorkerProperties(
             throw new IllegalArgumentException("refresher.worker.prefetch (" + prefetch
                     + ") must be at least refresher.worker.batch-size (" + batchSize + ")");
         }
-    }
-
-    /**
-     * The longest a claim can be busy with provider calls: every fast retry timing out, plus the pauses between them.
-     * The lease must be longer, or another worker could take over a refresh still in flight.
-     */
-    public Duration longestCallTime(Duration requestTimeout) {
-        return requestTimeout.multipliedBy(fastRetries).plus(fastRetryMaxBackoff.multipliedBy(fastRetries - 1L));
-    }
-
-    /**
-     * The shortest lease a claim may get for a provider: its longest call time and a second more (the claim, the
-     * store), but no more than {@code lease}, which start-up checks to be longer than the longest call.
-     */
-    public Duration leaseFloor(Duration requestTimeout) {
-        Duration floor = longestCallTime(requestTimeout).plus(LEASE_FLOOR_MARGIN);
-        return floor.compareTo(lease) < 0 ? floor : lease;
     }
 
     /** Deliveries per batch for a provider: the batch size, or the provider's whole concurrency if that is smaller. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.dao.QueryTimeoutException;
 
 class GroupedStatementTest {
 
@@ -42,7 +44,7 @@ class GroupedStatementTest {
     @Test
     void rowsThatQueueWhileAStatementRunsGoOutTogetherInTheNextOne() throws Exception {
         try (GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", timesTen, 100,
-                InfrastructureRetry::isDatabaseDown)) {
+                InfrastructureRetry::isDatabaseDown, null)) {
             Future<Integer> first = startFirstStatement(grouped, 1);
             List<Future<Integer>> queued = queueBehindIt(grouped, 2, 6);
 
@@ -58,9 +60,29 @@ class GroupedStatementTest {
     }
 
     @Test
+    void aRowStillQueuedAfterTheMaxWaitFailsTransientlyUnwrittenWhileARowAlreadyInAStatementWaitsForIt()
+            throws Exception {
+        try (GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", timesTen, 100,
+                InfrastructureRetry::isDatabaseDown, Duration.ofMillis(200))) {
+            Future<Integer> first = startFirstStatement(grouped, 1);
+            Future<Integer> queued = callers.submit(() -> grouped.run(2));
+
+            // the statement ahead is still running: the queued row gives up, and its caller's retry goes on
+            assertThatThrownBy(queued::get).cause().isInstanceOf(QueryTimeoutException.class)
+                    .hasMessage("the row waited 200 ms for the test statement ahead of it; it was not written")
+                    .matches(InfrastructureRetry::isDatabaseDown);
+            assertThat(grouped.queued()).isZero();
+            firstStatementMayFinish.countDown();
+
+            assertThat(first.get()).isEqualTo(10);
+            assertThat(statements).containsExactly(List.of(1));
+        }
+    }
+
+    @Test
     void noStatementCarriesMoreThanMaxRows() throws Exception {
         try (GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", timesTen, 3,
-                InfrastructureRetry::isDatabaseDown)) {
+                InfrastructureRetry::isDatabaseDown, null)) {
             Future<Integer> first = startFirstStatement(grouped, 0);
             List<Future<Integer>> queued = queueBehindIt(grouped, 1, 7);
 
@@ -88,7 +110,7 @@ class GroupedStatementTest {
             return rows;
         };
         try (GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", failsOnce, 100,
-                InfrastructureRetry::isDatabaseDown)) {
+                InfrastructureRetry::isDatabaseDown, null)) {
             Future<Integer> first = callers.submit(() -> grouped.run(1));
             await().until(() -> statements.size() == 1);
             List<Future<Integer>> failing = List.of(callers.submit(() -> grouped.run(2)), callers.submit(
@@ -119,7 +141,7 @@ class GroupedStatementTest {
             return rows.stream().map(row -> row * 10).toList();
         };
         try (GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", refusesThirteen, 100,
-                InfrastructureRetry::isDatabaseDown)) {
+                InfrastructureRetry::isDatabaseDown, null)) {
             Future<Integer> first = callers.submit(() -> grouped.run(1));
             await().until(() -> statements.size() == 1);
             List<Future<Integer>> rows = List.of(callers.submit(() -> grouped.run(12)), callers.submit(() -> grouped
@@ -145,7 +167,7 @@ class GroupedStatementTest {
     void aStatementThatAnswersTooFewResultsFailsItsRowsAndTheDrainerCarriesOn() throws Exception {
         try (GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", rows -> rows.contains(13)
                 ? List.of()
-                : rows, 100, InfrastructureRetry::isDatabaseDown)) {
+                : rows, 100, InfrastructureRetry::isDatabaseDown, null)) {
             assertThatThrownBy(() -> grouped.run(13)).isInstanceOf(IllegalStateException.class)
                     .hasMessage("a test statement answered 0 results for 1 rows");
             assertThat(grouped.run(14)).isEqualTo(14);
@@ -158,7 +180,7 @@ class GroupedStatementTest {
         try (GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", rows -> {
             ranOn.add(Thread.currentThread());
             return rows;
-        }, 1, InfrastructureRetry::isDatabaseDown)) {
+        }, 1, InfrastructureRetry::isDatabaseDown, null)) {
             assertThat(grouped.run(7)).isEqualTo(7);
         }
         assertThat(ranOn).containsExactly(Thread.currentThread());
@@ -167,7 +189,7 @@ class GroupedStatementTest {
     @Test
     void closingWritesTheRowsQueuedSoFarAndRefusesLaterOnes() throws Exception {
         GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", timesTen, 100,
-                InfrastructureRetry::isDatabaseDown);
+                InfrastructureRetry::isDatabaseDown, null);
         Future<Integer> first = callers.submit(() -> grouped.run(1));
         await().until(() -> statements.size() == 1);
         Future<Integer> queued = callers.submit(() -> grouped.run(2));

@@ -10,7 +10,7 @@ class WorkerPropertiesTest {
 
     private static WorkerProperties batches(Integer prefetch, Integer batchSize, Duration batchWait) {
         return new WorkerProperties("w", null, prefetch, batchSize, batchWait, null, null, null, null, null, null,
-                null, null, null, null, null);
+                null, null, null, null, null, null);
     }
 
     @Test
@@ -55,7 +55,7 @@ class WorkerPropertiesTest {
     @Test
     void anEarlyToleranceUnderASecondIsRefusedBecauseTheLadderDeliversUpToASecondEarly() {
         assertThatThrownBy(() -> new WorkerProperties("w", null, null, null, null, null, Duration.ofMillis(500), null,
-                null, null, null, null, null, null, null, null))
+                null, null, null, null, null, null, null, null, null))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("refresher.worker.early-tolerance must be at least 1s");
     }
@@ -64,16 +64,5 @@ class WorkerPropertiesTest {
     void aBatchOfNothingOrNoWaitIsRefused() {
         assertThatThrownBy(() -> batches(null, 0, null)).hasMessageContaining("batch-size");
         assertThatThrownBy(() -> batches(null, 10, Duration.ZERO)).hasMessageContaining("batch-wait");
-    }
-
-    @Test
-    void aClaimsLeaseFloorIsTheLongestCallAndASecondButNeverMoreThanTheLease() {
-        WorkerProperties defaults = batches(null, null, null);
-
-        // 3 calls of 10 s and two pauses of at most 2 s: 34 s, and a second for the claim and the store
-        assertThat(defaults.leaseFloor(Duration.ofSeconds(10))).isEqualTo(Duration.ofSeconds(35));
-        assertThat(defaults.leaseFloor(Duration.ofSeconds(2))).isEqualTo(Duration.ofSeconds(11));
-        // a lease only just longer than the longest call is its own floor
-        assertThat(defaults.leaseFloor(Duration.ofMillis(18_500))).isEqualTo(defaults.lease());
     }
 }

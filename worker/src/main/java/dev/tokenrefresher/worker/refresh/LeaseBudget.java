@@ -1,0 +1,79 @@
+package dev.tokenrefresher.worker.refresh;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The worst case of everything a worker's claim can be busy with between its statement and the store of its result,
+ * for one provider: what the lease must cover, or another actor could claim the connection and call the provider with
+ * a refresh token that is being used, or whose successor is not stored yet (DESIGN decision 3, issue 18 point 5).
+ * Each step is bounded by a setting; {@link LeaseBudgets} adds them up at start-up and refuses a shorter lease.
+ *
+ * @param terms the steps, each with the settings and figures it comes from
+ */
+public record LeaseBudget(String provider, List<Term> terms) {
+
+    /**
+     * The statements' own run time: the claim's (the lease starts with it), the records of fast-retried failures, and
+     * the store's once it runs. Milliseconds as a rule; a statement the database holds longer (up to
+     * {@code refresher.database.statement-timeout}) is not covered, see docs/architecture.md.
+     */
+    public static final Duration STATEMENTS = Duration.ofSeconds(1);
+
+    /** One step: what it is, the settings and figures that bound it, and its worst case. */
+    public record Term(String step, String figures, Duration duration) {
+    }
+
+    /**
+     * @param bulkheadMaxWait the provider's resilience4j bulkhead {@code max-wait-duration}: each call may wait that
+     *            long for a place
+     * @param rateLimiterTimeout the provider's resilience4j rate limiter {@code timeout-duration}: each call may wait
+     *            that long for a permit
+     */
+    public static LeaseBudget of(String provider, WorkerProperties worker, Duration requestTimeout,
+            Duration bulkheadMaxWait, Duration rateLimiterTimeout) {
+        int calls = worker.fastRetries();
+        return new LeaseBudget(provider, List.of(
+                new Term("provider calls", calls + " x (resilience4j bulkhead max-wait-duration "
+                        + text(bulkheadMaxWait) + " + resilience4j rate-limiter timeout-duration "
+                        + text(rateLimiterTimeout) + " + refresher.providers." + provider + ".request-timeout "
+                        + text(requestTimeout) + "; refresher.worker.fast-retries " + calls + ")",
+                        bulkheadMaxWait.plus(rateLimiterTimeout).plus(requestTimeout).multipliedBy(calls)),
+                new Term("pauses between them", (calls - 1) + " x refresher.worker.fast-retry-max-backoff "
+                        + text(worker.fastRetryMaxBackoff()), worker.fastRetryMaxBackoff().multipliedBy(calls - 1L)),
+                new Term("store retries", "refresher.worker.store-retry-timeout " + text(worker.storeRetryTimeout()),
+                        worker.storeRetryTimeout()),
+                new Term("queued behind the grouped statement ahead", "refresher.worker.statement-max-wait "
+                        + text(worker.statementMaxWait()), worker.statementMaxWait()),
+                new Term("the statements", "claim, failed attempts, store", STATEMENTS)));
+    }
+
+    /** The sum of the steps: the shortest lease that covers them. */
+    public Duration total() {
+        return terms.stream().map(Term::duration).reduce(Duration.ZERO, Duration::plus);
+    }
+
+    /** Every step with its figures, for the start-up message and log. */
+    public String describe() {
+        return terms.stream().map(term -> term.step() + " " + text(term.duration()) + " (" + term.figures() + ")")
+                .collect(Collectors.joining(" + "));
+    }
+
+    /** @throws IllegalStateException naming the settings and figures when {@code lease} is shorter than the total */
+    void requireCoveredBy(Duration lease) {
+        if (lease.compareTo(total()) < 0) {
+            throw new IllegalStateException("refresher.worker.lease (" + text(lease) + ") is shorter than the worst "
+                    + "case between a claim and the store of its result for provider " + provider + ", "
+                    + text(total()) + " = " + describe() + ". Another worker could claim the connection and call the "
+                    + "provider with the same refresh token: raise refresher.worker.lease to at least " + text(total())
+                    + ", or lower one of these settings");
+        }
+    }
+
+    /** A duration as configured: {@code 2s}, {@code 250ms}. */
+    static String text(Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
+    }
+}
