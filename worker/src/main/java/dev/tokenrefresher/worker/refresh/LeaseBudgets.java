@@ -1,5 +1,6 @@
 package dev.tokenrefresher.worker.refresh;
 
+import dev.tokenrefresher.common.messaging.MessagingProperties;
 import dev.tokenrefresher.common.provider.ProviderRegistry;
 import dev.tokenrefresher.common.provider.ProviderSettings;
 import dev.tokenrefresher.worker.resilience.ProviderGuard;
@@ -23,13 +24,15 @@ class LeaseBudgets {
 
     private final Map<String, LeaseBudget> budgets = new LinkedHashMap<>();
 
-    LeaseBudgets(ProviderRegistry providers, ProviderGuards guards, WorkerProperties properties) {
+    LeaseBudgets(ProviderRegistry providers, ProviderGuards guards, WorkerProperties properties,
+            MessagingProperties messaging) {
         for (ProviderSettings provider : providers.all()) {
             ProviderGuard guard = guards.of(provider.name());
             LeaseBudget budget = LeaseBudget.of(provider.name(), properties, provider.requestTimeout(), guard
                     .bulkhead().getBulkheadConfig().getMaxWaitDuration(),
                     guard.rateLimiter().getRateLimiterConfig()
-                            .getTimeoutDuration());
+                            .getTimeoutDuration(),
+                    messaging.confirmTimeout());
             budget.requireCoveredBy(properties.lease());
             Duration halfTokenLife = provider.defaultAccessTokenLifetime().dividedBy(2);
             if (budget.total().compareTo(halfTokenLife) > 0) {
