@@ -22,7 +22,8 @@ public sealed interface ClaimResult {
     }
 
     /**
-     * Another actor holds the lease; the message should come back when it ends.
+     * Another actor holds the lease; the message should come back when it ends. Also a lease that ended without an
+     * outcome, until a hand-off drain has run after it ended (its holder may have handed off tokens): remaining 0.
      *
      * @param leaseUntil when it ends by the database's clock; for logs
      * @param remaining how long it still lasts, by the database's clock, as the connection was read: what an app adds
