@@ -382,12 +382,13 @@ public final class Benchmark {
             long overlapping = delta(statsBefore, statsAfter, "overlappingRefreshes");
             long invalidGrants = delta(statsBefore, statsAfter, "invalidGrants");
             // the workers' lateness is known by histogram bucket only
+            UnrecordedWindow unrecorded = UnrecordedWindow.of(workers.stream().map(Benchmark::scrape).toList());
             SteadyResult result = new SteadyResult(steady, connections.size(), run, measured, measured.maxBound(), null,
-                    afterExpiry, overlapping, invalidGrants);
+                    afterExpiry, overlapping, invalidGrants, unrecorded);
             log(String.format(java.util.Locale.ROOT, "  %,d refreshes in %.0f s (%.0f/s); lateness p50 <= %.3f s, "
-                    + "p99 <= %.3f s, max <= %.3f s; after expiry %d, overlapping %d, invalid_grant %d", refreshes,
-                    seconds, run.rate(), measured.quantile(0.5), measured.quantile(0.99), measured.maxBound(),
-                    afterExpiry, overlapping, invalidGrants));
+                    + "p99 <= %.3f s, max <= %.3f s; after expiry %d, overlapping %d, invalid_grant %d; answer to "
+                    + "durable %s", refreshes, seconds, run.rate(), measured.quantile(0.5), measured.quantile(0.99),
+                    measured.maxBound(), afterExpiry, overlapping, invalidGrants, unrecorded.describe()));
             return result;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -471,7 +472,7 @@ public final class Benchmark {
                 + "overlapping %d, invalid_grant %d", refreshes, seconds, run.rate(), exact == null ? "–" : exact,
                 afterExpiry, overlapping, invalidGrants));
         return new SteadyResult(steady, ours.connections(), run, lateness, lateness.maxBound(), exact, afterExpiry,
-                overlapping, invalidGrants);
+                overlapping, invalidGrants, null);
     }
 
     /** Stores and schedules many connections, then measures what they take at rest; one worker runs meanwhile. */

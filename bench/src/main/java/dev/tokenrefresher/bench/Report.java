@@ -182,6 +182,14 @@ final class Report {
                     ? String.format(Locale.ROOT, "%.1f", run.cpuSeconds().get(c))
                     : "–").append(" |"));
         }
+        if (ours.unrecorded() != null) {
+            md.append(String.format(Locale.ROOT,
+                    "\n\nFrom a provider's answer to its tokens being durable (stored, or on "
+                            + "the hand-off queue), the window in which only a worker's memory holds a rotated refresh token "
+                            + "(the workers' `refresher.refresh.unrecorded`, over its last two minutes, the highest worker's "
+                            + "figure): %s, over %,d answers.",
+                    ours.unrecorded().describe(), ours.unrecorded().count()));
+        }
         md.append("\n\n![share of refreshes at most so late](").append(chart.getFileName()).append(")\n\n");
         LatenessHistogram lateness = ours.lateness();
         md.append("| target (").append(ours.run().name()).append(") | measured | met |\n|---|---|---|\n");

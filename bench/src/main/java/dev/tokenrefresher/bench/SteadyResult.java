@@ -7,7 +7,10 @@ package dev.tokenrefresher.bench;
  * @param maxLatenessSeconds the upper bound of the highest histogram bucket holding a refresh of the window
  * @param exact the lateness quantiles sample by sample, where they are known (the sweep's), else {@code null}
  * @param afterExpiry refreshes the sandbox saw after the access token had expired: missed expiries
+ * @param unrecorded from a provider's answer to its tokens being durable, as the workers measured it; {@code null} for
+ *            the sweep, which stores in the calling thread
  */
 record SteadyResult(BenchSettings.Steady settings, int connections, RunResult run, LatenessHistogram lateness,
-        double maxLatenessSeconds, ExactLateness exact, long afterExpiry, long overlapping, long invalidGrants) {
+        double maxLatenessSeconds, ExactLateness exact, long afterExpiry, long overlapping, long invalidGrants,
+        UnrecordedWindow unrecorded) {
 }
