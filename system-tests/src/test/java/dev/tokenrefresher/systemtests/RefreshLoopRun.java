@@ -32,11 +32,12 @@ final class RefreshLoopRun {
             Map.entry("refresher.providers.quickbooks.request-timeout", "1s"),
             // A crashed worker's claims must end well within the 5-second lead time, so no fast retries, no waits for
             // the bulkhead or the rate limiter (whose permits are plenty), a store retried briefly (these runs have no
-            // database outage): the lease covers one call, 100 ms of store retries, 250 ms in the group commit and a
-            // second for the statements, 2.35 s, which the worker checks at start-up.
+            // database outage): the lease covers one call, 100 ms of store retries, a hand-off confirmed within 100 ms,
+            // 250 ms in the group commit and a second for the statements, 2.45 s, which the worker checks at start-up.
             Map.entry("refresher.worker.lease", "2500ms"),
             Map.entry("refresher.worker.fast-retries", "1"),
             Map.entry("refresher.worker.store-retry-timeout", "100ms"),
+            Map.entry("refresher.handoff.confirm-timeout", "100ms"),
             Map.entry("refresher.worker.statement-max-wait", "250ms"),
             Map.entry("resilience4j.bulkhead.configs.default.max-wait-duration", "0s"),
             Map.entry("resilience4j.ratelimiter.configs.default.timeout-duration", "0s"),

@@ -8,8 +8,8 @@ import java.util.Map;
  * Settings for runs with 8-second access tokens, scaled down from production's hour so that a test sees many cycles:
  * refresh 5 s before expiry, fast retries with short pauses, delayed retries after 1 s, and a lease that covers the
  * worst case between claim and store, which the worker checks at start-up: 3 calls of 2 s with no bulkhead or
- * rate-limiter wait, 2 pauses of 0.2 s, a store retried for 1 s after waiting at most 0.5 s in the group commit, and a
- * second for the statements, 8.9 s. These runs do not exercise the rate limiter: its permits are plenty and a call
+ * rate-limiter wait, 2 pauses of 0.2 s, a store retried for 1 s after waiting at most 0.5 s in the group commit, a
+ * hand-off confirmed within 0.1 s, and a second for the statements, 9 s. These runs do not exercise the rate limiter: its permits are plenty and a call
  * that finds none is paused at once rather than waiting with the claim held.
  *
  * <p>The request timeout stays generous: a request that times out may still have been answered by the provider, with a
@@ -30,6 +30,7 @@ final class ShortTokenSettings {
         settings.put("refresher.providers.quickbooks.request-timeout", "2s");
         settings.put("refresher.worker.lease", "9s");
         settings.put("refresher.worker.store-retry-timeout", "1s");
+        settings.put("refresher.handoff.confirm-timeout", "100ms");
         settings.put("refresher.worker.statement-max-wait", "500ms");
         settings.put("resilience4j.bulkhead.configs.default.max-wait-duration", "0s");
         settings.put("resilience4j.ratelimiter.configs.default.timeout-duration", "0s");

@@ -32,7 +32,8 @@ class TokenSafetyDatabaseOutageIT {
     /** Shorter than the request timeout (3 s), so that the answer arrives; long enough to take the database away. */
     private static final long ANSWER_HELD_MILLIS = 2_000;
     private static final Duration STORE_RETRY = Duration.ofSeconds(3);
-    private static final Duration LEASE = Duration.ofSeconds(15);
+    /** The worst case the worker checks: 3 calls of 3 s, 2 pauses of 2 s, 3 s of store retries, 2 s hand-off, 2 s, 1 s. */
+    private static final Duration LEASE = Duration.ofSeconds(21);
     /** Longer than the store retry and the lease together: whatever was retried or leased has given up by then. */
     private static final Duration OUTAGE = STORE_RETRY.plus(LEASE).plusSeconds(12);
     private static final Duration SOON = Duration.ofSeconds(30);
@@ -46,8 +47,9 @@ class TokenSafetyDatabaseOutageIT {
         system = RunningSystem.start("db-outage", 1, List.of("--sandbox.rotate-every=1"), Map.of(
                 "refresher.worker.store-retry-timeout", STORE_RETRY.toSeconds() + "s",
                 "refresher.worker.lease", LEASE.toSeconds() + "s",
-                // a lease of 15 s must outlast the longest call: three tries of 3 s and their back-off
+                // three tries of 3 s (the answer is held 2 s), so that the lease stays short
                 "refresher.providers.quickbooks.request-timeout", "3s",
+                "refresher.handoff.confirm-timeout", "2s",
                 // the sweep runs often, so that it gets its chance to re-enqueue the connection the outage left
                 "refresher.sweep.interval", "2s",
                 "refresher.sweep.grace", "5s"), database.port());

@@ -4,7 +4,6 @@ import dev.tokenrefresher.common.connection.ConnectionStore;
 import dev.tokenrefresher.common.connection.RefreshOutcomes;
 import dev.tokenrefresher.common.crypto.TokenCipher;
 import dev.tokenrefresher.common.messaging.ConnectionEventPublisher;
-import dev.tokenrefresher.common.messaging.MessagingProperties;
 import dev.tokenrefresher.common.messaging.RefreshPublisher;
 import dev.tokenrefresher.common.messaging.RefresherTopology;
 import dev.tokenrefresher.common.provider.LateTokenRevocation;
@@ -33,8 +32,8 @@ public class HandoffConfiguration {
 
     @Bean
     IssuedTokensRecorder issuedTokensRecorder(CachingConnectionFactory connectionFactory, RefresherTopology topology,
-            HandoffCodec codec, MessagingProperties messaging, ObjectProvider<MeterRegistry> meters, Clock clock) {
-        HandoffPublisher publisher = new HandoffPublisher(connectionFactory, topology, codec, messaging);
+            HandoffCodec codec, HandoffProperties properties, ObjectProvider<MeterRegistry> meters, Clock clock) {
+        HandoffPublisher publisher = new HandoffPublisher(connectionFactory, topology, codec, properties);
         return new IssuedTokensRecorder(publisher::publish, meters.getIfAvailable(SimpleMeterRegistry::new), clock,
                 duration -> Thread.sleep(duration));
     }

@@ -1,7 +1,6 @@
 package dev.tokenrefresher.common.handoff;
 
 import dev.tokenrefresher.common.connection.RefreshToStore;
-import dev.tokenrefresher.common.messaging.MessagingProperties;
 import dev.tokenrefresher.common.messaging.RefresherTopology;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -27,10 +26,10 @@ final class HandoffPublisher {
     private final RabbitTemplate rabbit;
     private final RefresherTopology topology;
     private final HandoffCodec codec;
-    private final MessagingProperties properties;
+    private final HandoffProperties properties;
 
     HandoffPublisher(CachingConnectionFactory connectionFactory, RefresherTopology topology, HandoffCodec codec,
-            MessagingProperties properties) {
+            HandoffProperties properties) {
         this.rabbit = new RabbitTemplate(connectionFactory);
         this.rabbit.setMandatory(true);
         this.topology = topology;

@@ -30,7 +30,7 @@ public record LeaseBudget(String provider, List<Term> terms) {
      *            long for a place
      * @param rateLimiterTimeout the provider's resilience4j rate limiter {@code timeout-duration}: each call may wait
      *            that long for a permit
-     * @param handoffConfirm {@code refresher.messaging.confirm-timeout}: when the database stays down past the store
+     * @param handoffConfirm {@code refresher.handoff.confirm-timeout}: when the database stays down past the store
      *            retries, the issued tokens go to the hand-off queue, and that publish must be confirmed while the lease
      *            lives, or a takeover could miss them (a takeover waits only for hand-offs published before the lease
      *            ended)
@@ -48,7 +48,7 @@ public record LeaseBudget(String provider, List<Term> terms) {
                         + text(worker.fastRetryMaxBackoff()), worker.fastRetryMaxBackoff().multipliedBy(calls - 1L)),
                 new Term("store retries", "refresher.worker.store-retry-timeout " + text(worker.storeRetryTimeout()),
                         worker.storeRetryTimeout()),
-                new Term("hand-off", "refresher.messaging.confirm-timeout " + text(handoffConfirm), handoffConfirm),
+                new Term("hand-off", "refresher.handoff.confirm-timeout " + text(handoffConfirm), handoffConfirm),
                 new Term("queued behind the grouped statement ahead", "refresher.worker.statement-max-wait "
                         + text(worker.statementMaxWait()), worker.statementMaxWait()),
                 new Term("the statements", "claim, failed attempts, store", STATEMENTS)));

@@ -1,6 +1,6 @@
 package dev.tokenrefresher.worker.refresh;
 
-import dev.tokenrefresher.common.messaging.MessagingProperties;
+import dev.tokenrefresher.common.handoff.HandoffProperties;
 import dev.tokenrefresher.common.provider.ProviderRegistry;
 import dev.tokenrefresher.common.provider.ProviderSettings;
 import dev.tokenrefresher.worker.resilience.ProviderGuard;
@@ -25,14 +25,14 @@ class LeaseBudgets {
     private final Map<String, LeaseBudget> budgets = new LinkedHashMap<>();
 
     LeaseBudgets(ProviderRegistry providers, ProviderGuards guards, WorkerProperties properties,
-            MessagingProperties messaging) {
+            HandoffProperties handoff) {
         for (ProviderSettings provider : providers.all()) {
             ProviderGuard guard = guards.of(provider.name());
             LeaseBudget budget = LeaseBudget.of(provider.name(), properties, provider.requestTimeout(), guard
                     .bulkhead().getBulkheadConfig().getMaxWaitDuration(),
                     guard.rateLimiter().getRateLimiterConfig()
                             .getTimeoutDuration(),
-                    messaging.confirmTimeout());
+                    handoff.confirmTimeout());
             budget.requireCoveredBy(properties.lease());
             Duration halfTokenLife = provider.defaultAccessTokenLifetime().dividedBy(2);
             if (budget.total().compareTo(halfTokenLife) > 0) {

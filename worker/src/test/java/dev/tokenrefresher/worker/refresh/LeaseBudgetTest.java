@@ -19,13 +19,13 @@ class LeaseBudgetTest {
         WorkerProperties defaults = worker(null, null, null, null);
 
         LeaseBudget budget = LeaseBudget.of("quickbooks", defaults, Duration.ofSeconds(10), Duration.ofSeconds(1),
-                Duration.ofSeconds(5), Duration.ofSeconds(10));
+                Duration.ofSeconds(5), Duration.ofSeconds(5));
 
-        // 3 x (1 + 5 + 10) + 2 x 2 + 10 + 10 + 2 + 1
+        // 3 x (1 + 5 + 10) + 2 x 2 + 10 + 5 + 2 + 1
         assertThat(budget.terms()).extracting(LeaseBudget.Term::duration).containsExactly(Duration.ofSeconds(48),
-                Duration.ofSeconds(4), Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(2),
+                Duration.ofSeconds(4), Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(2),
                 Duration.ofSeconds(1));
-        assertThat(budget.total()).isEqualTo(Duration.ofSeconds(75));
+        assertThat(budget.total()).isEqualTo(Duration.ofSeconds(70));
         // the defaults pass their own check
         budget.requireCoveredBy(defaults.lease());
     }
@@ -42,20 +42,20 @@ class LeaseBudgetTest {
     void aLeaseShorterThanTheWorstCaseRefusesToStartNamingEverySettingAndFigure() {
         WorkerProperties worker = worker(Duration.ofSeconds(60), null, null, null);
         LeaseBudget budget = LeaseBudget.of("quickbooks", worker, Duration.ofSeconds(10), Duration.ofSeconds(1),
-                Duration.ofSeconds(5), Duration.ofSeconds(10));
+                Duration.ofSeconds(5), Duration.ofSeconds(5));
 
         assertThatThrownBy(() -> budget.requireCoveredBy(worker.lease()))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("refresher.worker.lease (60s) is shorter than the worst case between a claim and the "
-                        + "store of its result for provider quickbooks, 75s = provider calls 48s (3 x (resilience4j "
+                        + "store of its result for provider quickbooks, 70s = provider calls 48s (3 x (resilience4j "
                         + "bulkhead max-wait-duration 1s + resilience4j rate-limiter timeout-duration 5s + "
                         + "refresher.providers.quickbooks.request-timeout 10s; refresher.worker.fast-retries 3)) + "
                         + "pauses between them 4s (2 x refresher.worker.fast-retry-max-backoff 2s) + store retries 10s "
-                        + "(refresher.worker.store-retry-timeout 10s) + hand-off 10s (refresher.messaging.confirm-timeout "
-                        + "10s) + queued behind the grouped statement ahead 2s "
+                        + "(refresher.worker.store-retry-timeout 10s) + hand-off 5s (refresher.handoff.confirm-timeout 5s) "
+                        + "+ queued behind the grouped statement ahead 2s "
                         + "(refresher.worker.statement-max-wait 2s) + the statements 1s (claim, failed attempts, "
                         + "store). Another worker could claim the connection and call the provider with the same "
-                        + "refresh token: raise refresher.worker.lease to at least 75s, or lower one of these "
+                        + "refresh token: raise refresher.worker.lease to at least 70s, or lower one of these "
                         + "settings");
     }
 
