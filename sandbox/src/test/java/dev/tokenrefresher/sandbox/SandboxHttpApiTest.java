@@ -220,7 +220,7 @@ class SandboxHttpApiTest {
         JsonNode report = json(response);
         assertThat(fieldNames(report)).containsExactlyInAnyOrder("realmId", "refreshes", "overlappingRefreshes",
                 "invalidGrants", "refreshesAfterAccessExpiry", "revoked", "accessTokenExpiresAt",
-                "currentRefreshTokenSha256", "reuseGraceSeconds", "graceReuses");
+                "currentRefreshTokenSha256", "reuseGraceSeconds", "graceReuses", "answerDelayMillis", "inFlight");
         assertThat(report.get("refreshes").asLong()).isEqualTo(1);
         assertThat(report.get("refreshesAfterAccessExpiry").asLong()).isEqualTo(1);
         assertThat(report.get("accessTokenExpiresAt").asString()).isEqualTo(clock.instant().plusSeconds(8).toString());

@@ -40,6 +40,8 @@ final class Connection {
     /** The refresh token the last rotation replaced, while its reuse grace lasts; else null. */
     private String previousRefreshToken;
     private Instant previousUsableUntil;
+    /** How long this connection's granted answers are held after the rotation; null follows the run-time default. */
+    private volatile Duration answerDelay;
 
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong refreshes = new AtomicLong();
@@ -155,6 +157,17 @@ final class Connection {
         return reuseGrace != null ? reuseGrace : rules.defaultReuseGrace();
     }
 
+    /** The connection's own answer delay, or {@code defaultDelay} (the run-time setting) when it has none. */
+    Duration answerDelay(Duration defaultDelay) {
+        Duration own = answerDelay;
+        return own != null ? own : defaultDelay;
+    }
+
+    /** Sets the connection's own answer delay; null makes it follow the run-time default again. */
+    void changeAnswerDelay(Duration delay) {
+        answerDelay = delay;
+    }
+
     /** Sets the connection's own reuse grace; null makes it follow the run-time default again. */
     void changeReuseGrace(Duration grace) {
         lock.lock();
@@ -203,13 +216,17 @@ final class Connection {
         }
     }
 
-    /** @param defaultReuseGrace the run-time default, reported when the connection has no grace of its own */
-    ConnectionReport report(Duration defaultReuseGrace) {
+    /**
+     * @param defaultReuseGrace the run-time default, reported when the connection has no grace of its own
+     * @param defaultAnswerDelay the run-time default, reported when the connection has no answer delay of its own
+     */
+    ConnectionReport report(Duration defaultReuseGrace, Duration defaultAnswerDelay) {
         lock.lock();
         try {
             return new ConnectionReport(realmId, refreshes.get(), overlappingRefreshes.get(), invalidGrants.get(),
                     refreshesAfterAccessExpiry.get(), revoked, accessTokenExpiresAt, sha256Hex(refreshToken),
-                    (reuseGrace != null ? reuseGrace : defaultReuseGrace).toSeconds(), graceReuses.get());
+                    (reuseGrace != null ? reuseGrace : defaultReuseGrace).toSeconds(), graceReuses.get(),
+                    answerDelay(defaultAnswerDelay).toMillis(), inFlight.get());
         } finally {
             lock.unlock();
         }

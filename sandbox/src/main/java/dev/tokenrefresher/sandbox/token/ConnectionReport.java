@@ -21,8 +21,14 @@ import java.time.Instant;
  *            default); 0 = strict rotation
  * @param graceReuses
  *            refreshes granted to a replaced refresh token within its grace
+ * @param answerDelayMillis
+ *            how long a granted refresh's answer is held after the rotation (the connection's own delay, or the
+ *            run-time default)
+ * @param inFlight
+ *            token requests for this connection being answered right now
  */
 record ConnectionReport(String realmId, long refreshes, long overlappingRefreshes, long invalidGrants,
         long refreshesAfterAccessExpiry, boolean revoked, Instant accessTokenExpiresAt,
-        String currentRefreshTokenSha256, long reuseGraceSeconds, long graceReuses) {
+        String currentRefreshTokenSha256, long reuseGraceSeconds, long graceReuses, long answerDelayMillis,
+        int inFlight) {
 }

@@ -26,6 +26,8 @@ class ConnectionsController {
     static final int MAX_MINT_COUNT = 10_000;
     /** A grace longer than this is surely a mistake (Xero's is 30 minutes). */
     static final Duration MAX_REUSE_GRACE = Duration.ofDays(1);
+    /** An answer held longer than this is surely a mistake: every client would have given up. */
+    static final Duration MAX_ANSWER_DELAY = Duration.ofMinutes(10);
 
     private final TokenAuthority authority;
 
@@ -69,6 +71,30 @@ class ConnectionsController {
                     + MAX_REUSE_GRACE.toSeconds() + ", was " + seconds);
         }
         return Duration.ofSeconds(seconds);
+    }
+
+    /** The body of {@code PUT /sandbox/connections/{realmId}/answer-delay}; null millis follow the default. */
+    record AnswerDelay(Long millis) {
+    }
+
+    /**
+     * Holds this connection's granted answers {@code millis} after the rotation (the run-time {@code answerDelayMillis}
+     * for one connection), so that a test can act while the provider has rotated and only some clients wait.
+     */
+    @PutMapping("/{realmId}/answer-delay")
+    ConnectionReport changeAnswerDelay(@PathVariable String realmId, @RequestBody AnswerDelay body) {
+        Duration delay = null;
+        if (body.millis() != null) {
+            if (body.millis() < 0 || body.millis() > MAX_ANSWER_DELAY.toMillis()) {
+                throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "millis must be between 0 and "
+                        + MAX_ANSWER_DELAY.toMillis() + ", was " + body.millis());
+            }
+            delay = Duration.ofMillis(body.millis());
+        }
+        if (!authority.changeAnswerDelay(realmId, delay)) {
+            throw unknown(realmId);
+        }
+        return report(realmId);
     }
 
     @PostMapping("/{realmId}/revoke")

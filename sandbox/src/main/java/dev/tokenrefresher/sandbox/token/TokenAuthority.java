@@ -138,10 +138,12 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
         try {
             pause.pause(latency);
             TokenAnswer answer = decide(request, connection);
-            if ((answer instanceof TokenGrant || answer instanceof LostAnswer) && settings.answerDelay()
-                    .isPositive()) {
+            Duration answerDelay = connection == null
+                    ? settings.answerDelay()
+                    : connection.answerDelay(settings.answerDelay());
+            if ((answer instanceof TokenGrant || answer instanceof LostAnswer) && answerDelay.isPositive()) {
                 // rotated already: the client has not heard yet
-                pause.pause(settings.answerDelay());
+                pause.pause(answerDelay);
             }
             return answer;
         } finally {
@@ -289,7 +291,25 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
     }
 
     private ConnectionReport report(Connection connection) {
-        return connection.report(settings.reuseGrace());
+        return connection.report(settings.reuseGrace(), settings.answerDelay());
+    }
+
+    /**
+     * Sets how long one connection's granted answers are held after the rotation; null makes it follow the run-time
+     * {@code answerDelayMillis} again.
+     *
+     * @return false when no connection has that realm id
+     */
+    boolean changeAnswerDelay(String realmId, Duration delay) {
+        Connection connection = connectionsByRealmId.get(realmId);
+        if (connection == null) {
+            return false;
+        }
+        connection.changeAnswerDelay(delay);
+        log.debug("Realm {}: granted answers are held {} after the rotation", realmId, delay == null
+                ? "as the run-time default says"
+                : delay);
+        return true;
     }
 
     /**

@@ -109,7 +109,7 @@ class TokenAuthorityTest {
             MintedConnection minted = mintOne();
 
             assertThat(report(minted)).isEqualTo(new ConnectionReport(minted.realmId(), 0, 0, 0, 0, false,
-                    clock.instant().plusSeconds(3600), sha256(minted.refreshToken()), 0, 0));
+                    clock.instant().plusSeconds(3600), sha256(minted.refreshToken()), 0, 0, 0, 0));
         }
     }
 
@@ -501,6 +501,47 @@ class TokenAuthorityTest {
             authority.revoke(minted.realmId());
 
             assertThat(refresh(minted.refreshToken())).isEqualTo(invalidGrant(InvalidGrantReason.REVOKED));
+        }
+    }
+
+    @Nested
+    class AnswerDelay {
+
+        @Test
+        void connectionsOwnAnswerDelayHoldsOnlyItsGrantsAfterTheRotationWhileTheyCountInFlight() {
+            List<String> whilePaused = new CopyOnWriteArrayList<>();
+            MintedConnection[] held = new MintedConnection[1];
+            authority = authority(SandboxProperties.defaults(), duration -> {
+                if (duration.isZero()) {
+                    return; // the latency, none here
+                }
+                ConnectionReport report = report(held[0]);
+                whilePaused.add(duration.toMillis() + " ms, refreshes " + report.refreshes() + ", in flight "
+                        + report.inFlight());
+            });
+            held[0] = mintOne();
+            MintedConnection other = mintOne();
+
+            assertThat(authority.changeAnswerDelay(held[0].realmId(), Duration.ofMillis(1500))).isTrue();
+            refreshed(held[0].refreshToken());
+            refreshed(other.refreshToken());
+
+            // held after the rotation (the refresh counted already), as one request in flight; the other not held
+            assertThat(whilePaused).containsExactly("1500 ms, refreshes 1, in flight 1");
+            assertThat(report(held[0]).answerDelayMillis()).isEqualTo(1500);
+            assertThat(report(held[0]).inFlight()).isZero();
+            assertThat(report(other).answerDelayMillis()).isZero();
+        }
+
+        @Test
+        void connectionFollowsTheRunTimeDefaultAgainWithNullAndAnUnknownRealmIsNoChange() {
+            MintedConnection minted = mintOne();
+            authority.changeAnswerDelay(minted.realmId(), Duration.ofSeconds(2));
+
+            assertThat(authority.changeAnswerDelay(minted.realmId(), null)).isTrue();
+
+            assertThat(report(minted).answerDelayMillis()).isZero();
+            assertThat(authority.changeAnswerDelay("9130000000000000", Duration.ofSeconds(2))).isFalse();
         }
     }
 
