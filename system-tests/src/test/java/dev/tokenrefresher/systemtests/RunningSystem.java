@@ -207,6 +207,38 @@ final class RunningSystem implements AutoCloseable {
         return response.body().get("items");
     }
 
+    /** How many dead letters the scheduler archived, by reason. */
+    Map<String, Long> deadLetterCounts() {
+        JsonHttp.Response response = JsonHttp.get(scheduler.url("/api/dead-letters/stats"));
+        if (response.status() != 200) {
+            throw new IllegalStateException("dead-letter stats failed with " + response.status() + ": "
+                    + response.body());
+        }
+        Map<String, Long> counts = new LinkedHashMap<>();
+        response.body().properties().forEach(entry -> counts.put(entry.getKey(), entry.getValue().asLong()));
+        return counts;
+    }
+
+    /**
+     * One app's meter (a counter's count, a gauge's value), e.g. {@code refresher.handoff.applied} with the tag
+     * {@code outcome:stored}, or with no tag at all; 0 when the app has not registered it.
+     */
+    static double meter(AppProcess app, String meter, String... tags) {
+        StringBuilder path = new StringBuilder("/actuator/metrics/").append(meter);
+        for (int i = 0; i < tags.length; i++) {
+            path.append(i == 0 ? '?' : '&').append("tag=").append(tags[i]);
+        }
+        JsonHttp.Response response = JsonHttp.get(app.url(path.toString()));
+        if (response.status() == 404) {
+            return 0;
+        }
+        if (response.status() != 200) {
+            throw new IllegalStateException(app.name() + " answered " + response.status() + " for " + path + ": "
+                    + response.body());
+        }
+        return response.body().get("measurements").get(0).get("value").asDouble();
+    }
+
     /** A counter of one worker's meter, e.g. {@code refresher.messages.dropped} with tag {@code reason:stale_fence}. */
     static double counter(AppProcess app, String meter, String tag) {
         JsonHttp.Response response = JsonHttp.get(app.url("/actuator/metrics/" + meter + "?tag=" + tag));

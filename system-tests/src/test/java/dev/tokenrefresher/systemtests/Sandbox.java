@@ -1,6 +1,7 @@
 package dev.tokenrefresher.systemtests;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,9 +22,16 @@ final class Sandbox {
             long refreshTokenExpiresIn) {
     }
 
-    /** The sandbox's counters for one connection. */
+    /**
+     * The sandbox's counters for one connection.
+     *
+     * @param accessTokenExpiresAt when the access token last issued expires, by the sandbox's (the machine's) clock
+     * @param graceReuses refreshes granted to a replaced refresh token within the connection's reuse grace
+     * @param inFlight token requests for this connection being answered right now
+     */
     record Report(String realmId, long refreshes, long overlappingRefreshes, long invalidGrants,
-            long refreshesAfterAccessExpiry, boolean revoked, String currentRefreshTokenSha256) {
+            long refreshesAfterAccessExpiry, boolean revoked, String currentRefreshTokenSha256,
+            Instant accessTokenExpiresAt, long graceReuses, int inFlight) {
     }
 
     String tokenUri() {
@@ -82,9 +90,31 @@ final class Sandbox {
         return response.body();
     }
 
+    /** Granted refreshes so far: cheap to poll, unlike {@link #stats()}, which walks every connection. */
+    long refreshes() {
+        JsonHttp.Response response = JsonHttp.get(app.url("/sandbox/refreshes"));
+        require(response, 200);
+        return response.body().get("refreshes").asLong();
+    }
+
     /** Switches faults of the token endpoint, e.g. {@code Map.of("errorRate", 0.25)}; unnamed ones stay as they are. */
     void faults(Map<String, Object> faults) {
         require(JsonHttp.put(app.url("/sandbox/faults"), faults), 200);
+    }
+
+    /** Every fault off: random and timed faults, odd answers and pending faults after rotation. */
+    void clearFaults() {
+        require(JsonHttp.delete(app.url("/sandbox/faults")), 200);
+    }
+
+    /**
+     * Holds the granted answers of one connection {@code delay} after the rotation ({@code answerDelayMillis} for this
+     * connection only); {@code null} makes it follow the run-time setting again.
+     */
+    void answerDelay(String realmId, Duration delay) {
+        Map<String, Object> body = new HashMap<>();
+        body.put("millis", delay == null ? null : delay.toMillis());
+        require(JsonHttp.put(app.url("/sandbox/connections/" + realmId + "/answer-delay"), body), 200);
     }
 
     /** Changes the sandbox's run-time settings, e.g. {@code Map.of("latencyMillis", 3000)}; unnamed ones stay. */
@@ -135,7 +165,9 @@ final class Sandbox {
         return new Report(node.get("realmId").asString(), node.get("refreshes").asLong(),
                 node.get("overlappingRefreshes").asLong(), node.get("invalidGrants").asLong(),
                 node.get("refreshesAfterAccessExpiry").asLong(), node.get("revoked").asBoolean(),
-                node.get("currentRefreshTokenSha256").asString());
+                node.get("currentRefreshTokenSha256").asString(), Instant.parse(node.get("accessTokenExpiresAt")
+                        .asString()),
+                node.get("graceReuses").asLong(), node.get("inFlight").asInt());
     }
 
     private static void require(JsonHttp.Response response, int status) {

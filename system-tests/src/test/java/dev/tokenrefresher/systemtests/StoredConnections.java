@@ -29,8 +29,9 @@ final class StoredConnections {
         this.namespace = namespace;
     }
 
+    /** @param lastError the row's {@code last_error}: why the chain ended, for a {@code REAUTH_REQUIRED} one */
     record Row(UUID id, String realmId, String status, String refreshTokenSha256, String leaseOwner,
-            Instant leaseUntil) {
+            Instant leaseUntil, String lastError) {
     }
 
     List<Row> all() {
@@ -44,7 +45,8 @@ final class StoredConnections {
 
     private List<Row> rows(String where) {
         List<Row> rows = new ArrayList<>();
-        query("SELECT id, realm_id_enc, status, refresh_token_enc, lease_owner, lease_until FROM connection" + where,
+        query("SELECT id, realm_id_enc, status, refresh_token_enc, lease_owner, lease_until, last_error FROM connection"
+                + where,
                 rs -> {
                     UUID id = rs.getObject("id", UUID.class);
                     // a disconnected row has its tokens erased and no realm id: nothing to decrypt
@@ -53,7 +55,7 @@ final class StoredConnections {
                             "refresh_token"));
                     var leaseUntil = rs.getObject("lease_until", java.time.OffsetDateTime.class);
                     rows.add(new Row(id, realm, rs.getString("status"), sha256(refresh), rs.getString("lease_owner"),
-                            leaseUntil == null ? null : leaseUntil.toInstant()));
+                            leaseUntil == null ? null : leaseUntil.toInstant(), rs.getString("last_error")));
                 });
         return rows;
     }
@@ -88,6 +90,28 @@ final class StoredConnections {
                 rs -> counts.put(realmById.get(rs.getObject("connection_id", UUID.class)),
                         rs.getLong("n")));
         return counts;
+    }
+
+    /** A successful refresh as recorded: which worker recorded it, and when the answer came by that worker's clock. */
+    record RefreshedAttempt(UUID connectionId, String worker, Instant attemptedAt) {
+    }
+
+    /** Successful refreshes recorded with an answer time (by the recording worker's clock) from {@code from} on. */
+    List<RefreshedAttempt> refreshedAttemptsSince(Instant from) {
+        List<RefreshedAttempt> attempts = new ArrayList<>();
+        query("SELECT connection_id, worker, attempted_at FROM refresh_attempt WHERE outcome = 'REFRESHED' "
+                + "AND attempted_at >= '" + from + "'",
+                rs -> attempts.add(new RefreshedAttempt(rs.getObject("connection_id", UUID.class), rs.getString(
+                        "worker"), rs.getObject("attempted_at", java.time.OffsetDateTime.class).toInstant())));
+        return attempts;
+    }
+
+    /** Recorded attempts with this outcome and error code, e.g. {@code SUPERSEDED} and {@code handoff}. */
+    long attempts(String outcome, String errorCode) {
+        long[] count = new long[1];
+        query("SELECT count(*) AS n FROM refresh_attempt WHERE outcome = '" + outcome.replace("'", "''")
+                + "' AND error_code = '" + errorCode.replace("'", "''") + "'", rs -> count[0] = rs.getLong("n"));
+        return count[0];
     }
 
     /** Access-token expiry by connection id. */
