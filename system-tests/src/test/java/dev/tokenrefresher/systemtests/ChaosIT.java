@@ -81,7 +81,7 @@ import tools.jackson.databind.JsonNode;
  * <p>Settings, and why: the worker's lease must cover its worst case between claim and store, which it checks at
  * start-up ({@code LeaseBudget}): 3 calls of 3 s (no bulkhead or rate-limiter wait), 2 pauses of 0.2 s, 3 s of store
  * retries (short, so that the hand-off is exercised; the default is 10 s), a 3-s hand-off confirm
- * ({@code refresher.messaging.confirm-timeout}, 10 s by default), 0.5 s in the group commit and 1 s for the statements:
+ * ({@code refresher.handoff.confirm-timeout}, 5 s by default), 0.5 s in the group commit and 1 s for the statements:
  * 16.9 s, so the lease is 17 s (with 8-s tokens every claim gets that floor). The request timeout is 3 s so that an
  * answer held 1.5 s still arrives. The clocks need {@code early-tolerance} above twice the skew (5 minutes), as in
  * {@code ClockSkewIT}; the sweep's grace (30 s) stays shorter than the skew there too, so the fast scheduler takes the
@@ -156,7 +156,7 @@ class ChaosIT {
         // The lease covers the worker's worst case between claim and store, 16.9 s (see the class comment): 3 x 3 s
         // calls + 2 x 0.2 s + 3 s store retries + 3 s hand-off confirm + 0.5 s group commit + 1 s statements.
         settings.put("refresher.worker.store-retry-timeout", "3s");
-        settings.put("refresher.messaging.confirm-timeout", "3s");
+        settings.put("refresher.handoff.confirm-timeout", "3s");
         settings.put("refresher.worker.lease", "17s");
         // by a clock two minutes slow, a message due by a clock two minutes fast arrives four minutes early
         settings.put("refresher.worker.early-tolerance", "5m");
