@@ -146,6 +146,12 @@ final class Sandbox {
         return response.body().get("graceReuses").asLong();
     }
 
+    /** The next {@code requests} token requests fail with {@code status}, saying {@code Retry-After}. */
+    void failNext(int requests, int status, Duration retryAfter) {
+        require(JsonHttp.post(app.url("/sandbox/faults/next"), Map.of("requests", requests, "status", status,
+                "retryAfterSeconds", retryAfter.toSeconds())), 200);
+    }
+
     /** Every token request fails with 503 for the next {@code seconds}. */
     void outage(int seconds) {
         JsonHttp.Response response = JsonHttp.post(app.url("/sandbox/faults/outage"), Map.of("seconds", seconds));

@@ -50,6 +50,10 @@ class TokenSafetyDatabaseOutageIT {
                 // three tries of 3 s (the answer is held 2 s), so that the lease stays short
                 "refresher.providers.quickbooks.request-timeout", "3s",
                 "refresher.handoff.confirm-timeout", "2s",
+                // no bulkhead or rate-limiter wait with the claim held (their permits are plenty)
+                "resilience4j.bulkhead.configs.default.max-wait-duration", "0s",
+                "resilience4j.ratelimiter.configs.default.timeout-duration", "0s",
+                "resilience4j.ratelimiter.configs.default.limit-for-period", "1000",
                 // the sweep runs often, so that it gets its chance to re-enqueue the connection the outage left
                 "refresher.sweep.interval", "2s",
                 "refresher.sweep.grace", "5s"), database.port());

@@ -175,6 +175,38 @@ class TokenSafetyIT {
         }
     }
 
+    /**
+     * Issue 18, point 9: a provider that answers 429 with a {@code Retry-After} of a day, to a connection whose refresh
+     * token has 20 minutes left. Honouring it whole schedules the retry after the token died: the tenant would have to
+     * reconnect for a rate limit. The retry comes at half the token's remaining life at the latest.
+     */
+    @Nested
+    class LongRetryAfter {
+
+        @Test
+        void aRetryAfterLongerThanTheRefreshTokensLifeIsCappedSoTheRetryComesWhileItStillWorks() {
+            Sandbox.Minted minted = system.sandbox().mint(1).getFirst();
+            Instant obtainedAt = Instant.now().minus(Duration.ofHours(2));
+            // the refresh token was issued with 2 h 20 min to live, two hours ago: 20 minutes are left
+            Sandbox.Minted shortLived = new Sandbox.Minted(minted.realmId(), minted.accessToken(), minted
+                    .refreshToken(), minted.expiresIn(), Duration.ofMinutes(140).toSeconds());
+            system.sandbox().failNext(1, 429, Duration.ofDays(1));
+
+            UUID id = system.registerOrFail("retry-after-" + UUID.randomUUID(), shortLived, obtainedAt);
+
+            await().atMost(SOON).untilAsserted(() -> assertThat(system.connection(id).path("recentAttempts").path(0)
+                    .path("outcome").asString()).isEqualTo("TRANSIENT_FAILURE"));
+            JsonNode connection = system.connection(id);
+            Instant refreshExpiresAt = Instant.parse(connection.get("refreshExpiresAt").asString());
+            Instant retryAt = Instant.parse(connection.get("nextRefreshAt").asString());
+            assertThat(connection.get("status").asString()).isEqualTo("ACTIVE");
+            assertThat(retryAt).as("the retry, with the refresh token expiring at %s", refreshExpiresAt)
+                    .isBefore(refreshExpiresAt)
+                    .isAfter(Instant.now());
+            assertThat(Duration.between(Instant.now(), retryAt)).isLessThanOrEqualTo(Duration.ofMinutes(10));
+        }
+    }
+
     private static UUID registerDue(String kind, Sandbox.Minted minted) {
         return system.registerOrFail("lost-" + kind + "-" + UUID.randomUUID(), minted, Instant.now().minus(Duration
                 .ofHours(2)));
