@@ -53,7 +53,7 @@ final class DeadLettersCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List dead letters, oldest first.")
     int list(@ArgGroup(exclusive = false) Filter filter,
-            @Option(names = "--pending", description = "Leave out the ones replayed already.") boolean pending,
+            @Option(names = "--pending", description = "Leave out the ones replayed or resolved already.") boolean pending,
             @Option(names = "--limit", defaultValue = "100", description = "At most this many (default ${DEFAULT-VALUE}).") int limit,
             @Option(names = "--after", defaultValue = "0", description = "Only ids above this (the cursor).") long after) {
         PrintWriter out = spec.commandLine().getOut();
@@ -65,7 +65,8 @@ final class DeadLettersCommand {
         }
         new Table().column("ID", "/id").column("RECEIVED", "/receivedAt").column("REASON", "/reason")
                 .column("PROVIDER", "/provider").column("CONNECTION", "/connectionId").column("ATTEMPTS", "/attempts")
-                .column("HTTP", "/httpStatus").column("REPLAYED", "/replayedAt").column("DETAIL", "/detail")
+                .column("HTTP", "/httpStatus").column("REPLAYED", "/replayedAt").column("RESOLVED", "/resolvedAt")
+                .column("DETAIL", "/detail")
                 .print(out, page.path("items"));
         if (page.path("nextAfter").isNumber()) {
             out.println("more: --after " + page.get("nextAfter").asLong());

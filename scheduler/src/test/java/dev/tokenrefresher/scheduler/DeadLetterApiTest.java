@@ -3,6 +3,7 @@ package dev.tokenrefresher.scheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tokenrefresher.common.connection.ChainEnds;
 import dev.tokenrefresher.common.messaging.DeadLetter;
 import dev.tokenrefresher.common.messaging.DeadLetterPublisher;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /** Dead letters are listed without being consumed, shown, counted, replayed once and purged by filter. */
@@ -19,6 +21,8 @@ class DeadLetterApiTest extends SchedulerApiTestBase {
 
     @Autowired
     private DeadLetterPublisher deadLetters;
+    @Autowired
+    private JdbcClient jdbc;
 
     @Test
     void listingTwiceReturnsTheSameEntriesAndShowingOneIncludesItsBody() {
@@ -127,6 +131,32 @@ class DeadLetterApiTest extends SchedulerApiTestBase {
         assertThat(response.body().get("purged").asInt()).isEqualTo(2);
         assertThat(list("/api/dead-letters?reason=" + purged)).isEmpty();
         assertThat(list("/api/dead-letters?reason=" + kept)).hasSize(1);
+    }
+
+    @Test
+    void aLetterThatEndedAChainIsArchivedResolvedWhenItsConnectionIsActiveAgainAndPendingWhileItIsNot() {
+        UUID revived = register(PROVIDER, mint(), 3000);
+        UUID ended = register(PROVIDER, mint(), 3000);
+        jdbc.sql("UPDATE connection SET status = 'REAUTH_REQUIRED', next_refresh_at = NULL WHERE id = :id")
+                .param("id", ended).update();
+
+        publish(ChainEnds.INVALID_GRANT, revived, "{}");
+        publish(ChainEnds.INVALID_GRANT, ended, "{}");
+
+        JsonNode resolved = awaitListedFor(revived);
+        JsonNode pending = awaitListedFor(ended);
+        assertThat(resolved.path("resolvedAt").isNull()).as("resolvedAt of " + resolved).isFalse();
+        assertThat(pending.path("resolvedAt").isNull()).as("resolvedAt of " + pending).isTrue();
+        assertThat(list("/api/dead-letters?includeReplayed=false&connectionId=" + revived)).isEmpty();
+        assertThat(list("/api/dead-letters?includeReplayed=false&connectionId=" + ended)).hasSize(1);
+        Response replay = post("/api/dead-letters/replay", ADMIN_KEY, "{\"connectionId\":\"" + revived + "\"}");
+        assertThat(replay.body().get("replayed")).as("a resolved letter is not replayed by filter").isEmpty();
+    }
+
+    private JsonNode awaitListedFor(UUID connectionId) {
+        String path = "/api/dead-letters?connectionId=" + connectionId;
+        await().atMost(Duration.ofSeconds(10)).until(() -> list(path).size() == 1);
+        return list(path).getFirst();
     }
 
     private static String uniqueReason() {

@@ -3,6 +3,7 @@ package dev.tokenrefresher.systemtests;
 import dev.tokenrefresher.common.test.TestServices;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,8 @@ final class RunningSystem implements AutoCloseable {
     private final TestServices.Namespace namespace = TestServices.get().newNamespace();
     private final AppProcess sandboxApp;
     private final Sandbox sandbox;
-    private final List<String> refresherArguments;
+    /** The properties every scheduler and worker gets, before the ones of single apps. */
+    private final Map<String, String> refresherSettings;
     /** Settings of one app only, by app name ({@code scheduler}, {@code worker-1}, ...), after the shared ones. */
     private final Map<String, Map<String, String>> appSettings;
     private final List<AppProcess> apps = new ArrayList<>();
@@ -54,12 +56,10 @@ final class RunningSystem implements AutoCloseable {
         settings.putAll(refresherSettings);
         Map<String, String> all = new LinkedHashMap<>(TestServices.get().springProperties(namespace));
         if (databaseProxyPort != null) {
-            all.put("spring.datasource.url", TestServices.get().jdbcUrl(namespace, databaseProxyPort));
+            all.put("spring.datasource.url", jdbcUrlThrough(databaseProxyPort));
         }
         all.putAll(settings);
-        List<String> arguments = new ArrayList<>();
-        all.forEach((key, value) -> arguments.add("--" + key + "=" + value));
-        this.refresherArguments = List.copyOf(arguments);
+        this.refresherSettings = Collections.unmodifiableMap(all);
     }
 
     /**
@@ -114,14 +114,42 @@ final class RunningSystem implements AutoCloseable {
         }
     }
 
-    private List<String> argumentsOf(String app) {
-        List<String> arguments = new ArrayList<>(refresherArguments);
-        appSettings.getOrDefault(app, Map.of()).forEach((key, value) -> arguments.add("--" + key + "=" + value));
+    /** One app's command line: the shared settings, then its own (a key given twice would be read as a list). */
+    private List<String> argumentsOf(String app, Map<String, String> extra) {
+        Map<String, String> settings = new LinkedHashMap<>(refresherSettings);
+        settings.putAll(appSettings.getOrDefault(app, Map.of()));
+        settings.putAll(extra);
+        List<String> arguments = new ArrayList<>();
+        settings.forEach((key, value) -> arguments.add("--" + key + "=" + value));
         return arguments;
     }
 
+    private List<String> argumentsOf(String app) {
+        return argumentsOf(app, Map.of());
+    }
+
+    /** The JDBC URL of this system's schema reached through a local proxy (e.g. a {@code BlackholeProxy}). */
+    String jdbcUrlThrough(int proxyPort) {
+        return TestServices.get().jdbcUrl(namespace, proxyPort);
+    }
+
+    /**
+     * Starts one more worker, {@code worker-<n>}, with {@code settings} on top of the shared ones, and waits until it
+     * is healthy: e.g. one that reaches PostgreSQL through a proxy ({@link #jdbcUrlThrough}), or one started while
+     * another is frozen.
+     */
+    AppProcess addWorker(Map<String, String> settings) {
+        AppProcess worker = startWorker("worker-" + (workers.size() + 1), settings);
+        worker.awaitHealthy();
+        return worker;
+    }
+
     private AppProcess startWorker(String id) {
-        List<String> arguments = argumentsOf(id);
+        return startWorker(id, Map.of());
+    }
+
+    private AppProcess startWorker(String id, Map<String, String> settings) {
+        List<String> arguments = argumentsOf(id, settings);
         arguments.add("--refresher.worker.id=" + id);
         AppProcess worker = track(AppProcess.start(id, "worker.jar", name + "-" + apps.size(), arguments));
         workers.add(worker);

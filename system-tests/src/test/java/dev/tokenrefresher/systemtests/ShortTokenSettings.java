@@ -24,6 +24,24 @@ final class ShortTokenSettings {
     private ShortTokenSettings() {
     }
 
+    /**
+     * No bulkhead or rate-limiter wait with a claim held (their permits are plenty), and a sweep every 2 s that
+     * re-enqueues what is overdue by 5 s: for tests whose lease must cover the calls alone and whose chains the sweep
+     * must pick up soon after a lease ended.
+     */
+    static Map<String, String> noGuardWaitsAndAQuickSweep() {
+        Map<String, String> settings = new LinkedHashMap<>(noGuardWaits());
+        settings.put("refresher.sweep.interval", "2s");
+        settings.put("refresher.sweep.grace", "5s");
+        return settings;
+    }
+
+    private static Map<String, String> noGuardWaits() {
+        return Map.of("resilience4j.bulkhead.configs.default.max-wait-duration", "0s",
+                "resilience4j.ratelimiter.configs.default.timeout-duration", "0s",
+                "resilience4j.ratelimiter.configs.default.limit-for-period", "1000");
+    }
+
     static Map<String, String> refresher() {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("refresher.providers.quickbooks.refresh-lead-time", "5s");
@@ -32,9 +50,7 @@ final class ShortTokenSettings {
         settings.put("refresher.worker.store-retry-timeout", "1s");
         settings.put("refresher.handoff.confirm-timeout", "100ms");
         settings.put("refresher.worker.statement-max-wait", "500ms");
-        settings.put("resilience4j.bulkhead.configs.default.max-wait-duration", "0s");
-        settings.put("resilience4j.ratelimiter.configs.default.timeout-duration", "0s");
-        settings.put("resilience4j.ratelimiter.configs.default.limit-for-period", "1000");
+        settings.putAll(noGuardWaits());
         settings.put("refresher.worker.fast-retries", "3");
         settings.put("refresher.worker.fast-retry-backoff", "50ms");
         settings.put("refresher.worker.fast-retry-max-backoff", "200ms");

@@ -7,6 +7,7 @@ import dev.tokenrefresher.common.test.BlackholeProxy;
 import dev.tokenrefresher.common.test.TestServices;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -44,19 +45,14 @@ class TokenSafetyDatabaseOutageIT {
     @BeforeAll
     static void startSystem() {
         database = BlackholeProxy.to(TestServices.get().postgresHost(), TestServices.get().postgresPort());
-        system = RunningSystem.start("db-outage", 1, List.of("--sandbox.rotate-every=1"), Map.of(
-                "refresher.worker.store-retry-timeout", STORE_RETRY.toSeconds() + "s",
-                "refresher.worker.lease", LEASE.toSeconds() + "s",
-                // three tries of 3 s (the answer is held 2 s), so that the lease stays short
-                "refresher.providers.quickbooks.request-timeout", "3s",
-                "refresher.handoff.confirm-timeout", "2s",
-                // no bulkhead or rate-limiter wait with the claim held (their permits are plenty)
-                "resilience4j.bulkhead.configs.default.max-wait-duration", "0s",
-                "resilience4j.ratelimiter.configs.default.timeout-duration", "0s",
-                "resilience4j.ratelimiter.configs.default.limit-for-period", "1000",
-                // the sweep runs often, so that it gets its chance to re-enqueue the connection the outage left
-                "refresher.sweep.interval", "2s",
-                "refresher.sweep.grace", "5s"), database.port());
+        // the sweep runs often, so that it gets its chance to re-enqueue the connection the outage left
+        Map<String, String> settings = new LinkedHashMap<>(ShortTokenSettings.noGuardWaitsAndAQuickSweep());
+        settings.put("refresher.worker.store-retry-timeout", STORE_RETRY.toSeconds() + "s");
+        settings.put("refresher.worker.lease", LEASE.toSeconds() + "s");
+        // three tries of 3 s (the answer is held 2 s), so that the lease stays short
+        settings.put("refresher.providers.quickbooks.request-timeout", "3s");
+        settings.put("refresher.handoff.confirm-timeout", "2s");
+        system = RunningSystem.start("db-outage", 1, List.of("--sandbox.rotate-every=1"), settings, database.port());
     }
 
     @AfterAll

@@ -64,9 +64,42 @@ public class RefreshOutcomes {
      * @return one result per refresh, in the list's order; empty where another actor stored a newer token meanwhile
      */
     public List<Optional<Stored>> storeAllRefreshed(List<RefreshToStore> refreshes) {
-        if (refreshes.size() == 1) {
-            return List.of(storeOne(refreshes.getFirst()));
+        List<Optional<Stored>> results = refreshes.size() == 1
+                ? List.of(storeOne(refreshes.getFirst()))
+                : storeGrouped(refreshes);
+        resolveRevivedChainEnds(refreshes, results);
+        return results;
+    }
+
+    /**
+     * A revived connection's dead letter for the end of its chain no longer describes it: it is resolved, so that no
+     * operator acts on it (a replay would only make an ACTIVE connection due). Rare (a late store after an
+     * {@code invalid_grant} on the token it consumed), so a statement of its own, off the common path. Letters archived
+     * after the revival are resolved as they are archived.
+     */
+    private void resolveRevivedChainEnds(List<RefreshToStore> refreshes, List<Optional<Stored>> results) {
+        List<UUID> revived = new ArrayList<>();
+        Instant now = null;
+        for (int i = 0; i < results.size(); i++) {
+            if (results.get(i).map(Stored::revived).orElse(false)) {
+                revived.add(refreshes.get(i).claim().connectionId());
+                now = refreshes.get(i).now();
+            }
         }
+        if (revived.isEmpty()) {
+            return;
+        }
+        jdbc.sql("""
+                UPDATE dead_letter SET resolved_at = :now
+                WHERE connection_id IN (:ids) AND reason IN (:reasons) AND resolved_at IS NULL AND replayed_at IS NULL
+                """)
+                .param("now", ts(now))
+                .param("ids", revived)
+                .param("reasons", ChainEnds.REASONS)
+                .update();
+    }
+
+    private List<Optional<Stored>> storeGrouped(List<RefreshToStore> refreshes) {
         int n = refreshes.size();
         Object[] ids = new Object[n];
         // byte[][], not Object[]: the driver encodes a bytea[] only from the former

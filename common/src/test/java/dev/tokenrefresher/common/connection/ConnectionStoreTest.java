@@ -11,6 +11,7 @@ import dev.tokenrefresher.common.test.TestServices;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
@@ -219,6 +220,9 @@ class ConnectionStoreTest extends ServicesTestBase {
                 0, null, null);
         assertThat(outcomes.markReauthRequired(late, "invalid_grant", now, attempt(AttemptOutcome.REAUTH_REQUIRED)))
                 .isTrue();
+        // B's dead letter, archived; and an older one of another kind, which the revival does not answer
+        long chainEnd = deadLetter(registered.id(), ChainEnds.INVALID_GRANT);
+        long parked = deadLetter(registered.id(), "retries_exhausted");
 
         var stored = outcomes.storeRefreshed(slow, new RefreshedTokens("at-new", "rt-new", now.plusSeconds(3600),
                 Duration.ofSeconds(3600), null), now.plusSeconds(3000), now, attempt(AttemptOutcome.REFRESHED));
@@ -230,6 +234,8 @@ class ConnectionStoreTest extends ServicesTestBase {
             assertThat(view.refreshFence()).isEqualTo(stored.get().fence());
         });
         assertThat(store.tokens(registered.id())).get().extracting(StoredTokens::refreshToken).isEqualTo("rt-new");
+        assertThat(resolvedAt(chainEnd)).as("the invalid_grant letter").isEqualTo(now);
+        assertThat(resolvedAt(parked)).as("a letter that did not end the chain").isNull();
         // a disconnected connection is never revived: its tokens are erased, and the store is refused
         Registered gone = store.register(aConnection().build(), now);
         Claim inFlight = claim(gone);
@@ -296,6 +302,20 @@ class ConnectionStoreTest extends ServicesTestBase {
         long fence = store.find(registered.id()).orElseThrow().refreshFence();
         return ((ClaimResult.Claimed) claims.claim(registered.id(), fence, "w-" + UUID.randomUUID(), Duration.ZERO))
                 .claim();
+    }
+
+    private long deadLetter(UUID connectionId, String reason) {
+        return jdbc
+                .sql("""
+                        INSERT INTO dead_letter (reason, connection_id, body, received_at) VALUES (:reason, :id, ''::bytea, now())
+                        RETURNING id
+                        """)
+                .param("reason", reason).param("id", connectionId).query(Long.class).single();
+    }
+
+    private Instant resolvedAt(long deadLetterId) {
+        return jdbc.sql("SELECT resolved_at FROM dead_letter WHERE id = :id").param("id", deadLetterId).query(
+                OffsetDateTime.class).optional().map(OffsetDateTime::toInstant).orElse(null);
     }
 
     private long refreshedAttempts(UUID id) {

@@ -61,7 +61,8 @@ class DeadLetterController {
         return new Page(items, items.size() == limit ? items.getLast().id() : null);
     }
 
-    @Operation(summary = "Count dead letters by reason", description = "Pending ones only, unless includeReplayed.")
+    @Operation(summary = "Count dead letters by reason", description = "Pending ones only (not replayed, not "
+            + "resolved), unless includeReplayed.")
     @ApiResponse(responseCode = "200", description = "counts by reason")
     @GetMapping("/stats")
     Map<String, Long> countByReason(@RequestParam(defaultValue = "false") boolean includeReplayed) {

@@ -6,6 +6,10 @@ import java.util.UUID;
 /**
  * A dead letter as operators see it: why the refresh was given up, for which connection, and whether it was replayed.
  * The body is not part of it; it holds no token, but it is the raw input and is shown only on request.
+ *
+ * @param resolvedAt when a letter that ended a chain stopped describing its connection (it is ACTIVE again: revived
+ *            by a late store of the tokens the provider had rotated for us, or reconnected); such a letter is not
+ *            pending
  */
 public record DeadLetterRecord(
         long id,
@@ -21,5 +25,6 @@ public record DeadLetterRecord(
         Instant lastFailureAt,
         String worker,
         Instant receivedAt,
-        Instant replayedAt) {
+        Instant replayedAt,
+        Instant resolvedAt) {
 }

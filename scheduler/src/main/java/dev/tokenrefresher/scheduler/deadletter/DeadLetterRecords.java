@@ -1,5 +1,6 @@
 package dev.tokenrefresher.scheduler.deadletter;
 
+import dev.tokenrefresher.common.connection.ChainEnds;
 import dev.tokenrefresher.common.messaging.DeadLetter;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -21,7 +22,7 @@ import org.springframework.stereotype.Repository;
 class DeadLetterRecords {
 
     private static final String COLUMNS = "id, message_id, reason, error_code, detail, provider, connection_id, "
-            + "attempts, http_status, first_failure_at, last_failure_at, worker, received_at, replayed_at";
+            + "attempts, http_status, first_failure_at, last_failure_at, worker, received_at, replayed_at, resolved_at";
 
     private final JdbcClient jdbc;
 
@@ -29,14 +30,25 @@ class DeadLetterRecords {
         this.jdbc = jdbc;
     }
 
+    /**
+     * Archives a dead letter. One that ended a chain ({@link ChainEnds#REASONS}) for a connection that is ACTIVE again
+     * by now is archived resolved: the connection was revived (a late store of the tokens the provider had rotated
+     * for us) or reconnected in between; letters archived before that are resolved by the revival itself.
+     */
     long insert(DeadLetter letter, Instant receivedAt) {
-        return jdbc.sql("""
-                INSERT INTO dead_letter (message_id, reason, error_code, detail, provider, connection_id, attempts,
-                                         http_status, first_failure_at, last_failure_at, worker, body, received_at)
-                VALUES (:messageId, :reason, :errorCode, :detail, :provider, :connectionId, :attempts, :httpStatus,
-                        :firstFailureAt, :lastFailureAt, :worker, :body, :receivedAt)
-                RETURNING id
-                """)
+        return jdbc
+                .sql("""
+                        INSERT INTO dead_letter (message_id, reason, error_code, detail, provider, connection_id, attempts,
+                                                 http_status, first_failure_at, last_failure_at, worker, body, received_at,
+                                                 resolved_at)
+                        VALUES (:messageId, :reason, :errorCode, :detail, :provider, :connectionId, :attempts, :httpStatus,
+                                :firstFailureAt, :lastFailureAt, :worker, :body, :receivedAt,
+                                CASE WHEN :reason IN (:chainEnds) AND EXISTS (SELECT 1 FROM connection c
+                                                                              WHERE c.id = :connectionId AND c.status = 'ACTIVE')
+                                     THEN :receivedAt END)
+                        RETURNING id
+                        """)
+                .param("chainEnds", ChainEnds.REASONS)
                 .param("messageId", letter.messageId())
                 .param("reason", letter.reason())
                 .param("errorCode", letter.errorCode())
@@ -96,7 +108,7 @@ class DeadLetterRecords {
     Map<String, Long> countByReason(boolean includeReplayed) {
         Map<String, Long> counts = new TreeMap<>();
         jdbc.sql("SELECT reason, count(*) AS n FROM dead_letter"
-                + (includeReplayed ? "" : " WHERE replayed_at IS NULL") + " GROUP BY reason")
+                + (includeReplayed ? "" : " WHERE replayed_at IS NULL AND resolved_at IS NULL") + " GROUP BY reason")
                 .query((ResultSet rs) -> {
                     counts.put(rs.getString("reason"), rs.getLong("n"));
                 });
@@ -135,7 +147,7 @@ class DeadLetterRecords {
             params.addValue("since", ts(filter.since()));
         }
         if (!filter.includeReplayed()) {
-            conditions.add("replayed_at IS NULL");
+            conditions.add("replayed_at IS NULL AND resolved_at IS NULL");
         }
         return String.join(" AND ", conditions);
     }
@@ -146,7 +158,7 @@ class DeadLetterRecords {
                 rs.getString("error_code"), rs.getString("detail"), rs.getString("provider"),
                 rs.getObject("connection_id", UUID.class), rs.getInt("attempts"), status,
                 instant(rs, "first_failure_at"), instant(rs, "last_failure_at"), rs.getString("worker"),
-                instant(rs, "received_at"), instant(rs, "replayed_at"));
+                instant(rs, "received_at"), instant(rs, "replayed_at"), instant(rs, "resolved_at"));
     }
 
     private static OffsetDateTime ts(Instant instant) {
