@@ -3,7 +3,11 @@ package dev.tokenrefresher.scheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tokenrefresher.common.connection.Claim;
+import dev.tokenrefresher.common.connection.ClaimResult;
+import dev.tokenrefresher.common.connection.ConnectionClaims;
 import dev.tokenrefresher.common.connection.ConnectionStore;
+import dev.tokenrefresher.common.connection.RefreshOutcomes;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,6 +31,10 @@ class AccessTokenApiTest extends SchedulerApiTestBase {
 
     @Autowired
     ConnectionStore store;
+    @Autowired
+    ConnectionClaims claims;
+    @Autowired
+    RefreshOutcomes outcomes;
 
     @Test
     void aTokenFreshEnoughIsReturnedWithoutCallingTheProvider() {
@@ -125,6 +133,24 @@ class AccessTokenApiTest extends SchedulerApiTestBase {
         assertThat(get("/api/connections/" + id, ADMIN_KEY).body().get("status").asString())
                 .isEqualTo("REAUTH_REQUIRED");
         assertThat(get("/api/connections/" + id + "/access-token", READER_KEY).status()).isEqualTo(409);
+    }
+
+    @Test
+    void aConnectionWhoseIssuedTokensAreParkedIsNotRefreshedWithTheTokenTheyReplaced() {
+        UUID id = register(PROVIDER, mint(), 60);
+        long fence = get("/api/connections/" + id, ADMIN_KEY).body().get("refreshFence").asLong();
+        Claim claim = ((ClaimResult.Claimed) claims.claim(id, fence, "worker-1", Duration.ofMinutes(2))).claim();
+        // the worker's store was refused, its tokens handed off, and a drain refused too: parked and held
+        assertThat(outcomes.holdForParkedTokens(claim, "store_refused: 22008", Instant.now())).isPresent();
+        long before = sandboxRefreshes();
+
+        Response response = get("/api/connections/" + id + "/access-token", READER_KEY);
+
+        assertThat(response.status()).isEqualTo(503);
+        assertThat(response.body().get("errorCode").asString()).isEqualTo("store_refused");
+        assertThat(sandboxRefreshes()).isEqualTo(before);
+        assertThat(get("/api/connections/" + id, ADMIN_KEY).body().get("lastError").asString()).isEqualTo(
+                "store_refused: 22008");
     }
 
     @Test

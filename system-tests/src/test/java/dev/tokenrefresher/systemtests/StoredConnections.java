@@ -80,6 +80,18 @@ final class StoredConnections {
         }
     }
 
+    /** Runs a statement in this system's schema, for a test that changes the database under the running apps. */
+    void execute(String sql) {
+        TestServices services = TestServices.get();
+        try (Connection connection = DriverManager.getConnection(services.jdbcUrl(namespace), services.postgresUser(),
+                services.postgresPassword());
+                var statement = connection.createStatement()) {
+            statement.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + " failed", e);
+        }
+    }
+
     /** Successful refreshes token-refresher recorded, by realm id. */
     Map<String, Long> refreshedAttemptsByRealm() {
         Map<UUID, String> realmById = new HashMap<>();

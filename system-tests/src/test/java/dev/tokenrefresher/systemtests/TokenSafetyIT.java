@@ -207,6 +207,139 @@ class TokenSafetyIT {
         }
     }
 
+    /**
+     * Issue 18, point 4: one row of a group-committed store that the database refuses (here a trigger refuses the new
+     * refresh token of one connection, as PostgreSQL refuses a value it cannot take). Before, the other rows were
+     * stored, but the refused row's new tokens were dropped after the provider had rotated (the delivery went back to
+     * the queue, for a claim with the spent token once the lease ended). Now they are handed off, parked with their
+     * connection, and dead-lettered; the operator moves them back once the cause is fixed.
+     */
+    @Nested
+    class OneRefusedRowInAGroupedStore {
+
+        private static final int CONNECTIONS = 40;
+        /** How long the sandbox holds the answers of the refused connection and its companion. */
+        private static final Duration HELD = Duration.ofMillis(100);
+
+        @Test
+        void onlyTheRefusedRowFailsItsTokensAreParkedAndAnOperatorMovesThemBackAndTheChainGoesOn() {
+            List<Sandbox.Minted> minted = system.sandbox().mint(CONNECTIONS, Duration.ZERO);
+            // the worker's first batch of deliveries (the provider's concurrency, 8) holds these three
+            Sandbox.Minted slowMinted = minted.get(0);
+            Sandbox.Minted refusedMinted = minted.get(1);
+            Sandbox.Minted companionMinted = minted.get(2);
+            List<Sandbox.Minted> others = minted.stream().filter(m -> m != refusedMinted)
+                    .toList();
+            AppProcess worker = system.workers().getFirst();
+            StoredConnections table = new StoredConnections(system.namespace());
+            RefresherTopology topology = new RefresherTopology(RabbitFixtures.messagingProperties(system
+                    .namespace()));
+            Instant dueAtOnce = Instant.now().minus(Duration.ofHours(2));
+            Map<String, UUID> ids = new HashMap<>();
+            // Frozen, the worker refreshes nothing until all are registered and the database is set up; then the
+            // slow row's store holds the grouped statement for a second, and the refused row's and its companion's,
+            // answered 100 ms later, queue up behind it and go out together.
+            worker.freeze();
+            try {
+                for (Sandbox.Minted m : minted) {
+                    ids.put(m.realmId(), system.registerOrFail("grouped-" + UUID.randomUUID(), m, dueAtOnce));
+                }
+                system.sandbox().answerDelay(refusedMinted.realmId(), HELD);
+                system.sandbox().answerDelay(companionMinted.realmId(), HELD);
+                onTokenStoreOf(table, ids.get(slowMinted.realmId()), "slow_token_store", "PERFORM pg_sleep(1); "
+                        + "RETURN NEW;");
+                onTokenStoreOf(table, ids.get(refusedMinted.realmId()), "refuse_token_store",
+                        "RAISE EXCEPTION 'refused for the test' USING ERRCODE = '22008';");
+            } finally {
+                worker.thaw();
+            }
+            UUID refused = ids.get(refusedMinted.realmId());
+            try {
+                // every other row stored, with the sandbox's current token; the refused one parked with its hand-off
+                await().atMost(SOON).untilAsserted(() -> {
+                    Map<UUID, StoredConnections.Row> rows = rowsById(table);
+                    Map<String, Sandbox.Report> reports = system.sandbox().reports();
+                    for (Sandbox.Minted m : others) {
+                        assertThat(rows.get(ids.get(m.realmId())).refreshTokenSha256()).as(m.realmId()).isEqualTo(
+                                reports.get(m.realmId()).currentRefreshTokenSha256());
+                    }
+                    assertThat(rows.get(refused).lastError()).isEqualTo("store_refused: 22008");
+                });
+                assertThat(RunningSystem.counter(worker, "refresher.statement.split", "statement:store"))
+                        .as("the store was grouped, and split when one row was refused").isPositive();
+                assertThat(RunningSystem.counter(worker, "refresher.handoff.store_refused", "")).isEqualTo(1);
+                StoredConnections.Row parked = rowsById(table).get(refused);
+                assertThat(parked.status()).isEqualTo("ACTIVE");
+                assertThat(parked.leaseOwner()).isEqualTo("parked-handoff");
+                // the row still holds the token the provider has replaced: nobody may call with it, nobody did
+                assertThat(parked.refreshTokenSha256()).isEqualTo(StoredConnections.sha256(refusedMinted
+                        .refreshToken()));
+                assertThat(system.connection(refused).get("nextRefreshAt").isNull()).isTrue();
+                await().atMost(SOON).until(() -> system.deadLetters("connectionId=" + refused).size() == 1);
+                JsonNode deadLetter = system.deadLetters("connectionId=" + refused).get(0);
+                assertThat(deadLetter.get("reason").asString()).isEqualTo("store_refused");
+                assertThat(deadLetter.get("errorCode").asString()).isEqualTo("22008");
+                Message handOff = await().atMost(SOON).until(() -> new RabbitTemplate(rabbit).receive(topology
+                        .parkedQueue()), message -> message != null);
+                assertThat(handOff.getMessageProperties().getHeaders()).containsEntry("x-connection-id", refused
+                        .toString());
+
+                // the operator fixes the cause, moves the hand-off back, and the drain stores the tokens
+                dropTriggers(table);
+                new RabbitTemplate(rabbit).send(topology.handoffExchange(), "", handOff);
+                await().atMost(SOON).untilAsserted(() -> assertThat(rowsById(table).get(refused)
+                        .refreshTokenSha256()).isEqualTo(system.sandbox().report(refusedMinted.realmId())
+                                .currentRefreshTokenSha256()));
+                assertThat(rowsById(table).get(refused).leaseOwner()).isNull();
+                assertThat(rowsById(table).get(refused).lastError()).isNull();
+
+                // and replays the dead letter: the chain goes on, with the stored token
+                JsonHttp.Response replay = JsonHttp.post(system.scheduler().url("/api/dead-letters/replay"), Map.of(
+                        "ids", List.of(deadLetter.get("id").asLong())));
+                assertThat(replay.status()).isEqualTo(200);
+                assertThat(replay.body().get("replayed")).hasSize(1);
+                await().atMost(SOON).untilAsserted(() -> {
+                    Sandbox.Report report = system.sandbox().report(refusedMinted.realmId());
+                    assertThat(report.refreshes()).isEqualTo(2);
+                    assertThat(rowsById(table).get(refused).refreshTokenSha256()).isEqualTo(report
+                            .currentRefreshTokenSha256());
+                });
+                assertThat(system.connection(refused).get("status").asString()).isEqualTo("ACTIVE");
+                Map<String, Sandbox.Report> reports = system.sandbox().reports();
+                assertThat(minted).allSatisfy(m -> assertThat(reports.get(m.realmId()).invalidGrants()).as(m
+                        .realmId()).isZero());
+            } finally {
+                dropTriggers(table);
+            }
+        }
+
+        /**
+         * Runs {@code body} (PL/pgSQL) before any update that stores a new refresh token for connection {@code id};
+         * any other update of its row goes through untouched. A {@code RAISE} refuses the row as PostgreSQL refuses a
+         * value it cannot take.
+         */
+        private static void onTokenStoreOf(StoredConnections table, UUID id, String name, String body) {
+            table.execute("CREATE FUNCTION " + name + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN " + body
+                    + " END $$");
+            table.execute("CREATE TRIGGER " + name + " BEFORE UPDATE ON connection FOR EACH ROW WHEN (NEW.id = '" + id
+                    + "' AND NEW.refresh_token_enc IS DISTINCT FROM OLD.refresh_token_enc) EXECUTE FUNCTION " + name
+                    + "()");
+        }
+
+        private static void dropTriggers(StoredConnections table) {
+            for (String name : List.of("slow_token_store", "refuse_token_store")) {
+                table.execute("DROP TRIGGER IF EXISTS " + name + " ON connection");
+                table.execute("DROP FUNCTION IF EXISTS " + name + "()");
+            }
+        }
+
+        private static Map<UUID, StoredConnections.Row> rowsById(StoredConnections table) {
+            Map<UUID, StoredConnections.Row> rows = new HashMap<>();
+            table.all().forEach(row -> rows.put(row.id(), row));
+            return rows;
+        }
+    }
+
     private static UUID registerDue(String kind, Sandbox.Minted minted) {
         return system.registerOrFail("lost-" + kind + "-" + UUID.randomUUID(), minted, Instant.now().minus(Duration
                 .ofHours(2)));

@@ -34,6 +34,12 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 public class RefreshOutcomes {
 
+    /**
+     * The lease owner of a connection whose issued tokens the database refused to store: they wait in the parked queue
+     * and nobody may call the provider with the refresh token they replaced ({@link #holdForParkedTokens}).
+     */
+    public static final String PARKED_TOKENS_HOLDER = "parked-handoff";
+
     private final JdbcClient jdbc;
     private final TokenCipher cipher;
 
@@ -313,6 +319,39 @@ public class RefreshOutcomes {
      */
     public boolean park(Claim claim, String reason, Instant now, AttemptRecord attempt) {
         return failureUpdate(claim, reason, null, now, attempt).isPresent();
+    }
+
+    /**
+     * Parks a connection whose issued tokens the database refused to store (they wait, encrypted, in the parked queue):
+     * no refresh scheduled, so the sweep leaves it alone, and a lease held by {@link #PARKED_TOKENS_HOLDER} for a
+     * century, so that no claim (a worker's, an on-demand read's), replay or "refresh now" calls the provider with the
+     * refresh token the parked tokens replaced: a provider that revokes on reuse would end the chain. A store of new
+     * tokens clears both (an operator moving the hand-off back), as does a reconnect or a disconnect. The status stays
+     * as it is: a store of the parked tokens revives a connection marked on the token they replaced.
+     *
+     * <p>Guarded by the consumed refresh token: if a newer one is stored, or the connection was disconnected, nothing
+     * changes.
+     *
+     * @param reason for {@code last_error}, e.g. {@code store_refused: 22008}
+     * @return the new fence; empty if nothing changed
+     */
+    public OptionalLong holdForParkedTokens(Claim claim, String reason, Instant now) {
+        return jdbc.sql("""
+                UPDATE connection SET next_refresh_at = NULL, refresh_fence = refresh_fence + 1,
+                       lease_owner = :holder, lease_until = statement_timestamp() + interval '100 years',
+                       last_error = :error, updated_at = :now
+                WHERE id = :id AND refresh_token_enc = :consumed AND status <> 'DISCONNECTED'
+                RETURNING refresh_fence
+                """)
+                .param("holder", PARKED_TOKENS_HOLDER)
+                .param("error", lastError(reason))
+                .param("now", ts(now))
+                .param("id", claim.connectionId())
+                .param("consumed", claim.refreshTokenCiphertext())
+                .query((rs, n) -> rs.getLong(1))
+                .optional()
+                .map(OptionalLong::of)
+                .orElseGet(OptionalLong::empty);
     }
 
     private OptionalLong failureUpdate(Claim claim, String reason, Instant nextRefreshAt, Instant now,

@@ -4,6 +4,8 @@ import dev.tokenrefresher.common.connection.ConnectionStore;
 import dev.tokenrefresher.common.connection.RefreshOutcomes;
 import dev.tokenrefresher.common.crypto.TokenCipher;
 import dev.tokenrefresher.common.messaging.ConnectionEventPublisher;
+import dev.tokenrefresher.common.messaging.DeadLetterPublisher;
+import dev.tokenrefresher.common.messaging.RefreshMessageCodec;
 import dev.tokenrefresher.common.messaging.RefreshPublisher;
 import dev.tokenrefresher.common.messaging.RefresherTopology;
 import dev.tokenrefresher.common.provider.LateTokenRevocation;
@@ -41,11 +43,15 @@ public class HandoffConfiguration {
     @Bean
     HandoffDrain handoffDrain(CachingConnectionFactory connectionFactory, RefresherTopology topology,
             HandoffCodec codec, RefreshOutcomes outcomes, RefreshPublisher publisher, ConnectionEventPublisher events,
-            ConnectionStore store, ProviderRegistry providers, LateTokenRevocation lateTokens, JdbcClient jdbc,
+            ConnectionStore store, ProviderRegistry providers, LateTokenRevocation lateTokens,
+            DeadLetterPublisher deadLetters, RefreshMessageCodec messageCodec, JdbcClient jdbc,
             TransactionTemplate transactions, HandoffProperties properties, ObjectProvider<MeterRegistry> meters,
             Clock clock) {
         MeterRegistry registry = meters.getIfAvailable(SimpleMeterRegistry::new);
         return new HandoffDrain(connectionFactory, topology, codec, outcomes, new AppliedHandoffs(publisher, events,
-                store, providers, lateTokens, registry, clock), jdbc, transactions, properties, registry);
+                store, providers, lateTokens, registry, clock),
+                new RefusedHandoffs(outcomes, deadLetters,
+                        messageCodec, events, topology, registry, clock),
+                jdbc, transactions, properties, registry);
     }
 }

@@ -37,6 +37,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * queue was empty at the end, the run also records its start as {@code handoff_watermark.drained_at}: every hand-off
  * published before that moment has been applied, so a lease that ended before it hides no issued tokens and may be
  * taken over ({@code ConnectionClaims}). After the commit come the next refresh messages and the events.
+ *
+ * <p>A hand-off whose row the database refuses on its own is rejected into the parked queue after the commit, and its
+ * connection parked in the same transaction ({@link RefusedHandoffs}).
  */
 public final class HandoffDrain implements SmartLifecycle {
 
@@ -47,6 +50,7 @@ public final class HandoffDrain implements SmartLifecycle {
     private final HandoffCodec codec;
     private final RefreshOutcomes outcomes;
     private final AppliedHandoffs applied;
+    private final RefusedHandoffs refused;
     private final JdbcClient jdbc;
     private final TransactionTemplate transactions;
     private final HandoffProperties properties;
@@ -55,13 +59,14 @@ public final class HandoffDrain implements SmartLifecycle {
     private com.rabbitmq.client.Connection connection;
 
     HandoffDrain(CachingConnectionFactory rabbit, RefresherTopology topology, HandoffCodec codec,
-            RefreshOutcomes outcomes, AppliedHandoffs applied, JdbcClient jdbc, TransactionTemplate transactions,
-            HandoffProperties properties, MeterRegistry meters) {
+            RefreshOutcomes outcomes, AppliedHandoffs applied, RefusedHandoffs refused, JdbcClient jdbc,
+            TransactionTemplate transactions, HandoffProperties properties, MeterRegistry meters) {
         this.rabbit = rabbit;
         this.topology = topology;
         this.codec = codec;
         this.outcomes = outcomes;
         this.applied = applied;
+        this.refused = refused;
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.properties = properties;
@@ -72,11 +77,17 @@ public final class HandoffDrain implements SmartLifecycle {
     private record Fetched(long tag, RefreshToStore refresh) {
     }
 
-    /** What a committed run applied, and whether it emptied the queue. */
-    record Run(List<RefreshToStore> refreshes, List<Optional<Stored>> results, int parked, boolean emptied) {
+    /**
+     * What a committed run applied, and whether it emptied the queue.
+     *
+     * @param parked hand-offs moved to the parked queue: unreadable, or refused by the database
+     * @param refusedStores the connections of refused hand-offs that were parked with them
+     */
+    record Run(List<RefreshToStore> refreshes, List<Optional<Stored>> results, int parked,
+            List<RefusedHandoffs.Parked> refusedStores, boolean emptied) {
 
         static Run notOurTurn() {
-            return new Run(List.of(), List.of(), 0, false);
+            return new Run(List.of(), List.of(), 0, List.of(), false);
         }
     }
 
@@ -97,17 +108,23 @@ public final class HandoffDrain implements SmartLifecycle {
         Channel channel = openChannel();
         try {
             List<Long> toAck = new ArrayList<>();
-            Run run = transactions.execute(status -> applyBatch(channel, status, toAck));
+            List<Long> toReject = new ArrayList<>();
+            Run run = transactions.execute(status -> applyBatch(channel, status, toAck, toReject));
             if (run == null) {
                 return Run.notOurTurn();
             }
             for (long tag : toAck) {
                 channel.basicAck(tag, false);
             }
+            // after the commit, as the acks: a refused hand-off leaves the queue only once its connection is parked
+            for (long tag : toReject) {
+                channel.basicReject(tag, false);
+            }
             applied.afterCommit(run);
+            refused.afterCommit(run.refusedStores());
             return run;
         } catch (IOException e) {
-            // the acknowledgements failed: the messages come back, and their guard finds them applied
+            // the acknowledgements failed: the messages come back, and their guard finds them applied (or refused)
             throw new AmqpIOFailure(e);
         } finally {
             try {
@@ -129,7 +146,7 @@ public final class HandoffDrain implements SmartLifecycle {
         }
     }
 
-    private Run applyBatch(Channel channel, TransactionStatus status, List<Long> toAck) {
+    private Run applyBatch(Channel channel, TransactionStatus status, List<Long> toAck, List<Long> toReject) {
         Boolean ours = jdbc
                 .sql("SELECT pg_try_advisory_xact_lock(hashtext('token-refresher/handoff/' || :installation))")
                 .param("installation", topology.prefix())
@@ -164,13 +181,11 @@ public final class HandoffDrain implements SmartLifecycle {
         }
         List<RefreshToStore> refreshes = new ArrayList<>();
         List<Optional<Stored>> results = new ArrayList<>();
+        List<RefusedHandoffs.Parked> refusedStores = new ArrayList<>();
         for (StoredBatch batch : store(fetched, status)) {
             if (batch.refused()) {
-                try {
-                    channel.basicReject(batch.fetched().tag(), false);
-                } catch (IOException e) {
-                    throw new AmqpIOFailure(e);
-                }
+                toReject.add(batch.fetched().tag());
+                batch.parkedConnection().ifPresent(refusedStores::add);
                 parked++;
             } else {
                 toAck.add(batch.fetched().tag());
@@ -190,15 +205,21 @@ public final class HandoffDrain implements SmartLifecycle {
         if (parked > 0) {
             meters.counter("refresher.handoff.parked").increment(parked);
         }
-        return new Run(refreshes, results, parked, emptied);
+        return new Run(refreshes, results, parked, refusedStores, emptied);
     }
 
-    private record StoredBatch(Fetched fetched, Optional<Stored> result, boolean refused) {
+    /** @param parkedConnection of a refused hand-off, its connection if that was parked */
+    private record StoredBatch(Fetched fetched, Optional<Stored> result, boolean refused,
+            Optional<RefusedHandoffs.Parked> parkedConnection) {
+
+        static StoredBatch stored(Fetched fetched, Optional<Stored> result) {
+            return new StoredBatch(fetched, result, false, Optional.empty());
+        }
     }
 
     /**
      * Stores the batch in one statement; when that statement fails for another reason than an outage, stores each
-     * message alone (under a savepoint, so the transaction and its lock live on) and refuses the ones that fail alone.
+     * message alone (under a savepoint, so the transaction and its lock live on) and parks the ones that fail alone.
      */
     private List<StoredBatch> store(List<Fetched> fetched, TransactionStatus status) {
         List<StoredBatch> stored = new ArrayList<>();
@@ -211,7 +232,7 @@ public final class HandoffDrain implements SmartLifecycle {
                     .toList());
             status.releaseSavepoint(whole);
             for (int i = 0; i < fetched.size(); i++) {
-                stored.add(new StoredBatch(fetched.get(i), results.get(i), false));
+                stored.add(StoredBatch.stored(fetched.get(i), results.get(i)));
             }
             return stored;
         } catch (RuntimeException e) {
@@ -223,17 +244,15 @@ public final class HandoffDrain implements SmartLifecycle {
         for (Fetched one : fetched) {
             Object single = status.createSavepoint();
             try {
-                stored.add(new StoredBatch(one, outcomes.storeRefreshed(one.refresh().claim(), one.refresh().tokens(),
-                        one.refresh().nextRefreshAt(), one.refresh().now(), one.refresh().attempt()), false));
+                stored.add(StoredBatch.stored(one, outcomes.storeRefreshed(one.refresh().claim(), one.refresh()
+                        .tokens(), one.refresh().nextRefreshAt(), one.refresh().now(), one.refresh().attempt())));
                 status.releaseSavepoint(single);
             } catch (RuntimeException e) {
                 if (DatabaseOutage.isOutage(e)) {
                     throw e;
                 }
                 status.rollbackToSavepoint(single);
-                log.error("hand-off for connection {} cannot be stored ({}); parked in {}", one.refresh().claim()
-                        .connectionId(), e.getClass().getSimpleName(), topology.parkedQueue());
-                stored.add(new StoredBatch(one, Optional.empty(), true));
+                stored.add(new StoredBatch(one, Optional.empty(), true, refused.park(one.refresh(), e, status)));
             }
         }
         return stored;

@@ -22,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * down, handed to RabbitMQ's hand-off queue, from which a {@link HandoffDrain} stores them once it is back. While both
  * are down the tokens are in this process's memory only: it keeps trying both, says so loudly and counts it.
  *
+ * <p>A store the database refuses for another reason than an outage (a value or a row it cannot take) is handed off at
+ * once, not retried and not thrown away: the provider has rotated, and these tokens are the chain's only future. The
+ * drain then meets the same refusal and parks the hand-off with its connection, for an operator.
+ *
  * <p>The process never calls the provider again for a connection whose issued tokens it holds unrecorded
  * ({@link #isHolding}): the provider has rotated the refresh token it would use.
  */
@@ -41,8 +45,13 @@ public final class IssuedTokensRecorder {
         record InDatabase(Optional<Stored> stored) implements Recorded {
         }
 
-        /** On the hand-off queue: a drain stores it once PostgreSQL answers, and publishes the next message then. */
-        record HandedOff() implements Recorded {
+        /**
+         * On the hand-off queue: a drain stores it once PostgreSQL answers, and publishes the next message then.
+         *
+         * @param storeRefused whether the database refused the store (rather than being unreachable): the drain will
+         *            most likely be refused too and park it for an operator
+         */
+        record HandedOff(boolean storeRefused) implements Recorded {
         }
     }
 
@@ -64,6 +73,7 @@ public final class IssuedTokensRecorder {
     private final Pause pause;
     private final Set<UUID> holding = ConcurrentHashMap.newKeySet();
     private final Counter handedOff;
+    private final Counter storeRefused;
     private final Counter atRisk;
     private final Counter lost;
     private final Timer unrecorded;
@@ -73,7 +83,10 @@ public final class IssuedTokensRecorder {
         this.clock = clock;
         this.pause = pause;
         this.handedOff = Counter.builder("refresher.handoff.published")
-                .description("Refreshes whose issued tokens went to the hand-off queue because PostgreSQL was down")
+                .description("Refreshes whose issued tokens went to the hand-off queue: PostgreSQL down or refusing")
+                .register(meters);
+        this.storeRefused = Counter.builder("refresher.handoff.store_refused")
+                .description("Refreshes handed off at once because the database refused their store (not an outage)")
                 .register(meters);
         this.atRisk = Counter.builder("refresher.handoff.at_risk")
                 .description("Refreshes whose issued tokens were held in memory only: PostgreSQL and RabbitMQ down")
@@ -97,9 +110,9 @@ public final class IssuedTokensRecorder {
      * Makes {@code refresh} durable: {@code store} it, retried for {@code storeFor} while the database is down; then
      * hand it off; while the broker refuses that too, try both in turn until one takes it.
      *
+     * A store that fails for another reason than an outage is handed off at once.
+     *
      * @param answeredAt when the provider's answer arrived (for {@code refresher.refresh.unrecorded})
-     * @throws RuntimeException whatever {@code store} throws that is not an outage of the database (a bug, or a row
-     *             the statement cannot take), at once
      */
     public Recorded record(RefreshToStore refresh, Function<RefreshToStore, Optional<Stored>> store,
             Duration storeFor, long answeredAt) {
@@ -115,13 +128,22 @@ public final class IssuedTokensRecorder {
         UUID id = refresh.claim().connectionId();
         Instant handOffAt = clock.instant().plus(storeFor);
         Duration wait = FIRST_PAUSE;
+        boolean refused = false;
         try {
             while (true) {
-                Optional<Optional<Stored>> stored = tryStore(refresh, store);
-                if (stored.isPresent()) {
-                    return new Recorded.InDatabase(stored.get());
+                Attempt attempt = tryStore(refresh, store);
+                if (attempt instanceof Attempt.Done done) {
+                    return new Recorded.InDatabase(done.result());
                 }
                 holding.add(id);
+                if (attempt instanceof Attempt.Refused refusal) {
+                    refused = true;
+                    storeRefused.increment();
+                    log.warn("connection={} provider={} fence={} outcome=store_refused: the database refused to store "
+                            + "the issued tokens ({}); handing them off at once", id, refresh.claim().provider(),
+                            refresh.claim().fence(), refusal.why());
+                    break;
+                }
                 if (!clock.instant().isBefore(handOffAt)) {
                     break;
                 }
@@ -134,10 +156,12 @@ public final class IssuedTokensRecorder {
                 try {
                     handoff.publish(refresh);
                     handedOff.increment();
-                    log.warn("connection={} provider={} fence={} outcome=handed_off: PostgreSQL is unreachable; the "
-                            + "issued tokens are on the hand-off queue and are stored once it is back", id,
-                            refresh.claim().provider(), refresh.claim().fence());
-                    return new Recorded.HandedOff();
+                    log.warn("connection={} provider={} fence={} outcome=handed_off: {}; the issued tokens are on the "
+                            + "hand-off queue", id, refresh.claim().provider(), refresh.claim().fence(),
+                            refused
+                                    ? "the database refused them, a drain parks them for an operator if it is refused too"
+                                    : "PostgreSQL is unreachable, a drain stores them once it is back");
+                    return new Recorded.HandedOff(refused);
                 } catch (HandoffFailedException e) {
                     if (!counted) {
                         atRisk.increment();
@@ -152,9 +176,8 @@ public final class IssuedTokensRecorder {
                                 refresh.claim().provider(), e.getMessage());
                     }
                 }
-                Optional<Optional<Stored>> stored = tryStore(refresh, store);
-                if (stored.isPresent()) {
-                    return new Recorded.InDatabase(stored.get());
+                if (tryStore(refresh, store) instanceof Attempt.Done done) {
+                    return new Recorded.InDatabase(done.result());
                 }
                 sleep(wait, refresh);
                 wait = longer(wait);
@@ -164,16 +187,30 @@ public final class IssuedTokensRecorder {
         }
     }
 
-    /** @return the store's result, or empty when the database is down */
-    private static Optional<Optional<Stored>> tryStore(RefreshToStore refresh,
-            Function<RefreshToStore, Optional<Stored>> store) {
+    /** What one try of the store came to. */
+    private sealed interface Attempt {
+
+        /** The statement ran; empty where its guard found a newer token stored or the connection disconnected. */
+        record Done(Optional<Stored> result) implements Attempt {
+        }
+
+        /** PostgreSQL is unreachable or briefly unable to answer: worth trying again. */
+        record DatabaseDown() implements Attempt {
+        }
+
+        /** The database answered with a refusal that trying again does not change. */
+        record Refused(String why) implements Attempt {
+        }
+    }
+
+    private static Attempt tryStore(RefreshToStore refresh, Function<RefreshToStore, Optional<Stored>> store) {
         try {
-            return Optional.of(store.apply(refresh));
+            return new Attempt.Done(store.apply(refresh));
         } catch (RuntimeException e) {
-            if (!DatabaseOutage.isOutage(e)) {
-                throw e;
+            if (DatabaseOutage.isOutage(e)) {
+                return new Attempt.DatabaseDown();
             }
-            return Optional.empty();
+            return new Attempt.Refused(StoreFailures.describe(e));
         }
     }
 

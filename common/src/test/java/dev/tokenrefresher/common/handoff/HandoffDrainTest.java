@@ -16,6 +16,7 @@ import dev.tokenrefresher.common.connection.RefreshedTokens;
 import dev.tokenrefresher.common.connection.Registered;
 import dev.tokenrefresher.common.connection.StoredTokens;
 import dev.tokenrefresher.common.handoff.IssuedTokensRecorder.Recorded;
+import dev.tokenrefresher.common.messaging.DeadLetterHeaders;
 import dev.tokenrefresher.common.messaging.RefresherTopology;
 import dev.tokenrefresher.common.test.TestServices;
 import java.sql.Timestamp;
@@ -150,6 +151,53 @@ class HandoffDrainTest {
     }
 
     @Test
+    void aHandOffWhoseRowTheDatabaseRefusesIsParkedWithItsConnectionAndDeadLetteredWhileTheOthersAreStored() {
+        Claim before = claimed("rt-a");
+        Claim refusedClaim = claimed("rt-refused");
+        Claim after = claimed("rt-c");
+        handOff(issued(before, "at-a2", "rt-a2"));
+        handOff(issued(refusedClaim, "at-refused2", "rt-refused2"));
+        handOff(issued(after, "at-c2", "rt-c2"));
+        UUID refused = refusedClaim.connectionId();
+
+        HandoffDrain.Run run = withTokenStoreRefused(refused, drain::drain);
+
+        assertThat(run.parked()).isEqualTo(1);
+        assertThat(store.tokens(before.connectionId()).map(StoredTokens::refreshToken)).contains("rt-a2");
+        assertThat(store.tokens(after.connectionId()).map(StoredTokens::refreshToken)).contains("rt-c2");
+        // parked and held: no refresh scheduled, and no claim may call the provider with the spent rt-refused
+        assertThat(store.tokens(refused).map(StoredTokens::refreshToken)).contains("rt-refused");
+        assertThat(jdbc.sql("SELECT status, next_refresh_at IS NULL AS unscheduled, last_error, lease_owner, "
+                + "refresh_fence FROM connection WHERE id = :id").param("id", refused).query().singleRow())
+                .containsEntry("status", "ACTIVE").containsEntry("unscheduled", true)
+                .containsEntry("last_error", "store_refused: 22008")
+                .containsEntry("lease_owner", RefreshOutcomes.PARKED_TOKENS_HOLDER)
+                .containsEntry("refresh_fence", refusedClaim.fence() + 1);
+        assertThat(claims.claim(refused, refusedClaim.fence() + 1, "w2", LEASE)).isInstanceOf(
+                ClaimResult.Leased.class);
+        assertThat(store.rearm(refused, now)).isEmpty();
+        Message parked = new RabbitTemplate(rabbit).receive(topology.parkedQueue(), 5_000);
+        assertThat(parked).isNotNull();
+        assertThat(parked.getMessageProperties().getMessageId()).isEqualTo(refused + "/" + refusedClaim.fence());
+        Message deadLetter = new RabbitTemplate(rabbit).receive(topology.deadLetterQueue(), 5_000);
+        assertThat(deadLetter).isNotNull();
+        assertThat(deadLetter.getMessageProperties().getHeaders())
+                .containsEntry(DeadLetterHeaders.REASON, "store_refused")
+                .containsEntry(DeadLetterHeaders.ERROR_CODE, "22008")
+                .containsEntry(DeadLetterHeaders.CONNECTION_ID, refused.toString());
+        assertThat(new String(deadLetter.getBody()) + deadLetter.getMessageProperties().getHeaders()).doesNotContain(
+                "rt-refused");
+
+        // the operator's recovery, once the cause is fixed: the parked hand-off back onto the hand-off queue
+        new RabbitTemplate(rabbit).send(topology.handoffExchange(), "", parked);
+        drain.drain();
+
+        assertThat(store.tokens(refused).map(StoredTokens::refreshToken)).contains("rt-refused2");
+        assertThat(jdbc.sql("SELECT lease_owner IS NULL AND last_error IS NULL AND next_refresh_at IS NOT NULL "
+                + "FROM connection WHERE id = :id").param("id", refused).query(Boolean.class).single()).isTrue();
+    }
+
+    @Test
     void aMessageThatIsNoHandOffIsParkedAndDoesNotHoldUpTheWatermark() {
         Instant before = Instant.now();
         MessageProperties properties = new MessageProperties();
@@ -181,6 +229,26 @@ class HandoffDrainTest {
         assertThat(body).doesNotContain("at-secret-issued").doesNotContain("rt-secret-issued").doesNotContain(
                 "rt-secret-before");
         assertThat(message.getMessageProperties().getHeaders().toString()).doesNotContain("secret");
+    }
+
+    /**
+     * Runs {@code action} while PostgreSQL refuses any new refresh token for connection {@code id}, as it would refuse a
+     * value it cannot take; any other update of that row goes through.
+     */
+    private <T> T withTokenStoreRefused(UUID id, java.util.function.Supplier<T> action) {
+        jdbc.sql("""
+                CREATE FUNCTION refuse_token_store() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION 'refused for the test' USING ERRCODE = '22008'; END $$
+                """).update();
+        jdbc.sql("CREATE TRIGGER refuse_token_store BEFORE UPDATE ON connection FOR EACH ROW WHEN (NEW.id = '" + id
+                + "' AND NEW.refresh_token_enc IS DISTINCT FROM OLD.refresh_token_enc) "
+                + "EXECUTE FUNCTION refuse_token_store()").update();
+        try {
+            return action.get();
+        } finally {
+            jdbc.sql("DROP TRIGGER refuse_token_store ON connection").update();
+            jdbc.sql("DROP FUNCTION refuse_token_store()").update();
+        }
     }
 
     private Recorded handOff(RefreshToStore refresh) {

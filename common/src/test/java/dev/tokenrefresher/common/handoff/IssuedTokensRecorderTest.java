@@ -12,6 +12,7 @@ import dev.tokenrefresher.common.connection.Stored;
 import dev.tokenrefresher.common.handoff.IssuedTokensRecorder.Recorded;
 import dev.tokenrefresher.common.test.SettableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,9 +21,13 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.DataIntegrityViolationException;
 
+@ExtendWith(OutputCaptureExtension.class)
 class IssuedTokensRecorderTest {
 
     private static final Duration STORE_FOR = Duration.ofSeconds(10);
@@ -79,7 +84,7 @@ class IssuedTokensRecorderTest {
 
         Recorded recorded = recorder.record(refresh, down, STORE_FOR, System.nanoTime());
 
-        assertThat(recorded).isInstanceOf(Recorded.HandedOff.class);
+        assertThat(recorded).isEqualTo(new Recorded.HandedOff(false));
         assertThat(handedOff).containsExactly(refresh);
         // no hand-off before the store retry's time is up, and the connection is held from the first failure
         assertThat(log.indexOf("hand off")).isEqualTo(log.size() - 1);
@@ -87,6 +92,7 @@ class IssuedTokensRecorderTest {
         assertThat(recorder.isHolding(refresh.claim().connectionId())).isFalse();
         assertThat(meters.get("refresher.handoff.published").counter().count()).isEqualTo(1);
         assertThat(meters.get("refresher.handoff.at_risk").counter().count()).isZero();
+        assertThat(meters.get("refresher.handoff.store_refused").counter().count()).isZero();
     }
 
     @Test
@@ -112,15 +118,26 @@ class IssuedTokensRecorderTest {
     }
 
     @Test
-    void aStatementThatIsWrongFailsAtOnceInsteadOfBeingRetriedOrHandedOff() {
-        Function<RefreshToStore, Optional<Stored>> wrong = r -> {
-            throw new DataIntegrityViolationException("value out of range");
+    void aStoreTheDatabaseRefusesIsHandedOffAtOnceWithoutRetries(CapturedOutput output) {
+        Function<RefreshToStore, Optional<Stored>> refused = r -> {
+            log.add("store refused");
+            throw new DataIntegrityViolationException("ERROR: refused; the statement and its values would be here",
+                    new SQLException("refused", "22008"));
         };
 
-        assertThatThrownBy(() -> recorder.record(refresh, wrong, STORE_FOR, System.nanoTime()))
-                .isInstanceOf(DataIntegrityViolationException.class);
-        assertThat(handedOff).isEmpty();
-        assertThat(log).isEmpty();
+        Recorded recorded = recorder.record(refresh, refused, STORE_FOR, System.nanoTime());
+
+        // the provider has rotated: these tokens are the chain's future, kept on the hand-off queue, not thrown away
+        assertThat(recorded).isEqualTo(new Recorded.HandedOff(true));
+        assertThat(log).containsExactly("store refused", "hand off");
+        assertThat(handedOff).containsExactly(refresh);
+        assertThat(clock.instant()).isEqualTo(Instant.parse("2026-12-07T00:00:00Z"));
+        assertThat(meters.get("refresher.handoff.store_refused").counter().count()).isEqualTo(1);
+        assertThat(meters.get("refresher.handoff.published").counter().count()).isEqualTo(1);
+        assertThat(recorder.isHolding(refresh.claim().connectionId())).isFalse();
+        // the class and SQLState name the refusal; the exception's message, which can hold the values, stays out
+        assertThat(output).contains("DataIntegrityViolationException, SQLState 22008").doesNotContain(
+                "values would be here").doesNotContain("rotated");
     }
 
     @Test

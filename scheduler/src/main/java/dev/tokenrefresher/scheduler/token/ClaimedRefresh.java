@@ -182,10 +182,13 @@ class ClaimedRefresh {
                 refresh -> outcomes.storeRefreshed(refresh.claim(), refresh.tokens(), refresh.nextRefreshAt(), refresh
                         .now(), refresh.attempt()),
                 STORE_RETRY, answeredAt);
-        if (recorded instanceof Recorded.HandedOff) {
+        if (recorded instanceof Recorded.HandedOff handedOff) {
             throw new AccessTokenUnavailableException(claim.connectionId(), provider.name(), "handed_off", false,
-                    HANDED_OFF_RETRY, "the provider issued new tokens while the database is unreachable; they are "
-                            + "kept on the hand-off queue and stored once it is back; try again");
+                    HANDED_OFF_RETRY, handedOff.storeRefused()
+                            ? "the database refused to store the tokens the provider issued; they are kept on the "
+                                    + "hand-off queue, parked for an operator if the database refuses them again"
+                            : "the provider issued new tokens while the database is unreachable; they are kept on "
+                                    + "the hand-off queue and stored once it is back; try again");
         }
         Optional<Stored> stored = ((Recorded.InDatabase) recorded).stored();
         if (!grant.oddities().isEmpty()) {

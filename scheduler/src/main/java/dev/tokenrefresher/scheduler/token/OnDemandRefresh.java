@@ -6,6 +6,7 @@ import dev.tokenrefresher.common.connection.ConnectionClaims;
 import dev.tokenrefresher.common.connection.ConnectionStatus;
 import dev.tokenrefresher.common.connection.ConnectionStore;
 import dev.tokenrefresher.common.connection.ConnectionView;
+import dev.tokenrefresher.common.connection.RefreshOutcomes;
 import dev.tokenrefresher.common.connection.StoredTokens;
 import dev.tokenrefresher.common.provider.ProviderRegistry;
 import dev.tokenrefresher.common.provider.ProviderSettings;
@@ -160,6 +161,11 @@ public class OnDemandRefresh {
             case ClaimResult.NotActive notActive -> throw new ConnectionNotActiveException(connection.id(),
                     notActive.status());
             case ClaimResult.NotFound notFound -> throw new ConnectionNotFoundException(connection.id());
+            // its newest tokens wait in the parked queue; the lease that holds it lasts until an operator acts
+            case ClaimResult.Leased leased when RefreshOutcomes.PARKED_TOKENS_HOLDER.equals(leased.owner()) ->
+                throw new AccessTokenUnavailableException(connection.id(), connection.provider(),
+                        "store_refused", false, null, "the database refused to store the provider's newest tokens "
+                                + "for this connection; they are parked until an operator moves them back");
             case ClaimResult.Leased leased -> {
                 awaitLease(connection, clock.instant().plus(leased.remaining()), deadline);
                 yield null;

@@ -6,6 +6,8 @@ import dev.tokenrefresher.common.connection.ConnectionClaims;
 import dev.tokenrefresher.common.connection.RefreshOutcomes;
 import dev.tokenrefresher.common.connection.RefreshToStore;
 import dev.tokenrefresher.common.connection.Stored;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
 
@@ -20,11 +22,22 @@ class GroupedConnectionWrites implements AutoCloseable {
     private final GroupedStatement<ClaimRequest, ClaimResult> claims;
     private final GroupedStatement<RefreshToStore, Optional<Stored>> stores;
 
-    GroupedConnectionWrites(ConnectionClaims claims, RefreshOutcomes outcomes, WorkerProperties properties) {
+    GroupedConnectionWrites(ConnectionClaims claims, RefreshOutcomes outcomes, WorkerProperties properties,
+            MeterRegistry meters) {
         this.claims = new GroupedStatement<>("claim", claims::claimAll, properties.statementBatchSize(),
-                InfrastructureRetry::isDatabaseDown, properties.statementMaxWait());
+                InfrastructureRetry::isDatabaseDown, properties.statementMaxWait(), splits(meters, "claim"));
         this.stores = new GroupedStatement<>("store", outcomes::storeAllRefreshed, properties.statementBatchSize(),
-                InfrastructureRetry::isDatabaseDown, properties.statementMaxWait());
+                InfrastructureRetry::isDatabaseDown, properties.statementMaxWait(), splits(meters, "store"));
+    }
+
+    /** Registered at 0, so that "none yet" shows as such. */
+    private static Runnable splits(MeterRegistry meters, String statement) {
+        Counter counter = Counter.builder("refresher.statement.split")
+                .description("Grouped statements that failed for another reason than an outage and were run again "
+                        + "row by row")
+                .tag("statement", statement)
+                .register(meters);
+        return counter::increment;
     }
 
     /** @see ConnectionClaims#claim */

@@ -47,6 +47,7 @@ final class GroupedStatement<R, T> implements AutoCloseable {
     private final Predicate<Throwable> infrastructureFailure;
     /** {@code null}: a row waits as long as the statement ahead takes. */
     private final Duration maxWait;
+    private final Runnable split;
     private final BlockingQueue<Pending<R, T>> queue = new LinkedBlockingQueue<>();
     /** Queued by {@link #close()}: the drainer stops when it reaches it. */
     private final Pending<R, T> stop = new Pending<>(null, null);
@@ -59,9 +60,10 @@ final class GroupedStatement<R, T> implements AutoCloseable {
      * @param infrastructureFailure whether a failure is the infrastructure's (fail every row) rather than possibly
      *            one row's (run them one by one)
      * @param maxWait how long a row waits for a statement to take it; {@code null} for as long as it takes
+     * @param split told each time a failed statement's rows are run again one by one (a meter counts it)
      */
     GroupedStatement(String name, Function<List<R>, List<T>> statement, int maxRows,
-            Predicate<Throwable> infrastructureFailure, Duration maxWait) {
+            Predicate<Throwable> infrastructureFailure, Duration maxWait, Runnable split) {
         if (maxRows < 1) {
             throw new IllegalArgumentException("the rows of one " + name + " statement must be at least 1, was "
                     + maxRows);
@@ -71,6 +73,7 @@ final class GroupedStatement<R, T> implements AutoCloseable {
         this.maxRows = maxRows;
         this.infrastructureFailure = infrastructureFailure;
         this.maxWait = maxWait;
+        this.split = split;
         this.drainer = maxRows == 1 ? null : Thread.ofVirtual().name(name + "-statements").start(this::drain);
     }
 
@@ -146,6 +149,7 @@ final class GroupedStatement<R, T> implements AutoCloseable {
             if (batch.size() > 1 && !infrastructureFailure.test(e)) {
                 log.warn("a {} statement of {} rows failed ({}); running its rows one by one", name, batch.size(), e
                         .getClass().getSimpleName());
+                split.run();
                 batch.forEach(this::runAlone);
                 return;
             }

@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -21,6 +22,9 @@ import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.QueryTimeoutException;
 
 class GroupedStatementTest {
+
+    private static final Runnable UNCOUNTED = () -> {
+    };
 
     private final ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor();
     private final List<List<Integer>> statements = Collections.synchronizedList(new ArrayList<>());
@@ -44,7 +48,7 @@ class GroupedStatementTest {
     @Test
     void rowsThatQueueWhileAStatementRunsGoOutTogetherInTheNextOne() throws Exception {
         try (GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", timesTen, 100,
-                InfrastructureRetry::isDatabaseDown, null)) {
+                InfrastructureRetry::isDatabaseDown, null, UNCOUNTED)) {
             Future<Integer> first = startFirstStatement(grouped, 1);
             List<Future<Integer>> queued = queueBehindIt(grouped, 2, 6);
 
@@ -63,7 +67,7 @@ class GroupedStatementTest {
     void aRowStillQueuedAfterTheMaxWaitFailsTransientlyUnwrittenWhileARowAlreadyInAStatementWaitsForIt()
             throws Exception {
         try (GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", timesTen, 100,
-                InfrastructureRetry::isDatabaseDown, Duration.ofMillis(200))) {
+                InfrastructureRetry::isDatabaseDown, Duration.ofMillis(200), UNCOUNTED)) {
             Future<Integer> first = startFirstStatement(grouped, 1);
             Future<Integer> queued = callers.submit(() -> grouped.run(2));
 
@@ -82,7 +86,7 @@ class GroupedStatementTest {
     @Test
     void noStatementCarriesMoreThanMaxRows() throws Exception {
         try (GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", timesTen, 3,
-                InfrastructureRetry::isDatabaseDown, null)) {
+                InfrastructureRetry::isDatabaseDown, null, UNCOUNTED)) {
             Future<Integer> first = startFirstStatement(grouped, 0);
             List<Future<Integer>> queued = queueBehindIt(grouped, 1, 7);
 
@@ -110,7 +114,7 @@ class GroupedStatementTest {
             return rows;
         };
         try (GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", failsOnce, 100,
-                InfrastructureRetry::isDatabaseDown, null)) {
+                InfrastructureRetry::isDatabaseDown, null, UNCOUNTED)) {
             Future<Integer> first = callers.submit(() -> grouped.run(1));
             await().until(() -> statements.size() == 1);
             List<Future<Integer>> failing = List.of(callers.submit(() -> grouped.run(2)), callers.submit(
@@ -140,8 +144,9 @@ class GroupedStatementTest {
             }
             return rows.stream().map(row -> row * 10).toList();
         };
+        AtomicInteger splits = new AtomicInteger();
         try (GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", refusesThirteen, 100,
-                InfrastructureRetry::isDatabaseDown, null)) {
+                InfrastructureRetry::isDatabaseDown, null, splits::incrementAndGet)) {
             Future<Integer> first = callers.submit(() -> grouped.run(1));
             await().until(() -> statements.size() == 1);
             List<Future<Integer>> rows = List.of(callers.submit(() -> grouped.run(12)), callers.submit(() -> grouped
@@ -160,6 +165,7 @@ class GroupedStatementTest {
             assertThat(after.getFirst()).containsExactlyInAnyOrder(12, 13, 14);
             assertThat(after.subList(1, 4)).containsExactly(List.of(after.getFirst().get(0)), List.of(after.getFirst()
                     .get(1)), List.of(after.getFirst().get(2)));
+            assertThat(splits).hasValue(1);
         }
     }
 
@@ -167,7 +173,7 @@ class GroupedStatementTest {
     void aStatementThatAnswersTooFewResultsFailsItsRowsAndTheDrainerCarriesOn() throws Exception {
         try (GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", rows -> rows.contains(13)
                 ? List.of()
-                : rows, 100, InfrastructureRetry::isDatabaseDown, null)) {
+                : rows, 100, InfrastructureRetry::isDatabaseDown, null, UNCOUNTED)) {
             assertThatThrownBy(() -> grouped.run(13)).isInstanceOf(IllegalStateException.class)
                     .hasMessage("a test statement answered 0 results for 1 rows");
             assertThat(grouped.run(14)).isEqualTo(14);
@@ -180,7 +186,7 @@ class GroupedStatementTest {
         try (GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", rows -> {
             ranOn.add(Thread.currentThread());
             return rows;
-        }, 1, InfrastructureRetry::isDatabaseDown, null)) {
+        }, 1, InfrastructureRetry::isDatabaseDown, null, UNCOUNTED)) {
             assertThat(grouped.run(7)).isEqualTo(7);
         }
         assertThat(ranOn).containsExactly(Thread.currentThread());
@@ -189,7 +195,7 @@ class GroupedStatementTest {
     @Test
     void closingWritesTheRowsQueuedSoFarAndRefusesLaterOnes() throws Exception {
         GroupedStatement<Integer, Integer> grouped = new GroupedStatement<>("test", timesTen, 100,
-                InfrastructureRetry::isDatabaseDown, null);
+                InfrastructureRetry::isDatabaseDown, null, UNCOUNTED);
         Future<Integer> first = callers.submit(() -> grouped.run(1));
         await().until(() -> statements.size() == 1);
         Future<Integer> queued = callers.submit(() -> grouped.run(2));

@@ -1,0 +1,127 @@
+package dev.tokenrefresher.common.handoff;
+
+import dev.tokenrefresher.common.connection.Claim;
+import dev.tokenrefresher.common.connection.RefreshOutcomes;
+import dev.tokenrefresher.common.connection.RefreshToStore;
+import dev.tokenrefresher.common.database.DatabaseOutage;
+import dev.tokenrefresher.common.messaging.ConnectionEvent;
+import dev.tokenrefresher.common.messaging.ConnectionEventPublisher;
+import dev.tokenrefresher.common.messaging.DeadLetter;
+import dev.tokenrefresher.common.messaging.DeadLetterPublisher;
+import dev.tokenrefresher.common.messaging.RefreshMessage;
+import dev.tokenrefresher.common.messaging.RefreshMessageCodec;
+import dev.tokenrefresher.common.messaging.RefresherTopology;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.transaction.TransactionStatus;
+
+/**
+ * Hand-offs whose row the database refused on its own (not an outage: a value or a row it cannot take). The drain
+ * rejects the message into the parked queue, where its encrypted tokens stay, durable; here, in the drain's
+ * transaction, the connection is parked and held ({@link RefreshOutcomes#holdForParkedTokens}) so that nobody calls
+ * the provider with the refresh token those tokens replaced; after the commit, a dead letter {@value #REASON} tells the
+ * operator, who moves the hand-off back to the hand-off queue once the cause is fixed.
+ */
+final class RefusedHandoffs {
+
+    /** The dead letter's reason, and the start of the connection's {@code last_error}. */
+    static final String REASON = "store_refused";
+
+    private static final Logger log = LoggerFactory.getLogger(RefusedHandoffs.class);
+
+    private final RefreshOutcomes outcomes;
+    private final DeadLetterPublisher deadLetters;
+    private final RefreshMessageCodec codec;
+    private final ConnectionEventPublisher events;
+    private final RefresherTopology topology;
+    private final MeterRegistry meters;
+    private final Clock clock;
+
+    RefusedHandoffs(RefreshOutcomes outcomes, DeadLetterPublisher deadLetters, RefreshMessageCodec codec,
+            ConnectionEventPublisher events, RefresherTopology topology, MeterRegistry meters, Clock clock) {
+        this.outcomes = outcomes;
+        this.deadLetters = deadLetters;
+        this.codec = codec;
+        this.events = events;
+        this.topology = topology;
+        this.meters = meters;
+        this.clock = clock;
+    }
+
+    /** A connection parked with its hand-off, whose dead letter goes out after the commit. */
+    record Parked(RefreshToStore refresh, long fence, String code, Instant at) {
+    }
+
+    /**
+     * Parks the connection of a refused hand-off, under a savepoint of its own: if that fails too, the hand-off is
+     * parked all the same and the drain goes on.
+     *
+     * @param refusal what the store of this hand-off alone threw
+     * @return the parked connection; empty when it was not parked (a newer token is stored, it was disconnected, or
+     *         the park failed)
+     * @throws RuntimeException an outage of the database, for the drain to give up this run
+     */
+    Optional<Parked> park(RefreshToStore refresh, RuntimeException refusal, TransactionStatus status) {
+        Claim claim = refresh.claim();
+        String code = StoreFailures.code(refusal);
+        Instant now = clock.instant();
+        log.error("connection={} provider={} fence={} outcome=store_refused: the database refused the handed-off "
+                + "tokens ({}); the hand-off is parked in {}", claim.connectionId(), claim.provider(), claim.fence(),
+                StoreFailures.describe(refusal), topology.parkedQueue());
+        Object savepoint = status.createSavepoint();
+        try {
+            OptionalLong fence = outcomes.holdForParkedTokens(claim, REASON + ": " + code, now);
+            status.releaseSavepoint(savepoint);
+            if (fence.isEmpty()) {
+                log.warn("connection={} not parked: a newer refresh token is stored, or it was disconnected",
+                        claim.connectionId());
+                return Optional.empty();
+            }
+            return Optional.of(new Parked(refresh, fence.getAsLong(), code, now));
+        } catch (RuntimeException e) {
+            if (DatabaseOutage.isOutage(e)) {
+                throw e;
+            }
+            status.rollbackToSavepoint(savepoint);
+            log.error("connection={} provider={} could not be parked ({}): its chain may call the provider with the "
+                    + "refresh token the parked hand-off replaced", claim.connectionId(), claim.provider(),
+                    StoreFailures.describe(e));
+            return Optional.empty();
+        }
+    }
+
+    /** The dead letters and events of the connections parked in a committed drain. */
+    void afterCommit(List<Parked> parked) {
+        for (Parked one : parked) {
+            Claim claim = one.refresh().claim();
+            RefreshMessage message = new RefreshMessage(claim.connectionId(), one.fence(), one.at(), 0);
+            try {
+                deadLetters.publish(new DeadLetter(codec.encode(message), message.messageId(), REASON, one.code(),
+                        "the database refused to store the tokens the provider issued; they are parked in "
+                                + topology.parkedQueue() + ": move them back to " + topology.handoffQueue()
+                                + " once the cause is fixed",
+                        claim.provider(), claim.connectionId(), 1, one.refresh().attempt().httpStatus(),
+                        claim.firstFailureAt() != null ? claim.firstFailureAt() : one.at(), one.at(), one.refresh()
+                                .attempt().worker()));
+                meters.counter("refresher.dead_letters", "provider", claim.provider(), "reason", REASON).increment();
+            } catch (RuntimeException e) {
+                // the connection is parked and its hand-off kept: last_error and the parked queue still tell
+                log.error("dead letter {} for connection {} not published: {}", REASON, claim.connectionId(), e
+                        .getMessage());
+            }
+            try {
+                events.publish(ConnectionEvent.failure(ConnectionEvent.DEAD_LETTERED, claim.connectionId(), claim
+                        .tenantId(), claim.provider(), REASON, one.at()));
+            } catch (RuntimeException e) {
+                log.warn("dead_lettered event for connection {} not published: {}", claim.connectionId(), e
+                        .getMessage());
+            }
+        }
+    }
+}
