@@ -92,6 +92,37 @@ final class StoredConnections {
         }
     }
 
+    /**
+     * Takes PostgreSQL advisory lock {@code key} on a session of its own and holds it until the answer is closed: a
+     * trigger that takes the same lock makes the apps' statements wait at it for as long as the test wants.
+     */
+    HeldLock holdAdvisoryLock(long key) {
+        TestServices services = TestServices.get();
+        try {
+            Connection connection = DriverManager.getConnection(services.jdbcUrl(namespace), services.postgresUser(),
+                    services.postgresPassword());
+            try (var statement = connection.createStatement()) {
+                statement.execute("SELECT pg_advisory_lock(" + key + ")");
+            }
+            // closing the session releases the lock
+            return () -> {
+                try {
+                    connection.close();
+                } catch (SQLException e) {
+                    throw new IllegalStateException("cannot release advisory lock " + key, e);
+                }
+            };
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot take advisory lock " + key, e);
+        }
+    }
+
+    /** An advisory lock held until closed. */
+    interface HeldLock extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /** Successful refreshes token-refresher recorded, by realm id. */
     Map<String, Long> refreshedAttemptsByRealm() {
         Map<UUID, String> realmById = new HashMap<>();

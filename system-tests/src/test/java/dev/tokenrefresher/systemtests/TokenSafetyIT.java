@@ -44,7 +44,9 @@ class TokenSafetyIT {
         system = RunningSystem.start("token-safety", 1, List.of("--sandbox.rotate-every=1"), Map.of(
                 "refresher.providers.quickbooks.request-timeout", REQUEST_TIMEOUT.toSeconds() + "s",
                 "refresher.worker.fast-retries", "3",
-                "refresher.worker.fast-retry-backoff", "100ms"));
+                "refresher.worker.fast-retry-backoff", "100ms",
+                // OneRefusedRowInAGroupedStore holds stores queued behind a statement for a moment
+                "refresher.worker.statement-max-wait", "10s"));
         rabbit = RabbitFixtures.connectionFactory();
         RefresherTopology topology = new RefresherTopology(RabbitFixtures.messagingProperties(system.namespace()));
         RabbitAdmin admin = new RabbitAdmin(rabbit);
@@ -218,13 +220,20 @@ class TokenSafetyIT {
     class OneRefusedRowInAGroupedStore {
 
         private static final int CONNECTIONS = 40;
-        /** How long the sandbox holds the answers of the refused connection and its companion. */
-        private static final Duration HELD = Duration.ofMillis(100);
+        /** The provider's default concurrency: the refreshes one worker has in flight. */
+        private static final int IN_FLIGHT = 8;
+        /**
+         * How long the sandbox holds the answers of the refused connection and its companion: the slow row's store
+         * has started by then, so theirs queue up behind it, together.
+         */
+        private static final Duration HELD = Duration.ofMillis(500);
+        /** The advisory lock the slow row's store waits at until the test lets it go. */
+        private static final long GATE = 18_004L;
 
         @Test
         void onlyTheRefusedRowFailsItsTokensAreParkedAndAnOperatorMovesThemBackAndTheChainGoesOn() {
             List<Sandbox.Minted> minted = system.sandbox().mint(CONNECTIONS, Duration.ZERO);
-            // the worker's first batch of deliveries (the provider's concurrency, 8) holds these three
+            // the worker's first deliveries (the provider's concurrency, 8) hold these three
             Sandbox.Minted slowMinted = minted.get(0);
             Sandbox.Minted refusedMinted = minted.get(1);
             Sandbox.Minted companionMinted = minted.get(2);
@@ -236,24 +245,34 @@ class TokenSafetyIT {
                     .namespace()));
             Instant dueAtOnce = Instant.now().minus(Duration.ofHours(2));
             Map<String, UUID> ids = new HashMap<>();
-            // Frozen, the worker refreshes nothing until all are registered and the database is set up; then the
-            // slow row's store holds the grouped statement for a second, and the refused row's and its companion's,
-            // answered 100 ms later, queue up behind it and go out together.
+            // Frozen, the worker refreshes nothing until all are registered and the database is set up. Then the
+            // slow row's store waits at a gate the test holds; the refused row and its companion, answered half a
+            // second later, queue up behind it (a queued row waits up to statement-max-wait, 10 s here); once the
+            // first refreshes are all answered and they wait, the gate opens and they go out in one statement.
             worker.freeze();
-            try {
-                for (Sandbox.Minted m : minted) {
-                    ids.put(m.realmId(), system.registerOrFail("grouped-" + UUID.randomUUID(), m, dueAtOnce));
+            UUID refused;
+            try (StoredConnections.HeldLock gate = table.holdAdvisoryLock(GATE)) {
+                try {
+                    for (Sandbox.Minted m : minted) {
+                        ids.put(m.realmId(), system.registerOrFail("grouped-" + UUID.randomUUID(), m, dueAtOnce));
+                    }
+                    system.sandbox().answerDelay(refusedMinted.realmId(), HELD);
+                    system.sandbox().answerDelay(companionMinted.realmId(), HELD);
+                    onTokenStoreOf(table, ids.get(slowMinted.realmId()), "slow_token_store",
+                            "PERFORM pg_advisory_xact_lock(" + GATE + "); RETURN NEW;");
+                    onTokenStoreOf(table, ids.get(refusedMinted.realmId()), "refuse_token_store",
+                            "RAISE EXCEPTION 'refused for the test' USING ERRCODE = '22008';");
+                } finally {
+                    worker.thaw();
                 }
-                system.sandbox().answerDelay(refusedMinted.realmId(), HELD);
-                system.sandbox().answerDelay(companionMinted.realmId(), HELD);
-                onTokenStoreOf(table, ids.get(slowMinted.realmId()), "slow_token_store", "PERFORM pg_sleep(1); "
-                        + "RETURN NEW;");
-                onTokenStoreOf(table, ids.get(refusedMinted.realmId()), "refuse_token_store",
-                        "RAISE EXCEPTION 'refused for the test' USING ERRCODE = '22008';");
-            } finally {
-                worker.thaw();
+                refused = ids.get(refusedMinted.realmId());
+                // the first refreshes in flight are all answered: each one's store is in the slow statement or
+                // queued behind it, the refused row's and its companion's among the queued
+                await().atMost(SOON).until(() -> minted.subList(0, IN_FLIGHT).stream().map(m -> system.sandbox()
+                        .report(m.realmId())).allMatch(r -> r.refreshes() == 1 && r.inFlight() == 0));
+                await().during(Duration.ofMillis(300)).atMost(SOON).until(() -> RunningSystem.meter(worker,
+                        "refresher.statement.queued", "statement:store") >= 2);
             }
-            UUID refused = ids.get(refusedMinted.realmId());
             try {
                 // every other row stored, with the sandbox's current token; the refused one parked with its hand-off
                 await().atMost(SOON).untilAsserted(() -> {

@@ -7,6 +7,7 @@ import dev.tokenrefresher.common.connection.RefreshOutcomes;
 import dev.tokenrefresher.common.connection.RefreshToStore;
 import dev.tokenrefresher.common.connection.Stored;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
@@ -28,6 +29,16 @@ class GroupedConnectionWrites implements AutoCloseable {
                 InfrastructureRetry::isDatabaseDown, properties.statementMaxWait(), splits(meters, "claim"));
         this.stores = new GroupedStatement<>("store", outcomes::storeAllRefreshed, properties.statementBatchSize(),
                 InfrastructureRetry::isDatabaseDown, properties.statementMaxWait(), splits(meters, "store"));
+        queuedGauge(meters, "claim", this.claims);
+        queuedGauge(meters, "store", this.stores);
+    }
+
+    /** Rows waiting for the statement in flight: a database that answers slowly shows here first. */
+    private static void queuedGauge(MeterRegistry meters, String statement, GroupedStatement<?, ?> statements) {
+        Gauge.builder("refresher.statement.queued", statements, GroupedStatement::queued)
+                .description("Rows waiting for the grouped statement in flight to finish")
+                .tag("statement", statement)
+                .register(meters);
     }
 
     /** Registered at 0, so that "none yet" shows as such. */

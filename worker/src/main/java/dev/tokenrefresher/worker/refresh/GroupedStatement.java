@@ -117,7 +117,7 @@ final class GroupedStatement<R, T> implements AutoCloseable {
         return new CompletionException(failure);
     }
 
-    /** Rows waiting for a statement; for tests. */
+    /** Rows waiting for a statement (the one in flight to finish). */
     int queued() {
         return queue.size();
     }
