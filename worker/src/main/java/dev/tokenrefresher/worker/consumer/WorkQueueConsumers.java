@@ -1,11 +1,12 @@
 package dev.tokenrefresher.worker.consumer;
 
 import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ShutdownSignalException;
 import dev.tokenrefresher.common.messaging.RefresherTopology;
 import dev.tokenrefresher.common.provider.ProviderRegistry;
 import dev.tokenrefresher.common.provider.ProviderSettings;
-import dev.tokenrefresher.worker.refresh.RefreshBatchHandler;
-import dev.tokenrefresher.worker.refresh.RefreshBatchHandler.Verdict;
+import dev.tokenrefresher.worker.refresh.RefreshDispatcher;
+import dev.tokenrefresher.worker.refresh.RefreshDispatcher.Verdict;
 import dev.tokenrefresher.worker.refresh.WorkerProperties;
 import dev.tokenrefresher.worker.resilience.ProviderGuards;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -13,7 +14,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,7 +24,6 @@ import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
 import org.springframework.amqp.rabbit.listener.api.ChannelAwareBatchMessageListener;
-import org.springframework.amqp.rabbit.support.RabbitExceptionTranslator;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -35,9 +34,10 @@ import org.springframework.stereotype.Component;
  * <p>The provider's circuit breaker drives its container: OPEN stops it, so that during an outage messages wait in
  * the queue and no attempt is burnt; HALF_OPEN starts it again for the probe calls; CLOSED keeps it running.
  *
- * <p>Deliveries come in batches ({@code refresher.worker.batch-size}, {@code batch-wait}); the batch handler says per
- * delivery whether to acknowledge or requeue it, and a requeued message counts towards the quorum queue's delivery
- * limit, which ends a crash loop.
+ * <p>Deliveries come in batches ({@code refresher.worker.batch-size}, {@code batch-wait}) only to save wake-ups: each is
+ * dispatched at once and settled (acknowledged, or requeued) when it is done, whatever the others of its batch do
+ * ({@link RefreshDispatcher}); a requeued message counts towards the quorum queue's delivery limit, which ends a crash
+ * loop.
  */
 @Component
 class WorkQueueConsumers implements SmartLifecycle {
@@ -52,7 +52,7 @@ class WorkQueueConsumers implements SmartLifecycle {
     private volatile boolean running;
 
     WorkQueueConsumers(ConnectionFactory connectionFactory, ProviderRegistry providers, RefresherTopology topology,
-            RefreshBatchHandler handler, ProviderGuards guards, WorkerProperties properties, HeldDeliveries held,
+            RefreshDispatcher dispatcher, ProviderGuards guards, WorkerProperties properties, HeldDeliveries held,
             MeterRegistry registry) {
         for (ProviderSettings provider : providers.all()) {
             // the lease was checked against the provider's worst case by LeaseBudgets
@@ -72,10 +72,11 @@ class WorkQueueConsumers implements SmartLifecycle {
             container.setReceiveTimeout(properties.batchWait().toMillis());
             container.setBatchReceiveTimeout(properties.batchWait().toMillis());
             container.setPrefetchCount(properties.prefetchFor(provider.concurrency()));
-            // the handler says per delivery whether to ack or requeue; the container must not do either itself
+            // each delivery is settled when it is done, from the dispatcher's settler; the container must not ack
             container.setAcknowledgeMode(AcknowledgeMode.MANUAL);
-            container.setMessageListener((ChannelAwareBatchMessageListener) (batch, channel) -> settle(batch,
-                    handler.handle(provider.name(), batch), channel));
+            container.setMessageListener((ChannelAwareBatchMessageListener) (batch, channel) -> batch.forEach(
+                    delivery -> dispatcher.dispatch(provider.name(), delivery, verdict -> settle(delivery, verdict,
+                            channel))));
             container.setBeanName("consumer-" + provider.name());
             container.afterPropertiesSet();
             containers.put(provider.name(), container);
@@ -87,33 +88,21 @@ class WorkQueueConsumers implements SmartLifecycle {
     }
 
     /**
-     * Acknowledges a handled batch: with one {@code multiple} ack when every delivery may go, which is the usual case,
-     * else one ack or requeue each.
+     * Acknowledges or requeues one handled delivery on the channel it came on. Called from the provider's settler
+     * thread while the consumer goes on receiving: the client serialises the frames of a channel.
      */
-    private static void settle(List<Message> batch, List<Verdict> verdicts, Channel channel) {
+    private static void settle(Message delivery, Verdict verdict, Channel channel) {
+        long tag = delivery.getMessageProperties().getDeliveryTag();
         try {
-            acknowledge(batch, verdicts, channel);
-        } catch (IOException e) {
-            // the channel is gone: the broker requeues every unacknowledged delivery of it by itself
-            throw RabbitExceptionTranslator.convertRabbitAccessException(e);
-        }
-    }
-
-    private static void acknowledge(List<Message> batch, List<Verdict> verdicts, Channel channel) throws IOException {
-        if (batch.isEmpty()) {
-            return;
-        }
-        if (verdicts.stream().allMatch(Verdict.ACK::equals)) {
-            channel.basicAck(batch.getLast().getMessageProperties().getDeliveryTag(), true);
-            return;
-        }
-        for (int i = 0; i < batch.size(); i++) {
-            long tag = batch.get(i).getMessageProperties().getDeliveryTag();
-            if (verdicts.get(i) == Verdict.ACK) {
+            if (verdict == Verdict.ACK) {
                 channel.basicAck(tag, false);
             } else {
                 channel.basicNack(tag, false, true);
             }
+        } catch (IOException | ShutdownSignalException e) {
+            // the channel closed meanwhile (the consumer stopped, the connection dropped): the broker has requeued the
+            // delivery itself, and its fence tells the next handler that the refresh is done
+            log.debug("delivery {} could not be settled on its closed channel: {}", tag, e.toString());
         }
     }
 

@@ -59,7 +59,7 @@ class RefreshMetrics {
             "invalid_client", "unauthorized_client", "invalid_request", "invalid_scope", "unsupported_grant_type",
             "retries_exhausted", "malformed", "unknown_connection", "store_refused");
 
-    /** The phases of a batch that {@link #batchPhase} times. */
+    /** The phases {@link #batchPhase} times. */
     static final List<String> BATCH_PHASES = List.of("refresh", "publish");
 
     private final MeterRegistry registry;
@@ -110,9 +110,9 @@ class RefreshMetrics {
     }
 
     /**
-     * How long one phase of a batch held its consumer: {@code refresh} (claims, provider calls and stores, until the
-     * batch's slowest is done) or {@code publish} (the next messages published and confirmed). Deliveries that reach a
-     * consumer meanwhile wait for both, which is the part of their lateness that the broker does not cause.
+     * {@code refresh}: one delivery from its dispatch until it is handled (claim, provider call, store); {@code publish}:
+     * one round of the provider's settler (the next messages of every delivery finished meanwhile published and
+     * confirmed, each acknowledged). The meter keeps its name from when deliveries were handled in batches.
      */
     void batchPhase(String provider, String phase, Duration duration) {
         batchPhaseTimer(provider, phase).record(duration);
@@ -161,7 +161,7 @@ class RefreshMetrics {
     private Timer batchPhaseTimer(String provider, String phase) {
         return batchPhases.computeIfAbsent(new MeterKey("refresher.batch.duration", provider, phase), key -> Timer
                 .builder(key.name())
-                .description("How long a phase of a batch of deliveries held its consumer")
+                .description("How long one delivery's refresh, or one settler round, took")
                 .tag("provider", provider)
                 .tag("phase", phase)
                 .publishPercentileHistogram()

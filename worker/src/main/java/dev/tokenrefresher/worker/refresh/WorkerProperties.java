@@ -16,14 +16,13 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *            connections wait before another worker takes them over. A claim's lease is shortened to half the
  *            connection's access-token lifetime where that is shorter, but never below that worst case
  * @param prefetch unacknowledged messages per consumer (default two of its provider's batches, at least
- *            {@value #MIN_DEFAULT_PREFETCH}, {@link #prefetchFor(int)}); at least the batch size, so that the next batch
- *            is at hand when one ends
- * @param batchSize deliveries handled together (default {@value #DEFAULT_BATCH_SIZE}): refreshed in parallel, their next
- *            messages published and confirmed as one, acknowledged as one. A provider's {@code concurrency} is split
- *            into batches of this size, one consumer each (a concurrency of 8 is one consumer with batches of 8).
- *            Batches of 100 instead of 50 cost a worker 18 % less CPU per refresh in the benchmark's catch-up (600 in
- *            flight; docs/benchmark-optimisations.md, section 14).
- * @param batchWait how long a consumer waits for more deliveries before it starts on a batch that is not full
+ *            {@value #MIN_DEFAULT_PREFETCH}, {@link #prefetchFor(int)}); at least the batch size, so that deliveries are
+ *            at hand as soon as a place frees up
+ * @param batchSize deliveries a consumer takes from its prefetch at a time (default {@value #DEFAULT_BATCH_SIZE}); each
+ *            is refreshed at once on its own virtual thread and settled as soon as it is done ({@link RefreshDispatcher}),
+ *            never waiting for the others. A provider's {@code concurrency} is split into consumers of this many (a
+ *            concurrency of 8 is one consumer taking up to 8)
+ * @param batchWait how long a consumer waits for more deliveries before it takes a batch that is not full
  *            (default 50 ms): the most a quiet queue adds to a refresh's lateness
  * @param statementBatchSize the most claims, and the most stored refreshes, written by one statement (default
  *            {@value #DEFAULT_STATEMENT_BATCH_SIZE}): a refresh's claim and store wait for the statement in flight and go
