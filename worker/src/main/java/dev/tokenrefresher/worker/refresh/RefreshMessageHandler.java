@@ -40,6 +40,7 @@ class RefreshMessageHandler {
     private final WorkerProperties properties;
     private final LeaseBudgets leaseBudgets;
     private final Clock clock;
+    private final LateStartWarnings lateStarts;
 
     RefreshMessageHandler(RefreshMessageCodec codec, GroupedConnectionWrites writes, DeadLetterPublisher deadLetters,
             ProviderRefresh providerRefresh, RefreshMetrics metrics, IssuedTokensRecorder recorder,
@@ -53,6 +54,7 @@ class RefreshMessageHandler {
         this.properties = properties;
         this.leaseBudgets = leaseBudgets;
         this.clock = clock;
+        this.lateStarts = new LateStartWarnings(properties.lateWarning(), clock);
     }
 
     void handle(String provider, Message amqp, RefreshOutbox outbox) {
@@ -98,7 +100,9 @@ class RefreshMessageHandler {
                 properties.lease(), leaseBudgets.leaseFloor(provider)));
         switch (claim) {
             case ClaimResult.Claimed claimed -> {
-                metrics.lateness(provider, Duration.between(message.dueAt(), now));
+                Duration late = Duration.between(message.dueAt(), now);
+                metrics.lateness(provider, late);
+                lateStarts.started(provider, late);
                 providerRefresh.refresh(claimed.claim(), message, outbox);
             }
             case ClaimResult.NotFound notFound -> {

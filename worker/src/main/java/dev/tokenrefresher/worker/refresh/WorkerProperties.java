@@ -48,6 +48,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param statementMaxWait how long a claim or a store waits for the grouped statement ahead of it before it gives up
  *            (default 2 s): the store is then tried again within {@code store-retry-timeout}, the claim with the
  *            delivery. It bounds the time a refresh's result spends queued, which the lease must cover
+ * @param lateWarning a refresh that starts more than this after its due time is logged at WARN (default 30 s, the
+ *            threshold of the {@code RefreshesLate} alert): at most one line per provider per
+ *            {@link LateStartWarnings#INTERVAL}, with how many were late since the last line and the worst of them, so
+ *            a worker that falls behind says so in its log and not only in the lateness metric
  */
 @ConfigurationProperties("refresher.worker")
 public record WorkerProperties(
@@ -67,7 +71,8 @@ public record WorkerProperties(
         Duration pausedDelay,
         Duration storeRetryTimeout,
         Duration brokerRetryTimeout,
-        Duration statementMaxWait) {
+        Duration statementMaxWait,
+        Duration lateWarning) {
 
     /** Covers the worst case of the other defaults, 115 s ({@link LeaseBudget}), with some room. */
     public static final Duration DEFAULT_LEASE = Duration.ofMinutes(2);
@@ -87,6 +92,7 @@ public record WorkerProperties(
     public static final Duration DEFAULT_STORE_RETRY_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_BROKER_RETRY_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_STATEMENT_MAX_WAIT = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_LATE_WARNING = Duration.ofSeconds(30);
 
     public WorkerProperties {
         id = id == null || id.isBlank() ? ManagementFactory.getRuntimeMXBean().getName() : id;
@@ -105,6 +111,7 @@ public record WorkerProperties(
         storeRetryTimeout = storeRetryTimeout == null ? DEFAULT_STORE_RETRY_TIMEOUT : storeRetryTimeout;
         brokerRetryTimeout = brokerRetryTimeout == null ? DEFAULT_BROKER_RETRY_TIMEOUT : brokerRetryTimeout;
         statementMaxWait = statementMaxWait == null ? DEFAULT_STATEMENT_MAX_WAIT : statementMaxWait;
+        lateWarning = lateWarning == null ? DEFAULT_LATE_WARNING : lateWarning;
         if (id.length() > 128) {
             throw new IllegalArgumentException("refresher.worker.id must be at most 128 characters");
         }
@@ -114,6 +121,7 @@ public record WorkerProperties(
         requirePositive("batch-wait", batchWait);
         requirePositive("store-retry-timeout", storeRetryTimeout);
         requirePositive("statement-max-wait", statementMaxWait);
+        requirePositive("late-warning", lateWarning);
         if (earlyTolerance.compareTo(MIN_EARLY_TOLERANCE) < 0) {
             // a message re-delayed by less than a second comes straight back: it would loop until it is due
             throw new IllegalArgumentException("refresher.worker.early-tolerance must be at least 1s (the delay "

@@ -11,7 +11,7 @@ class LeaseBudgetTest {
     private static WorkerProperties worker(Duration lease, Integer fastRetries, Duration storeRetryTimeout,
             Duration statementMaxWait) {
         return new WorkerProperties("w", lease, null, null, null, null, null, fastRetries, null, null, null, null,
-                null, null, storeRetryTimeout, null, statementMaxWait);
+                null, null, storeRetryTimeout, null, statementMaxWait, null);
     }
 
     @Test
