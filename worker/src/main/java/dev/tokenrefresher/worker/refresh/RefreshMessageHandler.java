@@ -102,6 +102,10 @@ class RefreshMessageHandler {
             case ClaimResult.Claimed claimed -> {
                 Duration late = Duration.between(message.dueAt(), now);
                 metrics.lateness(provider, late);
+                if (!now.isBefore(claimed.claim().accessExpiresAt())) {
+                    // host apps asking for the token meanwhile had to wait for an on-demand refresh
+                    metrics.startedAfterExpiry(provider);
+                }
                 lateStarts.started(provider, late);
                 providerRefresh.refresh(claimed.claim(), message, outbox);
             }

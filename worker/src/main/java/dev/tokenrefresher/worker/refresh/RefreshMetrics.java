@@ -66,6 +66,7 @@ class RefreshMetrics {
     private final Map<MeterKey, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, Timer> latencies = new ConcurrentHashMap<>();
     private final Map<String, Timer> lateness = new ConcurrentHashMap<>();
+    private final Map<String, Counter> afterExpiry = new ConcurrentHashMap<>();
     private final Map<MeterKey, Timer> batchPhases = new ConcurrentHashMap<>();
 
     RefreshMetrics(MeterRegistry registry, ProviderRegistry providers) {
@@ -89,6 +90,7 @@ class RefreshMetrics {
         DEAD_LETTER_REASONS.forEach(reason -> deadLetterCounter(provider, reason));
         latencyTimer(provider);
         latenessTimer(provider);
+        afterExpiryCounter(provider);
         BATCH_PHASES.forEach(phase -> batchPhaseTimer(provider, phase));
     }
 
@@ -107,6 +109,11 @@ class RefreshMetrics {
      */
     void lateness(String provider, Duration late) {
         latenessTimer(provider).record(late.isNegative() ? Duration.ZERO : late);
+    }
+
+    /** A refresh that started when the connection's access token had already expired. */
+    void startedAfterExpiry(String provider) {
+        afterExpiryCounter(provider).increment();
     }
 
     /**
@@ -140,6 +147,13 @@ class RefreshMetrics {
 
     private Counter deadLetterCounter(String provider, String reason) {
         return counter("refresher.dead_letters", "Refreshes given up, by reason", provider, "reason", reason);
+    }
+
+    private Counter afterExpiryCounter(String provider) {
+        return afterExpiry.computeIfAbsent(provider, p -> Counter.builder("refresher.refresh.after_expiry")
+                .description("Refreshes started after the access token expired")
+                .tag("provider", p)
+                .register(registry));
     }
 
     private Timer latencyTimer(String provider) {

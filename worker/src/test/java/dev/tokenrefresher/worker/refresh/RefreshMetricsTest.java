@@ -34,7 +34,8 @@ class RefreshMetricsTest {
                             + "\"} 0.0"));
             assertThat(scrape).contains("refresher_provider_latency_seconds_count{provider=\"" + provider + "\"} 0",
                     "refresher_refresh_lateness_seconds_count{provider=\"" + provider + "\"} 0",
-                    "refresher_batch_duration_seconds_count{phase=\"publish\",provider=\"" + provider + "\"} 0");
+                    "refresher_batch_duration_seconds_count{phase=\"publish\",provider=\"" + provider + "\"} 0",
+                    "refresher_refresh_after_expiry_total{provider=\"" + provider + "\"} 0.0");
         }
     }
 
@@ -53,6 +54,14 @@ class RefreshMetricsTest {
                 "refresher_dead_letters_total{provider=\"quickbooks\",reason=\"invalid_grant\"} 1.0",
                 "refresher_dead_letters_total{provider=\"quickbooks\",reason=\"http_418\"} 1.0",
                 "refresher_dead_letters_total{provider=\"xero\",reason=\"invalid_grant\"} 0.0");
+    }
+
+    @Test
+    void aRefreshStartedAfterExpiryCountsForItsProviderOnly() {
+        metrics.startedAfterExpiry("quickbooks");
+
+        assertThat(registry.scrape()).contains("refresher_refresh_after_expiry_total{provider=\"quickbooks\"} 1.0",
+                "refresher_refresh_after_expiry_total{provider=\"xero\"} 0.0");
     }
 
     @Test
