@@ -3,6 +3,7 @@ package dev.tokenrefresher.systemtests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.tokenrefresher.worker.refresh.WorkerProperties;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,16 +82,82 @@ class DeploymentFilesTest {
     void theDashboardQueriesOnlyDocumentedMetrics() throws IOException {
         JsonNode dashboard = JsonHttp.JSON.readTree(ROOT.resolve("config/grafana/dashboards/token-refresher.json")
                 .toFile());
+        assertThat(documentedMetricsIn(dashboard.findValuesAsString("expr").toString())).isGreaterThan(5);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyAlertSaysHowLongHowBadAndWhatToLookAt() throws IOException {
+        List<Map<String, Object>> alerts = alertRules().stream().filter(rule -> rule.containsKey("alert")).toList();
+
+        assertThat(alerts).extracting(rule -> rule.get("alert")).contains("RefreshesLate", "RefreshesAfterExpiry",
+                "RefreshBacklog");
+        assertThat(alerts).allSatisfy(rule -> {
+            String name = String.valueOf(rule.get("alert"));
+            assertThat(rule).as(name).containsKeys("expr", "for");
+            assertThat((Map<String, Object>) rule.get("labels")).as(name).containsKey("severity");
+            assertThat((Map<String, Object>) rule.get("annotations")).as(name).containsKeys("summary",
+                    "description");
+        });
+        // the workers' WARN line and the alert start at the same lateness
+        assertThat(alerts).filteredOn(rule -> rule.get("alert").equals("RefreshesLate")).singleElement()
+                .extracting(rule -> String.valueOf(rule.get("expr")).strip())
+                .asString().endsWith("> " + WorkerProperties.DEFAULT_LATE_WARNING.toSeconds());
+    }
+
+    @Test
+    void theAlertRulesQueryOnlyDocumentedMetricsOrOnesTheyRecord() throws IOException {
+        List<Map<String, Object>> rules = alertRules();
+        String expressions = rules.stream().map(rule -> String.valueOf(rule.get("expr"))).toList().toString();
+        for (Map<String, Object> rule : rules) {
+            if (rule.get("record") instanceof String recorded) {
+                assertThat(expressions).as(recorded + " is used").contains(recorded);
+                expressions = expressions.replace(recorded, "");
+            }
+        }
+        assertThat(documentedMetricsIn(expressions)).isGreaterThanOrEqualTo(4);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void prometheusLoadsTheAlertRulesInTheComposeStack() throws IOException {
+        Map<String, Object> prometheus = new Yaml().load(Files.readString(ROOT.resolve(
+                "config/prometheus/prometheus.yml")));
+        assertThat((List<String>) prometheus.get("rule_files")).containsExactly("alerts.yml");
+        // rule files are found beside prometheus.yml, where compose mounts it
+        assertThat((List<String>) services().get("prometheus").get("volumes")).contains(
+                "./config/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro",
+                "./config/prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro");
+    }
+
+    @Test
+    void promtoolAcceptsTheConfigurationAndTheAlertsPassTheirTests() throws Exception {
+        Path promtool = Path.of("/usr/bin/promtool");
+        assumeTrue(Files.isExecutable(promtool), "promtool is not installed (Debian's package prometheus has it)");
+        Path config = ROOT.resolve("config/prometheus");
+        assertSucceeds(config, promtool.toString(), "check", "config", "prometheus.yml");
+        assertSucceeds(config, promtool.toString(), "test", "rules", "alerts.test.yml");
+    }
+
+    /** Asserts that every metric the PromQL in {@code expressions} names is in docs/metrics.md; returns how many. */
+    private static int documentedMetricsIn(String expressions) throws IOException {
         String documented = Files.readString(ROOT.resolve("docs/metrics.md"));
         Matcher names = Pattern
                 .compile("(refresher_[a-z_]+?|resilience4j_[a-z_]+?)(_total|_bucket|_max|_count|_sum)?\\b")
-                .matcher(dashboard.findValuesAsString("expr").toString());
+                .matcher(expressions);
         int found = 0;
         while (names.find()) {
             assertThat(documented).as(names.group()).contains("`" + names.group(1));
             found++;
         }
-        assertThat(found).isGreaterThan(5);
+        return found;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> alertRules() throws IOException {
+        Map<String, Object> file = new Yaml().load(Files.readString(ROOT.resolve("config/prometheus/alerts.yml")));
+        return ((List<Map<String, Object>>) file.get("groups")).stream()
+                .flatMap(group -> ((List<Map<String, Object>>) group.get("rules")).stream()).toList();
     }
 
     @Test
@@ -111,10 +178,16 @@ class DeploymentFilesTest {
     void dockerComposeAcceptsTheFile() throws Exception {
         Path composeCli = Path.of("/usr/bin/docker-compose");
         assumeTrue(Files.isExecutable(composeCli), "docker-compose is not installed (.ci/run installs it)");
-        Process process = new ProcessBuilder(composeCli.toString(), "-f", "docker-compose.yml", "config", "-q")
-                .directory(ROOT.toFile()).redirectErrorStream(true).start();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertThat(process.exitValue()).as(output).isZero();
+        assertSucceeds(ROOT, composeCli.toString(), "-f", "docker-compose.yml", "config", "-q");
+    }
+
+    private static void assertSucceeds(Path directory, String... command) throws Exception {
+        // into a file, not a pipe: a long failure report would fill the pipe and stall the command
+        Path output = Files.createTempFile("deployment-check", ".log");
+        Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
+                .redirectOutput(output.toFile()).start();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as(String.join(" ", command)).isTrue();
+        assertThat(process.exitValue()).as(Files.readString(output)).isZero();
+        Files.delete(output);
     }
 }

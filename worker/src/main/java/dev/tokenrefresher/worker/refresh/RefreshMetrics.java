@@ -29,7 +29,8 @@ class RefreshMetrics {
     /**
      * Bucket bounds of the lateness histogram, from 10 ms to 1 hour: a healthy system is well under a second, an
      * outage's backlog is not. Micrometer's generated percentile buckets would put every refresh that is on time in
-     * one bucket.
+     * one bucket. 30 s is the threshold of the {@code RefreshesLate} alert (config/prometheus/alerts.yml) and of the
+     * late-start warning: with a bound there, whether the p99 is above it does not depend on interpolation.
      */
     static final List<Duration> LATENESS_BUCKETS = Stream.of(10, 25, 50, 100, 250, 500, 750, 1_000, 1_500, 2_000,
             3_000, 5_000, 10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000).map(Duration::ofMillis).toList();

@@ -65,6 +65,11 @@ class RefreshMetricsTest {
     }
 
     @Test
+    void theLateWarningsDefaultThresholdIsABucketBound() {
+        assertThat(RefreshMetrics.LATENESS_BUCKETS).contains(WorkerProperties.DEFAULT_LATE_WARNING);
+    }
+
+    @Test
     void subSecondLatenessLandsInItsOwnBucketNotInTheOneSecondBucket() {
         metrics.lateness("quickbooks", Duration.ofMillis(300));
 
