@@ -109,6 +109,7 @@ class WorkerMetricsTest extends ServicesTestBase {
             assertThat(value(metrics, "refresher_messages_dropped_total", "reason=\"" + reason + "\"")).isZero();
         }
         assertThat(value(metrics, "refresher_provider_latency_seconds_count", "")).isZero();
+        assertThat(value(metrics, "refresher_refresh_after_expiry_total", "")).isZero();
         assertThat(value(metrics, "refresher_queue_unacknowledged", "queue=\"" + topology.workQueue(PROVIDER)
                 + "\"")).isZero();
     }
