@@ -46,7 +46,7 @@ class RefreshDispatcherTest {
                 new ProviderProperties(null, URI.create("http://127.0.0.1:9/token"), "id", "secret", null, null,
                         CONCURRENCY, Duration.ofSeconds(2), null, null, null, null))));
         WorkerProperties properties = new WorkerProperties("test-worker", null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, Duration.ofMillis(100), null);
+                null, null, null, null, null, null, null, Duration.ofMillis(100), null, null);
         doAnswer(invocation -> {
             Message delivery = invocation.getArgument(1);
             CountDownLatch hold = held.get(delivery.getMessageProperties().getMessageId());
