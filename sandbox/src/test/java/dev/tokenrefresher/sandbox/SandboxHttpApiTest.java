@@ -220,9 +220,12 @@ class SandboxHttpApiTest {
         JsonNode report = json(response);
         assertThat(fieldNames(report)).containsExactlyInAnyOrder("realmId", "refreshes", "overlappingRefreshes",
                 "invalidGrants", "refreshesAfterAccessExpiry", "revoked", "accessTokenExpiresAt",
-                "currentRefreshTokenSha256", "reuseGraceSeconds", "graceReuses", "answerDelayMillis", "inFlight");
+                "currentRefreshTokenSha256", "reuseGraceSeconds", "graceReuses", "answerDelayMillis", "inFlight",
+                "calls", "hungCalls", "slowCalls", "tailGroup");
         assertThat(report.get("refreshes").asLong()).isEqualTo(1);
         assertThat(report.get("refreshesAfterAccessExpiry").asLong()).isEqualTo(1);
+        assertThat(report.get("calls").asLong()).isEqualTo(1);
+        assertThat(report.get("tailGroup").asString()).isEqualTo("other");
         assertThat(report.get("accessTokenExpiresAt").asString()).isEqualTo(clock.instant().plusSeconds(8).toString());
         assertThat(report.get("currentRefreshTokenSha256").asString()).isEqualTo(sha256(current));
         assertThat(http.get("/sandbox/connections/9130000000000000").statusCode())

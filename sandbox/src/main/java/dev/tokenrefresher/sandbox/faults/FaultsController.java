@@ -1,12 +1,12 @@
 package dev.tokenrefresher.sandbox.faults;
 
+import static dev.tokenrefresher.sandbox.faults.StrictBodies.badRequest;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Collectors;
-import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -14,14 +14,8 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.server.ResponseStatusException;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.DatabindException;
-import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.ObjectReader;
-import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
  * Control API for the token endpoint's faults. Every call answers with the faults in force afterwards, so a test can
@@ -39,17 +33,18 @@ class FaultsController {
     private final AfterRotationFaults afterRotation;
     private final KnownRealms realms;
     private final Clock clock;
-    private final ObjectReader strictReader;
+    private final StrictBodies bodies;
+    private final TailFaults tail;
 
     FaultsController(FaultInjector faults, OddAnswers oddAnswers, AfterRotationFaults afterRotation,
-            KnownRealms realms, Clock clock, ObjectMapper mapper) {
+            KnownRealms realms, TailFaults tail, Clock clock, ObjectMapper mapper) {
         this.faults = faults;
         this.oddAnswers = oddAnswers;
         this.afterRotation = afterRotation;
         this.realms = realms;
+        this.tail = tail;
         this.clock = clock;
-        // a misspelt field must not pass silently: a test would believe it had switched on a fault it had not
-        this.strictReader = mapper.reader().with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        this.bodies = new StrictBodies(mapper);
     }
 
     @GetMapping
@@ -59,7 +54,7 @@ class FaultsController {
 
     @PutMapping
     FaultsView change(@RequestBody JsonNode body) {
-        FaultChange change = read(body, FaultChange.class);
+        FaultChange change = bodies.read(body, FaultChange.class);
         try {
             faults.change(change);
         } catch (InvalidFaultSetting e) {
@@ -73,12 +68,13 @@ class FaultsController {
         faults.clear();
         oddAnswers.clear();
         afterRotation.clear();
+        tail.clear();
         return view();
     }
 
     @PostMapping("/outage")
     FaultsView startOutage(@RequestBody JsonNode body) {
-        OutageRequest request = read(body, OutageRequest.class);
+        OutageRequest request = bodies.read(body, OutageRequest.class);
         if (request.seconds() == null) {
             throw badRequest("seconds is required: how long the outage lasts");
         }
@@ -104,7 +100,7 @@ class FaultsController {
      */
     @PostMapping("/next")
     FaultsView failNext(@RequestBody JsonNode body) {
-        NextRequest request = read(body, NextRequest.class);
+        NextRequest request = bodies.read(body, NextRequest.class);
         int requests = request.requests() == null ? 1 : request.requests();
         if (requests < 1 || requests > MAX_NEXT_REQUESTS) {
             throw badRequest("requests must be between 1 and " + MAX_NEXT_REQUESTS + ", was " + requests);
@@ -130,7 +126,7 @@ class FaultsController {
     /** The next successful refreshes, one per shape, rotate the token and answer it oddly rendered. */
     @PostMapping("/odd-answers")
     FaultsView oddAnswers(@RequestBody JsonNode body) {
-        OddAnswersRequest request = read(body, OddAnswersRequest.class);
+        OddAnswersRequest request = bodies.read(body, OddAnswersRequest.class);
         if (request.shapes() == null || request.shapes().isEmpty() || request.shapes().size() > MAX_NEXT_REQUESTS) {
             throw badRequest("shapes must list 1 to " + MAX_NEXT_REQUESTS + " of " + List.of(OddAnswers.Shape
                     .values()));
@@ -160,7 +156,7 @@ class FaultsController {
      */
     @PostMapping("/after-rotation")
     FaultsView afterRotation(@RequestBody JsonNode body) {
-        AfterRotationRequest request = read(body, AfterRotationRequest.class);
+        AfterRotationRequest request = bodies.read(body, AfterRotationRequest.class);
         List<String> kinds = Arrays.stream(AfterRotationFault.Kind.values())
                 .map(AfterRotationFault.Kind::jsonName)
                 .toList();
@@ -198,38 +194,6 @@ class FaultsController {
     FaultsView endOutage() {
         faults.endOutage();
         return view();
-    }
-
-    private <T> T read(JsonNode body, Class<T> type) {
-        T value;
-        try {
-            value = strictReader.treeToValue(body, type);
-        } catch (UnrecognizedPropertyException e) {
-            throw badRequest("unknown field " + e.getPropertyName() + "; known fields: "
-                    + e.getKnownPropertyIds().stream().map(Object::toString).sorted()
-                            .collect(Collectors.joining(", ")));
-        } catch (DatabindException e) {
-            throw badRequest("cannot read " + path(e) + ": " + e.getOriginalMessage());
-        } catch (JacksonException e) {
-            throw badRequest("cannot read the body: " + e.getOriginalMessage());
-        }
-        if (value == null) {
-            throw badRequest("the body must be a JSON object");
-        }
-        return value;
-    }
-
-    private static String path(DatabindException e) {
-        return e.getPath()
-                .stream()
-                .map(reference -> reference.getPropertyName() != null
-                        ? reference.getPropertyName()
-                        : "[" + reference.getIndex() + "]")
-                .collect(Collectors.joining("."));
-    }
-
-    private static ResponseStatusException badRequest(String detail) {
-        return new ResponseStatusException(HttpStatus.BAD_REQUEST, detail);
     }
 
     private FaultsView view() {

@@ -1,5 +1,8 @@
 package dev.tokenrefresher.sandbox.token;
 
+import dev.tokenrefresher.sandbox.faults.TailDecision;
+import dev.tokenrefresher.sandbox.faults.TailFaults;
+import dev.tokenrefresher.sandbox.faults.TailGroup;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -49,6 +52,9 @@ final class Connection {
     private final AtomicLong invalidGrants = new AtomicLong();
     private final AtomicLong refreshesAfterAccessExpiry = new AtomicLong();
     private final AtomicLong graceReuses = new AtomicLong();
+    private final AtomicLong calls = new AtomicLong();
+    private final AtomicLong hungCalls = new AtomicLong();
+    private final AtomicLong slowCalls = new AtomicLong();
 
     /**
      * A connection as the authorization-code exchange leaves it: a first refresh token and a first access token, both
@@ -85,8 +91,27 @@ final class Connection {
         }
     }
 
+    /**
+     * Counts a token request for this connection as it arrives and lets the tail faults decide on it. A call they hang
+     * is held at the front door, never reaching the token logic: it does not count as in flight, so a call arriving
+     * meanwhile is no overlap (the chain is not touched by it). A slow call, like any other, is in flight until
+     * {@link #requestFinished()}.
+     */
+    TailDecision callArrived(TailFaults tail) {
+        TailDecision decision = tail.decide(number, calls.incrementAndGet());
+        switch (decision) {
+            case TailDecision.Hang hang -> hungCalls.incrementAndGet();
+            case TailDecision.Slow slow -> {
+                slowCalls.incrementAndGet();
+                requestArrived();
+            }
+            case TailDecision.Unaffected unaffected -> requestArrived();
+        }
+        return decision;
+    }
+
     /** Marks a token request for this connection as in flight; one arriving while another still is overlaps. */
-    void requestArrived() {
+    private void requestArrived() {
         if (inFlight.getAndIncrement() > 0) {
             overlappingRefreshes.incrementAndGet();
         }
@@ -219,14 +244,16 @@ final class Connection {
     /**
      * @param defaultReuseGrace the run-time default, reported when the connection has no grace of its own
      * @param defaultAnswerDelay the run-time default, reported when the connection has no answer delay of its own
+     * @param tailGroup the tail faults' group the connection is in now
      */
-    ConnectionReport report(Duration defaultReuseGrace, Duration defaultAnswerDelay) {
+    ConnectionReport report(Duration defaultReuseGrace, Duration defaultAnswerDelay, TailGroup tailGroup) {
         lock.lock();
         try {
             return new ConnectionReport(realmId, refreshes.get(), overlappingRefreshes.get(), invalidGrants.get(),
                     refreshesAfterAccessExpiry.get(), revoked, accessTokenExpiresAt, sha256Hex(refreshToken),
                     (reuseGrace != null ? reuseGrace : defaultReuseGrace).toSeconds(), graceReuses.get(),
-                    answerDelay(defaultAnswerDelay).toMillis(), inFlight.get());
+                    answerDelay(defaultAnswerDelay).toMillis(), inFlight.get(), calls.get(), hungCalls.get(),
+                    slowCalls.get(), tailGroup);
         } finally {
             lock.unlock();
         }
@@ -238,6 +265,18 @@ final class Connection {
 
     long overlappingRefreshes() {
         return overlappingRefreshes.get();
+    }
+
+    long calls() {
+        return calls.get();
+    }
+
+    long hungCalls() {
+        return hungCalls.get();
+    }
+
+    long slowCalls() {
+        return slowCalls.get();
     }
 
     long invalidGrants() {

@@ -1,5 +1,6 @@
 package dev.tokenrefresher.sandbox.token;
 
+import dev.tokenrefresher.sandbox.faults.TailGroup;
 import java.time.Instant;
 
 /**
@@ -25,10 +26,20 @@ import java.time.Instant;
  *            how long a granted refresh's answer is held after the rotation (the connection's own delay, or the
  *            run-time default)
  * @param inFlight
- *            token requests for this connection being answered right now
+ *            token requests for this connection being answered right now (not a hung one: the tail faults hold it
+ *            before the token logic)
+ * @param calls
+ *            token requests for this connection, whatever their answer (not those an outage, invalid_client or a
+ *            random fault answered before the connection was looked up)
+ * @param hungCalls
+ *            of them, those the tail faults held until their hang ended
+ * @param slowCalls
+ *            of them, those the tail faults answered slowly
+ * @param tailGroup
+ *            {@code hang}, {@code slow} or {@code other}: the share of the connections the tail faults put it in
  */
 record ConnectionReport(String realmId, long refreshes, long overlappingRefreshes, long invalidGrants,
         long refreshesAfterAccessExpiry, boolean revoked, Instant accessTokenExpiresAt,
         String currentRefreshTokenSha256, long reuseGraceSeconds, long graceReuses, long answerDelayMillis,
-        int inFlight) {
+        int inFlight, long calls, long hungCalls, long slowCalls, TailGroup tailGroup) {
 }

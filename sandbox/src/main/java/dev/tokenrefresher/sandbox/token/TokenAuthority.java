@@ -6,12 +6,15 @@ import dev.tokenrefresher.sandbox.faults.FaultDecider;
 import dev.tokenrefresher.sandbox.faults.FaultDecision;
 import dev.tokenrefresher.sandbox.faults.FaultKind;
 import dev.tokenrefresher.sandbox.faults.KnownRealms;
+import dev.tokenrefresher.sandbox.faults.TailDecision;
+import dev.tokenrefresher.sandbox.faults.TailFaults;
 import dev.tokenrefresher.sandbox.settings.RuntimeSettings;
 import dev.tokenrefresher.sandbox.settings.SandboxProperties;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -37,6 +40,11 @@ import org.springframework.stereotype.Component;
  * is counted. It does count as a request, in flight while it waits, and by its status.
  *
  * <p>
+ * The {@link TailFaults} are asked once the connection is found: a share of the connections hangs or answers slowly. A
+ * hung call is held and answered like a random hang, never reaching the token logic; a slow one is the token logic
+ * taking its time, in flight for its connection all along.
+ *
+ * <p>
  * A granted refresh may still lose its answer: the {@link AfterRotationFaults} are asked after the rotation, so the
  * presented refresh token is spent and the new one never reaches the client.
  *
@@ -53,6 +61,7 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
     private final RuntimeSettings settings;
     private final FaultDecider faults;
     private final AfterRotationFaults afterRotation;
+    private final TailFaults tail;
     private final Pause pause;
     private final ClientCredentials registeredClient;
     private final Duration refreshTokenLifetime;
@@ -79,8 +88,9 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
     private final Map<Integer, AtomicLong> requestsByStatus = new ConcurrentHashMap<>();
 
     TokenAuthority(Clock clock, SandboxProperties properties, RuntimeSettings settings, FaultDecider faults,
-            AfterRotationFaults afterRotation, Pause pause) {
+            AfterRotationFaults afterRotation, TailFaults tail, Pause pause) {
         this.clock = clock;
+        this.tail = tail;
         this.settings = settings;
         this.faults = faults;
         this.afterRotation = afterRotation;
@@ -132,11 +142,13 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
         Connection connection = request.refreshToken() == null
                 ? null
                 : connectionsByRefreshToken.get(request.refreshToken());
-        if (connection != null) {
-            connection.requestArrived();
+        TailDecision tailed = connection == null ? TailDecision.UNAFFECTED : connection.callArrived(tail);
+        if (tailed instanceof TailDecision.Hang hang) {
+            return hangUp(hang);
         }
+        Duration delay = tailed instanceof TailDecision.Slow slow ? slow.latency() : latency;
         try {
-            pause.pause(latency);
+            pause.pause(delay);
             TokenAnswer answer = decide(request, connection);
             Duration answerDelay = connection == null
                     ? settings.answerDelay()
@@ -151,6 +163,13 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
                 connection.requestFinished();
             }
         }
+    }
+
+    /** Held at the front door: the chain is not touched, and the client has given up before the 504 comes. */
+    private TokenAnswer hangUp(TailDecision.Hang hang) {
+        faultsInjected.get(hang.fault().kind()).incrementAndGet();
+        pause.pause(hang.hold());
+        return new FaultAnswer(hang.fault());
     }
 
     private TokenAnswer decide(TokenRequest request, Connection connection) {
@@ -291,7 +310,7 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
     }
 
     private ConnectionReport report(Connection connection) {
-        return connection.report(settings.reuseGrace(), settings.answerDelay());
+        return connection.report(settings.reuseGrace(), settings.answerDelay(), tail.groupOf(connection.number()));
     }
 
     /**
@@ -336,6 +355,11 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
                 .sorted(Comparator.comparingLong(Connection::number))
                 .map(this::report)
                 .toList();
+    }
+
+    /** Every connection, in no order: for counts over all of them. */
+    Collection<Connection> connections() {
+        return Collections.unmodifiableCollection(connectionsByRealmId.values());
     }
 
     /** Granted refreshes since the start or the last reset: what {@link #stats()} counts, without its walk. */

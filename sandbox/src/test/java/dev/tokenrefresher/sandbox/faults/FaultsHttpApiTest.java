@@ -14,12 +14,14 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -308,5 +310,95 @@ class FaultsHttpApiTest {
     /** Statuses of refreshes with a token the sandbox does not know: 400 when no fault is injected. */
     private static List<Integer> statusesOf(int refreshes) {
         return IntStream.range(0, refreshes).mapToObj(i -> http.refresh("sbx_rt_unknown").statusCode()).toList();
+    }
+
+    /** The tail faults: which connections hang or are slow, what their clients get, how they are counted. */
+    @Nested
+    class Tail {
+
+        private static final String TAIL = "/sandbox/faults/tail";
+
+        @Test
+        void chosenConnectionsHangOnEveryOtherCallAndTheGroupsCountWhatTheyWentThrough() {
+            Map<String, String> refreshTokens = new HashMap<>();
+            IntStream.range(0, 8).mapToObj(i -> http.mintOne())
+                    .forEach(minted -> refreshTokens.put(minted.get("realmId")
+                            .asString(), minted.get("refreshToken").asString()));
+            JsonNode view = json(
+                    http.putJson(TAIL, "{\"hang\":{\"connectionShare\":0.5,\"everyCalls\":2,\"millis\":200}}"));
+            List<String> hanging = view.get("groups").get("hang").get("realmIds").valueStream().map(JsonNode::asString)
+                    .toList();
+
+            Map<String, Integer> firstCalls = new HashMap<>();
+            refreshTokens.forEach((realmId, token) -> firstCalls.put(realmId, http.refresh(token).statusCode()));
+            Map<String, Integer> secondCalls = new HashMap<>();
+            hanging.forEach(realmId -> secondCalls.put(realmId, http.refresh(refreshTokens.get(realmId)).statusCode()));
+
+            // within one of half of 8, wherever the 8 fall in the order of minting
+            assertThat(hanging).hasSizeBetween(3, 5);
+            long hung = hanging.size();
+            firstCalls.forEach((realmId, status) -> assertThat(status).as(realmId).isEqualTo(hanging.contains(realmId)
+                    ? 504
+                    : 200));
+            assertThat(secondCalls.values()).containsOnly(200);
+            JsonNode groups = json(http.get(TAIL)).get("groups");
+            assertThat(counts(groups.get("hang"))).isEqualTo(List.of(hung, 2 * hung, hung, 0L, hung, 0L));
+            assertThat(counts(groups.get("other"))).isEqualTo(List.of(8 - hung, 8 - hung, 0L, 0L, 8 - hung, 0L));
+            assertThat(groups.get("other").get("realmIds").isNull()).isTrue();
+            assertThat(json(http.get("/sandbox/connections/" + hanging.getFirst())).get("tailGroup").asString())
+                    .isEqualTo("hang");
+            assertThat(http.stats().get("faultsInjected").get("hang").asLong()).isEqualTo(hung);
+        }
+
+        @Test
+        void slowConnectionsAnswerWithinTheirRange() {
+            JsonNode minted = http.mintOne();
+            http.putJson(TAIL, "{\"slow\":{\"connectionShare\":1,\"minMillis\":300,\"maxMillis\":400}}");
+
+            long started = System.nanoTime();
+            HttpResponse<String> answer = http.refresh(minted.get("refreshToken").asString());
+            long millis = (System.nanoTime() - started) / 1_000_000;
+
+            assertThat(answer.statusCode()).isEqualTo(200);
+            assertThat(millis).isBetween(300L, 3_000L);
+            assertThat(counts(json(http.get(TAIL)).get("groups").get("slow"))).isEqualTo(List.of(1L, 1L, 0L, 1L, 1L,
+                    0L));
+        }
+
+        @Test
+        void aTailThatCannotBeIsA400NamingTheFieldAndChangesNothing() {
+            http.putJson(TAIL, "{\"hang\":{\"connectionShare\":0.1,\"millis\":10}}");
+
+            for (String body : List.of("{\"hang\":{\"connectionShare\":2,\"millis\":10}}",
+                    "{\"hang\":{\"connectionShare\":0.1}}", "{\"hang\":{\"share\":0.1,\"millis\":10}}",
+                    "{\"slow\":{\"connectionShare\":0.1,\"minMillis\":5,\"maxMillis\":1}}",
+                    "{\"hang\":{\"connectionShare\":0.6,\"millis\":10},\"slow\":{\"connectionShare\":0.6,\"minMillis\":1,"
+                            + "\"maxMillis\":2}}")) {
+                HttpResponse<String> response = http.putJson(TAIL, body);
+
+                assertThat(response.statusCode()).as(body).isEqualTo(400);
+                assertThat(json(response).get("detail").asString()).as(body).containsAnyOf("hang.connectionShare",
+                        "hang.millis", "unknown field share", "slow.minMillis");
+            }
+            assertThat(json(http.get(TAIL)).get("hang").get("connectionShare").asDouble()).isEqualTo(0.1);
+        }
+
+        @Test
+        void clearingEveryFaultSwitchesTheTailOffToo() {
+            http.putJson(TAIL, "{\"hang\":{\"connectionShare\":1,\"millis\":10},\"seed\":3}");
+
+            http.delete("/sandbox/faults");
+
+            JsonNode view = json(http.get(TAIL));
+            assertThat(view.get("hang").isNull()).isTrue();
+            assertThat(view.get("slow").isNull()).isTrue();
+            assertThat(json(http.delete(TAIL)).get("seed").asLong()).isZero();
+        }
+
+        /** connections, calls, hungCalls, slowCalls, refreshes, refreshesAfterAccessExpiry. */
+        private static List<Long> counts(JsonNode group) {
+            return List.of("connections", "calls", "hungCalls", "slowCalls", "refreshes", "refreshesAfterAccessExpiry")
+                    .stream().map(field -> group.get(field).asLong()).toList();
+        }
     }
 }

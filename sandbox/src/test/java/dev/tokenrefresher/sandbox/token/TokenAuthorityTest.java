@@ -10,6 +10,9 @@ import dev.tokenrefresher.sandbox.faults.FaultDecider;
 import dev.tokenrefresher.sandbox.faults.FaultDecision;
 import dev.tokenrefresher.sandbox.faults.FaultKind;
 import dev.tokenrefresher.sandbox.faults.InjectedFault;
+import dev.tokenrefresher.sandbox.faults.TailDecision;
+import dev.tokenrefresher.sandbox.faults.TailFaults;
+import dev.tokenrefresher.sandbox.faults.TailGroup;
 import dev.tokenrefresher.sandbox.settings.RuntimeSettings;
 import dev.tokenrefresher.sandbox.settings.SandboxProperties;
 import java.time.Duration;
@@ -47,8 +50,13 @@ class TokenAuthorityTest {
     }
 
     private TokenAuthority authority(SandboxProperties properties, FaultDecider faults, Pause pause) {
+        return authority(properties, faults, new TailFaults(), pause);
+    }
+
+    private TokenAuthority authority(SandboxProperties properties, FaultDecider faults, TailFaults tail,
+            Pause pause) {
         return new TokenAuthority(clock, properties, new RuntimeSettings(properties), faults,
-                new AfterRotationFaults(), pause);
+                new AfterRotationFaults(), tail, pause);
     }
 
     private static SandboxProperties rotatingEvery(int rotateEvery) {
@@ -109,7 +117,8 @@ class TokenAuthorityTest {
             MintedConnection minted = mintOne();
 
             assertThat(report(minted)).isEqualTo(new ConnectionReport(minted.realmId(), 0, 0, 0, 0, false,
-                    clock.instant().plusSeconds(3600), sha256(minted.refreshToken()), 0, 0, 0, 0));
+                    clock.instant().plusSeconds(3600), sha256(minted.refreshToken()), 0, 0, 0, 0, 0, 0, 0,
+                    TailGroup.OTHER));
         }
     }
 
@@ -423,6 +432,125 @@ class TokenAuthorityTest {
             assertThat(authority.stats()).isEqualTo(new SandboxStats(2, 5, 2, 0, 2, 1, 0, 1, 0, FaultCounts.NONE,
                     AfterRotationCounts.NONE,
                     new TreeMap<>(Map.of(200, 2L, 400, 2L, 401, 1L))));
+        }
+    }
+
+    /** Tail faults aimed at the first call of a connection: what the token logic and the counters make of them. */
+    @Nested
+    class Tail {
+
+        private static final Duration HANG = Duration.ofSeconds(10);
+        private static final Duration SLOW = Duration.ofMillis(3_456);
+
+        /** The connection minted first gets {@code first} on its first call; every other call is unaffected. */
+        private TailFaults firstCallOfFirstConnection(TailDecision first) {
+            return new TailFaults() {
+                @Override
+                public TailDecision decide(long connectionNumber, long call) {
+                    return connectionNumber == 1 && call == 1 ? first : TailDecision.UNAFFECTED;
+                }
+
+                @Override
+                public TailGroup groupOf(long connectionNumber) {
+                    return connectionNumber == 1 ? TailGroup.HANG : TailGroup.OTHER;
+                }
+            };
+        }
+
+        /** A pause of {@code held} says it has begun and waits for {@code release}; any other passes at once. */
+        private static Pause holding(Duration held, CountDownLatch begun, CountDownLatch release) {
+            return duration -> {
+                if (duration.equals(held)) {
+                    begun.countDown();
+                    awaitQuietly(release);
+                }
+            };
+        }
+
+        private static TailDecision.Hang hang() {
+            return new TailDecision.Hang(HANG, new InjectedFault(FaultKind.HANG, 504, Map.of(), MediaType.TEXT_HTML,
+                    "<html>504</html>"));
+        }
+
+        @Test
+        void hungCallIsHeldForItsHangThenAnswers504WithoutTouchingTheChain() {
+            List<Duration> pauses = new CopyOnWriteArrayList<>();
+            authority = authority(SandboxProperties.defaults(), NO_FAULTS, firstCallOfFirstConnection(hang()),
+                    pauses::add);
+            MintedConnection minted = mintOne();
+
+            TokenAnswer hung = refresh(minted.refreshToken());
+            TokenGrant retried = refreshed(minted.refreshToken());
+
+            assertThat(hung.status()).isEqualTo(504);
+            assertThat(pauses).containsExactly(HANG, Duration.ZERO);
+            assertThat(retried.refreshToken()).isNotEqualTo(minted.refreshToken());
+            ConnectionReport report = report(minted);
+            assertThat(List.of(report.calls(), report.hungCalls(), report.slowCalls(), report.refreshes(), report
+                    .invalidGrants())).containsExactly(2L, 1L, 0L, 1L, 0L);
+            assertThat(report.tailGroup()).isEqualTo(TailGroup.HANG);
+            assertThat(authority.stats().faultsInjected().hang()).isEqualTo(1);
+        }
+
+        @Test
+        void callArrivingWhileAnotherIsHungIsNoOverlap() throws Exception {
+            CountDownLatch hanging = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            authority = authority(SandboxProperties.defaults(), NO_FAULTS, firstCallOfFirstConnection(hang()),
+                    holding(HANG, hanging, release));
+            MintedConnection minted = mintOne();
+
+            try (ExecutorService executor = Executors.newSingleThreadExecutor()) {
+                Future<TokenAnswer> hung = executor.submit(() -> refresh(minted.refreshToken()));
+                assertThat(hanging.await(10, TimeUnit.SECONDS)).isTrue();
+
+                refreshed(minted.refreshToken());
+                assertThat(report(minted).inFlight()).isZero();
+                assertThat(authority.stats().inFlight()).isEqualTo(1);
+                release.countDown();
+                assertThat(hung.get(10, TimeUnit.SECONDS).status()).isEqualTo(504);
+            }
+            assertThat(report(minted).overlappingRefreshes()).isZero();
+            assertThat(report(minted).invalidGrants()).isZero();
+        }
+
+        @Test
+        void slowCallIsInFlightAllAlongSoACallMeanwhileOverlaps() throws Exception {
+            CountDownLatch slow = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            authority = authority(SandboxProperties.defaults(), NO_FAULTS, firstCallOfFirstConnection(
+                    new TailDecision.Slow(SLOW)), holding(SLOW, slow, release));
+            MintedConnection minted = mintOne();
+
+            try (ExecutorService executor = Executors.newSingleThreadExecutor()) {
+                Future<TokenAnswer> first = executor.submit(() -> refresh(minted.refreshToken()));
+                assertThat(slow.await(10, TimeUnit.SECONDS)).isTrue();
+                assertThat(report(minted).inFlight()).isEqualTo(1);
+
+                refreshed(minted.refreshToken());
+                release.countDown();
+                assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(invalidGrant(InvalidGrantReason.ROTATED_AWAY));
+            }
+            ConnectionReport report = report(minted);
+            assertThat(List.of(report.calls(), report.slowCalls(), report.overlappingRefreshes())).containsExactly(2L,
+                    1L, 1L);
+        }
+
+        @Test
+        void slowCallTakesItsOwnLatencyInsteadOfTheDecidedOne() {
+            List<Duration> pauses = new CopyOnWriteArrayList<>();
+            authority = authority(SandboxProperties.defaults(), () -> new FaultDecision.Proceed(Duration.ofMillis(
+                    100)), firstCallOfFirstConnection(new TailDecision.Slow(SLOW)), pauses::add);
+            MintedConnection slow = mintOne();
+            MintedConnection other = mintOne();
+
+            TokenGrant slowGrant = refreshed(slow.refreshToken());
+            refreshed(other.refreshToken());
+            refreshed(slowGrant.refreshToken());
+
+            assertThat(pauses).containsExactly(SLOW, Duration.ofMillis(100), Duration.ofMillis(100));
+            assertThat(report(other).tailGroup()).isEqualTo(TailGroup.OTHER);
+            assertThat(report(other).slowCalls()).isZero();
         }
     }
 
