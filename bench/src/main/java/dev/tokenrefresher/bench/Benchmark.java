@@ -41,11 +41,7 @@ import tools.jackson.databind.JsonNode;
 public final class Benchmark {
 
     static final String PROVIDER = "quickbooks";
-    private static final Duration HEALTHY_WITHIN = Duration.ofMinutes(2);
-    /** The window in which the first cycle's refreshes must all have been on time before the steady state is measured. */
-    private static final Duration SETTLE_WINDOW = Duration.ofSeconds(5);
-    /** On time: the steady state's p99 target. */
-    private static final double SETTLED_LATENESS = 1.0;
+    static final Duration HEALTHY_WITHIN = Duration.ofMinutes(2);
 
     private Benchmark() {
     }
@@ -217,7 +213,8 @@ public final class Benchmark {
      */
     private static RunResult catchUp(BenchSettings settings, int workerCount, Map<String, String> common,
             Seeder seeder, SandboxClient provider, AppProcess sandbox, AppProcess scheduler, IntSupplier consumers) {
-        List<AppProcess> workers = startWorkers("catch-up-" + workerCount, settings, workerCount, common, Map.of());
+        List<AppProcess> workers = WorkerProcesses.start("catch-up-" + workerCount, settings, workerCount, common,
+                Map.of());
         try {
             if (settings.warmup() > 0) {
                 long warmBase = provider.refreshes();
@@ -298,46 +295,6 @@ public final class Benchmark {
     }
 
     /**
-     * Starts worker processes and waits until they are healthy; the caller closes them.
-     *
-     * @param phase the start of their log files' names, so that one phase's workers do not overwrite another's logs
-     */
-    private static List<AppProcess> startWorkers(String phase, BenchSettings settings, int workerCount,
-            Map<String, String> common, Map<String, String> scenario) {
-        Map<String, String> workerSettings = new LinkedHashMap<>();
-        // rate limiter and bulkhead out of the way: the provider here is the sandbox, not a rate-limited API
-        workerSettings.put("resilience4j.ratelimiter.configs.default.limit-for-period", "1000000");
-        // the run's concurrency is the total in flight, split evenly among its workers
-        int perWorker = settings.concurrencyPerWorker(workerCount);
-        workerSettings.put("refresher.providers." + PROVIDER + ".concurrency", Integer.toString(perWorker));
-        workerSettings.put("resilience4j.bulkhead.configs.default.max-concurrent-calls", Integer.toString(perWorker));
-        // PostgreSQL allows 100 connections here: share about 60 among the workers, at most 16 each (virtual threads
-        // hold a connection only for a statement; more backends cost PostgreSQL more than they bring)
-        workerSettings.put("spring.datasource.hikari.maximum-pool-size", Integer.toString(Math.max(4, Math.min(16, 60
-                / workerCount))));
-        workerSettings.put("logging.level.dev.tokenrefresher", "WARN");
-        // the catch-up pauses and resumes the consumers through the breakers' endpoint
-        workerSettings.put("management.endpoints.web.exposure.include", "health,info,metrics,prometheus,"
-                + "circuitbreakers");
-        workerSettings.putAll(scenario);
-        workerSettings.putAll(settings.workerProperties());
-        List<AppProcess> workers = new ArrayList<>();
-        try {
-            for (int i = 1; i <= workerCount; i++) {
-                Map<String, String> own = new LinkedHashMap<>(workerSettings);
-                own.put("refresher.worker.id", "bench-worker-" + i);
-                workers.add(AppProcess.start(phase + "-worker-" + i + "-of-" + workerCount, "worker", "512m",
-                        properties(common, own)));
-            }
-            workers.forEach(w -> w.awaitHealthy(HEALTHY_WITHIN));
-            return workers;
-        } catch (RuntimeException e) {
-            workers.forEach(AppProcess::close);
-            throw e;
-        }
-    }
-
-    /**
      * The steady state: connections spread evenly over one refresh cycle, the sandbox issuing access tokens that live
      * one cycle plus the lead time, run for a few cycles. Lateness comes from the workers' own histogram; a refresh
      * after its access token expired is counted by the sandbox.
@@ -346,7 +303,7 @@ public final class Benchmark {
             SandboxClient provider, AppProcess sandbox, AppProcess scheduler) {
         BenchSettings.Steady steady = settings.steady();
         provider.accessTokenLifetime(steady.cycle().plus(steady.lead()));
-        List<AppProcess> workers = startWorkers("steady", settings, steady.workers(), common, Map.of(
+        List<AppProcess> workers = WorkerProcesses.start("steady", settings, steady.workers(), common, Map.of(
                 "refresher.providers." + PROVIDER + ".refresh-lead-time", steady.lead().toSeconds() + "s"));
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         try {
@@ -359,11 +316,11 @@ public final class Benchmark {
                             .toSeconds()));
             seeder.publishAtDueTimes(connections);
             AppProcess.sleep(steady.cycle());
-            awaitFirstCycleDrained(workers, steady.cycle());
+            WorkerProcesses.awaitFirstCycleDrained(workers, steady.cycle());
             CpuMeter cpu = meter(sandbox, scheduler, workers);
             var statsBefore = provider.stats();
             long base = statsBefore.get("refreshes").asLong();
-            LatenessHistogram before = lateness(workers);
+            LatenessHistogram before = WorkerProcesses.lateness(workers);
             Progress progress = new Progress();
             CpuMeter.Reading cpuBefore = cpu.read();
             sampler.scheduleAtFixedRate(() -> progress.sample(provider.refreshes() - base), 0, 2, TimeUnit.SECONDS);
@@ -372,7 +329,7 @@ public final class Benchmark {
             sampler.awaitTermination(10, TimeUnit.SECONDS);
             double seconds = progress.elapsedSeconds();
             CpuMeter.Reading cpuAfter = cpu.read();
-            LatenessHistogram measured = lateness(workers).minus(before);
+            LatenessHistogram measured = WorkerProcesses.lateness(workers).minus(before);
             var statsAfter = provider.stats();
             long refreshes = statsAfter.get("refreshes").asLong() - base;
             RunResult run = new RunResult("token-refresher, " + steady.workers() + " workers, steady state", steady
@@ -382,7 +339,7 @@ public final class Benchmark {
             long overlapping = delta(statsBefore, statsAfter, "overlappingRefreshes");
             long invalidGrants = delta(statsBefore, statsAfter, "invalidGrants");
             // the workers' lateness is known by histogram bucket only
-            UnrecordedWindow unrecorded = UnrecordedWindow.of(workers.stream().map(Benchmark::scrape).toList());
+            UnrecordedWindow unrecorded = UnrecordedWindow.of(workers.stream().map(WorkerProcesses::scrape).toList());
             SteadyResult result = new SteadyResult(steady, connections.size(), run, measured, measured.maxBound(), null,
                     afterExpiry, overlapping, invalidGrants, unrecorded);
             log(String.format(java.util.Locale.ROOT, "  %,d refreshes in %.0f s (%.0f/s); lateness p50 <= %.3f s, "
@@ -397,31 +354,6 @@ public final class Benchmark {
             sampler.shutdownNow();
             workers.forEach(AppProcess::close);
         }
-    }
-
-    /**
-     * The first cycle's refreshes come late while the ladder passes on the seeding's burst (all messages published at
-     * once, whole levels expiring together): at 100,000 connections up to 30 s late, its tail reaching past the cycle's
-     * end into what would be measured. Waits until the workers' refreshes of the last {@link #SETTLE_WINDOW} were all
-     * at most {@link #SETTLED_LATENESS} late, for at most another cycle; what is measured after that is measured
-     * whole, however late.
-     */
-    private static void awaitFirstCycleDrained(List<AppProcess> workers, Duration cycle) {
-        long started = System.nanoTime();
-        long deadline = started + cycle.toNanos();
-        LatenessHistogram before = lateness(workers);
-        while (System.nanoTime() < deadline) {
-            AppProcess.sleep(SETTLE_WINDOW);
-            LatenessHistogram now = lateness(workers);
-            LatenessHistogram window = now.minus(before);
-            before = now;
-            if (window.count() > 0 && window.maxBound() <= SETTLED_LATENESS) {
-                log(String.format(java.util.Locale.ROOT, "  the first cycle's late refreshes drained %s s after "
-                        + "the cycle", seconds(started)));
-                return;
-            }
-        }
-        log("  the first cycle's late refreshes had not drained after another cycle; measuring anyway");
     }
 
     /**
@@ -480,7 +412,7 @@ public final class Benchmark {
             ConfigurableApplicationContext context, ConnectionCopier copier, AppProcess scheduler) throws Exception {
         log(String.format(java.util.Locale.ROOT, "footprint: storing and scheduling %,d connections",
                 settings.footprintConnections()));
-        List<AppProcess> workers = startWorkers("footprint", settings, 1, common, Map.of());
+        List<AppProcess> workers = WorkerProcesses.start("footprint", settings, 1, common, Map.of());
         try {
             Footprint.Result result = new Footprint(copier, context.getBean(JdbcClient.class), context.getBean(
                     RefreshPublisher.class), PROVIDER).run(settings.footprintConnections(),
@@ -501,18 +433,6 @@ public final class Benchmark {
 
     private static long delta(JsonNode before, JsonNode after, String counter) {
         return after.get(counter).asLong() - before.get(counter).asLong();
-    }
-
-    private static LatenessHistogram lateness(List<AppProcess> workers) {
-        LatenessHistogram sum = LatenessHistogram.empty();
-        for (AppProcess worker : workers) {
-            sum = sum.plus(scrape(worker));
-        }
-        return sum;
-    }
-
-    private static String scrape(AppProcess app) {
-        return app.get("/actuator/prometheus");
     }
 
     private static RunResult sweep(BenchSettings settings, int threads, SweepBaseline sweep, SandboxClient provider,
@@ -573,7 +493,7 @@ public final class Benchmark {
         }
     }
 
-    private static Map<String, String> properties(Map<String, String> common, Map<String, String> own) {
+    static Map<String, String> properties(Map<String, String> common, Map<String, String> own) {
         Map<String, String> properties = new LinkedHashMap<>(common);
         properties.putAll(own);
         return properties;
@@ -589,7 +509,7 @@ public final class Benchmark {
         return value == null || value.isBlank() ? fallback : value;
     }
 
-    private static String seconds(long startedNanos) {
+    static String seconds(long startedNanos) {
         return String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - startedNanos) / 1e9);
     }
 }
