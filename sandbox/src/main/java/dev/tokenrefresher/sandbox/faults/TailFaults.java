@@ -1,5 +1,6 @@
 package dev.tokenrefresher.sandbox.faults;
 
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,30 +16,40 @@ public class TailFaults {
 
     private static final Logger log = LoggerFactory.getLogger(TailFaults.class);
 
-    private final AtomicReference<TailSpec> spec = new AtomicReference<>(TailSpec.OFF);
+    /** The tail faults and which setting of them they are: each connection counts its calls from that setting on. */
+    private record InForce(TailSpec spec, long setting) {
+    }
 
-    /** What happens to the {@code call}th call (1 for the first) of the connection with this number. */
-    public TailDecision decide(long connectionNumber, long call) {
-        TailSpec current = spec.get();
-        return current.off() ? TailDecision.UNAFFECTED : current.decide(connectionNumber, call);
+    private final AtomicLong settings = new AtomicLong();
+    private final AtomicReference<InForce> inForce = new AtomicReference<>(new InForce(TailSpec.OFF, 0));
+
+    /**
+     * What happens to a call of the connection with this number, which counts it among its calls since the tail faults
+     * in force were set: their first call after a change is the first they hit, then every {@code everyCalls}th.
+     */
+    public TailDecision decide(long connectionNumber, CallCount calls) {
+        InForce current = inForce.get();
+        return current.spec().off()
+                ? TailDecision.UNAFFECTED
+                : current.spec().decide(connectionNumber, calls.callSince(current.setting()));
     }
 
     /** The group of the connection with this number; {@link TailGroup#OTHER} while the tail faults are off. */
     public TailGroup groupOf(long connectionNumber) {
-        return spec.get().groupOf(connectionNumber);
+        return inForce.get().spec().groupOf(connectionNumber);
     }
 
     TailSpec spec() {
-        return spec.get();
+        return inForce.get().spec();
     }
 
     void change(TailSpec changed) {
-        spec.set(changed);
+        inForce.set(new InForce(changed, settings.incrementAndGet()));
         log.info("Sandbox tail faults: {}", changed);
     }
 
     void clear() {
-        if (spec.getAndSet(TailSpec.OFF) != TailSpec.OFF) {
+        if (inForce.getAndSet(new InForce(TailSpec.OFF, settings.incrementAndGet())).spec() != TailSpec.OFF) {
             log.info("Sandbox tail faults off");
         }
     }

@@ -53,6 +53,10 @@ final class Connection {
     private final AtomicLong refreshesAfterAccessExpiry = new AtomicLong();
     private final AtomicLong graceReuses = new AtomicLong();
     private final AtomicLong calls = new AtomicLong();
+    private final Object tailCallsLock = new Object();
+    /** Which setting of the tail faults {@code tailCalls} counts from; guarded by tailCallsLock. */
+    private long tailSetting = -1;
+    private long tailCalls;
     private final AtomicLong hungCalls = new AtomicLong();
     private final AtomicLong slowCalls = new AtomicLong();
 
@@ -98,7 +102,8 @@ final class Connection {
      * {@link #requestFinished()}.
      */
     TailDecision callArrived(TailFaults tail) {
-        TailDecision decision = tail.decide(number, calls.incrementAndGet());
+        calls.incrementAndGet();
+        TailDecision decision = tail.decide(number, this::callSince);
         switch (decision) {
             case TailDecision.Hang hang -> hungCalls.incrementAndGet();
             case TailDecision.Slow slow -> {
@@ -108,6 +113,17 @@ final class Connection {
             case TailDecision.Unaffected unaffected -> requestArrived();
         }
         return decision;
+    }
+
+    /** This call's number since the tail faults' {@code setting}th setting: 1 for the first call after it. */
+    private long callSince(long setting) {
+        synchronized (tailCallsLock) {
+            if (setting != tailSetting) {
+                tailSetting = setting;
+                tailCalls = 0;
+            }
+            return ++tailCalls;
+        }
     }
 
     /** Marks a token request for this connection as in flight; one arriving while another still is overlaps. */

@@ -123,13 +123,29 @@ class TailSpecTest {
         void tailFaultsAreOffUntilSetAndOffAgainWhenCleared() {
             TailFaults tail = new TailFaults();
             tail.change(new TailSpec(new TailSpec.Hang(1.0, 1, 10), null, 0));
-            TailDecision on = tail.decide(1, 1);
+            TailDecision on = tail.decide(1, new Calls());
             tail.clear();
 
-            assertThat(new TailFaults().decide(1, 1)).isEqualTo(TailDecision.UNAFFECTED);
+            assertThat(new TailFaults().decide(1, new Calls())).isEqualTo(TailDecision.UNAFFECTED);
             assertThat(on).isInstanceOf(TailDecision.Hang.class);
-            assertThat(tail.decide(1, 1)).isEqualTo(TailDecision.UNAFFECTED);
+            assertThat(tail.decide(1, new Calls())).isEqualTo(TailDecision.UNAFFECTED);
             assertThat(tail.groupOf(1)).isEqualTo(TailGroup.OTHER);
+        }
+
+        @Test
+        void callsAreCountedFromWhenTheTailWasSetSoItsFirstCallAfterwardsHangsWhateverCameBefore() {
+            TailFaults tail = new TailFaults();
+            TailSpec everyOtherCall = new TailSpec(new TailSpec.Hang(1.0, 2, 10), null, 0);
+            Calls calls = new Calls();
+            tail.decide(1, calls);
+            tail.change(everyOtherCall);
+            List<TailDecision> firstSetting = List.of(tail.decide(1, calls), tail.decide(1, calls), tail.decide(1,
+                    calls));
+            tail.change(everyOtherCall);
+
+            assertThat(firstSetting).extracting(TailDecision::getClass).containsExactly(TailDecision.Hang.class,
+                    TailDecision.Unaffected.class, TailDecision.Hang.class);
+            assertThat(tail.decide(1, calls)).isInstanceOf(TailDecision.Hang.class);
         }
     }
 
@@ -152,6 +168,22 @@ class TailSpecTest {
                     "slow.minMillis must not exceed slow.maxMillis");
             assertThatThrownBy(() -> new TailSpec.Slow(0.1, 1, 0, FaultLimits.MAX_DELAY.toMillis() + 1))
                     .hasMessageContaining("slow.maxMillis");
+        }
+    }
+
+    /** One connection's calls, counted as the sandbox's connections count them for the tail faults. */
+    private static final class Calls implements CallCount {
+
+        private long setting = -1;
+        private long calls;
+
+        @Override
+        public long callSince(long currentSetting) {
+            if (currentSetting != setting) {
+                setting = currentSetting;
+                calls = 0;
+            }
+            return ++calls;
         }
     }
 }

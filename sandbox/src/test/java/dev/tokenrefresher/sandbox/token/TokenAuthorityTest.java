@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.entry;
 
 import dev.tokenrefresher.sandbox.MutableClock;
 import dev.tokenrefresher.sandbox.faults.AfterRotationFaults;
+import dev.tokenrefresher.sandbox.faults.CallCount;
 import dev.tokenrefresher.sandbox.faults.FaultDecider;
 import dev.tokenrefresher.sandbox.faults.FaultDecision;
 import dev.tokenrefresher.sandbox.faults.FaultKind;
@@ -446,8 +447,8 @@ class TokenAuthorityTest {
         private TailFaults firstCallOfFirstConnection(TailDecision first) {
             return new TailFaults() {
                 @Override
-                public TailDecision decide(long connectionNumber, long call) {
-                    return connectionNumber == 1 && call == 1 ? first : TailDecision.UNAFFECTED;
+                public TailDecision decide(long connectionNumber, CallCount calls) {
+                    return connectionNumber == 1 && calls.callSince(1) == 1 ? first : TailDecision.UNAFFECTED;
                 }
 
                 @Override
