@@ -47,12 +47,14 @@ import java.util.stream.Collectors;
  * @param arguments the command line's arguments, for the report to say how it was made
  * @param sharedProperties extra settings for every app and the benchmark's own context
  *            ({@code --property=name=value}, repeatable), e.g. {@code refresher.messaging.ladder-queue-type=classic}
+ * @param tail the tail-latency scenario, at the steady state's load ({@code --tail=hang10,hang1-slow10},
+ *            {@code --tail-only}); with {@code --tail-only} the connections default to the steady state's
  */
 record BenchSettings(int connections, List<Integer> workerCounts, int concurrency, Duration latency,
         Duration sweepLimit, Duration runLimit, Path report, boolean quick, int warmup, int sandboxWarmup,
         boolean sweeps,
         Map<String, String> workerProperties, Map<String, String> sharedProperties, Steady steady,
-        int footprintConnections, int footprintTokenChars, List<String> arguments) {
+        int footprintConnections, int footprintTokenChars, TailSettings tail, List<String> arguments) {
 
     /**
      * @param connections connections refreshed in the steady state (default {@value #DEFAULT_STEADY_CONNECTIONS}, quick
@@ -127,7 +129,7 @@ record BenchSettings(int connections, List<Integer> workerCounts, int concurrenc
                 + sandboxWarmup + ", sweeps=" + sweeps
                 + ", workerProperties=" + shown(workerProperties) + ", sharedProperties=" + shown(sharedProperties)
                 + ", steady=" + steady + ", footprintConnections=" + footprintConnections + ", footprintTokenChars="
-                + footprintTokenChars + ", command=" + command() + "]";
+                + footprintTokenChars + ", tail=" + tail + ", command=" + command() + "]";
     }
 
     private static String shown(Map<String, String> properties) {
@@ -159,7 +161,9 @@ record BenchSettings(int connections, List<Integer> workerCounts, int concurrenc
 
     static BenchSettings parse(String... args) {
         boolean quick = Arrays.asList(args).contains("--quick");
+        boolean tailOnly = Arrays.asList(args).contains("--tail-only");
         int connections = quick ? QUICK_CONNECTIONS : DEFAULT_CONNECTIONS;
+        boolean connectionsGiven = false;
         List<Integer> workers = quick ? List.of(2) : List.of(1, 2, 4);
         int concurrency = DEFAULT_CONCURRENCY;
         Duration latency = Duration.ofMillis(100);
@@ -178,10 +182,15 @@ record BenchSettings(int connections, List<Integer> workerCounts, int concurrenc
         Duration sweepInterval = DEFAULT_SWEEP_INTERVAL;
         int footprintConnections = quick ? QUICK_FOOTPRINT_CONNECTIONS : DEFAULT_FOOTPRINT_CONNECTIONS;
         int footprintTokenChars = DEFAULT_FOOTPRINT_TOKEN_CHARS;
+        List<TailCase> tailCases = TailSettings.cases(tailOnly
+                ? TailSettings.DEFAULT_CASES
+                : quick ? TailSettings.QUICK_CASES : "none");
+        Duration tailTimeout = quick ? TailSettings.QUICK_REQUEST_TIMEOUT : TailSettings.DEFAULT_REQUEST_TIMEOUT;
+        Duration tailDuration = quick ? TailSettings.QUICK_DURATION : TailSettings.DEFAULT_DURATION;
         Map<String, String> workerProperties = new LinkedHashMap<>();
         Map<String, String> sharedProperties = new LinkedHashMap<>();
         for (String arg : args) {
-            if (arg.equals("--quick")) {
+            if (arg.equals("--quick") || arg.equals("--tail-only")) {
                 continue;
             }
             if (arg.equals("--no-sweep")) {
@@ -193,7 +202,10 @@ record BenchSettings(int connections, List<Integer> workerCounts, int concurrenc
                 throw new IllegalArgumentException("arguments are --name=value or --quick, not " + arg);
             }
             switch (pair[0]) {
-                case "connections" -> connections = positive(pair[0], Integer.parseInt(pair[1]));
+                case "connections" -> {
+                    connections = positive(pair[0], Integer.parseInt(pair[1]));
+                    connectionsGiven = true;
+                }
                 case "workers" -> workers = workerCounts(pair[1]);
                 case "concurrency" -> concurrency = positive(pair[0], Integer.parseInt(pair[1]));
                 case "latency-ms" -> latency = Duration.ofMillis(Long.parseLong(pair[1]));
@@ -218,13 +230,34 @@ record BenchSettings(int connections, List<Integer> workerCounts, int concurrenc
                         .parseInt(pair[1])));
                 case "footprint-connections" -> footprintConnections = Integer.parseInt(pair[1]);
                 case "footprint-token-chars" -> footprintTokenChars = positive(pair[0], Integer.parseInt(pair[1]));
+                case "tail" -> tailCases = TailSettings.cases(pair[1]);
+                case "tail-timeout-seconds" -> tailTimeout = Duration.ofSeconds(positive(pair[0], Integer.parseInt(
+                        pair[1])));
+                case "tail-seconds" -> tailDuration = Duration.ofSeconds(positive(pair[0], Integer.parseInt(
+                        pair[1])));
                 default -> throw new IllegalArgumentException("unknown argument --" + pair[0] + "; known: "
                         + "--connections, --workers, --concurrency, --latency-ms, --sweep-seconds, --run-minutes, "
                         + "--report, --warmup, --sandbox-warmup, --worker-property, --property, --steady-connections, --steady-cycle-seconds, "
                         + "--steady-lead-seconds, --steady-workers, --steady-minutes, --steady-sweep-interval-seconds, "
                         + "--footprint-connections, "
-                        + "--footprint-token-chars, --no-sweep, --quick");
+                        + "--footprint-token-chars, --tail, --tail-timeout-seconds, --tail-seconds, --tail-only, "
+                        + "--no-sweep, --quick");
             }
+        }
+        if (tailOnly) {
+            if (tailCases.isEmpty()) {
+                throw new IllegalArgumentException("--tail-only with --tail=none leaves nothing to run");
+            }
+            // the tail runs at the steady state's load: minting and storing the catch-up's 100,000 would be for nothing
+            connections = connectionsGiven ? connections : steadyConnections;
+            workers = List.of();
+            steadyDuration = Duration.ZERO;
+            footprintConnections = 0;
+            report = reportGiven(args)
+                    ? report
+                    : Path.of(quick
+                            ? "bench/target/benchmarks-tail.md"
+                            : "docs/benchmarks-tail.md");
         }
         // The steady state reuses the catch-up's connections: a default larger than --connections shrinks to it, a
         // size asked for is not silently changed.
@@ -238,7 +271,7 @@ record BenchSettings(int connections, List<Integer> workerCounts, int concurrenc
                 Map.copyOf(sharedProperties), new Steady(Math.min(steadyConnections, connections), steadyCycle,
                         steadyLead, steadyWorkers, steadyDuration, sweepInterval),
                 Math.max(0, footprintConnections),
-                footprintTokenChars, List.of(args));
+                footprintTokenChars, new TailSettings(tailCases, tailTimeout, tailDuration, tailOnly), List.of(args));
     }
 
     /**
@@ -250,6 +283,10 @@ record BenchSettings(int connections, List<Integer> workerCounts, int concurrenc
         arguments.stream().filter(a -> !a.startsWith("--property=") && !a.startsWith("--worker-property=")).forEach(
                 a -> command.append(' ').append(a));
         return command.toString();
+    }
+
+    private static boolean reportGiven(String... args) {
+        return Arrays.stream(args).anyMatch(arg -> arg.startsWith("--report="));
     }
 
     private static void property(String[] argument, Map<String, String> into) {

@@ -142,7 +142,9 @@ public final class Benchmark {
                 results.add(catchUp(settings, workers, common, seeder, provider, sandbox, scheduler, consumers));
             }
 
-            for (int threads : settings.sweeps() ? List.of(1, maxThreads) : List.<Integer>of()) {
+            for (int threads : settings.sweeps() && !settings.tail().only()
+                    ? List.of(1, maxThreads)
+                    : List.<Integer>of()) {
                 seeder.rearmAll();
                 results.add(sweep(settings, threads, sweep, provider, sandbox, scheduler));
             }
@@ -156,6 +158,15 @@ public final class Benchmark {
                             provider, sandbox, scheduler));
                 }
             }
+            List<TailResult> tail = List.of();
+            if (!settings.tail().cases().isEmpty()) {
+                ConfigurableApplicationContext beans = context;
+                purgeQueues(beans);
+                try (ClaimLog claims = new ClaimLog(jdbc)) {
+                    tail = new TailScenario(settings, common, seeder, provider, sweep, () -> purgeQueues(beans)).run(
+                            claims);
+                }
+            }
             Footprint.Result footprint = null;
             if (settings.footprintConnections() > 0) {
                 footprint = footprint(settings, common, context, copier, scheduler);
@@ -164,7 +175,7 @@ public final class Benchmark {
                     .getConnection().getServerProperties().get("version")));
             String postgresVersion = jdbc.sql("SHOW server_version").query(String.class).single();
             Report.write(settings, Environment.describe("PostgreSQL " + postgresVersion, "RabbitMQ "
-                    + rabbitVersion), results, steady, footprint);
+                    + rabbitVersion), results, steady, footprint, tail);
             log("report written to " + settings.report());
             for (RunResult result : results) {
                 log(String.format(java.util.Locale.ROOT, "%-32s %,8d refreshes in %6.1f s = %,6.0f/s, %.2f CPU ms "
@@ -179,6 +190,13 @@ public final class Benchmark {
                         result.run().refreshes(), result.run().seconds(), result.run().rate(), result.run()
                                 .cpuMillisPerRefresh(),
                         result.lateness().quantile(0.99), result.maxLatenessSeconds(), result.afterExpiry()));
+            }
+            for (TailResult result : tail) {
+                log("tail " + result.tail().name() + ":");
+                TailReport.log(result.workers());
+                if (result.sweep() != null) {
+                    TailReport.log(result.sweep());
+                }
             }
         } finally {
             for (int i = apps.size() - 1; i >= 0; i--) {

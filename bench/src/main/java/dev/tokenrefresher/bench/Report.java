@@ -25,15 +25,18 @@ final class Report {
     private Report() {
     }
 
-    /** @param steady the steady state's runs, the workers' first (empty when it was not run) */
+    /**
+     * @param runs the catch-ups and their sweeps (empty when only the tail scenario ran)
+     * @param steady the steady state's runs, the workers' first (empty when it was not run)
+     * @param tail the tail scenario's (empty when it was not run)
+     */
     static void write(BenchSettings settings, Environment environment, List<RunResult> runs,
-            List<SteadyResult> steady, Footprint.Result footprint) throws IOException {
+            List<SteadyResult> steady, Footprint.Result footprint, List<TailResult> tail) throws IOException {
         Path report = settings.report();
         Files.createDirectories(report.toAbsolutePath().getParent());
         // charts are named after the report, so that reports of separate runs can sit side by side
         String base = report.getFileName().toString().replaceFirst("\\.md$", "");
         Path chart = report.resolveSibling(base + "-throughput.png");
-        throughputChart(runs, chart);
         StringBuilder md = new StringBuilder();
         md.append("# Benchmarks\n\n");
         md.append("Written by `").append(settings.command()).append("` on ")
@@ -42,17 +45,21 @@ final class Report {
         md.append("## Machine and versions\n\n| | |\n|---|---|\n");
         environment.facts().forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
         md.append("\n## Settings\n\n| | |\n|---|---|\n");
-        md.append("| connections, all due at once | ").append(String.format(Locale.ROOT, "%,d", settings.connections()))
-                .append(" (access tokens expired, as after a long outage) |\n");
+        if (!runs.isEmpty()) {
+            md.append("| connections, all due at once | ").append(String.format(Locale.ROOT, "%,d", settings
+                    .connections())).append(" (access tokens expired, as after a long outage) |\n");
+            md.append("| worker processes | ").append(settings.workerCounts()).append(" (one catch-up each) |\n");
+        }
         md.append("| provider latency | ").append(settings.latency().toMillis()).append(" ms per token request |\n");
-        md.append("| worker processes | ").append(settings.workerCounts()).append(" (one catch-up each) |\n");
         md.append("| refreshes in flight | ").append(settings.concurrency()).append(
                 " in total, split evenly among a run's worker processes; the pooled sweep's threads |\n");
         md.append("| warm-up before the first run | ").append(String.format(Locale.ROOT, "%,d", settings
                 .sandboxWarmup())).append(" refreshes by the pooled sweep, not measured: the sandbox's JIT and the")
                 .append(" sweep's code in the benchmark's JVM compiled before anything is measured |\n");
-        md.append("| warm-up before each catch-up | ").append(String.format(Locale.ROOT, "%,d", settings.warmup()))
-                .append(" refreshes by the freshly started workers, not measured |\n");
+        if (!runs.isEmpty()) {
+            md.append("| warm-up before each catch-up | ").append(String.format(Locale.ROOT, "%,d", settings
+                    .warmup())).append(" refreshes by the freshly started workers, not measured |\n");
+        }
         if (!settings.sharedProperties().isEmpty()) {
             md.append("| settings of every app besides the defaults | ");
             settings.sharedProperties().forEach((k, v) -> md.append('`').append(k).append('=').append(BenchSettings
@@ -65,10 +72,34 @@ final class Report {
                     .shown(k, v)).append("` "));
             md.append("|\n");
         }
-        md.append("| sweep baselines | same sandbox, database and connections; stopped after ")
-                .append(settings.sweepLimit(1).toSeconds()).append(" s (one at a time) and ").append(settings
-                        .sweepLimit(settings.concurrency()).toSeconds())
-                .append(" s (pooled) if not done |\n\n");
+        if (!runs.isEmpty()) {
+            md.append("| sweep baselines | same sandbox, database and connections; stopped after ")
+                    .append(settings.sweepLimit(1).toSeconds()).append(" s (one at a time) and ").append(settings
+                            .sweepLimit(settings.concurrency()).toSeconds())
+                    .append(" s (pooled) if not done |\n");
+        }
+        md.append("\n");
+        if (!runs.isEmpty()) {
+            throughputChart(runs, chart);
+            catchUpSection(md, runs, chart);
+        }
+        if (!steady.isEmpty()) {
+            Path latenessChart = report.resolveSibling(base + "-lateness.png");
+            latenessChart(steady, latenessChart);
+            steadySection(md, steady, latenessChart);
+        }
+        if (!tail.isEmpty()) {
+            TailReport.section(md, settings, tail);
+        }
+        if (footprint != null) {
+            footprintSection(md, footprint);
+        }
+        md.append("\n## Optimisations\n\nEach change the figures pointed to, with the runs before and after it: ")
+                .append("[benchmark-optimisations.md](benchmark-optimisations.md).\n");
+        Files.writeString(report, md.toString());
+    }
+
+    private static void catchUpSection(StringBuilder md, List<RunResult> runs, Path chart) {
         md.append("## Catch-up: everything due at once\n\n");
         Set<String> components = new LinkedHashSet<>();
         runs.forEach(r -> components.addAll(r.cpuSeconds().keySet()));
@@ -122,17 +153,6 @@ final class Report {
                         .append(" |\n");
             }
         }
-        if (!steady.isEmpty()) {
-            Path latenessChart = report.resolveSibling(base + "-lateness.png");
-            latenessChart(steady, latenessChart);
-            steadySection(md, steady, latenessChart);
-        }
-        if (footprint != null) {
-            footprintSection(md, footprint);
-        }
-        md.append("\n## Optimisations\n\nEach change the figures pointed to, with the runs before and after it: ")
-                .append("[benchmark-optimisations.md](benchmark-optimisations.md).\n");
-        Files.writeString(report, md.toString());
     }
 
     private static void steadySection(StringBuilder md, List<SteadyResult> runs, Path chart) {
@@ -227,6 +247,11 @@ final class Report {
     /** A bucket bound, and the exact figure beside it where it is known. */
     private static String seconds(double bound, double exact) {
         return Double.isNaN(exact) ? seconds(bound) : String.format(Locale.ROOT, "%s (%.3f s)", seconds(bound), exact);
+    }
+
+    /** A histogram's bucket bound: at most so late. */
+    static String bound(double value) {
+        return seconds(value);
     }
 
     private static String seconds(double value) {

@@ -11,7 +11,7 @@ import java.util.List;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
-/** The sandbox provider's control API: mint connections, read its counters. */
+/** The sandbox provider's control API: mint connections, read its counters, switch its tail faults. */
 final class SandboxClient {
 
     /** The most the sandbox mints in one call. */
@@ -56,6 +56,22 @@ final class SandboxClient {
         send(HttpRequest.newBuilder(base.resolve("/sandbox/settings")).header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"accessTokenLifetimeSeconds\":" + lifetime.toSeconds()
                         + "}")));
+    }
+
+    /** Switches the sandbox's tail faults on ({@code PUT /sandbox/faults/tail}); the counts as they were then. */
+    TailGroups tail(String body) {
+        return TailGroups.of(send(HttpRequest.newBuilder(base.resolve("/sandbox/faults/tail")).header("Content-Type",
+                "application/json").PUT(HttpRequest.BodyPublishers.ofString(body))));
+    }
+
+    /** Switches the tail faults off (every connection is one of the others then). */
+    void tailOff() {
+        send(HttpRequest.newBuilder(base.resolve("/sandbox/faults/tail")).DELETE());
+    }
+
+    /** The tail groups' counts: they walk every connection, so read them before and after a run, never poll them. */
+    TailGroups tailGroups() {
+        return TailGroups.of(send(HttpRequest.newBuilder(base.resolve("/sandbox/faults/tail")).GET()));
     }
 
     /**

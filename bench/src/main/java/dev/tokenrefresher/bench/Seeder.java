@@ -18,6 +18,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 final class Seeder {
 
     private static final int COPY_ROWS = 10_000;
+    /** A connection's tenant is this and the realm id the sandbox minted it with. */
+    private static final String TENANT_PREFIX = "bench-";
 
     private final ConnectionCopier copier;
     private final RefreshPublisher publisher;
@@ -36,7 +38,7 @@ final class Seeder {
         Instant now = Instant.now();
         for (int from = 0; from < minted.size(); from += COPY_ROWS) {
             List<ConnectionCopier.Row> rows = minted.subList(from, Math.min(minted.size(), from + COPY_ROWS)).stream()
-                    .map(m -> new ConnectionCopier.Row(UUID.randomUUID(), "bench-" + m.realmId(), m.realmId(), m
+                    .map(m -> new ConnectionCopier.Row(UUID.randomUUID(), TENANT_PREFIX + m.realmId(), m.realmId(), m
                             .accessToken(), m.refreshToken(), now.minus(Duration.ofMinutes(1)),
                             now.plus(Duration
                                     .ofDays(100)),
@@ -48,6 +50,19 @@ final class Seeder {
             }
         }
         jdbc.sql("VACUUM ANALYZE connection").update();
+    }
+
+    /** The sandbox's realm id of a connection stored here, from its tenant id (another tenant id as it is). */
+    static String realmId(String tenantId) {
+        return tenantId.startsWith(TENANT_PREFIX) ? tenantId.substring(TENANT_PREFIX.length()) : tenantId;
+    }
+
+    /** The realm ids of the first {@code count} connections in id order, those {@link #spreadOverCycle} spreads. */
+    List<String> realmIdsOfFirst(int count) {
+        return jdbc.sql("SELECT tenant_id FROM connection WHERE status = 'ACTIVE' ORDER BY id LIMIT :count")
+                .param("count", count)
+                .query((rs, n) -> realmId(rs.getString("tenant_id")))
+                .list();
     }
 
     /**

@@ -107,10 +107,15 @@ final class SweepBaseline {
 
     /** The same sweep for a provider whose refresh lead time is {@code lead} (the steady state's short tokens). */
     SweepBaseline withRefreshLeadTime(Duration lead) {
+        return withProvider(lead, provider.requestTimeout());
+    }
+
+    /** The same sweep with another refresh lead time and request timeout (the tail scenario's). */
+    SweepBaseline withProvider(Duration lead, Duration requestTimeout) {
         ProviderSettings p = provider;
         return new SweepBaseline(claims, outcomes, client, jdbc,
                 new ProviderSettings(p.name(), p.tokenUri(), p.clientId(), p
-                        .clientSecret(), p.clientAuthentication(), lead, p.concurrency(), p.requestTimeout(),
+                        .clientSecret(), p.clientAuthentication(), lead, p.concurrency(), requestTimeout,
                         p
                                 .defaultAccessTokenLifetime(),
                         p.requestHeaders(), p.revocationUri(), p.revocationFormat()));

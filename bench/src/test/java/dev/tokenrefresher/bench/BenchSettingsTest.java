@@ -95,4 +95,39 @@ class BenchSettingsTest {
         assertThat(BenchSettings.parse("--connections=2000", "--steady-connections=2000").steady().connections())
                 .isEqualTo(2000);
     }
+
+    @Test
+    void theTailScenarioRunsInQuickModeAndWhenAskedForNotInTheDefaultRun() {
+        assertThat(BenchSettings.parse().tail().cases()).isEmpty();
+        assertThat(BenchSettings.parse("--quick").tail().cases()).extracting(TailCase::name).containsExactly(
+                "hang10");
+        assertThat(BenchSettings.parse("--quick", "--tail-only").tail().cases()).extracting(TailCase::name)
+                .containsExactly("hang10", "hang1-slow10");
+        assertThat(BenchSettings.parse("--quick").tail().requestTimeout()).isEqualTo(Duration.ofSeconds(6));
+        assertThat(BenchSettings.parse("--tail=hang10", "--tail-timeout-seconds=8", "--tail-seconds=90").tail())
+                .isEqualTo(new TailSettings(java.util.List.of(TailCase.parse("hang10")), Duration.ofSeconds(8),
+                        Duration.ofSeconds(90), false));
+        assertThat(BenchSettings.parse("--quick", "--tail=none").tail().cases()).isEmpty();
+        assertThatThrownBy(() -> BenchSettings.parse("--tail=hang10,hang10")).hasMessage(
+                "--tail names a tail twice: hang10,hang10");
+    }
+
+    @Test
+    void tailOnlyRunsTheTailAtTheSteadyStatesSizeIntoItsOwnReport() {
+        BenchSettings settings = BenchSettings.parse("--tail-only");
+
+        assertThat(settings.tail().only()).isTrue();
+        assertThat(settings.tail().cases()).hasSize(2);
+        assertThat(settings.tail().requestTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(settings.tail().duration()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(settings.connections()).isEqualTo(BenchSettings.DEFAULT_STEADY_CONNECTIONS);
+        assertThat(settings.workerCounts()).isEmpty();
+        assertThat(settings.steady().duration()).isZero();
+        assertThat(settings.footprintConnections()).isZero();
+        assertThat(settings.report()).hasToString("docs/benchmarks-tail.md");
+        assertThat(BenchSettings.parse("--tail-only", "--quick").report()).hasToString(
+                "bench/target/benchmarks-tail.md");
+        assertThatThrownBy(() -> BenchSettings.parse("--tail-only", "--tail=none")).hasMessage(
+                "--tail-only with --tail=none leaves nothing to run");
+    }
 }

@@ -52,7 +52,7 @@ class ReportTest {
                 2, 0, 0, null);
 
         Report.write(settings, new Environment("2026-11-29T00:00:00Z", Map.of("CPU", "test")), List.of(),
-                List.of(workers, sweep), null);
+                List.of(workers, sweep), null, List.of());
 
         String report = Files.readString(dir.resolve("report.md"));
         assertThat(report).contains(
@@ -74,10 +74,44 @@ class ReportTest {
                 "--property=refresher.messaging.ladder-early-fraction=0", "--worker-property=refresher.crypto.key=k3y");
 
         Report.write(settings, new Environment("2026-11-29T00:00:00Z", Map.of("CPU", "test")), List.of(), List.of(),
-                null);
+                null, List.of());
 
         assertThat(Files.readString(dir.resolve("settings.md"))).contains(
                 "`refresher.messaging.ladder-early-fraction=0`", "`refresher.crypto.key=******`")
                 .doesNotContain("k3y");
+    }
+
+    private static TailGroups.Group group(long connections, long calls, long hung, long slow, long refreshes,
+            long afterExpiry, String... realmIds) {
+        return new TailGroups.Group(connections, calls, hung, slow, refreshes, afterExpiry, 0, 0, java.util.Set.of(
+                realmIds));
+    }
+
+    @Test
+    void theTailRunsOnlyReportTheOtherConnectionsLatenessBesideTheSweepAndFaceIssue19sTarget() throws IOException {
+        BenchSettings settings = BenchSettings.parse("--quick", "--tail-only", "--report=" + dir.resolve("tail.md"));
+        TailGroups workersGroups = new TailGroups(group(111, 222, 111, 0, 111, 40, "9130000000000001"), group(0, 0,
+                0, 0, 0, 0), group(889, 889, 0, 0, 889, 300));
+        TailRun workers = new TailRun("token-refresher, 2 workers", "2 × 300 in flight", 30, ExactLateness.of(List.of(
+                0.0, 8.0, 31.5)), 3, ExactLateness.of(List.of(12.0, 40.25)), 2, workersGroups, LatenessHistogram
+                        .empty().plus(WORKERS_SCRAPE));
+        TailRun sweep = new TailRun("pooled sweep, 600 threads, a pass every 5 s", "600 in flight", 30, ExactLateness
+                .of(List.of(0.5, 4.0, 9.0)), 3, null, 0,
+                new TailGroups(group(111, 222, 111, 0, 111, 0), group(0, 0, 0,
+                        0, 0, 0), group(889, 889, 0, 0, 889, 0)),
+                null);
+
+        Report.write(settings, new Environment("2026-11-29T00:00:00Z", Map.of("CPU", "test")), List.of(), List.of(),
+                null, List.of(new TailResult(TailCase.parse("hang10"), 1_000, 111, 0, workers, sweep)));
+
+        String report = Files.readString(dir.resolve("tail.md"));
+        assertThat(report).doesNotContain("## Catch-up", "## Against the targets").contains(
+                "### `hang10`: 10.0 % of calls hang for the whole request timeout (6 s): 11.1 % of the connections",
+                "Of the 1,000 connections, 111 hang and 0 are slow; the other 889 are measured.",
+                "| token-refresher, 2 workers | 1,000 | 33 | 8.000 s | 31.500 s | 31.500 s | 2 still due (40.250 s) | "
+                        + "300 | 340 | 9.99 % / 0.0 % | 0 | 0 | <= 0.010 s / <= 0.010 s |",
+                "| pooled sweep, 600 threads, a pass every 5 s | 1,000 | 33 | 4.000 s | 9.000 s | 9.000 s | none "
+                        + "still due | 0 | 0 | 9.99 % / 0.0 % | 0 | 0 | – |",
+                "token-refresher, 2 workers: **not met**");
     }
 }
