@@ -76,9 +76,8 @@ final class Report {
             md.append("| sweep baselines | same sandbox, database and connections; stopped after ")
                     .append(settings.sweepLimit(1).toSeconds()).append(" s (one at a time) and ").append(settings
                             .sweepLimit(settings.concurrency()).toSeconds())
-                    .append(" s (pooled) if not done |\n");
+                    .append(" s (pooled) if not done |\n\n");
         }
-        md.append("\n");
         if (!runs.isEmpty()) {
             throughputChart(runs, chart);
             catchUpSection(md, runs, chart);
