@@ -20,8 +20,9 @@ final class TailReport {
         String every = String.format(Locale.ROOT, "every connection: %,d after expiry, overlapping %d, "
                 + "invalid_grant %d; calls hung %s, slow %s", all.afterExpiry(), all.overlapping(),
                 all.invalidGrants(), TailCase.percent(run.hungCallShare()), TailCase.percent(run.slowCallShare()));
-        Benchmark.log(String.format(Locale.ROOT, "  %s: %,d refreshes in %.0f s (%.0f/s); %s; %s%s", run.name(),
-                run.refreshes(), run.seconds(), run.rate(), others, every, histogram));
+        Benchmark.log(String.format(Locale.ROOT, "  %s: %,d refreshes in %.0f s (%.0f/s); %s; %s%s; load average "
+                + "up to %.1f", run.name(), run.refreshes(), run.seconds(), run.rate(), others, every, histogram,
+                run.highestLoad()));
     }
 
     static void section(StringBuilder md, BenchSettings settings, List<TailResult> results) {
@@ -63,6 +64,8 @@ final class TailReport {
             if (result.sweep() != null) {
                 row(md, result.sweep());
             }
+            md.append(String.format(Locale.ROOT, "%nThe machine's 1-minute load average, at its highest in the "
+                    + "window: %s.%n", loads(result)));
             TailRun ours = result.workers();
             md.append(String.format(Locale.ROOT, "%nIssue 19's target for the other connections (p99 <= 1 s, max <= "
                     + "5 s, none still due longer, none after expiry), %s: **%s**.%n", ours.name(),
@@ -83,6 +86,13 @@ final class TailReport {
                 run.name(), run.refreshes(), run.rate(), lateness, waiting(run), run.groups().other().afterExpiry(),
                 all.afterExpiry(), TailCase.percent(run.hungCallShare()), TailCase.percent(run.slowCallShare()),
                 all.overlapping(), all.invalidGrants(), histogram));
+    }
+
+    private static String loads(TailResult result) {
+        String workers = String.format(Locale.ROOT, "%.1f with the workers", result.workers().highestLoad());
+        return result.sweep() == null
+                ? workers
+                : workers + String.format(Locale.ROOT, ", %.1f with the sweep", result.sweep().highestLoad());
     }
 
     private static String lateness(ExactLateness lateness) {

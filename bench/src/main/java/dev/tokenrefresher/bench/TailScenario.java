@@ -114,7 +114,11 @@ final class TailScenario {
         LatenessHistogram histogramBefore = workers.isEmpty() ? null : WorkerProcesses.lateness(workers);
         TailGroups before = provider.tail(tailCase.sandboxTail(settings.tail().requestTimeout()));
         long started = System.nanoTime();
-        window.run();
+        double load;
+        try (LoadWatch watch = new LoadWatch()) {
+            window.run();
+            load = watch.highest();
+        }
         double seconds = (System.nanoTime() - started) / 1e9;
         List<ClaimLog.Claim> claimed = claims.claims();
         List<ClaimLog.Claim> waiting = claims.waiting();
@@ -130,7 +134,7 @@ final class TailScenario {
         List<Double> othersWaiting = waiting.stream().filter(c -> !delayed.contains(c.realmId())).map(
                 ClaimLog.Claim::secondsLate).toList();
         TailRun run = new TailRun(name, setup, seconds, ExactLateness.of(others), others.size(), ExactLateness.of(
-                othersWaiting), othersWaiting.size(), after.minus(before), workersLateness);
+                othersWaiting), othersWaiting.size(), after.minus(before), workersLateness, load);
         TailReport.log(run);
         return run;
     }

@@ -94,12 +94,13 @@ class ReportTest {
                 0, 0, 0, 0), group(889, 889, 0, 0, 889, 300));
         TailRun workers = new TailRun("token-refresher, 2 workers", "2 × 300 in flight", 30, ExactLateness.of(List.of(
                 0.0, 8.0, 31.5)), 3, ExactLateness.of(List.of(12.0, 40.25)), 2, workersGroups, LatenessHistogram
-                        .empty().plus(WORKERS_SCRAPE));
+                        .empty().plus(WORKERS_SCRAPE),
+                1.5);
         TailRun sweep = new TailRun("pooled sweep, 600 threads, a pass every 5 s", "600 in flight", 30, ExactLateness
                 .of(List.of(0.5, 4.0, 9.0)), 3, null, 0,
-                new TailGroups(group(111, 222, 111, 0, 111, 0), group(0, 0, 0,
-                        0, 0, 0), group(889, 889, 0, 0, 889, 0)),
-                null);
+                new TailGroups(group(111, 222, 111, 0, 111, 0), group(0, 0, 0, 0, 0, 0), group(889, 889, 0, 0, 889,
+                        0)),
+                null, 14.25);
 
         Report.write(settings, new Environment("2026-11-29T00:00:00Z", Map.of("CPU", "test")), List.of(), List.of(),
                 null, List.of(new TailResult(TailCase.parse("hang10"), 1_000, 111, 0, workers, sweep)));
@@ -112,6 +113,8 @@ class ReportTest {
                         + "300 | 340 | 9.99 % / 0.0 % | 0 | 0 | <= 0.010 s / <= 0.010 s |",
                 "| pooled sweep, 600 threads, a pass every 5 s | 1,000 | 33 | 4.000 s | 9.000 s | 9.000 s | none "
                         + "still due | 0 | 0 | 9.99 % / 0.0 % | 0 | 0 | – |",
-                "token-refresher, 2 workers: **not met**");
+                "token-refresher, 2 workers: **not met**",
+                "The machine's 1-minute load average, at its highest in the window: 1.5 with the workers, 14.3 with "
+                        + "the sweep.");
     }
 }
