@@ -163,8 +163,10 @@ public final class Benchmark {
                 ConfigurableApplicationContext beans = context;
                 purgeQueues(beans);
                 try (ClaimLog claims = new ClaimLog(jdbc)) {
-                    tail = new TailScenario(settings, common, seeder, provider, sweep, () -> purgeQueues(beans)).run(
-                            claims);
+                    tail = new TailScenario(settings, common, seeder, provider, sweep, () -> purgeQueues(beans),
+                            workers -> meter(sandbox, scheduler, workers).component("bench JVM", () -> List.of(
+                                    ProcessHandle.current().pid())))
+                            .run(claims);
                 }
             }
             Footprint.Result footprint = null;

@@ -6,6 +6,8 @@ import java.util.Locale;
 /** The tail scenario's figures: a line per run in the log, a section of the report. */
 final class TailReport {
 
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
+
     private TailReport() {
     }
 
@@ -20,9 +22,9 @@ final class TailReport {
         String every = String.format(Locale.ROOT, "every connection: %,d after expiry, overlapping %d, "
                 + "invalid_grant %d; calls hung %s, slow %s", all.afterExpiry(), all.overlapping(),
                 all.invalidGrants(), TailCase.percent(run.hungCallShare()), TailCase.percent(run.slowCallShare()));
-        Benchmark.log(String.format(Locale.ROOT, "  %s: %,d refreshes in %.0f s (%.0f/s); %s; %s%s; load average "
-                + "up to %.1f", run.name(), run.refreshes(), run.seconds(), run.rate(), others, every, histogram,
-                run.highestLoad()));
+        Benchmark.log(String.format(Locale.ROOT, "  %s: %,d refreshes in %.0f s (%.0f/s); %s; %s%s; %.1f CPU s "
+                + "outside the benchmark's processes", run.name(), run.refreshes(), run.seconds(), run.rate(), others,
+                every, histogram, run.otherCpuSeconds()));
     }
 
     static void section(StringBuilder md, BenchSettings settings, List<TailResult> results) {
@@ -64,8 +66,9 @@ final class TailReport {
             if (result.sweep() != null) {
                 row(md, result.sweep());
             }
-            md.append(String.format(Locale.ROOT, "%nThe machine's 1-minute load average, at its highest in the "
-                    + "window: %s.%n", loads(result)));
+            md.append(String.format(Locale.ROOT, "%nCPU the machine spent outside the benchmark's processes (its "
+                    + "apps, its JVM, PostgreSQL and RabbitMQ) in the window: %s, of %.0f CPU s the %d cores had.%n",
+                    others(result), result.workers().seconds() * CORES, CORES));
             TailRun ours = result.workers();
             md.append(String.format(Locale.ROOT, "%nIssue 19's target for the other connections (p99 <= 1 s, max <= "
                     + "5 s, none still due longer, none after expiry), %s: **%s**.%n", ours.name(),
@@ -88,11 +91,12 @@ final class TailReport {
                 all.overlapping(), all.invalidGrants(), histogram));
     }
 
-    private static String loads(TailResult result) {
-        String workers = String.format(Locale.ROOT, "%.1f with the workers", result.workers().highestLoad());
+    private static String others(TailResult result) {
+        String workers = String.format(Locale.ROOT, "%.1f CPU s with the workers", result.workers()
+                .otherCpuSeconds());
         return result.sweep() == null
                 ? workers
-                : workers + String.format(Locale.ROOT, ", %.1f with the sweep", result.sweep().highestLoad());
+                : workers + String.format(Locale.ROOT, ", %.1f with the sweep", result.sweep().otherCpuSeconds());
     }
 
     private static String lateness(ExactLateness lateness) {

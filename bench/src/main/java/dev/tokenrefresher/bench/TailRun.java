@@ -11,11 +11,11 @@ package dev.tokenrefresher.bench;
  * @param waitingCount how many were waiting
  * @param groups what the sandbox counted in the window, per tail group
  * @param workersLateness the workers' own lateness histogram over the window, every connection; null for the sweep
- * @param highestLoad the machine's highest 1-minute load average in the window ({@link LoadWatch})
+ * @param otherCpuSeconds the CPU the machine spent outside the benchmark's processes in the window ({@link OtherLoad})
  */
-record TailRun(String name, String setup, double seconds, ExactLateness others, long otherClaims,
+record TailRun(String name, double seconds, ExactLateness others, long otherClaims,
         ExactLateness waiting, long waitingCount, TailGroups groups, LatenessHistogram workersLateness,
-        double highestLoad) {
+        double otherCpuSeconds) {
 
     long refreshes() {
         return groups.all().refreshes();

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The tail-latency scenario (issue 19, point 4): the steady state's connections and load, with a share of the
@@ -32,20 +33,23 @@ final class TailScenario {
     private final SandboxClient provider;
     private final SweepBaseline sweep;
     private final Runnable purgeQueues;
+    private final Function<List<AppProcess>, CpuMeter> meter;
 
     /**
      * @param sweep the pooled sweep as the catch-up runs it; this scenario gives it the steady state's lead time and
      *            its own request timeout
      * @param purgeQueues empties the run's queues, so that stopped workers' messages do not go on through the ladder
+     * @param meter the CPU of the benchmark's processes, with these workers
      */
     TailScenario(BenchSettings settings, Map<String, String> common, Seeder seeder, SandboxClient provider,
-            SweepBaseline sweep, Runnable purgeQueues) {
+            SweepBaseline sweep, Runnable purgeQueues, Function<List<AppProcess>, CpuMeter> meter) {
         this.settings = settings;
         this.common = common;
         this.seeder = seeder;
         this.provider = provider;
         this.sweep = sweep.withProvider(settings.steady().lead(), settings.tail().requestTimeout());
         this.purgeQueues = purgeQueues;
+        this.meter = meter;
     }
 
     List<TailResult> run(ClaimLog claims) throws InterruptedException {
@@ -55,11 +59,11 @@ final class TailScenario {
         Set<String> connections = Set.copyOf(seeder.realmIdsOfFirst(steady.connections()));
         List<TailResult> results = new ArrayList<>();
         for (TailCase tailCase : tail.cases()) {
+            Duration lifetime = steady.cycle().plus(steady.lead());
             Benchmark.log(String.format(Locale.ROOT, "tail %s: %s; %,d connections due over a %d-s cycle (tokens "
                     + "live %d s), %d s measured per run after an unmeasured cycle without the tail", tailCase.name(),
-                    tailCase.describe(tail.requestTimeout()), connections.size(), steady.cycle().toSeconds(), steady
-                            .cycle().plus(steady.lead()).toSeconds(),
-                    tail.duration().toSeconds()));
+                    tailCase.describe(tail.requestTimeout()), connections.size(), steady.cycle().toSeconds(),
+                    lifetime.toSeconds(), tail.duration().toSeconds()));
             TailRun workers = workers(tailCase, claims);
             purgeQueues.run();
             TailRun swept = settings.sweeps() ? sweep(tailCase, claims) : null;
@@ -72,18 +76,17 @@ final class TailScenario {
 
     private TailRun workers(TailCase tailCase, ClaimLog claims) {
         BenchSettings.Steady steady = settings.steady();
+        String provider = "refresher.providers." + Benchmark.PROVIDER;
+        Map<String, String> scenario = Map.of(provider + ".refresh-lead-time", steady.lead().toSeconds() + "s",
+                provider + ".request-timeout", settings.tail().requestTimeout().toSeconds() + "s");
         List<AppProcess> workers = WorkerProcesses.start("tail-" + tailCase.name(), settings, steady.workers(),
-                common, Map.of("refresher.providers." + Benchmark.PROVIDER + ".refresh-lead-time", steady.lead()
-                        .toSeconds() + "s", "refresher.providers." + Benchmark.PROVIDER + ".request-timeout",
-                        settings
-                                .tail().requestTimeout().toSeconds() + "s"));
+                common, scenario);
         try {
             List<Registered> spread = seeder.spreadOverCycle(steady.connections(), steady.cycle(), steady.lead());
             seeder.publishAtDueTimes(spread);
             AppProcess.sleep(steady.cycle());
             WorkerProcesses.awaitFirstCycleDrained(workers, steady.cycle());
-            return measure(tailCase, "token-refresher, " + steady.workers() + " workers", steady.workers() + " × "
-                    + settings.concurrencyPerWorker(steady.workers()) + " in flight", claims, workers,
+            return measure(tailCase, "token-refresher, " + steady.workers() + " workers", claims, workers,
                     () -> AppProcess.sleep(settings.tail().duration()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -100,26 +103,24 @@ final class TailScenario {
         sweep.runEvery(steady.sweepInterval(), threads, steady.cycle(), late -> {
         });
         return measure(tailCase, "pooled sweep, " + threads + " threads, a pass every " + steady.sweepInterval()
-                .toSeconds() + " s", threads + " in flight", claims, List.of(),
+                .toSeconds() + " s", claims, List.of(),
                 () -> sweep.runEvery(steady
                         .sweepInterval(), threads, settings.tail().duration(), late -> {
                         }));
     }
 
     /** Switches the tail on, runs the window, reads what it did and switches the tail off again. */
-    private TailRun measure(TailCase tailCase, String name, String setup, ClaimLog claims, List<AppProcess> workers,
+    private TailRun measure(TailCase tailCase, String name, ClaimLog claims, List<AppProcess> workers,
             Window window) throws InterruptedException {
         Benchmark.log("  " + name + ": the tail on, measuring");
         claims.clear();
         LatenessHistogram histogramBefore = workers.isEmpty() ? null : WorkerProcesses.lateness(workers);
         TailGroups before = provider.tail(tailCase.sandboxTail(settings.tail().requestTimeout()));
         long started = System.nanoTime();
-        double load;
-        try (LoadWatch watch = new LoadWatch()) {
-            window.run();
-            load = watch.highest();
-        }
+        OtherLoad elsewhere = new OtherLoad(meter.apply(workers));
+        window.run();
         double seconds = (System.nanoTime() - started) / 1e9;
+        double otherCpu = elsewhere.cpuSeconds();
         List<ClaimLog.Claim> claimed = claims.claims();
         List<ClaimLog.Claim> waiting = claims.waiting();
         // read before the tail is switched off: off, every connection counts as one of the others
@@ -133,8 +134,8 @@ final class TailScenario {
                 ClaimLog.Claim::secondsLate).toList();
         List<Double> othersWaiting = waiting.stream().filter(c -> !delayed.contains(c.realmId())).map(
                 ClaimLog.Claim::secondsLate).toList();
-        TailRun run = new TailRun(name, setup, seconds, ExactLateness.of(others), others.size(), ExactLateness.of(
-                othersWaiting), othersWaiting.size(), after.minus(before), workersLateness, load);
+        TailRun run = new TailRun(name, seconds, ExactLateness.of(others), others.size(), ExactLateness.of(
+                othersWaiting), othersWaiting.size(), after.minus(before), workersLateness, otherCpu);
         TailReport.log(run);
         return run;
     }
