@@ -96,22 +96,21 @@ final class Connection {
     }
 
     /**
-     * Counts a token request for this connection as it arrives and lets the tail faults decide on it. A call they hang
-     * is held at the front door, never reaching the token logic: it does not count as in flight, so a call arriving
-     * meanwhile is no overlap (the chain is not touched by it). A slow call, like any other, is in flight until
-     * {@link #requestFinished()}.
+     * Counts a token request for this connection as it arrives and lets the tail faults decide on it. Whatever they
+     * decide, the call is in flight until {@link #requestFinished()}: a hung call is held at the front door and never
+     * reaches the token logic, but the provider could still act on it, so a call arriving meanwhile is an overlap.
      */
     TailDecision callArrived(TailFaults tail) {
         calls.incrementAndGet();
         TailDecision decision = tail.decide(number, this::callSince);
         switch (decision) {
             case TailDecision.Hang hang -> hungCalls.incrementAndGet();
-            case TailDecision.Slow slow -> {
-                slowCalls.incrementAndGet();
-                requestArrived();
+            case TailDecision.Slow slow -> slowCalls.incrementAndGet();
+            case TailDecision.Unaffected unaffected -> {
+                // counted in calls only
             }
-            case TailDecision.Unaffected unaffected -> requestArrived();
         }
+        requestArrived();
         return decision;
     }
 
@@ -127,7 +126,7 @@ final class Connection {
     }
 
     /** Marks a token request for this connection as in flight; one arriving while another still is overlaps. */
-    private void requestArrived() {
+    void requestArrived() {
         if (inFlight.getAndIncrement() > 0) {
             overlappingRefreshes.incrementAndGet();
         }

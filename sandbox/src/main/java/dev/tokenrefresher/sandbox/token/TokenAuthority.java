@@ -36,13 +36,14 @@ import org.springframework.stereotype.Component;
  *
  * <p>
  * Each request first asks the {@link FaultDecider} whether to answer with an injected fault. A faulted request never
- * reaches the token logic: no connection is looked up, so no token rotates, no expiry moves and no refresh or overlap
- * is counted. It does count as a request, in flight while it waits, and by its status.
+ * reaches the token logic: no token rotates, no expiry moves and no refresh or invalid grant is counted. It does count
+ * as a request, in flight while it waits, and by its status; and while it is held (its latency or hang, a body stalled
+ * after its headers) it is in flight for the connection whose refresh token it carries, see {@link #holding}.
  *
  * <p>
  * The {@link TailFaults} are asked once the connection is found: a share of the connections hangs or answers slowly. A
- * hung call is held and answered like a random hang, never reaching the token logic; a slow one is the token logic
- * taking its time, in flight for its connection all along.
+ * hung call is held and answered like a random hang, never reaching the token logic but in flight for its connection
+ * while held; a slow one is the token logic taking its time, in flight for its connection all along.
  *
  * <p>
  * A granted refresh may still lose its answer: the {@link AfterRotationFaults} are asked after the rotation, so the
@@ -120,7 +121,7 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
                     faultsInjected.get(inject.fault().kind()).incrementAndGet();
                     log.debug("Injected fault {}, answering {} after {}", inject.fault().kind(),
                             inject.fault().status(), inject.delay());
-                    pause.pause(inject.delay());
+                    holding(request, () -> pause.pause(inject.delay()));
                     yield new FaultAnswer(inject.fault());
                 }
                 case FaultDecision.Proceed proceed -> answerWithTokens(request, proceed.delay());
@@ -139,15 +140,13 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
      * connection meanwhile is an overlap.
      */
     private TokenAnswer answerWithTokens(TokenRequest request, Duration latency) {
-        Connection connection = request.refreshToken() == null
-                ? null
-                : connectionsByRefreshToken.get(request.refreshToken());
+        Connection connection = connectionOf(request);
         TailDecision tailed = connection == null ? TailDecision.UNAFFECTED : connection.callArrived(tail);
-        if (tailed instanceof TailDecision.Hang hang) {
-            return hangUp(hang);
-        }
-        Duration delay = tailed instanceof TailDecision.Slow slow ? slow.latency() : latency;
         try {
+            if (tailed instanceof TailDecision.Hang hang) {
+                return hangUp(hang);
+            }
+            Duration delay = tailed instanceof TailDecision.Slow slow ? slow.latency() : latency;
             pause.pause(delay);
             TokenAnswer answer = decide(request, connection);
             Duration answerDelay = connection == null
@@ -165,11 +164,37 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
         }
     }
 
-    /** Held at the front door: the chain is not touched, and the client has given up before the 504 comes. */
+    /** Held at the front door: the chain is not touched (but the call is in flight
+     * for its connection meanwhile), and the client has given up before the 504 comes. */
     private TokenAnswer hangUp(TailDecision.Hang hang) {
         faultsInjected.get(hang.fault().kind()).incrementAndGet();
         pause.pause(hang.hold());
         return new FaultAnswer(hang.fault());
+    }
+
+    /**
+     * Runs {@code hold} as in flight for the connection whose refresh token (current or rotated away) the request
+     * carries. A request the provider holds without serving it (a fault's latency or hang, a body stalled after its
+     * headers, an answer stalled after the rotation) is one it could still act on: another request for that connection
+     * meanwhile is an overlap, as a client that retries while its first request is still running would cause. Nothing
+     * rotates and no refresh is counted here.
+     */
+    void holding(TokenRequest request, Runnable hold) {
+        Connection connection = connectionOf(request);
+        if (connection != null) {
+            connection.requestArrived();
+        }
+        try {
+            hold.run();
+        } finally {
+            if (connection != null) {
+                connection.requestFinished();
+            }
+        }
+    }
+
+    private Connection connectionOf(TokenRequest request) {
+        return request.refreshToken() == null ? null : connectionsByRefreshToken.get(request.refreshToken());
     }
 
     private TokenAnswer decide(TokenRequest request, Connection connection) {

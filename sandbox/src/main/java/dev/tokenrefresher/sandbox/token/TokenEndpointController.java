@@ -53,15 +53,19 @@ class TokenEndpointController {
         return switch (authority.answer(request)) {
             case TokenGrant grant -> granted(grant);
             case TokenRefusal refusal -> refuse(refusal);
-            case FaultAnswer faulted -> injected(faulted.fault(), servletResponse);
+            case FaultAnswer faulted -> injected(faulted.fault(), request, servletResponse);
             case LostAnswer lost -> {
-                lose(lost, servletRequest, servletResponse);
+                authority.holding(request, () -> lose(lost, servletRequest, servletResponse));
                 yield null;
             }
         };
     }
 
-    /** The token was rotated; the answer carrying the new one breaks off as the fault says. */
+    /**
+     * The token was rotated; the answer carrying the new one breaks off as the fault says. Held as in flight for the
+     * connection ({@link TokenAuthority#holding}): a stall after the rotation is an answer the provider is still
+     * sending.
+     */
     private void lose(LostAnswer lost, HttpServletRequest request, HttpServletResponse response) {
         byte[] grant = json.writeValueAsBytes(lost.grant());
         response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
@@ -117,10 +121,14 @@ class TokenEndpointController {
         return answer(ResponseEntity.ok(), json.writeValueAsString(OddAnswers.render(body, shape)));
     }
 
-    /** Rendered exactly as the fault says: its body is text already, JSON or HTML. */
-    private static ResponseEntity<?> injected(InjectedFault fault, HttpServletResponse servletResponse) {
+    /**
+     * Rendered exactly as the fault says: its body is text already, JSON or HTML. A stalled body is held as in flight
+     * for the connection ({@link TokenAuthority#holding}): the provider still has the request.
+     */
+    private ResponseEntity<?> injected(InjectedFault fault, TokenRequest request,
+            HttpServletResponse servletResponse) {
         if (fault.bodyStall().isPositive()) {
-            writeStalled(fault, servletResponse);
+            authority.holding(request, () -> writeStalled(fault, servletResponse));
             return null;
         }
         ResponseEntity.BodyBuilder response = ResponseEntity.status(fault.status());

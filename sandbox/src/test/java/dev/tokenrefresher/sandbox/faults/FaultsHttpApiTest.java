@@ -17,6 +17,8 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -91,6 +93,27 @@ class FaultsHttpApiTest {
         assertThat(report.get("overlappingRefreshes").asLong()).isZero();
         assertThat(report.get("currentRefreshTokenSha256").asString()).isEqualTo(sha256(rotated));
         assertThat(http.refresh(refreshToken).statusCode()).as("the old token was rotated away").isEqualTo(400);
+    }
+
+    @Test
+    void aBodyStalledAfterItsHeadersIsInFlightForItsConnectionSoARequestMeanwhileOverlaps() throws Exception {
+        JsonNode minted = http.mintOne();
+        String refreshToken = minted.get("refreshToken").asString();
+        String report = "/sandbox/connections/" + minted.get("realmId").asString();
+        assertThat(http.postJson("/sandbox/faults/next", "{\"requests\":1,\"stallBodyMillis\":1500}")
+                .statusCode()).isEqualTo(200);
+
+        CompletableFuture<HttpResponse<String>> stalled = http.sendAsync(http.refreshRequest(refreshToken));
+        await().atMost(Duration.ofSeconds(10)).until(() -> json(http.get(report)).get("inFlight").asInt() == 1);
+        HttpResponse<String> meanwhile = http.refresh(refreshToken);
+
+        assertThat(meanwhile.statusCode()).isEqualTo(200);
+        assertThat(stalled.get(10, TimeUnit.SECONDS).body()).doesNotContain("refresh_token");
+        JsonNode counts = json(http.get(report));
+        assertThat(counts.get("overlappingRefreshes").asLong()).isEqualTo(1);
+        assertThat(counts.get("refreshes").asLong()).as("the stalled request rotated nothing").isEqualTo(1);
+        assertThat(counts.get("invalidGrants").asLong()).isZero();
+        assertThat(counts.get("inFlight").asInt()).isZero();
     }
 
     @Test

@@ -792,6 +792,48 @@ class TokenAuthorityTest {
         }
 
         @Test
+        void aRequestArrivingWhileAHangForTheSameConnectionIsHeldOverlapsAndNothingRotatesForTheHang()
+                throws Exception {
+            CountDownLatch hangIsHeld = new CountDownLatch(1);
+            CountDownLatch releaseHang = new CountDownLatch(1);
+            authority = scripted(duration -> {
+                if (duration.equals(Duration.ofSeconds(30))) {
+                    hangIsHeld.countDown();
+                    awaitQuietly(releaseHang);
+                }
+            }, new FaultDecision.Inject(Duration.ofSeconds(30),
+                    new InjectedFault(FaultKind.HANG, 504, Map.of(), MediaType.TEXT_HTML, "<html></html>")));
+            MintedConnection minted = mintOne();
+
+            try (ExecutorService executor = Executors.newSingleThreadExecutor()) {
+                Future<TokenAnswer> hung = executor.submit(() -> refresh(minted.refreshToken()));
+                assertThat(hangIsHeld.await(10, TimeUnit.SECONDS)).isTrue();
+                assertThat(report(minted).inFlight()).isEqualTo(1);
+
+                TokenGrant retried = refreshed(minted.refreshToken());
+                releaseHang.countDown();
+
+                assertThat(hung.get(10, TimeUnit.SECONDS)).isInstanceOf(FaultAnswer.class);
+                assertThat(report(minted).currentRefreshTokenSha256()).isEqualTo(sha256(retried.refreshToken()));
+            }
+            assertThat(report(minted).overlappingRefreshes()).isEqualTo(1);
+            assertThat(report(minted).refreshes()).isEqualTo(1);
+            assertThat(report(minted).invalidGrants()).isZero();
+            assertThat(report(minted).inFlight()).isZero();
+        }
+
+        @Test
+        void aHoldOfARequestWithAnUnknownTokenCountsForNoConnection() {
+            MintedConnection minted = mintOne();
+            AtomicBoolean held = new AtomicBoolean();
+
+            authority.holding(new TokenRequest(Optional.of(CLIENT), "refresh_token", "sbx_rt_unknown", false),
+                    () -> held.set(report(minted).inFlight() == 0));
+
+            assertThat(held).isTrue();
+        }
+
+        @Test
         void resetForgetsFaultCountsAndStatuses() {
             authority = scripted(NO_PAUSE, inject(FaultKind.ERROR, 500));
             refresh(mintOne().refreshToken());
