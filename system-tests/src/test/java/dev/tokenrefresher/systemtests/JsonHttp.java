@@ -3,6 +3,7 @@ package dev.tokenrefresher.systemtests;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.UUID;
@@ -23,7 +24,8 @@ final class JsonHttp {
     private JsonHttp() {
     }
 
-    record Response(int status, JsonNode body) {
+    /** @param headers the answer's headers, e.g. a 503's {@code Retry-After} */
+    record Response(int status, JsonNode body, HttpHeaders headers) {
     }
 
     static Response get(URI uri) {
@@ -64,7 +66,7 @@ final class JsonHttp {
         try {
             HttpResponse<byte[]> response = HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
             JsonNode body = response.body().length == 0 ? JSON.nullNode() : JSON.readTree(response.body());
-            return new Response(response.statusCode(), body);
+            return new Response(response.statusCode(), body, response.headers());
         } catch (IOException e) {
             throw new IllegalStateException(request.method() + " " + request.uri() + " failed", e);
         } catch (InterruptedException e) {

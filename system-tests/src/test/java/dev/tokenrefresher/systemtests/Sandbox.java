@@ -152,6 +152,16 @@ final class Sandbox {
                 "retryAfterSeconds", retryAfter.toSeconds())), 200);
     }
 
+    /**
+     * The next {@code requests} token requests are held: their 200 headers go out at once, their body (an OAuth2 error,
+     * no token) after {@code stall}. The sandbox counts a held request as in flight for its connection and serves
+     * nothing for it: a request with the same refresh token meanwhile is an overlap.
+     */
+    void stallNext(int requests, Duration stall) {
+        require(JsonHttp.post(app.url("/sandbox/faults/next"), Map.of("requests", requests, "stallBodyMillis", stall
+                .toMillis())), 200);
+    }
+
     /** Every token request fails with 503 for the next {@code seconds}. */
     void outage(int seconds) {
         JsonHttp.Response response = JsonHttp.post(app.url("/sandbox/faults/outage"), Map.of("seconds", seconds));

@@ -35,6 +35,11 @@ class TokenSafetyIT {
     private static final String LOST = "answer_lost_after_rotation";
     /** Shorter than the stall of {@code stall} faults, so those end in a timeout. */
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * How long after a timed-out call the provider may still serve it: longer than the sandbox holds a request past
+     * the request timeout in {@link TimedOutCall} ({@link TimedOutCall#HELD} - {@link #REQUEST_TIMEOUT}).
+     */
+    private static final Duration QUIET_PERIOD = Duration.ofSeconds(4);
 
     private static RunningSystem system;
     private static CachingConnectionFactory rabbit;
@@ -44,10 +49,13 @@ class TokenSafetyIT {
     static void startSystem() {
         system = RunningSystem.start("token-safety", 1, List.of("--sandbox.rotate-every=1"), Map.of(
                 "refresher.providers.quickbooks.request-timeout", REQUEST_TIMEOUT.toSeconds() + "s",
+                "refresher.providers.quickbooks.timeout-quiet-period", QUIET_PERIOD.toSeconds() + "s",
                 "refresher.worker.fast-retries", "3",
                 "refresher.worker.fast-retry-backoff", "100ms",
                 // OneRefusedRowInAGroupedStore holds stores queued behind a statement for a moment
-                "refresher.worker.statement-max-wait", "10s"));
+                "refresher.worker.statement-max-wait", "10s",
+                // a timed-out call's retry comes after the quiet period, not after the default 30 s of the ladder
+                "refresher.worker.retry-initial-delay", "2s"));
         rabbit = RabbitFixtures.connectionFactory();
         RefresherTopology topology = new RefresherTopology(RabbitFixtures.messagingProperties(system.namespace()));
         RabbitAdmin admin = new RabbitAdmin(rabbit);
@@ -359,6 +367,93 @@ class TokenSafetyIT {
             table.all().forEach(row -> rows.put(row.id(), row));
             return rows;
         }
+    }
+
+    /**
+     * Issue 19, point 2: a call that timed out may still be running at the provider. The sandbox holds the first token
+     * request past the request timeout, and 2 s longer; a call with the same refresh token meanwhile would overlap it
+     * (a provider that serves the held request first ends a strictly rotating chain). Neither the worker nor an
+     * on-demand caller calls again before the provider's quiet period has passed.
+     */
+    @Nested
+    class TimedOutCall {
+
+        /** How long the sandbox holds the request: past the request timeout, shorter than it plus the quiet period. */
+        static final Duration HELD = REQUEST_TIMEOUT.plusSeconds(2);
+
+        @Test
+        void theWorkerRetriesOnlyAfterTheQuietPeriodWithoutOverlapOrReuseAndTheChainGoesOn() {
+            Sandbox.Minted minted = system.sandbox().mint(1).getFirst();
+            system.sandbox().stallNext(1, HELD);
+
+            UUID id = registerDue("timeout", minted);
+
+            await().atMost(SOON).untilAsserted(() -> {
+                Sandbox.Report report = system.sandbox().report(minted.realmId());
+                assertThat(report.refreshes()).isPositive();
+                assertThat(storedRefreshTokenHash(id)).isEqualTo(report.currentRefreshTokenSha256());
+            });
+            assertNoOverlapNoReuseAndOneRefresh(minted);
+            JsonNode attempts = assertRetriedAfterTheQuietPeriod(id);
+            assertThat(attempts.get(0).get("worker").asString()).isEqualTo(system.workers().getFirst().name());
+            JsonNode connection = system.connection(id);
+            assertThat(connection.get("status").asString()).isEqualTo("ACTIVE");
+            assertThat(connection.get("lastError").isNull()).isTrue();
+            assertThat(Instant.parse(connection.get("nextRefreshAt").asString())).isAfter(Instant.now().plus(Duration
+                    .ofMinutes(45)));
+            assertThat(RunningSystem.counter(system.workers().getFirst(), "refresher.retries", "reason:after_timeout"))
+                    .isPositive();
+        }
+
+        @Test
+        void anOnDemandCallerGets503AndTheNextCallerRefreshesOnlyAfterTheQuietPeriodWithoutOverlap() {
+            Sandbox.Minted minted = system.sandbox().mint(1).getFirst();
+            // issued 30 minutes ago: the workers' refresh is 20 minutes away, and 40 minutes of validity need one now
+            UUID id = system.registerOrFail("timeout-on-demand-" + UUID.randomUUID(), minted, Instant.now().minus(
+                    Duration.ofMinutes(30)));
+            system.sandbox().stallNext(1, HELD);
+
+            JsonHttp.Response first = accessToken(id, 2_400);
+            JsonHttp.Response second = accessToken(id, 2_400);
+
+            assertThat(first.status()).as(first.body().toString()).isEqualTo(503);
+            assertThat(first.body().get("errorCode").asString()).isEqualTo("timeout");
+            assertThat(first.headers().firstValue("Retry-After").map(Long::parseLong)).hasValueSatisfying(
+                    seconds -> assertThat(seconds).isGreaterThanOrEqualTo(QUIET_PERIOD.toSeconds()));
+            assertThat(second.status()).as(second.body().toString()).isEqualTo(200);
+            assertThat(second.body().get("refreshed").asBoolean()).isTrue();
+            assertNoOverlapNoReuseAndOneRefresh(minted);
+            assertRetriedAfterTheQuietPeriod(id);
+            assertThat(storedRefreshTokenHash(id)).isEqualTo(system.sandbox().report(minted.realmId())
+                    .currentRefreshTokenSha256());
+            assertThat(system.connection(id).get("status").asString()).isEqualTo("ACTIVE");
+        }
+
+        private static void assertNoOverlapNoReuseAndOneRefresh(Sandbox.Minted minted) {
+            Sandbox.Report report = system.sandbox().report(minted.realmId());
+            assertThat(report.overlappingRefreshes()).as("calls while the timed-out one was held").isZero();
+            assertThat(report.invalidGrants()).as("calls with a rotated refresh token").isZero();
+            assertThat(report.graceReuses()).isZero();
+            assertThat(report.refreshes()).isEqualTo(1);
+        }
+
+        /** @return the attempts, newest first: the retry's success, then the timeout */
+        private static JsonNode assertRetriedAfterTheQuietPeriod(UUID id) {
+            JsonNode attempts = system.connection(id).get("recentAttempts");
+            assertThat(attempts.findValuesAsString("outcome")).containsExactly("REFRESHED", "TRANSIENT_FAILURE");
+            assertThat(attempts.get(1).get("errorCode").asString()).isEqualTo("timeout");
+            Instant timedOutAt = Instant.parse(attempts.get(1).get("attemptedAt").asString());
+            Instant retrySentAt = Instant.parse(attempts.get(0).get("attemptedAt").asString()).minusMillis(attempts
+                    .get(0).get("durationMs").asLong());
+            assertThat(Duration.between(timedOutAt, retrySentAt)).as("from the timeout to the retry")
+                    .isGreaterThanOrEqualTo(QUIET_PERIOD);
+            return attempts;
+        }
+    }
+
+    private static JsonHttp.Response accessToken(UUID id, long minValiditySeconds) {
+        return JsonHttp.get(system.scheduler().url("/api/connections/" + id + "/access-token?minValiditySeconds="
+                + minValiditySeconds), JsonHttp.TOKEN_READER_KEY);
     }
 
     private static UUID registerDue(String kind, Sandbox.Minted minted) {
