@@ -118,7 +118,7 @@ final class SweepBaseline {
                         .clientSecret(), p.clientAuthentication(), lead, p.concurrency(), requestTimeout,
                         p
                                 .defaultAccessTokenLifetime(),
-                        p.requestHeaders(), p.revocationUri(), p.revocationFormat()));
+                        p.requestHeaders(), p.revocationUri(), p.revocationFormat(), p.timeoutQuietPeriod()));
     }
 
     /**

@@ -10,6 +10,7 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +27,8 @@ import tools.jackson.databind.ObjectMapper;
 
 /**
  * The scheduler on a random port against the real PostgreSQL and RabbitMQ, with a real sandbox provider as
- * {@value #PROVIDER} (Basic auth) and {@value #OTHER_PROVIDER} (a second, generic provider on the same sandbox), and
+ * {@value #PROVIDER} (Basic auth) and {@value #OTHER_PROVIDER} (a second, generic provider on the same sandbox, with a
+ * short request timeout and quiet period), and
  * three API keys: admin, token-reader, and one with both roles. No workers run: messages stay queued.
  */
 // Spring Boot's tests switch metrics export off unless asked: the Prometheus endpoint is part of what is tested.
@@ -46,6 +48,13 @@ public abstract class SchedulerApiTestBase extends ServicesTestBase {
 
     public static final String PROVIDER = "quickbooks";
     public static final String OTHER_PROVIDER = "acme";
+    /** {@value #OTHER_PROVIDER}'s request timeout: a test can hold a call past it without waiting 10 s. */
+    protected static final Duration OTHER_REQUEST_TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * {@value #OTHER_PROVIDER}'s timeout-quiet-period: longer than the 5 s a 503 suggests when the provider said
+     * nothing, shorter than {@code max-wait}.
+     */
+    protected static final Duration OTHER_QUIET_PERIOD = Duration.ofSeconds(6);
     static final String ADMIN_KEY = "test-admin-key-0123456789abcdef";
     static final String READER_KEY = "test-reader-key-0123456789abcdef";
 
@@ -72,6 +81,10 @@ public abstract class SchedulerApiTestBase extends ServicesTestBase {
         registry.add("refresher.providers." + PROVIDER + ".revocation-uri", () -> SANDBOX.url(
                 "/v2/oauth2/tokens/revoke").toString());
         registry.add("refresher.providers." + OTHER_PROVIDER + ".client-authentication", () -> "client_secret_post");
+        registry.add("refresher.providers." + OTHER_PROVIDER + ".request-timeout", () -> OTHER_REQUEST_TIMEOUT
+                .toMillis() + "ms");
+        registry.add("refresher.providers." + OTHER_PROVIDER + ".timeout-quiet-period", () -> OTHER_QUIET_PERIOD
+                .toMillis() + "ms");
     }
 
     protected record Response(int status, JsonNode body, HttpHeaders headers) {

@@ -55,6 +55,9 @@ final class ShortTokenSettings {
         settings.put("refresher.worker.fast-retry-backoff", "50ms");
         settings.put("refresher.worker.fast-retry-max-backoff", "200ms");
         settings.put("refresher.worker.retry-initial-delay", "1s");
+        // The sandbox goes on with a request past the 2-s timeout only as long as a test holds it (ChaosIT: 0.5 s past
+        // its 3-s timeout); the default 30 s would leave a timed-out refresh's retry far behind its 8-s token.
+        settings.put("refresher.providers.quickbooks.timeout-quiet-period", "2s");
         settings.put("refresher.worker.retry-max-delay", "2s");
         settings.put("refresher.worker.paused-delay", "1s");
         settings.put("resilience4j.circuitbreaker.configs.default.wait-duration-in-open-state", "5s");

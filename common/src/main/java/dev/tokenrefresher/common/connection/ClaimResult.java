@@ -31,4 +31,15 @@ public sealed interface ClaimResult {
      */
     record Leased(String owner, Instant leaseUntil, Duration remaining) implements ClaimResult {
     }
+
+    /**
+     * A call with the connection's refresh token timed out and the provider may still be serving it: nobody calls
+     * again until the provider's quiet period after it has passed (issue 19, point 2). The message should come back
+     * then; an on-demand caller waits for it or is told when to come back.
+     *
+     * @param quietUntil when it ends by the database's clock; for logs
+     * @param remaining how long it still lasts, by the database's clock, as the connection was read
+     */
+    record Quiet(Instant quietUntil, Duration remaining) implements ClaimResult {
+    }
 }

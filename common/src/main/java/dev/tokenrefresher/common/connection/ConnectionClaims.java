@@ -40,6 +40,13 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 public class ConnectionClaims {
 
+    /**
+     * Sets the quiet period after a call that may still be running at the provider ({@code :quietMs}, 0 = none) by the
+     * database's clock, like the lease; a connection is claimed again only after it.
+     */
+    static final String START_QUIET_PERIOD = "quiet_until = CASE WHEN :quietMs > 0 THEN statement_timestamp() "
+            + "+ :quietMs * interval '1 millisecond' ELSE quiet_until END";
+
     private final JdbcClient jdbc;
     private final TokenCipher cipher;
     private final String installation;
@@ -59,6 +66,9 @@ public class ConnectionClaims {
      * taken over only once a hand-off drain has found no issued tokens waiting that were handed off before it ended
      * ({@code handoff_watermark}): otherwise the taker could call the provider with a refresh token it had already
      * rotated, and a provider that revokes on reuse would end the chain.
+     *
+     * <p>After a call that timed out, nobody claims the connection until the provider's quiet period has passed
+     * ({@code quiet_until}, {@link ClaimResult.Quiet}): the provider may still be serving that call.
      */
     public ClaimResult claim(UUID id, long fence, String worker, Duration lease) {
         return claim(new ClaimRequest(id, fence, worker, lease));
@@ -103,6 +113,7 @@ public class ConnectionClaims {
                         WHERE id = :id AND refresh_fence = :fence AND status = 'ACTIVE'
                           AND (lease_until IS NULL OR (lease_until <= statement_timestamp() AND lease_until < coalesce((SELECT drained_at FROM handoff_watermark
                                                                                    WHERE installation = :installation), '-infinity')))
+                          AND (quiet_until IS NULL OR quiet_until <= statement_timestamp())
                         RETURNING tenant_id, provider, refresh_token_enc, access_expires_at, refresh_expires_at,
                                   consecutive_failures, first_failure_at, lease_until, answer_lost_at,
                                   (extract(epoch FROM lease_until - statement_timestamp()) * 1000)::bigint AS lease_ms
@@ -150,6 +161,7 @@ public class ConnectionClaims {
                           AND (c.lease_until IS NULL
                                OR (c.lease_until <= statement_timestamp() AND c.lease_until < coalesce((SELECT drained_at FROM handoff_watermark
                                                                                  WHERE installation = :installation), '-infinity')))
+                          AND (c.quiet_until IS NULL OR c.quiet_until <= statement_timestamp())
                         RETURNING r.ord, c.tenant_id, c.provider, c.refresh_token_enc, c.access_expires_at, c.refresh_expires_at,
                                   c.consecutive_failures, c.first_failure_at, c.lease_until, c.answer_lost_at,
                                   (extract(epoch FROM c.lease_until - statement_timestamp()) * 1000)::bigint AS lease_ms
@@ -193,9 +205,11 @@ public class ConnectionClaims {
         }
         Map<UUID, ClaimState> states = new HashMap<>();
         jdbc.sql("""
-                SELECT id, refresh_fence, status, lease_owner, lease_until,
+                SELECT id, refresh_fence, status, lease_owner, lease_until, quiet_until,
                        (extract(epoch FROM greatest(lease_until - statement_timestamp(), interval '0')) * 1000)::bigint
-                           AS remaining_ms
+                           AS remaining_ms,
+                       (extract(epoch FROM greatest(quiet_until - statement_timestamp(), interval '0')) * 1000)::bigint
+                           AS quiet_ms
                 FROM connection WHERE id = ANY(:ids::uuid[])
                 """)
                 .param("ids", PgArray.of("uuid", unclaimed.toArray()))
@@ -203,7 +217,9 @@ public class ConnectionClaims {
                         "refresh_fence"), ConnectionStatus.valueOf(rs.getString("status")),
                         rs.getString(
                                 "lease_owner"),
-                        instant(rs, "lease_until"), Duration.ofMillis(rs.getLong("remaining_ms")))));
+                        instant(rs, "lease_until"), Duration.ofMillis(rs.getLong("remaining_ms")), instant(rs,
+                                "quiet_until"),
+                        Duration.ofMillis(rs.getLong("quiet_ms")))));
         for (int i = 0; i < results.length; i++) {
             if (results[i] == null) {
                 ClaimRequest request = requests.get(i);
@@ -215,7 +231,7 @@ public class ConnectionClaims {
 
     /** What a claim that got no lease found. */
     private record ClaimState(long fence, ConnectionStatus status, String leaseOwner, Instant leaseUntil,
-            Duration remaining) {
+            Duration remaining, Instant quietUntil, Duration quietRemaining) {
 
         ClaimResult explain(long requestedFence) {
             if (fence != requestedFence) {
@@ -223,6 +239,9 @@ public class ConnectionClaims {
             }
             if (status != ConnectionStatus.ACTIVE) {
                 return new ClaimResult.NotActive(status);
+            }
+            if (quietRemaining.isPositive() && quietRemaining.compareTo(remaining) >= 0) {
+                return new ClaimResult.Quiet(quietUntil, quietRemaining);
             }
             return new ClaimResult.Leased(leaseOwner, leaseUntil, remaining);
         }
@@ -233,10 +252,17 @@ public class ConnectionClaims {
      * limiter said not now). No attempt or failure is counted; the message is re-delayed with the same fence.
      */
     public boolean releaseLease(Claim claim) {
-        return jdbc.sql("""
-                UPDATE connection SET lease_owner = NULL, lease_until = NULL
-                WHERE id = :id AND refresh_fence = :fence AND lease_owner = :worker
-                """)
+        return releaseLease(claim, Duration.ZERO);
+    }
+
+    /**
+     * Gives up a claim whose call may still be running at the provider (it timed out): nobody claims the connection
+     * until {@code quietPeriod} has passed, by the database's clock. The queued message stays as it is.
+     */
+    public boolean releaseLease(Claim claim, Duration quietPeriod) {
+        return jdbc.sql("UPDATE connection SET lease_owner = NULL, lease_until = NULL, " + START_QUIET_PERIOD
+                + " WHERE id = :id AND refresh_fence = :fence AND lease_owner = :worker")
+                .param("quietMs", quietPeriod.toMillis())
                 .param("id", claim.connectionId())
                 .param("fence", claim.fence())
                 .param("worker", claim.worker())

@@ -84,7 +84,7 @@ public class ConnectionStore {
                             access_lifetime_seconds = EXCLUDED.access_lifetime_seconds,
                             refresh_expires_at = EXCLUDED.refresh_expires_at, next_refresh_at = EXCLUDED.next_refresh_at,
                             refresh_fence = connection.refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
-                            consecutive_failures = 0, first_failure_at = NULL, last_error = NULL, answer_lost_at = NULL,
+                            consecutive_failures = 0, first_failure_at = NULL, last_error = NULL, answer_lost_at = NULL, quiet_until = NULL,
                             updated_at = EXCLUDED.updated_at
                         WHERE connection.id = EXCLUDED.id
                         RETURNING id, refresh_fence, next_refresh_at, (xmax = 0) AS created

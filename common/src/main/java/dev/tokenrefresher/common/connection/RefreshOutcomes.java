@@ -168,7 +168,7 @@ public class RefreshOutcomes {
                                    access_lifetime_seconds = coalesce(r.access_lifetime, c.access_lifetime_seconds),
                                    refresh_expires_at = r.refresh_exp, next_refresh_at = r.next,
                                    refresh_fence = c.refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
-                                   consecutive_failures = 0, first_failure_at = NULL, last_error = NULL, answer_lost_at = NULL, last_refreshed_at = r.now,
+                                   consecutive_failures = 0, first_failure_at = NULL, last_error = NULL, answer_lost_at = NULL, quiet_until = NULL, last_refreshed_at = r.now,
                                    updated_at = r.now, status = 'ACTIVE'
                             FROM request r
                             WHERE c.id = r.id AND c.refresh_token_enc = r.consumed AND c.status <> 'DISCONNECTED'
@@ -216,7 +216,7 @@ public class RefreshOutcomes {
                                    access_lifetime_seconds = coalesce(:accessLifetime::int, access_lifetime_seconds),
                                    refresh_expires_at = :refreshExp, next_refresh_at = :next,
                                    refresh_fence = refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
-                                   consecutive_failures = 0, first_failure_at = NULL, last_error = NULL, answer_lost_at = NULL, last_refreshed_at = :now,
+                                   consecutive_failures = 0, first_failure_at = NULL, last_error = NULL, answer_lost_at = NULL, quiet_until = NULL, last_refreshed_at = :now,
                                    updated_at = :now, status = 'ACTIVE'
                             WHERE id = :id AND refresh_token_enc = :consumed AND status <> 'DISCONNECTED'
                             -- the sub-select sees the row as it was before this statement
@@ -305,20 +305,25 @@ public class RefreshOutcomes {
     /**
      * Gives up the lease after a failure that may pass, and schedules the retry with a new fence.
      *
+     * @param quietPeriod after a call that may still be running at the provider (it timed out), how long nobody may
+     *            claim the connection, counted by the database's clock from this statement; {@code Duration.ZERO}
+     *            after any other failure
      * @return the new fence; empty if the claim is no longer ours (another actor moved the connection on)
      */
-    public OptionalLong rescheduleAfterFailure(Claim claim, String reason, Instant retryAt, Instant now,
-            AttemptRecord attempt) {
-        return failureUpdate(claim, reason, retryAt, now, attempt);
+    public OptionalLong rescheduleAfterFailure(Claim claim, String reason, Instant retryAt, Duration quietPeriod,
+            Instant now, AttemptRecord attempt) {
+        return failureUpdate(claim, reason, retryAt, quietPeriod, now, attempt);
     }
 
     /**
      * Gives up the lease after a failure that retrying cannot fix (bad client credentials, too many attempts) and
      * parks the connection: still ACTIVE with its tokens untouched, but with no refresh scheduled, so the sweep leaves
      * it alone until an operator replays its dead letter.
+     *
+     * @param quietPeriod as for {@link #rescheduleAfterFailure}: a replay does not call before it has passed
      */
-    public boolean park(Claim claim, String reason, Instant now, AttemptRecord attempt) {
-        return failureUpdate(claim, reason, null, now, attempt).isPresent();
+    public boolean park(Claim claim, String reason, Duration quietPeriod, Instant now, AttemptRecord attempt) {
+        return failureUpdate(claim, reason, null, quietPeriod, now, attempt).isPresent();
     }
 
     /**
@@ -354,19 +359,20 @@ public class RefreshOutcomes {
                 .orElseGet(OptionalLong::empty);
     }
 
-    private OptionalLong failureUpdate(Claim claim, String reason, Instant nextRefreshAt, Instant now,
-            AttemptRecord attempt) {
+    private OptionalLong failureUpdate(Claim claim, String reason, Instant nextRefreshAt, Duration quietPeriod,
+            Instant now, AttemptRecord attempt) {
         return jdbc.sql("""
                 WITH updated AS (
                     UPDATE connection SET next_refresh_at = :next, refresh_fence = refresh_fence + 1,
                            lease_owner = NULL, lease_until = NULL, consecutive_failures = consecutive_failures + 1,
-                           last_error = :error, updated_at = :now
+                           last_error = :error, updated_at = :now, """ + ConnectionClaims.START_QUIET_PERIOD + """
                     WHERE id = :id AND refresh_fence = :claimFence AND lease_owner = :worker
                     RETURNING id, refresh_fence),
                 """ + RECORD_ATTEMPT_OF_UPDATED + """
                 SELECT refresh_fence FROM updated
                 """)
                 .param("next", ts(nextRefreshAt))
+                .param("quietMs", quietPeriod.toMillis())
                 .param("error", lastError(reason))
                 .param("now", ts(now))
                 .param("id", claim.connectionId())

@@ -24,6 +24,9 @@ import java.util.Map;
  *            QuickBooks' preset sets Intuit's; without one, a revocation is reported as not supported
  * @param revocationFormat how the revocation request carries the token: {@code form} (RFC 7009, the default) or
  *            {@code json} (Intuit's {@code {"token": ...}}; QuickBooks' preset)
+ * @param timeoutQuietPeriod how long after a token request that timed out (or one a gateway answered 504) the provider
+ *            may still serve it: no call with the same refresh token goes out before this has passed since our side
+ *            closed the connection (default {@link ProviderSettings#DEFAULT_TIMEOUT_QUIET_PERIOD}, 30 s; 0 = none)
  */
 public record ProviderProperties(
         String preset,
@@ -37,7 +40,8 @@ public record ProviderProperties(
         Duration defaultAccessTokenLifetime,
         Map<String, String> requestHeaders,
         URI revocationUri,
-        RevocationFormat revocationFormat) {
+        RevocationFormat revocationFormat,
+        Duration timeoutQuietPeriod) {
 
     @Override
     public String toString() {

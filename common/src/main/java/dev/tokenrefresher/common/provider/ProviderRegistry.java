@@ -79,7 +79,8 @@ public class ProviderRegistry {
                 Map.copyOf(headers),
                 firstNonNull(configured.revocationUri(), preset.map(p -> p.revocationUri).orElse(null), null),
                 firstNonNull(configured.revocationFormat(), preset.map(p -> p.revocationFormat).orElse(null),
-                        ProviderSettings.DEFAULT_REVOCATION_FORMAT));
+                        ProviderSettings.DEFAULT_REVOCATION_FORMAT),
+                firstNonNull(configured.timeoutQuietPeriod(), null, ProviderSettings.DEFAULT_TIMEOUT_QUIET_PERIOD));
         if (settings.revocationUri() != null && !"https".equals(settings.revocationUri().getScheme())
                 && !"http".equals(settings.revocationUri().getScheme())) {
             throw new InvalidProviderConfigurationException(name, "revocation-uri must be an http(s) URI, was "
@@ -88,6 +89,7 @@ public class ProviderRegistry {
         requirePositive(name, "refresh-lead-time", settings.refreshLeadTime(), true);
         requirePositive(name, "request-timeout", settings.requestTimeout(), false);
         requirePositive(name, "default-access-token-lifetime", settings.defaultAccessTokenLifetime(), false);
+        requirePositive(name, "timeout-quiet-period", settings.timeoutQuietPeriod(), true);
         if (settings.concurrency() < 1) {
             throw new InvalidProviderConfigurationException(name, "concurrency must be at least 1, was "
                     + settings.concurrency());

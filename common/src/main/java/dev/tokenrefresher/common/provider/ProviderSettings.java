@@ -22,7 +22,8 @@ public record ProviderSettings(
         Duration defaultAccessTokenLifetime,
         Map<String, String> requestHeaders,
         URI revocationUri,
-        RevocationFormat revocationFormat) {
+        RevocationFormat revocationFormat,
+        Duration timeoutQuietPeriod) {
 
     public static final Duration DEFAULT_REFRESH_LEAD_TIME = Duration.ofMinutes(10);
     public static final int DEFAULT_CONCURRENCY = 8;
@@ -30,6 +31,14 @@ public record ProviderSettings(
     public static final Duration DEFAULT_ACCESS_TOKEN_LIFETIME = Duration.ofHours(1);
     public static final ClientAuthentication DEFAULT_CLIENT_AUTHENTICATION = ClientAuthentication.CLIENT_SECRET_BASIC;
     public static final RevocationFormat DEFAULT_REVOCATION_FORMAT = RevocationFormat.FORM;
+    /**
+     * No provider documents how long it goes on serving a request whose client left (Intuit does not). A front end
+     * commonly gives the service behind it up to about 30 s before it gives up on a request itself (AWS API Gateway's
+     * integration timeout is 29 s, Heroku's router 30 s), so a request still held after that is unlikely to be served.
+     * It is also the first delayed retry's default ({@code refresher.worker.retry-initial-delay}): with the defaults a
+     * timed-out refresh is retried no later than before the quiet period existed.
+     */
+    public static final Duration DEFAULT_TIMEOUT_QUIET_PERIOD = Duration.ofSeconds(30);
 
     /**
      * When a token issued at {@code issuedAt} is due for refresh: the lead time before its expiry, or, when the lead
@@ -47,6 +56,7 @@ public record ProviderSettings(
     public String toString() {
         return "ProviderSettings[name=" + name + ", tokenUri=" + tokenUri + ", clientId=" + clientId
                 + ", clientAuthentication=" + clientAuthentication + ", refreshLeadTime=" + refreshLeadTime
-                + ", concurrency=" + concurrency + ", requestTimeout=" + requestTimeout + "]";
+                + ", concurrency=" + concurrency + ", requestTimeout=" + requestTimeout + ", timeoutQuietPeriod="
+                + timeoutQuietPeriod + "]";
     }
 }

@@ -65,6 +65,13 @@ public class TokenEndpointClient {
         try {
             response = exchange.get(provider.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
+            // The provider may still be serving the request: it must be dead on our side before anyone retries, and
+            // the retry then waits the provider's quiet period (DESIGN decision 12). Cancelling the future of
+            // sendAsync aborts the exchange and closes its HTTP/1.1 connection rather than returning it to the pool
+            // (JDK 16 and later; checked on Temurin 25 and OpenJDK 17: the server reads end-of-stream within
+            // milliseconds, whether the headers had come or the body stalled after them, and so it does when the
+            // request's own timeout fires; TokenEndpointClientTest.TimedOutExchange). So one shared client does;
+            // no client per call is needed.
             exchange.cancel(true);
             return timedOut(provider, started);
         } catch (ExecutionException e) {
@@ -91,15 +98,21 @@ public class TokenEndpointClient {
         } catch (InterruptedException e) {
             exchange.cancel(true);
             Thread.currentThread().interrupt();
-            return failed(ErrorClass.TRANSIENT, "interrupted", "the worker is shutting down", null, null, started,
-                    true);
+            // we stopped waiting, as at a timeout: the provider may still be serving the request
+            return unfinished("interrupted", "the worker is shutting down", null, null, started);
         }
         return classify(provider, response, started);
     }
 
     private RefreshResult timedOut(ProviderSettings provider, long started) {
-        return failed(ErrorClass.TRANSIENT, "timeout", "no complete answer within " + provider.requestTimeout(), null,
-                null, started, true);
+        return unfinished("timeout", "no complete answer within " + provider.requestTimeout(), null, null, started);
+    }
+
+    /** The exchange ended while the provider may still be serving the request; see {@link RefreshResult.Failed}. */
+    private static RefreshResult.Failed unfinished(String code, String detail, Integer status, Duration retryAfter,
+            long started) {
+        return new RefreshResult.Failed(ErrorClass.TRANSIENT, code, detail, status, retryAfter, elapsed(started),
+                true, true);
     }
 
     private RefreshResult classify(ProviderSettings provider, HttpResponse<byte[]> response, long started) {
@@ -135,6 +148,10 @@ public class TokenEndpointClient {
             // the server did not get the whole request
             return failed(ErrorClass.TRANSIENT, "http_408", "the provider timed out reading the request", status,
                     retryAfter(response), started, false);
+        }
+        if (status == 504) {
+            // the gateway stopped waiting for the service behind it, which may still be serving the request
+            return unfinished("http_504", "the provider's gateway timed out", status, retryAfter(response), started);
         }
         if (status >= 500) {
             // a gateway's 5xx may come after the service behind it rotated the token

@@ -27,6 +27,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 class ConnectionClaimsTest extends ServicesTestBase {
 
     private static final Duration LEASE = Duration.ofSeconds(30);
+    /** A provider's quiet period after a timed-out call. */
+    private static final Duration QUIET = Duration.ofSeconds(20);
     /** An app clock this far off the database's must not make a live lease look ended. */
     private static final Duration SKEW = Duration.ofMinutes(10);
 
@@ -36,6 +38,8 @@ class ConnectionClaimsTest extends ServicesTestBase {
     ConnectionClaims claims;
     @Autowired
     OverdueConnections overdue;
+    @Autowired
+    RefreshOutcomes outcomes;
     @Autowired
     JdbcClient jdbc;
 
@@ -68,6 +72,43 @@ class ConnectionClaimsTest extends ServicesTestBase {
 
         LeaseTime.handoffsDrainedAt(jdbc, TestServices.get().messagingPrefix(), leaseEnded.plusMillis(1).toString());
         assertThat(claims.claim(registered.id(), registered.fence(), "w2", LEASE))
+                .isInstanceOf(ClaimResult.Claimed.class);
+    }
+
+    @Test
+    void aClaimGivenBackAfterATimeoutIsTakenByNobodyUntilTheQuietPeriodHasPassedByTheDatabasesClock() {
+        Registered registered = store.register(aConnection().build(), now);
+        Claim timedOut = ((ClaimResult.Claimed) claims.claim(registered.id(), registered.fence(), "api", LEASE))
+                .claim();
+
+        claims.releaseLease(timedOut, QUIET);
+
+        assertThat(claims.claim(registered.id(), registered.fence(), "api", LEASE)).isInstanceOfSatisfying(
+                ClaimResult.Quiet.class, quiet -> assertThat(quiet.remaining()).isBetween(QUIET.minusSeconds(1),
+                        QUIET));
+        assertThat(claims.claimAll(List.of(new ClaimRequest(registered.id(), registered.fence(), "w1", LEASE),
+                new ClaimRequest(UUID.randomUUID(), 1, "w1", LEASE))).getFirst()).isInstanceOf(ClaimResult.Quiet.class);
+        LeaseTime.passQuiet(jdbc, registered.id(), QUIET);
+        assertThat(claims.claim(registered.id(), registered.fence(), "w1", LEASE))
+                .isInstanceOf(ClaimResult.Claimed.class);
+    }
+
+    @Test
+    void aRetryScheduledAfterATimeoutWaitsOutTheQuietPeriodWhichAReconnectEnds() {
+        String tenant = "tenant-" + UUID.randomUUID();
+        Registered registered = store.register(aConnection().tenant(tenant).build(), now);
+        Claim timedOut = ((ClaimResult.Claimed) claims.claim(registered.id(), registered.fence(), "w1", LEASE))
+                .claim();
+
+        long retryFence = outcomes.rescheduleAfterFailure(timedOut, "timeout: no complete answer", now.plus(QUIET),
+                QUIET, now, new AttemptRecord(now, AttemptOutcome.TRANSIENT_FAILURE, null, "timeout", Duration
+                        .ofSeconds(10), "w1"))
+                .orElseThrow();
+
+        assertThat(claims.claim(registered.id(), retryFence, "w2", LEASE)).isInstanceOf(ClaimResult.Quiet.class);
+        // a new consent's tokens owe nothing to the call that timed out
+        Registered reconnected = store.register(aConnection().tenant(tenant).build(), now);
+        assertThat(claims.claim(registered.id(), reconnected.fence(), "w2", LEASE))
                 .isInstanceOf(ClaimResult.Claimed.class);
     }
 

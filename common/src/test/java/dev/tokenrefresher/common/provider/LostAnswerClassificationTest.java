@@ -69,6 +69,24 @@ class LostAnswerClassificationTest {
     }
 
     @Test
+    void aGatewayTimeoutMayStillBeServedAtTheProviderAndAnotherServerErrorNot() throws Exception {
+        send("POST", "/sandbox/faults/next", "{\"requests\":1,\"status\":504}");
+        RefreshResult gatewayTimeout = client.refresh(provider(sandbox.tokenUri()), mintRefreshToken());
+        send("POST", "/sandbox/faults/next", "{\"requests\":1,\"status\":502}");
+        RefreshResult badGateway = client.refresh(provider(sandbox.tokenUri()), mintRefreshToken());
+
+        assertThat(gatewayTimeout).isInstanceOfSatisfying(RefreshResult.Failed.class, failed -> {
+            assertThat(failed.errorCode()).isEqualTo("http_504");
+            assertThat(failed.answerMayBeLost()).isTrue();
+            assertThat(failed.mayStillRun()).isTrue();
+        });
+        assertThat(badGateway).isInstanceOfSatisfying(RefreshResult.Failed.class, failed -> {
+            assertThat(failed.answerMayBeLost()).isTrue();
+            assertThat(failed.mayStillRun()).isFalse();
+        });
+    }
+
+    @Test
     void refusedConnectionCannotHaveRotated() {
         RefreshResult result = client.refresh(provider(URI.create("http://127.0.0.1:9/token")), "any");
 
@@ -104,6 +122,8 @@ class LostAnswerClassificationTest {
             assertThat(failed.errorClass()).isEqualTo(ErrorClass.TRANSIENT);
             assertThat(failed.errorCode()).isEqualTo(errorCode);
             assertThat(failed.answerMayBeLost()).isTrue();
+            // the provider answered, or closed the connection, unless we stopped waiting for it
+            assertThat(failed.mayStillRun()).isEqualTo(errorCode.equals("timeout"));
             assertThat(failed.detail()).doesNotContain(refreshToken);
         });
         // the provider did rotate: the token the client still holds is spent
@@ -115,7 +135,7 @@ class LostAnswerClassificationTest {
     private static ProviderSettings provider(URI tokenUri) {
         return ProviderRegistry.resolve("quickbooks", new ProviderProperties(null, tokenUri,
                 RunningSandbox.CLIENT_ID, RunningSandbox.CLIENT_SECRET, null, null, null, REQUEST_TIMEOUT, null, null,
-                null, null));
+                null, null, null));
     }
 
     private static String mintRefreshToken() throws Exception {

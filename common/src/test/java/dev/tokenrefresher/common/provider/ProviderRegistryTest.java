@@ -58,6 +58,20 @@ class ProviderRegistryTest {
     }
 
     @Test
+    void aTimedOutCallsQuietPeriodIsThirtySecondsUnlessConfiguredAndNeverNegative() {
+        ProviderProperties configured = new ProviderProperties(null, null, "id", "s", null, null, null, null, null,
+                null, null, null, Duration.ofSeconds(5));
+
+        assertThat(ProviderRegistry.resolve("quickbooks", properties(null, null, "id", "s", null, null))
+                .timeoutQuietPeriod()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(ProviderRegistry.resolve("quickbooks", configured).timeoutQuietPeriod()).isEqualTo(Duration
+                .ofSeconds(5));
+        assertThatThrownBy(() -> ProviderRegistry.resolve("quickbooks", new ProviderProperties(null, null, "id", "s",
+                null, null, null, null, null, null, null, null, Duration.ofSeconds(-1)))).hasMessageContaining(
+                        "timeout-quiet-period must be positive");
+    }
+
+    @Test
     void unknownProviderNamesTheConfiguredOnes() {
         ProviderRegistry registry = new ProviderRegistry(new ProvidersProperties(Map.of("quickbooks", properties(
                 null, null, "id", "s", null, null))));
@@ -76,6 +90,7 @@ class ProviderRegistryTest {
 
     private static ProviderProperties properties(String preset, URI uri, String clientId, String secret,
             Duration lead, ClientAuthentication auth) {
-        return new ProviderProperties(preset, uri, clientId, secret, auth, lead, null, null, null, null, null, null);
+        return new ProviderProperties(preset, uri, clientId, secret, auth, lead, null, null, null, null, null, null,
+                null);
     }
 }

@@ -29,6 +29,6 @@ class ProviderSettingsTest {
     private static ProviderSettings withLead(Duration lead) {
         return new ProviderSettings("p", URI.create("https://example.test/token"), "id", "secret",
                 ClientAuthentication.CLIENT_SECRET_BASIC, lead, 1, Duration.ofSeconds(10), Duration.ofHours(1),
-                Map.of(), null, RevocationFormat.FORM);
+                Map.of(), null, RevocationFormat.FORM, Duration.ofSeconds(30));
     }
 }

@@ -3,15 +3,28 @@ package dev.tokenrefresher.common.provider;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenrefresher.common.test.RunningSandbox;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -91,7 +104,8 @@ class TokenEndpointClientTest {
     void unreachableEndpointIsATransientConnectionError() {
         ProviderSettings closedPort = new ProviderSettings("test", URI.create("http://127.0.0.1:9/token"), "id",
                 "secret", ClientAuthentication.CLIENT_SECRET_BASIC, Duration.ofMinutes(1), 1, Duration.ofSeconds(2),
-                Duration.ofHours(1), Map.of(), null, RevocationFormat.FORM);
+                Duration.ofHours(1), Map.of(), null, RevocationFormat.FORM,
+                Duration.ZERO);
 
         RefreshResult result = client.refresh(closedPort, "any");
 
@@ -107,7 +121,8 @@ class TokenEndpointClientTest {
             JsonNode minted = mint(slow);
             ProviderSettings impatient = new ProviderSettings("test", slow.tokenUri(), RunningSandbox.CLIENT_ID,
                     RunningSandbox.CLIENT_SECRET, ClientAuthentication.CLIENT_SECRET_BASIC, Duration.ofMinutes(1), 1,
-                    Duration.ofMillis(300), Duration.ofHours(1), Map.of(), null, RevocationFormat.FORM);
+                    Duration.ofMillis(300), Duration.ofHours(1), Map.of(), null, RevocationFormat.FORM,
+                    Duration.ZERO);
 
             RefreshResult result = client.refresh(impatient, minted.get("refreshToken").asString());
 
@@ -159,7 +174,7 @@ class TokenEndpointClientTest {
     void aProviderWithoutARevocationEndpointReportsNotSupported() {
         ProviderSettings generic = ProviderRegistry.resolve("generic", new ProviderProperties(null, sandbox
                 .tokenUri(), RunningSandbox.CLIENT_ID, RunningSandbox.CLIENT_SECRET, null, null, null, null, null,
-                null, null, null));
+                null, null, null, null));
 
         Revocation revocation = client.revoke(generic, "sbx_rt_whatever");
 
@@ -171,12 +186,12 @@ class TokenEndpointClientTest {
             RevocationFormat format) {
         return ProviderRegistry.resolve("quickbooks", new ProviderProperties(null, sandbox.tokenUri(),
                 RunningSandbox.CLIENT_ID, secret, authentication, null, null, Duration.ofSeconds(5), null, null,
-                sandbox.url("/v2/oauth2/tokens/revoke"), format == RevocationFormat.JSON ? null : format));
+                sandbox.url("/v2/oauth2/tokens/revoke"), format == RevocationFormat.JSON ? null : format, null));
     }
 
     private static ProviderSettings provider(ClientAuthentication authentication, String secret, Duration timeout) {
         return ProviderRegistry.resolve("quickbooks", new ProviderProperties(null, sandbox.tokenUri(),
-                RunningSandbox.CLIENT_ID, secret, authentication, null, null, timeout, null, null, null, null));
+                RunningSandbox.CLIENT_ID, secret, authentication, null, null, timeout, null, null, null, null, null));
     }
 
     @Test
@@ -197,6 +212,72 @@ class TokenEndpointClientTest {
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(6));
         assertThat(result).isInstanceOfSatisfying(RefreshResult.Failed.class, failed -> assertThat(failed
                 .errorCode()).isEqualTo("timeout"));
+    }
+
+    /**
+     * A timed-out exchange is dead on our side once the result is returned: its connection is closed (the provider
+     * reads end-of-stream), not kept in the pool, so that the provider's quiet period can start. A bare socket stands
+     * in for the provider.
+     */
+    @Nested
+    class TimedOutExchange {
+
+        @Test
+        void withNoAnswerAtAllIsClosedAndMayStillRunAtTheProvider() throws Exception {
+            assertClosedAfterTheTimeout(null);
+        }
+
+        @Test
+        void withABodyStalledAfterTheHeadersIsClosedAndMayStillRunAtTheProvider() throws Exception {
+            assertClosedAfterTheTimeout("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100"
+                    + "\r\n\r\n{");
+        }
+
+        private void assertClosedAfterTheTimeout(String firstBytes) throws Exception {
+            try (ExecutorService provider = Executors.newSingleThreadExecutor();
+                    ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                Future<Integer> readAfterTheRequest = provider.submit(() -> {
+                    try (Socket socket = server.accept()) {
+                        socket.setSoTimeout(5_000);
+                        InputStream in = socket.getInputStream();
+                        readRequest(in);
+                        if (firstBytes != null) {
+                            socket.getOutputStream().write(firstBytes.getBytes(StandardCharsets.US_ASCII));
+                            socket.getOutputStream().flush();
+                        }
+                        return in.read();
+                    }
+                });
+                ProviderSettings held = ProviderRegistry.resolve("quickbooks", new ProviderProperties(null, URI
+                        .create("http://127.0.0.1:" + server.getLocalPort() + "/token"), "id", "secret", null, null,
+                        null, Duration.ofMillis(500), null, null, null, null, null));
+
+                RefreshResult result = client.refresh(held, "sbx_rt_held");
+
+                assertThat(result).isInstanceOfSatisfying(RefreshResult.Failed.class, failed -> {
+                    assertThat(failed.errorCode()).isEqualTo("timeout");
+                    assertThat(failed.mayStillRun()).isTrue();
+                });
+                assertThat(readAfterTheRequest.get(1, TimeUnit.SECONDS)).as("the provider's read after the request")
+                        .isEqualTo(-1);
+            }
+        }
+
+        /** Reads the request's head and its body, as long as its {@code Content-Length} says. */
+        private static void readRequest(InputStream in) throws IOException {
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new IOException("the request ended in its head");
+                }
+                head.append((char) b);
+            }
+            Matcher length = Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+            if (length.find()) {
+                in.readNBytes(Integer.parseInt(length.group(1)));
+            }
+        }
     }
 
     private static JsonNode mint() throws Exception {

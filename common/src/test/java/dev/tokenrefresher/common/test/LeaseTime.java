@@ -5,8 +5,8 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * Time for leases, which is the database's (DESIGN decision 11): a test lets a lease's time pass by moving its end in
- * the row, never by handing an app's {@code now} to the statement that compares it.
+ * Time for leases and quiet periods, which is the database's (DESIGN decision 11): a test lets their time pass by moving
+ * their end in the row, never by handing an app's {@code now} to the statement that compares it.
  */
 public final class LeaseTime {
 
@@ -16,6 +16,14 @@ public final class LeaseTime {
     /** As if {@code elapsed} had passed for the connection's lease: its end moves that much closer to the present. */
     public static void pass(JdbcClient jdbc, UUID connectionId, Duration elapsed) {
         jdbc.sql("UPDATE connection SET lease_until = lease_until - :ms * interval '1 millisecond' WHERE id = :id")
+                .param("ms", elapsed.toMillis())
+                .param("id", connectionId)
+                .update();
+    }
+
+    /** As if {@code elapsed} had passed for the quiet period after a timed-out call: its end moves that much closer. */
+    public static void passQuiet(JdbcClient jdbc, UUID connectionId, Duration elapsed) {
+        jdbc.sql("UPDATE connection SET quiet_until = quiet_until - :ms * interval '1 millisecond' WHERE id = :id")
                 .param("ms", elapsed.toMillis())
                 .param("id", connectionId)
                 .update();

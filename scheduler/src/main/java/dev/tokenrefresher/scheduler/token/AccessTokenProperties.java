@@ -18,9 +18,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *            below that worst case
  * @param owner how this scheduler names itself as the lease owner (default {@code api@<host>:<pid>})
  * @param attempts provider calls one on-demand refresh may make when the provider fails transiently (5xx, 429,
- *            connection error), the first included (default {@value #DEFAULT_ATTEMPTS}); a timed-out call is never
- *            retried at once (the provider may still be serving it), and no retry outlasts the lease or
- *            {@code max-wait}
+ *            connection error), the first included (default {@value #DEFAULT_ATTEMPTS}); a timed-out call (or a 504) is
+ *            never retried within the call: the provider may still be serving it, so the caller gets 503 with a
+ *            {@code Retry-After} of the provider's {@code timeout-quiet-period}, and nobody refreshes the connection
+ *            before that has passed. No retry outlasts the lease or {@code max-wait}
  * @param retryBackoff the pause before the first retry (default 200 ms); it doubles with jitter, up to
  *            {@code retry-max-backoff} (default 2 s). A provider's {@code Retry-After} up to that long is waited in
  *            full; a longer one answers 503 with it

@@ -35,7 +35,10 @@ public class AccessTokenUnavailableException extends RefresherException {
         return provider;
     }
 
-    /** The provider's error code or our own ({@code timeout}, {@code refresh_in_flight}). */
+    /**
+     * The provider's error code or our own ({@code timeout}, {@code refresh_in_flight}, {@code quiet_period}: an
+     * earlier call timed out and the provider may still be serving it).
+     */
     public String errorCode() {
         return errorCode;
     }

@@ -149,12 +149,13 @@ class ClaimedRefresh {
 
     /**
      * A transient failure is retried when another attempt is left, the provider did not ask for a longer pause than
-     * a fast retry takes, it was not a timeout (the provider may still be serving that request, DESIGN decision 12),
-     * and the retry can end, request timeout included, before the lease and the caller's deadline.
+     * a fast retry takes, the provider cannot still be serving the request (a timeout, a 504: DESIGN decision 12; the
+     * next call waits its quiet period), and the retry can end, request timeout included, before the lease and the
+     * caller's deadline.
      */
     private boolean worthRetrying(RefreshResult.Failed failed, ProviderSettings provider, Instant deadline,
             Instant leaseEnds, RetryContext context) {
-        if (failed.errorClass() != ErrorClass.TRANSIENT || "timeout".equals(failed.errorCode())
+        if (failed.errorClass() != ErrorClass.TRANSIENT || failed.mayStillRun()
                 || context.getRetryCount() + 1 >= properties.attempts()) {
             return false;
         }
@@ -245,20 +246,33 @@ class ClaimedRefresh {
         }
         boolean rejected = failed.errorClass() == ErrorClass.REJECTED;
         Instant now = clock.instant();
-        // The chain is the workers': record the attempt, give the lease back, leave the queued message as it is.
+        // The chain is the workers': record the attempt, give the lease back, leave the queued message as it is. After
+        // a call the provider may still be serving, nobody (this caller, the next one, a worker) calls before the
+        // provider's quiet period has passed: the row says so, by the database's clock.
+        Duration quietPeriod = failed.mayStillRun() ? provider.timeoutQuietPeriod() : Duration.ZERO;
         store.recordAttempt(claim.connectionId(), claim.fence(), attempt(now, rejected
                 ? AttemptOutcome.REJECTED
                 : AttemptOutcome.TRANSIENT_FAILURE, failed.httpStatus(), failed.errorCode(), failed.duration()));
-        claims.releaseLease(claim);
+        claims.releaseLease(claim, quietPeriod);
         log.warn("connection={} provider={} fence={} outcome={} on_demand=true reason={} status={}", claim
                 .connectionId(), provider.name(), claim.fence(), rejected ? "rejected" : "transient_failure",
                 failed
                         .errorCode(),
                 failed.httpStatus());
         return new AccessTokenUnavailableException(claim.connectionId(), provider.name(), failed.errorCode(),
-                rejected, failed.retryAfter(), rejected
+                rejected, laterOf(failed.retryAfter(), quietPeriod), rejected
                         ? "the provider refused the app's credentials (" + failed.errorCode() + ")"
-                        : "the provider failed (" + failed.errorCode() + ")");
+                        : "the provider failed (" + failed.errorCode() + ")" + (quietPeriod.isPositive()
+                                ? "; it may still be serving that call, so no refresh is tried for " + quietPeriod
+                                : ""));
+    }
+
+    /** The longer wait of the provider's {@code Retry-After} (may be null) and a quiet period (may be zero). */
+    private static Duration laterOf(Duration retryAfter, Duration quietPeriod) {
+        if (!quietPeriod.isPositive()) {
+            return retryAfter;
+        }
+        return retryAfter != null && retryAfter.compareTo(quietPeriod) > 0 ? retryAfter : quietPeriod;
     }
 
     /**

@@ -167,19 +167,33 @@ public class OnDemandRefresh {
                         "store_refused", false, null, "the database refused to store the provider's newest tokens "
                                 + "for this connection; they are parked until an operator moves them back");
             case ClaimResult.Leased leased -> {
-                awaitLease(connection, clock.instant().plus(leased.remaining()), deadline);
+                awaitRow(connection, clock.instant().plus(leased.remaining()), deadline);
+                yield null;
+            }
+            case ClaimResult.Quiet quiet -> {
+                // A call with this refresh token timed out and the provider may still be serving it (issue 19, point
+                // 2): wait out its quiet period if the caller can, else say when to come back.
+                Instant quietEnds = clock.instant().plus(quiet.remaining());
+                if (quietEnds.isAfter(deadline)) {
+                    throw new AccessTokenUnavailableException(connection.id(), connection.provider(), "quiet_period",
+                            false, quiet.remaining(), "a refresh of this connection timed out and the provider may "
+                                    + "still be serving it; no refresh is tried for " + quiet.remaining());
+                }
+                awaitRow(connection, quietEnds, deadline);
                 yield null;
             }
         };
     }
 
     /**
-     * Someone else (a worker, another scheduler) is refreshing: wait until its lease ends or the fence moves.
+     * Someone else (a worker, another scheduler) is refreshing, or a call that timed out may still be running at the
+     * provider: wait until the lease or the quiet period ends or the fence moves.
      *
-     * @param leaseEnds when the lease ends by this app's clock: now plus what the database said is left of it
+     * @param ends when the lease or the quiet period ends by this app's clock: now plus what the database said is left
+     *            of it
      */
-    private void awaitLease(ConnectionView connection, Instant leaseEnds, Instant deadline) {
-        Instant until = leaseEnds.isAfter(deadline) ? deadline : leaseEnds;
+    private void awaitRow(ConnectionView connection, Instant ends, Instant deadline) {
+        Instant until = ends.isAfter(deadline) ? deadline : ends;
         while (clock.instant().isBefore(until)) {
             try {
                 Thread.sleep(LEASE_POLL);

@@ -172,10 +172,10 @@ class ApiErrors extends ResponseEntityExceptionHandler {
         problem.setProperty("errorCode", e.errorCode());
         ResponseEntity.BodyBuilder response = ResponseEntity.status(status);
         if (!e.providerRejected()) {
+            // rounded up: a caller told to come back after a quiet period must not come back before it ends
             long seconds = e.retryAfter() == null
                     ? DEFAULT_RETRY_AFTER_SECONDS
-                    : Math.max(1, e.retryAfter()
-                            .toSeconds());
+                    : Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
             response.header(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
         }
         return response.body(problem);

@@ -19,7 +19,10 @@ import org.springframework.stereotype.Component;
  * A refresh-token request with everything around it: the provider's bulkhead, circuit breaker and rate limiter let
  * each call through or not, and a transient failure is retried at once a few times (spring-retry, exponential
  * back-off with jitter, or the provider's {@code Retry-After} when it gave one) before the worker falls back to a
- * delayed retry through the ladder.
+ * delayed retry through the ladder. Never a call the provider may still be serving (a timeout, a 504,
+ * {@link RefreshResult.Failed#mayStillRun()}): a retry at once would overlap it with the same refresh token, and a
+ * provider that serves the first one first ends the chain. That retry waits the provider's quiet period (issue 19,
+ * point 2).
  */
 @Component
 class GuardedProviderCall {
@@ -68,7 +71,7 @@ class GuardedProviderCall {
                 return new Outcome.Answered(lastFailure);
             }
             if (outcome instanceof Outcome.Answered(RefreshResult.Failed failed)
-                    && failed.errorClass() == ErrorClass.TRANSIENT && !isLastAttempt(context)
+                    && failed.errorClass() == ErrorClass.TRANSIENT && !failed.mayStillRun() && !isLastAttempt(context)
                     && !asksForLongerPause(failed)) {
                 context.setAttribute(LAST_FAILURE, failed);
                 RetryAfterBackOffPolicy.askFor(context, failed.retryAfter());

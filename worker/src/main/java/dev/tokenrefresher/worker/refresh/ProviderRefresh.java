@@ -224,8 +224,9 @@ class ProviderRefresh {
 
     private void park(Claim claim, RefreshMessage message, RefreshResult.Failed failed, RefreshOutbox outbox) {
         Instant now = clock.instant();
-        boolean parked = outcomes.park(claim, failed.errorCode() + ": " + failed.detail(), now, attempt(now,
-                AttemptOutcome.REJECTED, failed.httpStatus(), failed.errorCode(), failed.duration()));
+        AttemptRecord attempt = attempt(now, AttemptOutcome.REJECTED, failed.httpStatus(), failed.errorCode(),
+                failed.duration());
+        boolean parked = outcomes.park(claim, failed.errorCode() + ": " + failed.detail(), Duration.ZERO, now, attempt);
         metrics.refreshed(claim.provider(), "rejected");
         log.warn("connection={} provider={} fence={} outcome=rejected reason={} status={}", claim.connectionId(),
                 claim.provider(), claim.fence(), failed.errorCode(), failed.httpStatus());
@@ -246,8 +247,10 @@ class ProviderRefresh {
         if (failed.answerMayBeLost()) {
             outcomes.markAnswerLost(claim, now);
         }
+        // the provider may still be serving the call: nobody calls again before its quiet period has passed
+        Duration quietPeriod = failed.mayStillRun() ? provider.timeoutQuietPeriod() : Duration.ZERO;
         if (attempts >= properties.maxAttempts()) {
-            boolean parked = outcomes.park(claim, error, now, attempt);
+            boolean parked = outcomes.park(claim, error, quietPeriod, now, attempt);
             log.warn("connection={} provider={} fence={} outcome=retries_exhausted attempts={} reason={}",
                     claim.connectionId(), provider.name(), claim.fence(), attempts, failed.errorCode());
             if (parked) {
@@ -256,17 +259,22 @@ class ProviderRefresh {
             }
             return;
         }
-        // However long the provider asks us to wait, the retry must come while the refresh token still works.
-        Duration delay = RefreshTiming.beforeRefreshExpiry(RefreshTiming.retryDelay(attempts, properties
+        // However long the provider asks us to wait, the retry must come while the refresh token still works; but
+        // never within a quiet period, which the claim would refuse anyway.
+        Duration backOff = RefreshTiming.beforeRefreshExpiry(RefreshTiming.retryDelay(attempts, properties
                 .retryInitialDelay(), properties.retryMaxDelay(), failed.retryAfter()), now, claim.refreshExpiresAt());
+        Duration delay = RefreshTiming.afterQuietPeriod(backOff, quietPeriod);
         Instant retryAt = now.plus(delay);
-        OptionalLong fence = outcomes.rescheduleAfterFailure(claim, error, retryAt, now, attempt);
+        OptionalLong fence = outcomes.rescheduleAfterFailure(claim, error, retryAt, quietPeriod, now, attempt);
         log.warn("connection={} provider={} fence={} outcome=transient_failure reason={} status={} attempt={} "
                 + "retryIn={}s", claim.connectionId(), provider.name(), claim.fence(), failed.errorCode(),
                 failed.httpStatus(), attempts, delay.toSeconds());
         if (fence.isPresent()) {
             outbox.next(provider.name(), new RefreshMessage(claim.connectionId(), fence.getAsLong(), retryAt,
                     attempts));
+            metrics.retried(provider.name(), failed.mayStillRun()
+                    ? RefreshMetrics.RETRY_AFTER_TIMEOUT
+                    : RefreshMetrics.RETRY_TRANSIENT);
         }
     }
 

@@ -28,8 +28,6 @@ import org.springframework.stereotype.Component;
 class RefreshMessageHandler {
 
     private static final Logger log = LoggerFactory.getLogger(RefreshMessageHandler.class);
-    /** How long after a lease ends a re-delayed message is due: the ladder's rounding, so it never arrives before. */
-    private static final Duration LEASE_END_MARGIN = Duration.ofSeconds(1);
 
     private final RefreshMessageCodec codec;
     private final GroupedConnectionWrites writes;
@@ -133,10 +131,19 @@ class RefreshMessageHandler {
                 // back up to a sixteenth early, refresher.messaging.ladder-early-fraction: one more short round.)
                 // What is left of the lease is the database's answer; this worker's clock only adds it to its now.
                 outbox.redelay(provider, new RefreshMessage(message.connectionId(), message.fence(), now.plus(leased
-                        .remaining()).plus(LEASE_END_MARGIN), message.attempt()));
+                        .remaining()).plus(RefreshTiming.LADDER_ROUNDING), message.attempt()));
                 metrics.dropped(provider, "leased");
                 log.debug("connection {} is leased by {} until {}; message re-delayed", message.connectionId(),
                         leased.owner(), leased.leaseUntil());
+            }
+            case ClaimResult.Quiet quiet -> {
+                // A call with this refresh token timed out and the provider may still be serving it: come back once
+                // its quiet period, by the database's clock, is over (issue 19, point 2).
+                outbox.redelay(provider, new RefreshMessage(message.connectionId(), message.fence(), now.plus(quiet
+                        .remaining()).plus(RefreshTiming.LADDER_ROUNDING), message.attempt()));
+                metrics.dropped(provider, "quiet_period");
+                log.debug("connection {} is quiet after a timed-out call until {}; message re-delayed", message
+                        .connectionId(), quiet.quietUntil());
             }
         }
     }

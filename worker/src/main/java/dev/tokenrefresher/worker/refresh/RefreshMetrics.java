@@ -39,8 +39,18 @@ class RefreshMetrics {
      * The reasons a message is acknowledged without a refresh: the claim's refusals, the early re-delay and the
      * connections whose issued tokens this process holds unrecorded ({@link RefreshMessageHandler}), and the provider guards' "not now" ({@link GuardedProviderCall}).
      */
-    static final List<String> DROP_REASONS = List.of("stale_fence", "not_active", "leased", "early", "circuit_open",
-            "rate_limited", "bulkhead_full", "unrecorded_tokens");
+    static final List<String> DROP_REASONS = List.of("stale_fence", "not_active", "leased", "quiet_period", "early",
+            "circuit_open", "rate_limited", "bulkhead_full", "unrecorded_tokens");
+
+    /** A delayed retry after a transient failure, at the ladder's back-off. */
+    static final String RETRY_TRANSIENT = "transient";
+    /**
+     * A delayed retry after a call the provider may still be serving (a timeout, a 504): never fast-retried, and no
+     * sooner than the provider's {@code timeout-quiet-period} (issue 19, point 2).
+     */
+    static final String RETRY_AFTER_TIMEOUT = "after_timeout";
+    /** Why a delayed retry was scheduled: the {@code reason} of {@code refresher.retries}. */
+    static final List<String> RETRY_REASONS = List.of(RETRY_TRANSIENT, RETRY_AFTER_TIMEOUT);
 
     /**
      * Refresh outcomes that are no attempt outcome: {@code handed_off}, tokens issued while PostgreSQL was down and
@@ -88,6 +98,7 @@ class RefreshMetrics {
         // a reauth_required whose invalid_grant came after an answer lost with the same token: counted apart
         refreshCounter(provider, LostAnswers.REASON);
         DROP_REASONS.forEach(reason -> droppedCounter(provider, reason));
+        RETRY_REASONS.forEach(reason -> retryCounter(provider, reason));
         DEAD_LETTER_REASONS.forEach(reason -> deadLetterCounter(provider, reason));
         latencyTimer(provider);
         latenessTimer(provider);
@@ -126,6 +137,11 @@ class RefreshMetrics {
         batchPhaseTimer(provider, phase).record(duration);
     }
 
+    /** A delayed retry was scheduled through the ladder; {@code reason} is one of {@link #RETRY_REASONS}. */
+    void retried(String provider, String reason) {
+        retryCounter(provider, reason).increment();
+    }
+
     void dropped(String provider, String reason) {
         droppedCounter(provider, reason).increment();
     }
@@ -139,6 +155,10 @@ class RefreshMetrics {
 
     private Counter refreshCounter(String provider, String outcome) {
         return counter("refresher.refreshes", "Provider calls by outcome", provider, "outcome", outcome);
+    }
+
+    private Counter retryCounter(String provider, String reason) {
+        return counter("refresher.retries", "Delayed retries scheduled, by why", provider, "reason", reason);
     }
 
     private Counter droppedCounter(String provider, String reason) {

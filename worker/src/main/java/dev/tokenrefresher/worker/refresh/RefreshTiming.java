@@ -46,4 +46,26 @@ final class RefreshTiming {
     }
 
     static final Duration MIN_RETRY_DELAY = Duration.ofSeconds(1);
+
+    /**
+     * What a message due after an end the database keeps (a lease, a quiet period) adds to it: the ladder rounds delays
+     * down to whole seconds, so a message due exactly at the end would arrive before it and be turned away again.
+     */
+    static final Duration LADDER_ROUNDING = Duration.ofSeconds(1);
+
+    /**
+     * The delay of a retry after a call the provider may still be serving (it timed out): no shorter than the
+     * provider's quiet period, whatever the ladder's back-off or the refresh token's remaining life say. Calling within
+     * the quiet period could overlap the first call, and a provider that serves that one first ends the chain; the
+     * claim refuses it anyway ({@code quiet_until}), so a shorter delay would only come back to wait.
+     *
+     * @param quietPeriod {@code Duration.ZERO} after any other failure: the delay stays as it is
+     */
+    static Duration afterQuietPeriod(Duration delay, Duration quietPeriod) {
+        if (quietPeriod.isZero()) {
+            return delay;
+        }
+        Duration quietEnd = quietPeriod.plus(LADDER_ROUNDING);
+        return delay.compareTo(quietEnd) >= 0 ? delay : quietEnd;
+    }
 }

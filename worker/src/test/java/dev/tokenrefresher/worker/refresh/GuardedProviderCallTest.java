@@ -26,6 +26,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
@@ -57,7 +59,7 @@ class GuardedProviderCallTest {
         send("POST", "/sandbox/reset", null);
         providers = new ProviderRegistry(new ProvidersProperties(Map.of("quickbooks", new ProviderProperties(null,
                 sandbox.tokenUri(), RunningSandbox.CLIENT_ID, RunningSandbox.CLIENT_SECRET, null, null, null,
-                Duration.ofSeconds(2), null, null, null, null))));
+                Duration.ofSeconds(2), null, null, null, null, null))));
         guards = new ProviderGuards(providers, CircuitBreakerRegistry.ofDefaults(), RateLimiterRegistry.ofDefaults(),
                 BulkheadRegistry.ofDefaults());
         WorkerProperties properties = new WorkerProperties("test-worker", null, null, null, null, null, null, 3,
@@ -90,6 +92,28 @@ class GuardedProviderCallTest {
 
         assertThat(outcome).isInstanceOfSatisfying(GuardedProviderCall.Outcome.Answered.class,
                 answered -> assertThat(answered.result()).isInstanceOf(RefreshResult.Granted.class));
+    }
+
+    /**
+     * The provider may still be serving such a call: a timeout (200 headers at once, the body held past the 2-s
+     * request timeout) or a 504 (its front end stopped waiting for the service behind it).
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"{\"requests\":1,\"stallBodyMillis\":5000} | timeout",
+            "{\"requests\":1,\"status\":504} | http_504"})
+    void aCallTheProviderMayStillBeServingIsAnsweredWithoutASecondCall(String fault, String errorCode)
+            throws Exception {
+        send("POST", "/sandbox/faults/next", fault);
+
+        GuardedProviderCall.Outcome outcome = call.call(providers.get("quickbooks"), mintRefreshToken(),
+                retried::add);
+
+        assertThat(outcome).isInstanceOfSatisfying(GuardedProviderCall.Outcome.Answered.class, answered -> assertThat(
+                answered.result()).isInstanceOfSatisfying(RefreshResult.Failed.class,
+                        failed -> assertThat(failed
+                                .errorCode()).isEqualTo(errorCode)));
+        assertThat(retried).isEmpty();
+        assertThat(stats().get("requests").asLong()).isEqualTo(1);
     }
 
     @Test

@@ -27,13 +27,11 @@ import dev.tokenrefresher.common.provider.ProviderRegistry;
 import dev.tokenrefresher.common.provider.ProviderSettings;
 import dev.tokenrefresher.common.provider.ProvidersProperties;
 import dev.tokenrefresher.common.provider.RefreshResult;
+import dev.tokenrefresher.common.test.SettableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -47,12 +45,15 @@ import tools.jackson.databind.ObjectMapper;
  * How the worker names the end of a chain whose refresh token the provider refused (issue 18, point 7): an
  * {@code invalid_grant} that follows an answer lost with the same token (the provider had rotated it) ends the chain as
  * {@code answer_lost_after_rotation}, never as a plain {@code invalid_grant}; a failure that cannot have rotated leaves
- * the refusal as it is. The provider call is scripted; the clock is the test's.
+ * the refusal as it is. And how it retries a call the provider may still be serving (issue 19, point 2). The provider
+ * call is scripted; the clock is the test's.
  */
 class LostAnswerRefreshTest {
 
     private static final String PROVIDER = "quickbooks";
     private static final String LOST = "answer_lost_after_rotation";
+    /** The provider's timeout-quiet-period: longer than the first delayed retry's 30 s. */
+    private static final Duration QUIET = Duration.ofSeconds(90);
 
     private final SettableClock clock = new SettableClock(Instant.parse("2026-12-01T10:00:00Z"));
     private final GuardedProviderCall providerCall = mock(GuardedProviderCall.class);
@@ -65,11 +66,12 @@ class LostAnswerRefreshTest {
     LostAnswerRefreshTest() {
         ProviderRegistry providers = new ProviderRegistry(new ProvidersProperties(Map.of(PROVIDER,
                 new ProviderProperties(null, URI.create("http://127.0.0.1:9/token"), "id", "secret", null, null, null,
-                        Duration.ofSeconds(2), null, null, null, null))));
+                        Duration.ofSeconds(2), null, null, null, null, QUIET))));
         WorkerProperties properties = new WorkerProperties("test-worker", null, null, null, null, null, null, 3,
                 Duration.ofMillis(10), Duration.ofMillis(50), null, null, null, null, null, null, null, null);
         when(outcomes.markReauthRequired(any(), anyString(), any(), any())).thenReturn(true);
-        when(outcomes.rescheduleAfterFailure(any(), anyString(), any(), any(), any())).thenReturn(OptionalLong.of(8));
+        when(outcomes.rescheduleAfterFailure(any(), anyString(), any(), any(), any(), any())).thenReturn(OptionalLong
+                .of(8));
         refresh = new ProviderRefresh(providers, providerCall, mock(ConnectionStore.class), mock(
                 ConnectionClaims.class), outcomes, mock(GroupedConnectionWrites.class),
                 mock(
@@ -154,10 +156,68 @@ class LostAnswerRefreshTest {
         refresh.refresh(claim, message(0), outbox);
 
         verify(outcomes).markAnswerLost(claim, clock.instant());
-        verify(outcomes).rescheduleAfterFailure(eq(claim), anyString(), any(), eq(clock.instant()), any());
+        verify(outcomes).rescheduleAfterFailure(eq(claim), anyString(), any(), any(), eq(clock.instant()), any());
         verify(outcomes, never()).markReauthRequired(any(), anyString(), any(), any());
         verify(deadLetters, never()).publish(any());
         assertThat(counter("refresher.refreshes", "outcome", "transient_failure")).isEqualTo(1);
+    }
+
+    /**
+     * Issue 19, point 2: a call the provider may still be serving (it timed out) goes to the ladder, never back to the
+     * provider before the provider's quiet period has passed; the row keeps every other actor out until then.
+     */
+    @Nested
+    class RetryAfterATimeout {
+
+        @Test
+        void comesNoSoonerThanTheProvidersQuietPeriodAndIsCountedAsAfterTimeout() {
+            Claim claim = failOnce("timeout", 0);
+
+            // the ladder's first delay is 30 s; the quiet period, and the ladder's rounding of a second, are longer
+            Instant retryAt = clock.instant().plus(QUIET).plusSeconds(1);
+            assertRetryScheduled(claim, retryAt, QUIET);
+            assertThat(outbox.next().message()).isEqualTo(new RefreshMessage(claim.connectionId(), 8, retryAt, 1));
+            assertThat(counter("refresher.retries", "reason", "after_timeout")).isEqualTo(1);
+            assertThat(counter("refresher.retries", "reason", "transient")).isZero();
+        }
+
+        @Test
+        void aLaterAttemptsLongerBackOffStands() {
+            Claim claim = failOnce("timeout", 4);
+
+            assertRetryScheduled(claim, clock.instant().plus(Duration.ofMinutes(8)), QUIET);
+        }
+
+        @Test
+        void anyOtherTransientFailureKeepsTheLaddersDelayWithoutAQuietPeriod() {
+            Claim claim = failOnce("http_500", 0);
+
+            assertRetryScheduled(claim, clock.instant().plus(WorkerProperties.DEFAULT_RETRY_INITIAL_DELAY),
+                    Duration.ZERO);
+            assertThat(counter("refresher.retries", "reason", "transient")).isEqualTo(1);
+            assertThat(counter("refresher.retries", "reason", "after_timeout")).isZero();
+        }
+
+        @Test
+        void asTheLastAttemptParksTheConnectionWithTheQuietPeriodSoThatAReplayWaitsForIt() {
+            Claim claim = failOnce("timeout", WorkerProperties.DEFAULT_MAX_ATTEMPTS - 1);
+
+            verify(outcomes).park(eq(claim), anyString(), eq(QUIET), eq(clock.instant()), any());
+            verify(outcomes, never()).rescheduleAfterFailure(any(), anyString(), any(), any(), any(), any());
+        }
+
+        /** A refresh of a new claim whose only call fails with {@code code}, in delivery {@code attempt}. */
+        private Claim failOnce(String code, int attempt) {
+            Claim claim = claim(null);
+            script(ProviderCall.answering(), lost(code));
+            refresh.refresh(claim, message(attempt), outbox);
+            return claim;
+        }
+
+        private void assertRetryScheduled(Claim claim, Instant retryAt, Duration quietPeriod) {
+            verify(outcomes).rescheduleAfterFailure(eq(claim), anyString(), eq(retryAt), eq(quietPeriod), eq(clock
+                    .instant()), any());
+        }
     }
 
     private void assertEndedAs(Claim claim, String reason) {
@@ -214,9 +274,10 @@ class LostAnswerRefreshTest {
                 400, null, Duration.ofMillis(20), false);
     }
 
+    /** A failure that may have rotated; a timeout's request may also still be running at the provider. */
     private static RefreshResult.Failed lost(String code) {
         return new RefreshResult.Failed(ErrorClass.TRANSIENT, code, "lost", code.equals("http_500") ? 500 : null,
-                null, Duration.ofMillis(20), true);
+                null, Duration.ofMillis(20), true, code.equals("timeout"));
     }
 
     private static RefreshResult.Failed notLost(String code, Integer status) {
@@ -232,32 +293,5 @@ class LostAnswerRefreshTest {
 
     private RefreshMessage message(int attempt) {
         return new RefreshMessage(UUID.randomUUID(), 7, clock.instant(), attempt);
-    }
-
-    private static final class SettableClock extends Clock {
-        private Instant now;
-
-        SettableClock(Instant start) {
-            now = start;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }

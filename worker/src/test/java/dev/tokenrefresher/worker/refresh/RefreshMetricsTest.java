@@ -32,6 +32,8 @@ class RefreshMetricsTest {
             RefreshMetrics.DROP_REASONS.forEach(reason -> assertThat(scrape).contains(
                     "refresher_messages_dropped_total{provider=\"" + provider + "\",reason=\"" + reason
                             + "\"} 0.0"));
+            RefreshMetrics.RETRY_REASONS.forEach(reason -> assertThat(scrape).contains(
+                    "refresher_retries_total{provider=\"" + provider + "\",reason=\"" + reason + "\"} 0.0"));
             assertThat(scrape).contains("refresher_provider_latency_seconds_count{provider=\"" + provider + "\"} 0",
                     "refresher_refresh_lateness_seconds_count{provider=\"" + provider + "\"} 0",
                     "refresher_batch_duration_seconds_count{phase=\"publish\",provider=\"" + provider + "\"} 0",
@@ -105,7 +107,7 @@ class RefreshMetricsTest {
 
     private static ProviderProperties provider() {
         return new ProviderProperties("quickbooks", null, "client", "secret", null, null, null, null, null, null, null,
-                null);
+                null, null);
     }
 
     private long bucket(String le) {

@@ -32,6 +32,15 @@ class RefreshTimingTest {
     }
 
     @Test
+    void aRetryAfterATimeoutWaitsTheQuietPeriodAndTheLaddersRoundingUnlessTheBackOffIsLonger() {
+        Duration quiet = Duration.ofSeconds(45);
+
+        assertThat(RefreshTiming.afterQuietPeriod(INITIAL, quiet)).isEqualTo(Duration.ofSeconds(46));
+        assertThat(RefreshTiming.afterQuietPeriod(Duration.ofMinutes(4), quiet)).isEqualTo(Duration.ofMinutes(4));
+        assertThat(RefreshTiming.afterQuietPeriod(INITIAL, Duration.ZERO)).isEqualTo(INITIAL);
+    }
+
+    @Test
     void aLongRetryAfterIsCappedAtHalfTheRefreshTokensRemainingLife() {
         Instant now = Instant.parse("2026-12-06T12:00:00Z");
         Instant expiresInTwoHours = now.plus(Duration.ofHours(2));
