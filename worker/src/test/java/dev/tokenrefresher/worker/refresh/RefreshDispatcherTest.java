@@ -44,7 +44,7 @@ class RefreshDispatcherTest {
     RefreshDispatcherTest() {
         ProviderRegistry providers = new ProviderRegistry(new ProvidersProperties(Map.of(PROVIDER,
                 new ProviderProperties(null, URI.create("http://127.0.0.1:9/token"), "id", "secret", null, null,
-                        CONCURRENCY, Duration.ofSeconds(2), null, null, null, null))));
+                        CONCURRENCY, Duration.ofSeconds(2), null, null, null, null, null))));
         WorkerProperties properties = new WorkerProperties("test-worker", null, null, null, null, null, null, null,
                 null, null, null, null, null, null, null, Duration.ofMillis(100), null, null);
         doAnswer(invocation -> {

@@ -49,7 +49,7 @@ class RefreshStartTest {
                 new RefreshMetrics(meters, new ProviderRegistry(new ProvidersProperties(Map
                         .of(PROVIDER,
                                 new ProviderProperties("quickbooks", null, "id", "secret", null, null, null, null, null,
-                                        null, null, null))))),
+                                        null, null, null, null))))),
                 mock(IssuedTokensRecorder.class), new WorkerProperties(
                         "test-worker", null, null, null, null, null, null, null, null, null, null,
                         null, null, null, null, null, null, null),
