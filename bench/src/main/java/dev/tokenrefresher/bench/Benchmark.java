@@ -223,7 +223,7 @@ public final class Benchmark {
         }
         long started = System.nanoTime();
         seeder.rearmOnly(settings.sandboxWarmup());
-        long refreshed = sweep.run(settings.concurrency(), settings.runLimit(), new Progress());
+        long refreshed = sweep.withColdStartTimeout().run(settings.concurrency(), settings.runLimit(), new Progress());
         log(String.format(java.util.Locale.ROOT, "warmed up the sandbox and the sweep's code: %,d refreshes by the "
                 + "pooled sweep in %s s, not measured", refreshed, seconds(started)));
     }

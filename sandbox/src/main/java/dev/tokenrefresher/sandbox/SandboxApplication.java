@@ -70,6 +70,11 @@ public class SandboxApplication {
                 // another application's application.yml on the same classpath must not configure the sandbox
                 "spring.config.name", "sandbox",
                 "spring.threads.virtual.enabled", "true",
+                // Tomcat's default backlog of 100 overflows when hundreds of clients connect at once (a worker or the
+                // benchmark's sweep starting with 600 in flight): the kernel drops their handshakes and retries them
+                // after 1, 3, 7 s, so a request could reach the token logic after its client's 10-s timeout and
+                // rotate a token nobody receives. A provider's load balancer accepts them.
+                "server.tomcat.accept-count", "4096",
                 "spring.mvc.problemdetails.enabled", "true",
                 "server.port", String.valueOf(DEFAULT_PORT),
                 "management.endpoints.web.exposure.include", "health");
