@@ -28,7 +28,8 @@ import org.springframework.stereotype.Component;
  *
  * <p>The provider's {@code concurrency} bounds the refreshes in flight: a delivery that arrives when all are taken
  * waits for any one of them to finish, never for a particular one. So a hanging call holds one place for at most its
- * request timeout (times the fast retries), and the prefetched messages move on through the other places.
+ * request timeout (a timed-out call is not retried at once, see {@link GuardedProviderCall}), and the prefetched
+ * messages move on through the other places.
  */
 @Component
 public class RefreshDispatcher implements AutoCloseable {
