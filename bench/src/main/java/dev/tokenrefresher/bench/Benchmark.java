@@ -4,6 +4,7 @@ import dev.tokenrefresher.common.connection.ConnectionClaims;
 import dev.tokenrefresher.common.connection.RefreshOutcomes;
 import dev.tokenrefresher.common.connection.Registered;
 import dev.tokenrefresher.common.crypto.TokenCipher;
+import dev.tokenrefresher.common.handoff.HandoffDrain;
 import dev.tokenrefresher.common.messaging.MessagingProperties;
 import dev.tokenrefresher.common.messaging.RefreshPublisher;
 import dev.tokenrefresher.common.messaging.RefresherTopology;
@@ -501,6 +502,8 @@ public final class Benchmark {
 
     private static void cleanUp(ConfigurableApplicationContext context, String schema, String prefix) {
         try {
+            // the benchmark's own hand-off drain would otherwise run once more against the dropped tables
+            context.getBeansOfType(HandoffDrain.class).values().forEach(HandoffDrain::stop);
             context.getBean(JdbcClient.class).sql("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE").update();
             RefresherTopology topology = new RefresherTopology(context.getBean(MessagingProperties.class));
             AmqpAdmin admin = context.getBean(AmqpAdmin.class);
