@@ -3,6 +3,7 @@ package dev.tokenrefresher.systemtests;
 import dev.tokenrefresher.common.test.TestServices;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +31,8 @@ final class RunningSystem implements AutoCloseable {
     /** Settings of one app only, by app name ({@code scheduler}, {@code worker-1}, ...), after the shared ones. */
     private final Map<String, Map<String, String>> appSettings;
     private final List<AppProcess> apps = new ArrayList<>();
+    /** Changes of the shared settings since the start ({@link #restartApps}): set, or removed where null. */
+    private final Map<String, String> changedSettings = new LinkedHashMap<>();
     private AppProcess scheduler;
     private final List<AppProcess> workers = new ArrayList<>();
 
@@ -117,6 +120,13 @@ final class RunningSystem implements AutoCloseable {
     /** One app's command line: the shared settings, then its own (a key given twice would be read as a list). */
     private List<String> argumentsOf(String app, Map<String, String> extra) {
         Map<String, String> settings = new LinkedHashMap<>(refresherSettings);
+        changedSettings.forEach((key, value) -> {
+            if (value == null) {
+                settings.remove(key);
+            } else {
+                settings.put(key, value);
+            }
+        });
         settings.putAll(appSettings.getOrDefault(app, Map.of()));
         settings.putAll(extra);
         List<String> arguments = new ArrayList<>();
@@ -166,6 +176,30 @@ final class RunningSystem implements AutoCloseable {
         }
         workers.remove(dead);
         return startWorker(dead.name());
+    }
+
+    /**
+     * Stops the scheduler and every worker (SIGTERM, one after the other), changes the shared settings, and starts them
+     * again with as many workers, waiting until all are healthy: a rolling change of configuration done the simple way,
+     * e.g. a new encryption key.
+     *
+     * @param set settings to add or replace
+     * @param removed settings to drop, e.g. an old key
+     */
+    void restartApps(Map<String, String> set, Collection<String> removed) {
+        List<String> workerIds = workers.stream().map(AppProcess::name).toList();
+        for (AppProcess worker : List.copyOf(workers)) {
+            worker.stop();
+        }
+        scheduler.stop();
+        workers.clear();
+        changedSettings.putAll(set);
+        removed.forEach(key -> changedSettings.put(key, null));
+        scheduler = track(AppProcess.start("scheduler", "scheduler.jar", name + "-" + apps.size(), argumentsOf(
+                "scheduler")));
+        scheduler.awaitHealthy();
+        workerIds.forEach(this::startWorker);
+        workers.forEach(AppProcess::awaitHealthy);
     }
 
     /** This system's own schema and queue prefix: no other test's connections or messages. */

@@ -12,6 +12,8 @@ import dev.tokenrefresher.common.provider.ProviderRegistry;
 import dev.tokenrefresher.common.provider.ProviderSettings;
 import dev.tokenrefresher.scheduler.connection.ConnectionNotActiveException;
 import dev.tokenrefresher.scheduler.connection.ConnectionNotFoundException;
+import dev.tokenrefresher.scheduler.keys.UndecryptableConnectionException;
+import dev.tokenrefresher.scheduler.keys.UndecryptableLetters;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,10 +52,12 @@ public class OnDemandRefresh {
     private final ClaimedRefresh claimedRefresh;
     private final AccessTokenProperties properties;
     private final Clock clock;
+    private final UndecryptableLetters undecryptableLetters;
     private final Map<UUID, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
 
     OnDemandRefresh(ConnectionStore store, ConnectionClaims claims, ProviderRegistry providers,
-            ClaimedRefresh claimedRefresh, AccessTokenProperties properties, Clock clock) {
+            ClaimedRefresh claimedRefresh, AccessTokenProperties properties, Clock clock,
+            UndecryptableLetters undecryptableLetters) {
         for (ProviderSettings provider : providers.all()) {
             properties.requireLeaseCovers(provider.name(), provider.requestTimeout());
         }
@@ -63,6 +67,7 @@ public class OnDemandRefresh {
         this.claimedRefresh = claimedRefresh;
         this.properties = properties;
         this.clock = clock;
+        this.undecryptableLetters = undecryptableLetters;
     }
 
     /**
@@ -161,6 +166,11 @@ public class OnDemandRefresh {
             case ClaimResult.NotActive notActive -> throw new ConnectionNotActiveException(connection.id(),
                     notActive.status());
             case ClaimResult.NotFound notFound -> throw new ConnectionNotFoundException(connection.id());
+            case ClaimResult.Undecryptable undecryptable -> {
+                // no provider call can help: park it once, with its letter, and say why
+                undecryptableLetters.parkClaim(undecryptable);
+                throw new UndecryptableConnectionException(connection.id(), undecryptable.detail());
+            }
             // its newest tokens wait in the parked queue; the lease that holds it lasts until an operator acts
             case ClaimResult.Leased leased when RefreshOutcomes.PARKED_TOKENS_HOLDER.equals(leased.owner()) ->
                 throw new AccessTokenUnavailableException(connection.id(), connection.provider(),

@@ -17,6 +17,7 @@ import dev.tokenrefresher.common.provider.ProviderProperties;
 import dev.tokenrefresher.common.provider.ProviderRegistry;
 import dev.tokenrefresher.common.provider.ProvidersProperties;
 import dev.tokenrefresher.common.test.SettableClock;
+import dev.tokenrefresher.scheduler.keys.UndecryptableLetters;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,7 +45,7 @@ class OnDemandRefreshTest {
                 new ProviderProperties(null, URI.create("http://127.0.0.1:9/token"), "id", "secret", null, null, null,
                         null, null, null, null, null, null))));
         onDemand = new OnDemandRefresh(store, claims, providers, claimedRefresh, new AccessTokenProperties(null, null,
-                null, "api-test", null, null, null), clock);
+                null, "api-test", null, null, null), clock, mock(UndecryptableLetters.class));
     }
 
     @Test
