@@ -13,6 +13,7 @@ import dev.tokenrefresher.scheduler.deadletter.ReplayScopeMissingException;
 import dev.tokenrefresher.scheduler.keys.UndecryptableConnectionException;
 import dev.tokenrefresher.scheduler.token.AccessTokenUnavailableException;
 import dev.tokenrefresher.scheduler.token.MinValidityTooLongException;
+import dev.tokenrefresher.scheduler.token.ProviderCircuitOpenException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -199,6 +200,17 @@ class ApiErrors extends ResponseEntityExceptionHandler {
             problem.setProperty("connectionId", parked.connectionId());
         }
         return problem;
+    }
+
+    /**
+     * 503 as for any provider failure, naming the breaker's state ({@code OPEN}, {@code FORCED_OPEN}, or
+     * {@code HALF_OPEN} with its probes taken); {@code Retry-After} says when the breaker lets a probe call through.
+     */
+    @ExceptionHandler(ProviderCircuitOpenException.class)
+    ResponseEntity<ProblemDetail> circuitOpen(ProviderCircuitOpenException e) {
+        ResponseEntity<ProblemDetail> response = tokenUnavailable(e);
+        response.getBody().setProperty("circuitBreakerState", e.circuitBreakerState().name());
+        return response;
     }
 
     @ExceptionHandler(ConcurrentRegistrationException.class)

@@ -5,11 +5,10 @@ import dev.tokenrefresher.common.provider.ProviderSettings;
 import dev.tokenrefresher.common.provider.RefreshResult;
 import dev.tokenrefresher.common.provider.RetryAfterBackOffPolicy;
 import dev.tokenrefresher.common.provider.TokenEndpointClient;
+import dev.tokenrefresher.common.resilience.ProviderBreakers;
 import dev.tokenrefresher.worker.resilience.ProviderGuard;
 import dev.tokenrefresher.worker.resilience.ProviderGuards;
-import dev.tokenrefresher.worker.resilience.ProviderUnavailableException;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.springframework.retry.RetryContext;
 import org.springframework.retry.support.RetryTemplate;
@@ -110,13 +109,7 @@ class GuardedProviderCall {
                 guard.circuitBreaker().releasePermission();
                 throw bug;
             }
-            long nanos = result.duration().toNanos();
-            if (result instanceof RefreshResult.Failed failed && failed.errorClass() == ErrorClass.TRANSIENT) {
-                guard.circuitBreaker().onError(nanos, TimeUnit.NANOSECONDS, new ProviderUnavailableException(
-                        provider.name(), failed.errorCode()));
-            } else {
-                guard.circuitBreaker().onSuccess(nanos, TimeUnit.NANOSECONDS);
-            }
+            ProviderBreakers.record(guard.circuitBreaker(), provider.name(), result);
             return new Outcome.Answered(result);
         } finally {
             guard.bulkhead().onComplete();

@@ -8,6 +8,7 @@ import dev.tokenrefresher.common.provider.ProviderRegistry;
 import dev.tokenrefresher.common.provider.ProvidersProperties;
 import dev.tokenrefresher.common.provider.RefreshResult;
 import dev.tokenrefresher.common.provider.TokenEndpointClient;
+import dev.tokenrefresher.common.resilience.ProviderBreakers;
 import dev.tokenrefresher.common.test.RunningSandbox;
 import dev.tokenrefresher.worker.resilience.ProviderGuards;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
@@ -60,7 +61,8 @@ class GuardedProviderCallTest {
         providers = new ProviderRegistry(new ProvidersProperties(Map.of("quickbooks", new ProviderProperties(null,
                 sandbox.tokenUri(), RunningSandbox.CLIENT_ID, RunningSandbox.CLIENT_SECRET, null, null, null,
                 Duration.ofSeconds(2), null, null, null, null, null))));
-        guards = new ProviderGuards(providers, CircuitBreakerRegistry.ofDefaults(), RateLimiterRegistry.ofDefaults(),
+        guards = new ProviderGuards(providers, new ProviderBreakers(providers, CircuitBreakerRegistry.ofDefaults()),
+                RateLimiterRegistry.ofDefaults(),
                 BulkheadRegistry.ofDefaults());
         WorkerProperties properties = new WorkerProperties("test-worker", null, null, null, null, null, null, 3,
                 Duration.ofMillis(10),
