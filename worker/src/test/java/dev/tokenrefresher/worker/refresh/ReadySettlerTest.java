@@ -45,7 +45,7 @@ class ReadySettlerTest {
                 new ProviderProperties(null, URI.create("http://127.0.0.1:9/token"), "id", "secret", null, null, null,
                         Duration.ofSeconds(2), null, null, null, null, null))));
         WorkerProperties properties = new WorkerProperties("test-worker", null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, Duration.ofMillis(100), null, null);
+                null, null, null, null, null, null, null, Duration.ofMillis(100), null, null, null);
         settler = new ReadySettler(PROVIDER, publisher, mock(ConnectionEventPublisher.class), new InfrastructureRetry(
                 properties), new SettableClock(NOW), new RefreshMetrics(new SimpleMeterRegistry(), providers));
     }
