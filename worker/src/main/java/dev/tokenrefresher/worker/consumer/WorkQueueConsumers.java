@@ -174,15 +174,14 @@ class WorkQueueConsumers implements SmartLifecycle {
                 containers.values().forEach(SimpleMessageListenerContainer::stop);
             }
         }, shutdownGrace, clock);
+        long took = outcome.took().toMillis();
         if (outcome.clean()) {
             log.info("stopped consuming after {} ms: every refresh under way handled and settled; {} deliveries not "
-                    + "started went back to the queue", outcome.took().toMillis(), dispatcher.notStarted());
+                    + "started went back to the queue", took, dispatcher.notStarted());
         } else {
             // their deliveries go back to the queue with the channels; their claims end with their leases
             log.warn("stopped consuming after {} ms with {} refresh(es) still under way or unsettled: "
-                    + "refresher.worker.shutdown-grace ({}) ran out (is PostgreSQL or RabbitMQ unreachable?)",
-                    outcome
-                            .took().toMillis(),
+                    + "refresher.worker.shutdown-grace ({}) ran out (is PostgreSQL or RabbitMQ unreachable?)", took,
                     dispatcher.inFlight(), shutdownGrace);
         }
     }
