@@ -151,8 +151,8 @@ class WorkQueueConsumers implements SmartLifecycle {
     public void stop() {
         running = false;
         int inFlight = dispatcher.inFlight();
-        log.info("stopping: no new delivery is started; {} refresh(es) under way get up to {} to finish and be settled",
-                inFlight, shutdownGrace);
+        log.info("stopping: no new delivery is started; {} refresh(es) under way get up to {} ms to finish and be "
+                + "settled", inFlight, shutdownGrace.toMillis());
         GracefulStop.Outcome outcome = GracefulStop.run(new GracefulStop.Steps() {
             @Override
             public void stopTaking() {
@@ -181,8 +181,8 @@ class WorkQueueConsumers implements SmartLifecycle {
         } else {
             // their deliveries go back to the queue with the channels; their claims end with their leases
             log.warn("stopped consuming after {} ms with {} refresh(es) still under way or unsettled: "
-                    + "refresher.worker.shutdown-grace ({}) ran out (is PostgreSQL or RabbitMQ unreachable?)", took,
-                    dispatcher.inFlight(), shutdownGrace);
+                    + "refresher.worker.shutdown-grace ({} ms) ran out (is PostgreSQL or RabbitMQ unreachable?)", took,
+                    dispatcher.inFlight(), shutdownGrace.toMillis());
         }
     }
 
