@@ -9,6 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -244,6 +248,31 @@ final class RunningSystem implements AutoCloseable {
                     + response.body());
         }
         return UUID.fromString(response.body().get("id").asString());
+    }
+
+    /**
+     * Registers every minted connection, {@code inFlight} registrations at a time, as a host app does after many
+     * consents; answers the connection ids by realm id.
+     */
+    Map<String, UUID> registerAll(List<Sandbox.Minted> minted, String tenantPrefix, Instant obtainedAt, int inFlight) {
+        Map<String, UUID> ids = new LinkedHashMap<>();
+        try (ExecutorService registering = Executors.newFixedThreadPool(inFlight)) {
+            List<Future<UUID>> registrations = new ArrayList<>();
+            for (int i = 0; i < minted.size(); i++) {
+                Sandbox.Minted m = minted.get(i);
+                String tenant = tenantPrefix + i;
+                registrations.add(registering.submit(() -> registerOrFail(tenant, m, obtainedAt)));
+            }
+            for (int i = 0; i < minted.size(); i++) {
+                ids.put(minted.get(i).realmId(), registrations.get(i).get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while registering the connections", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("registering the connections failed", e);
+        }
+        return ids;
     }
 
     JsonNode connection(UUID id) {

@@ -21,7 +21,8 @@ import org.springframework.stereotype.Component;
  * delayed retry through the ladder. Never a call the provider may still be serving (a timeout, a 504,
  * {@link RefreshResult.Failed#mayStillRun()}): a retry at once would overlap it with the same refresh token, and a
  * provider that serves the first one first ends the chain. That retry waits the provider's quiet period (issue 19,
- * point 2).
+ * point 2). Nor once the worker is stopping: the shutdown grace covers the call under way, not another one, so the
+ * failure goes the delayed way (issue 20 point 8).
  */
 @Component
 class GuardedProviderCall {
@@ -33,10 +34,13 @@ class GuardedProviderCall {
     private final RetryTemplate fastRetries;
     private final int attempts;
     private final Duration maxFastBackoff;
+    private final StopSignal stop;
 
-    GuardedProviderCall(TokenEndpointClient client, ProviderGuards guards, WorkerProperties properties) {
+    GuardedProviderCall(TokenEndpointClient client, ProviderGuards guards, WorkerProperties properties,
+            StopSignal stop) {
         this.client = client;
         this.guards = guards;
+        this.stop = stop;
         this.attempts = properties.fastRetries();
         this.maxFastBackoff = properties.fastRetryMaxBackoff();
         this.fastRetries = RetryTemplate.builder()
@@ -71,7 +75,7 @@ class GuardedProviderCall {
             }
             if (outcome instanceof Outcome.Answered(RefreshResult.Failed failed)
                     && failed.errorClass() == ErrorClass.TRANSIENT && !failed.mayStillRun() && !isLastAttempt(context)
-                    && !asksForLongerPause(failed)) {
+                    && !asksForLongerPause(failed) && !stop.raised()) {
                 context.setAttribute(LAST_FAILURE, failed);
                 RetryAfterBackOffPolicy.askFor(context, failed.retryAfter());
                 retriedFailure.accept(failed);

@@ -66,8 +66,9 @@ class GuardedProviderCallTest {
                 BulkheadRegistry.ofDefaults());
         WorkerProperties properties = new WorkerProperties("test-worker", null, null, null, null, null, null, 3,
                 Duration.ofMillis(10),
-                Duration.ofMillis(50), null, null, null, null, null, null, null, null);
-        call = new GuardedProviderCall(new TokenEndpointClient(JSON, Clock.systemUTC()), guards, properties);
+                Duration.ofMillis(50), null, null, null, null, null, null, null, null, null);
+        call = new GuardedProviderCall(new TokenEndpointClient(JSON, Clock.systemUTC()), guards, properties,
+                new StopSignal());
     }
 
     @Test
@@ -135,7 +136,8 @@ class GuardedProviderCallTest {
         // fast retries may pause up to 3 s here, so a 429 asking for 2 s is retried in-process, not through the ladder
         GuardedProviderCall patient = new GuardedProviderCall(new TokenEndpointClient(JSON, Clock.systemUTC()),
                 guards, new WorkerProperties("test-worker", null, null, null, null, null, null, 3, Duration.ofMillis(
-                        10), Duration.ofSeconds(3), null, null, null, null, null, null, null, null));
+                        10), Duration.ofSeconds(3), null, null, null, null, null, null, null, null, null),
+                new StopSignal());
         send("POST", "/sandbox/faults/next", "{\"requests\":1,\"status\":429,\"retryAfterSeconds\":2}");
         List<Instant> failedAt = new ArrayList<>();
 

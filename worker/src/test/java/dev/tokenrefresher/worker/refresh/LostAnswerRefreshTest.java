@@ -69,7 +69,7 @@ class LostAnswerRefreshTest {
                 new ProviderProperties(null, URI.create("http://127.0.0.1:9/token"), "id", "secret", null, null, null,
                         Duration.ofSeconds(2), null, null, null, null, QUIET))));
         WorkerProperties properties = new WorkerProperties("test-worker", null, null, null, null, null, null, 3,
-                Duration.ofMillis(10), Duration.ofMillis(50), null, null, null, null, null, null, null, null);
+                Duration.ofMillis(10), Duration.ofMillis(50), null, null, null, null, null, null, null, null, null);
         when(outcomes.markReauthRequired(any(), anyString(), any(), any())).thenReturn(true);
         when(outcomes.rescheduleAfterFailure(any(), anyString(), any(), any(), any(), any())).thenReturn(OptionalLong
                 .of(8));

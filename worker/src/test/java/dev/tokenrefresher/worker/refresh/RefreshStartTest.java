@@ -55,7 +55,7 @@ class RefreshStartTest {
                                         null, null, null, null))))),
                 mock(IssuedTokensRecorder.class), new WorkerProperties(
                         "test-worker", null, null, null, null, null, null, null, null, null, null,
-                        null, null, null, null, null, null, null),
+                        null, null, null, null, null, null, null, null),
                 leaseBudgets, clock, undecryptable);
     }
 
