@@ -70,7 +70,8 @@ class TeardownTest {
         }
         assertThat(row(torn.names.workQueue("acme"))).containsExactly("removed", "queue", torn.names.workQueue(
                 "acme"), "0", "message(s)");
-        assertThat(row(torn.schema)).containsExactly("removed", "schema", torn.schema, "5", "table(s),", "1",
+        assertThat(row(torn.schema)).containsExactly("removed", "schema", torn.schema,
+                String.valueOf(InstallationSchema.OWN_TABLES.size()), "table(s),", "1",
                 "connection(s)");
         assertThat(out.toString()).contains("removed " + (torn.queues().size() + torn.exchanges().size() + 1)
                 + ", not there 0");
