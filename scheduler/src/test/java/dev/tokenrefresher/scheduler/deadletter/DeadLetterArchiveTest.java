@@ -121,6 +121,30 @@ class DeadLetterArchiveTest {
     }
 
     @Test
+    void aStopWhileTheArchiveWaitsForTheDatabaseEndsTheWaitAtOnceAndGivesTheLetterBack() {
+        BlackholeProxy postgres = BlackholeProxy.to(TestServices.get().postgresHost(), TestServices.get()
+                .postgresPort());
+        closing.add(postgres);
+        DeadLetterArchive waiting = startArchive(pool(TestServices.get().jdbcUrl(NAMESPACE, postgres.port())),
+                new DeadLetterProperties(Duration.ofMinutes(5), Duration.ofMinutes(5), 2.0, null, null));
+        postgres.down();
+        String messageId = UUID.randomUUID() + "-held-at-stop";
+        publish(messageId, Map.of(DeadLetterHeaders.REASON, "retries_exhausted"), "{}");
+        await().atMost(Duration.ofSeconds(20)).until(() -> meters.get("refresher.dead_letters.archive_waiting")
+                .gauge().value() == 1);
+
+        long stopping = System.nanoTime();
+        waiting.stop();
+
+        // not the 5-minute back-off, nor the container's shutdown timeout
+        assertThat(Duration.ofNanos(System.nanoTime() - stopping)).isLessThan(Duration.ofSeconds(3));
+        Message back = await().atMost(Duration.ofSeconds(20)).until(() -> new RabbitTemplate(rabbitFactory).receive(
+                topology.deadLetterQueue()), message -> message != null);
+        assertThat(back.getMessageProperties().getMessageId()).isEqualTo(messageId);
+        assertThat(queueDepth(topology.unarchivedQueue())).isZero();
+    }
+
+    @Test
     void fieldsLongerThanTheirColumnsAreCutToFitAndTheLetterIsFlaggedTruncated() {
         archive = startArchive(pool(TestServices.get().jdbcUrl(NAMESPACE)));
         // an AMQP message id is at most 255 bytes; the column takes 200 characters
@@ -193,12 +217,17 @@ class DeadLetterArchiveTest {
     }
 
     private DeadLetterArchive startArchive(HikariDataSource pool) {
+        return startArchive(pool, new DeadLetterProperties(INITIAL_BACKOFF, MAX_BACKOFF, 2.0, null, null));
+    }
+
+    private DeadLetterArchive startArchive(HikariDataSource pool, DeadLetterProperties properties) {
         closing.add(pool);
         DeadLetterArchive started = new DeadLetterArchive(rabbitFactory, topology, new DeadLetterRecords(JdbcClient
                 .create(pool)), new RefreshMessageCodec(new ObjectMapper()), RabbitFixtures.messagingProperties(
                         NAMESPACE),
-                new DeadLetterProperties(INITIAL_BACKOFF, MAX_BACKOFF, 2.0, null, null), meters,
-                Clock.systemUTC());
+                properties, meters, Clock.systemUTC());
+        // stopped after each test, whichever way it was started
+        archive = started;
         started.start();
         return started;
     }
