@@ -112,22 +112,20 @@ public class DeadLetterReplay {
             addUpTo(skipped, page.skipped());
             after = letters.getLast().id();
             if (System.nanoTime() - nextProgress >= 0) {
-                log.info("replay by filter (reason={} provider={} connection={} since={}) going on: {} replayed, {} "
-                        + "skipped in {} page(s) of {} so far, up to dead letter {}, {} s", filter.reason(),
-                        filter
-                                .provider(),
-                        filter.connectionId(), filter.since(), replayedCount, skippedCount,
-                        pages, pageSize, after, Duration.ofNanos(System.nanoTime() - started).toSeconds());
+                log.info("replay by filter ({}) going on: {} replayed, {} skipped in {} page(s) of {} so far, up to "
+                        + "dead letter {}, {} s", scope(filter), replayedCount, skippedCount, pages, pageSize, after,
+                        Duration.ofNanos(System.nanoTime() - started).toSeconds());
                 nextProgress = System.nanoTime() + properties.replayProgressInterval().toNanos();
             }
         } while (letters.size() == pageSize);
-        log.info("replayed {} dead letter(s), {} skipped, by filter (reason={} provider={} connection={} since={}) in "
-                + "{} page(s), {} ms", replayedCount, skippedCount, filter.reason(), filter.provider(),
-                filter
-                        .connectionId(),
-                filter.since(), pages, Duration.ofNanos(System.nanoTime() - started)
-                        .toMillis());
+        log.info("replayed {} dead letter(s), {} skipped, by filter ({}) in {} page(s), {} ms", replayedCount,
+                skippedCount, scope(filter), pages, Duration.ofNanos(System.nanoTime() - started).toMillis());
         return new Result(replayed, skipped, List.of(), replayedCount, skippedCount);
+    }
+
+    private static String scope(DeadLetterFilter filter) {
+        return "reason=" + filter.reason() + " provider=" + filter.provider() + " connection=" + filter.connectionId()
+                + " since=" + filter.since();
     }
 
     private static <T> void addUpTo(List<T> listed, List<T> more) {
