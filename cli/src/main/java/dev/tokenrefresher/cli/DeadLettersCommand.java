@@ -133,8 +133,18 @@ final class DeadLettersCommand {
         JsonNode answer = root.api().post("api/dead-letters/replay", request);
         JsonNode notFound = answer.path("notFound");
         if (!root.printedAsJson(out, answer)) {
-            out.println("replayed " + answer.path("replayed").size() + ", skipped " + answer.path("skipped").size()
-                    + (notFound.isEmpty() ? "" : ", not found " + notFound.size()));
+            // the counts are complete; the lists stop at the API's maximum (a replay by filter of many letters)
+            long replayed = answer.path("replayedCount").asLong(answer.path("replayed").size());
+            long skipped = answer.path("skippedCount").asLong(answer.path("skipped").size());
+            out.println("replayed " + replayed + ", skipped " + skipped + (notFound.isEmpty()
+                    ? ""
+                    : ", not found "
+                            + notFound.size())
+                    + (replayed > answer.path("replayed").size() || skipped > answer.path(
+                            "skipped").size()
+                                    ? " (the first " + answer.path("replayed").size() + " and "
+                                            + answer.path("skipped").size() + " listed)"
+                                    : ""));
             new Table().column("DEAD LETTER", "/deadLetterId").column("CONNECTION", "/connectionId").column("FENCE",
                     "/fence").print(out, answer.path("replayed"));
             if (!answer.path("skipped").isEmpty()) {

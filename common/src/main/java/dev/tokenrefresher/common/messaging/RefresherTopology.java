@@ -25,7 +25,8 @@ import org.springframework.amqp.core.TopicExchange;
  * {prefix}.deliver            topic exchange: routes due messages by destination
  * {prefix}.refresh.{provider} quorum work queue per provider
  * {prefix}.dead               fanout exchange + quorum queue: dead letters
- * {prefix}.parked             fanout exchange + quorum queue: dead letters the archive failed on too often
+ * {prefix}.unarchived         fanout exchange + quorum queue: dead letters the archive could not store
+ * {prefix}.parked             fanout exchange + quorum queue: hand-offs of issued tokens that could not be applied
  * {prefix}.events             topic exchange for connection events
  * {prefix}.issued             fanout exchange + quorum queue: issued tokens handed off while PostgreSQL was down
  * </pre>
@@ -37,12 +38,15 @@ import org.springframework.amqp.core.TopicExchange;
 public final class RefresherTopology {
 
     /**
-     * How often the dead-letter queue delivers one letter before it parks it. High, because the archive requeues a
-     * letter it could not store (PostgreSQL down, each try waiting up to the pool's connection timeout), and that is
-     * no reason to give up; bounded, so that a letter that can never be stored stops looping and is kept aside.
+     * How often the dead-letter queue delivers one letter before it moves it to {@link #unarchivedQueue()}. The archive
+     * itself never requeues a letter on purpose: it holds it while PostgreSQL is down (no redelivery, nothing counted)
+     * and moves a letter the database refuses to {@link #unarchivedQueue()} at once. Deliveries are counted only when a
+     * letter comes back without an answer: the scheduler stopped or crashed holding it, the broker's consumer timeout
+     * (30 minutes by default) ended a hold, or moving it aside failed. Bounded, so that a letter that kills its consumer
+     * stops looping (RabbitMQ 4's default of 20 would be reached by 20 restarts during an outage; 3.10 has no limit).
      */
     public static final int DEAD_LETTER_DELIVERY_LIMIT = 1000;
-    /** The parked queue has no consumer of ours; the limit only bounds an operator's peeks with requeue. */
+    /** The unarchived and parked queues have no consumer of ours; the limit only bounds an operator's peeks. */
     public static final int PARKED_DELIVERY_LIMIT = 1000;
     /**
      * How often the hand-off queue gives out one message of issued tokens before it parks it: only a drain that failed
@@ -85,7 +89,22 @@ public final class RefresherTopology {
         return names.deadLetterQueue();
     }
 
-    /** Dead letters the archive failed on {@link #DEAD_LETTER_DELIVERY_LIMIT} times; read by operators. */
+    /**
+     * Dead letters the archive could not store: the database refused the row (the reason in the header
+     * {@code refresher-archive-error}), or the letter was delivered {@link #DEAD_LETTER_DELIVERY_LIMIT} times
+     * ({@code x-first-death-reason: delivery_limit}). Read by operators, moved back to {@link #deadLetterExchange()}
+     * once the cause is fixed. Apart from {@link #parkedQueue()} on purpose: that one holds encrypted tokens, which
+     * must go back to the hand-off queue, never into the dead-letter archive.
+     */
+    public String unarchivedQueue() {
+        return names.unarchivedQueue();
+    }
+
+    public String unarchivedExchange() {
+        return names.unarchivedExchange();
+    }
+
+    /** Hand-offs of issued tokens the drain could not apply ({@code RefusedHandoffs}); read by operators. */
     public String parkedQueue() {
         return names.parkedQueue();
     }
@@ -137,12 +156,18 @@ public final class RefresherTopology {
         all.add(parked);
         all.add(parkedQueue);
         all.add(BindingBuilder.bind(parkedQueue).to(parked));
+        FanoutExchange unarchived = ExchangeBuilder.fanoutExchange(unarchivedExchange()).durable(true).build();
+        Queue unarchivedQueue = QueueBuilder.durable(unarchivedQueue()).quorum().deliveryLimit(PARKED_DELIVERY_LIMIT)
+                .build();
+        all.add(unarchived);
+        all.add(unarchivedQueue);
+        all.add(BindingBuilder.bind(unarchivedQueue).to(unarchived));
         FanoutExchange dead = ExchangeBuilder.fanoutExchange(deadLetterExchange()).durable(true).build();
         Queue deadQueue = QueueBuilder.durable(deadLetterQueue())
                 .quorum()
                 .deliveryLimit(DEAD_LETTER_DELIVERY_LIMIT)
-                .deadLetterExchange(parkedExchange())
-                // a letter moving to the parked queue is not dropped on the way (needs reject-publish, as the ladder)
+                .deadLetterExchange(unarchivedExchange())
+                // a letter moving to the unarchived queue is not dropped on the way (needs reject-publish, as the ladder)
                 .withArgument("x-dead-letter-strategy", "at-least-once")
                 .overflow(QueueBuilder.Overflow.rejectPublish)
                 .build();

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * in this one place; {@link RefresherTopology} declares them.
  *
  * <p>Every name is the prefix, a dot and a fixed suffix ({@code delay.L00} .. {@code delay.L27}, {@code deliver},
- * {@code dead}, {@code parked}, {@code events}, {@code issued}) or {@code refresh.} and a provider's name. Names are exact, never a
+ * {@code dead}, {@code unarchived}, {@code parked}, {@code events}, {@code issued}) or {@code refresh.} and a provider's name. Names are exact, never a
  * pattern: {@code refresher} owns {@code refresher.dead}, not {@code refresher-other.dead} nor
  * {@code refresher.demo.dead}.
  */
@@ -56,6 +56,15 @@ public final class TopologyNames {
         return prefix + ".dead";
     }
 
+    /** The fanout exchange and quorum queue of dead letters the archive could not store; read by operators. */
+    public String unarchivedExchange() {
+        return prefix + ".unarchived";
+    }
+
+    public String unarchivedQueue() {
+        return prefix + ".unarchived";
+    }
+
     public String parkedQueue() {
         return prefix + ".parked";
     }
@@ -77,20 +86,24 @@ public final class TopologyNames {
         return prefix + ".issued";
     }
 
-    /** Every queue: the ladder's levels, the dead-letter, parked and hand-off queues, and the given providers' work queues. */
+    /**
+     * Every queue: the ladder's levels, the dead-letter, unarchived, parked and hand-off queues, and the given
+     * providers' work queues.
+     */
     public List<String> queueNames(Collection<String> providers) {
         List<String> names = new ArrayList<>();
         for (int level = 0; level < DelayLadder.DIGITS; level++) {
             names.add(levelName(level));
         }
         names.add(deadLetterQueue());
+        names.add(unarchivedQueue());
         names.add(parkedQueue());
         names.add(handoffQueue());
         providers.forEach(provider -> names.add(workQueue(provider)));
         return names;
     }
 
-    /** Every exchange: the ladder's levels, delivery, dead letters, parked letters, events and the hand-off. */
+    /** Every exchange: the ladder's levels, delivery, dead letters, unarchived and parked ones, events, the hand-off. */
     public List<String> exchangeNames() {
         List<String> names = new ArrayList<>();
         for (int level = 0; level < DelayLadder.DIGITS; level++) {
@@ -98,6 +111,7 @@ public final class TopologyNames {
         }
         names.add(deliveryExchange());
         names.add(deadLetterExchange());
+        names.add(unarchivedExchange());
         names.add(parkedExchange());
         names.add(eventsExchange());
         names.add(handoffExchange());

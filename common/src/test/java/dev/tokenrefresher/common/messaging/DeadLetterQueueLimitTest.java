@@ -19,14 +19,15 @@ import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
 /**
  * The dead-letter queue's delivery limit is the topology's, not the broker's default: RabbitMQ 4 would drop a letter
  * after 20 failed deliveries, 3.10 would loop on it forever. Here both keep retrying it up to
- * {@link RefresherTopology#DEAD_LETTER_DELIVERY_LIMIT} times and then park it, whole, where an operator can read it.
+ * {@link RefresherTopology#DEAD_LETTER_DELIVERY_LIMIT} times and then move it, whole, to the unarchived queue, where an
+ * operator can read it (not to the parked queue of hand-offs, whose messages go back elsewhere).
  */
 class DeadLetterQueueLimitTest {
 
     private static final String PROVIDER = "dead-letter-limit-test";
 
     @Test
-    void aLetterTheArchiveAlwaysFailsOnIsRetriedUpToTheLimitThenParkedNotDropped() {
+    void aLetterTheArchiveAlwaysFailsOnIsRetriedUpToTheLimitThenMovedToTheUnarchivedQueueNotDropped() {
         TestServices.Namespace namespace = TestServices.get().newNamespace();
         CachingConnectionFactory factory = RabbitFixtures.connectionFactory();
         RefresherTopology topology = RabbitFixtures.declareTopology(factory, RabbitFixtures.messagingProperties(
@@ -49,7 +50,7 @@ class DeadLetterQueueLimitTest {
                     headers));
 
             Message parked = await().atMost(Duration.ofSeconds(90)).until(
-                    () -> rabbit.receive(topology.parkedQueue()), message -> message != null);
+                    () -> rabbit.receive(topology.unarchivedQueue()), message -> message != null);
 
             // the first delivery plus DEAD_LETTER_DELIVERY_LIMIT redeliveries, far past RabbitMQ 4's default of 20
             assertThat(deliveries).hasValue(RefresherTopology.DEAD_LETTER_DELIVERY_LIMIT + 1);
@@ -59,6 +60,7 @@ class DeadLetterQueueLimitTest {
                     "invalid_grant");
             assertThat(parked.getMessageProperties().getHeaders().get("x-first-death-reason").toString())
                     .isEqualTo("delivery_limit");
+            assertThat(rabbit.receive(topology.parkedQueue())).isNull();
         } finally {
             failingArchive.stop();
             factory.destroy();

@@ -7,6 +7,7 @@ import dev.tokenrefresher.common.test.RabbitFixtures;
 import dev.tokenrefresher.common.test.TestServices;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.core.Queue;
@@ -25,18 +26,33 @@ class TopologyVerifierTest {
 
     @Test
     void aDeadLetterQueueLeftWithoutItsLimitStopsTheStartNamingTheQueueAndTheUpgradeGuide() {
+        // as the Spring Boot 3.5 build declared it: a quorum queue without a delivery limit or dead-letter exchange
+        assertStartRefusedAgainstDeadLetterQueue(topology -> Map.of("x-queue-type", "quorum"), "'");
+    }
+
+    @Test
+    void aDeadLetterQueueThatStillParksIntoTheHandOffsParkedQueueStopsTheStartNamingTheArgumentAndTheUpgradeGuide() {
+        // as the build before the unarchived queue declared it: letters over the limit went to {prefix}.parked
+        assertStartRefusedAgainstDeadLetterQueue(topology -> Map.of("x-queue-type", "quorum", "x-delivery-limit",
+                RefresherTopology.DEAD_LETTER_DELIVERY_LIMIT, "x-dead-letter-exchange", topology.parkedExchange(),
+                "x-dead-letter-strategy", "at-least-once", "x-overflow", "reject-publish"), "x-dead-letter-exchange");
+    }
+
+    /** An earlier version left the dead-letter queue with these arguments: the start must stop and say why. */
+    private static void assertStartRefusedAgainstDeadLetterQueue(
+            Function<RefresherTopology, Map<String, Object>> earlierArguments, String named) {
         MessagingProperties properties = RabbitFixtures.messagingProperties(TestServices.get().newNamespace());
         RefresherTopology topology = new RefresherTopology(properties);
         TestServices.get().deleteQueuesAtExit(List.of(PROVIDER));
-        // as the Spring Boot 3.5 build declared it: a quorum queue without a delivery limit or dead-letter exchange
         CachingConnectionFactory earlierVersion = RabbitFixtures.connectionFactory();
-        new RabbitAdmin(earlierVersion).declareQueue(new Queue(topology.deadLetterQueue(), true, false, false, Map.of(
-                "x-queue-type", "quorum")));
+        new RabbitAdmin(earlierVersion).declareQueue(new Queue(topology.deadLetterQueue(), true, false, false,
+                earlierArguments.apply(topology)));
         earlierVersion.destroy();
         CachingConnectionFactory factory = RabbitFixtures.connectionFactory();
         try {
             assertThatThrownBy(() -> start(factory, topology)).isInstanceOf(TopologyMismatchException.class)
                     .hasMessageContaining("PRECONDITION_FAILED")
+                    .hasMessageContaining(named)
                     .hasMessageContaining("'" + topology.deadLetterQueue() + "'")
                     .hasMessageContaining("docs/operations.md, \"Upgrading\"");
         } finally {
@@ -54,6 +70,7 @@ class TopologyVerifierTest {
             RabbitAdmin admin = new RabbitAdmin(factory);
             assertThat(admin.getQueueInfo(topology.deadLetterQueue())).isNotNull();
             assertThat(admin.getQueueInfo(topology.parkedQueue())).isNotNull();
+            assertThat(admin.getQueueInfo(topology.unarchivedQueue())).isNotNull();
             assertThat(admin.getQueueInfo(topology.workQueue(PROVIDER))).isNotNull();
             // a second start against what the first declared is no mismatch
             start(factory, topology).close();

@@ -10,6 +10,8 @@ import java.util.UUID;
  * @param resolvedAt when a letter that ended a chain stopped describing its connection (it is ACTIVE again: revived
  *            by a late store of the tokens the provider had rotated for us, or reconnected); such a letter is not
  *            pending
+ * @param truncated whether a field was longer than its column as it arrived (a message id, a detail, the body) and was
+ *            cut to fit: what the letter shows is not all that arrived
  */
 public record DeadLetterRecord(
         long id,
@@ -26,5 +28,6 @@ public record DeadLetterRecord(
         String worker,
         Instant receivedAt,
         Instant replayedAt,
-        Instant resolvedAt) {
+        Instant resolvedAt,
+        boolean truncated) {
 }

@@ -22,7 +22,8 @@ import org.springframework.stereotype.Repository;
 class DeadLetterRecords {
 
     private static final String COLUMNS = "id, message_id, reason, error_code, detail, provider, connection_id, "
-            + "attempts, http_status, first_failure_at, last_failure_at, worker, received_at, replayed_at, resolved_at";
+            + "attempts, http_status, first_failure_at, last_failure_at, worker, received_at, replayed_at, resolved_at, "
+            + "truncated";
 
     private final JdbcClient jdbc;
 
@@ -34,18 +35,21 @@ class DeadLetterRecords {
      * Archives a dead letter. One that ended a chain ({@link ChainEnds#REASONS}) for a connection that is ACTIVE again
      * by now is archived resolved: the connection was revived (a late store of the tokens the provider had rotated
      * for us) or reconnected in between; letters archived before that are resolved by the revival itself.
+     *
+     * @param letter fitted to the columns already ({@link ArchivedFields#fit})
+     * @param truncated whether fitting it cut a field
      */
-    long insert(DeadLetter letter, Instant receivedAt) {
+    long insert(DeadLetter letter, boolean truncated, Instant receivedAt) {
         return jdbc
                 .sql("""
                         INSERT INTO dead_letter (message_id, reason, error_code, detail, provider, connection_id, attempts,
                                                  http_status, first_failure_at, last_failure_at, worker, body, received_at,
-                                                 resolved_at)
+                                                 resolved_at, truncated)
                         VALUES (:messageId, :reason, :errorCode, :detail, :provider, :connectionId, :attempts, :httpStatus,
                                 :firstFailureAt, :lastFailureAt, :worker, :body, :receivedAt,
                                 CASE WHEN :reason IN (:chainEnds) AND EXISTS (SELECT 1 FROM connection c
                                                                               WHERE c.id = :connectionId AND c.status = 'ACTIVE')
-                                     THEN :receivedAt END)
+                                     THEN :receivedAt END, :truncated)
                         RETURNING id
                         """)
                 .param("chainEnds", ChainEnds.REASONS)
@@ -62,6 +66,7 @@ class DeadLetterRecords {
                 .param("worker", letter.worker())
                 .param("body", letter.body())
                 .param("receivedAt", ts(receivedAt))
+                .param("truncated", truncated)
                 .query(Long.class)
                 .single();
     }
@@ -158,7 +163,8 @@ class DeadLetterRecords {
                 rs.getString("error_code"), rs.getString("detail"), rs.getString("provider"),
                 rs.getObject("connection_id", UUID.class), rs.getInt("attempts"), status,
                 instant(rs, "first_failure_at"), instant(rs, "last_failure_at"), rs.getString("worker"),
-                instant(rs, "received_at"), instant(rs, "replayed_at"), instant(rs, "resolved_at"));
+                instant(rs, "received_at"), instant(rs, "replayed_at"), instant(rs, "resolved_at"), rs.getBoolean(
+                        "truncated"));
     }
 
     private static OffsetDateTime ts(Instant instant) {
