@@ -231,10 +231,12 @@ class ConnectionClaimsTest extends ServicesTestBase {
         claims.claim(leased.id(), leased.fence(), "w1", LEASE);
 
         // a scheduler whose clock runs ten minutes fast
-        var whileLeased = overdue.rescheduleOverdue(now.plus(SKEW), Duration.ofMinutes(2), 10_000);
+        var whileLeased = overdue.rescheduleOverdue("quickbooks", now.plus(SKEW).minus(Duration.ofMinutes(2)),
+                now.plus(SKEW), 10_000);
         LeaseTime.pass(jdbc, leased.id(), LEASE);
         // and one whose clock runs ten minutes slow: the lease has ended all the same
-        var afterTheLease = overdue.rescheduleOverdue(now.minus(SKEW), Duration.ofMinutes(2), 10_000);
+        var afterTheLease = overdue.rescheduleOverdue("quickbooks", now.minus(SKEW).minus(Duration.ofMinutes(2)),
+                now.minus(SKEW), 10_000);
 
         assertThat(whileLeased.rescheduled()).extracting(Rescheduled::connectionId).doesNotContain(leased.id());
         assertThat(afterTheLease.rescheduled()).extracting(Rescheduled::connectionId).contains(leased.id());
