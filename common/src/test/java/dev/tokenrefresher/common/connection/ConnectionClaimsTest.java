@@ -225,6 +225,26 @@ class ConnectionClaimsTest extends ServicesTestBase {
     }
 
     @Test
+    void aPausedClaimIsFreeAtOnceAndTheRowIsDueWhenItsReDelayedMessageComesBack() {
+        Instant past = now.minus(Duration.ofHours(3));
+        Registered registered = store.register(aConnection().at(past).build(), past);
+        Claim claim = ((ClaimResult.Claimed) claims.claim(registered.id(), registered.fence(), "w1", LEASE)).claim();
+        Instant dueAgain = now.plus(Duration.ofSeconds(5));
+
+        assertThat(claims.pause(claim, dueAgain)).isTrue();
+
+        assertThat(store.find(registered.id())).get().satisfies(view -> {
+            assertThat(view.nextRefreshAt()).isEqualTo(dueAgain);
+            assertThat(view.refreshFence()).as("the same message goes on").isEqualTo(registered.fence());
+        });
+        // the sweep takes it for lost only once its re-delayed message is overdue
+        assertThat(overdue.rescheduleOverdue("quickbooks", now.minus(Duration.ofMinutes(2)), now, 10_000)
+                .rescheduled()).extracting(Rescheduled::connectionId).doesNotContain(registered.id());
+        assertThat(claims.claim(registered.id(), registered.fence(), "w2", LEASE)).isInstanceOf(
+                ClaimResult.Claimed.class);
+    }
+
+    @Test
     void sweepLeavesAConnectionAloneWhileItsLeaseLivesByTheDatabasesClockWhateverTheSchedulersClockSays() {
         Instant past = now.minus(Duration.ofHours(3));
         Registered leased = store.register(aConnection().at(past).build(), past);
