@@ -18,7 +18,8 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code REFRESHER_API_KEY} (or {@code --api-key}, which other users of the machine can see in the process list).
  */
 @Command(name = "refresherctl", mixinStandardHelpOptions = true, version = "refresherctl 0.1.0", description = "Inspect and operate a running token-refresher through its scheduler's API.", subcommands = {
-        ConnectionsCommand.class, DeadLettersCommand.class, TokenCommand.class, AdminCommand.class,
+        ConnectionsCommand.class, DeadLettersCommand.class, TokenCommand.class, KeysCommand.class,
+        AdminCommand.class,
         CommandLine.HelpCommand.class}, footer = {"",
                 "Environment: REFRESHER_URL (default http://127.0.0.1:8080), REFRESHER_API_KEY; admin teardown reads "
                         + "the apps' DATABASE_* and RABBITMQ_* variables.",

@@ -4,6 +4,7 @@ import dev.tokenrefresher.common.connection.ConnectionPersistenceConfiguration;
 import dev.tokenrefresher.common.crypto.CryptoConfiguration;
 import dev.tokenrefresher.common.database.DatabaseConfiguration;
 import dev.tokenrefresher.common.handoff.HandoffConfiguration;
+import dev.tokenrefresher.common.keys.KeysConfiguration;
 import dev.tokenrefresher.common.messaging.MessagingConfiguration;
 import dev.tokenrefresher.common.provider.ProviderConfiguration;
 import dev.tokenrefresher.common.time.ClockConfiguration;
@@ -14,6 +15,6 @@ import org.springframework.context.annotation.Import;
 @Configuration(proxyBeanMethods = false)
 @Import({DatabaseConfiguration.class, CryptoConfiguration.class, ConnectionPersistenceConfiguration.class,
         ProviderConfiguration.class,
-        MessagingConfiguration.class, HandoffConfiguration.class, ClockConfiguration.class})
+        MessagingConfiguration.class, HandoffConfiguration.class, KeysConfiguration.class, ClockConfiguration.class})
 public class CommonConfiguration {
 }

@@ -1,6 +1,7 @@
 package dev.tokenrefresher.scheduler;
 
 import dev.tokenrefresher.common.CommonConfiguration;
+import dev.tokenrefresher.common.resilience.ResilienceConfiguration;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -17,7 +18,7 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 @SpringBootApplication(exclude = UserDetailsServiceAutoConfiguration.class)
 @ConfigurationPropertiesScan
 @EnableScheduling
-@Import(CommonConfiguration.class)
+@Import({CommonConfiguration.class, ResilienceConfiguration.class})
 public class SchedulerApplication {
 
     public static void main(String[] args) {

@@ -24,7 +24,7 @@ class OpenApiDocumentTest extends SchedulerApiTestBase {
                 assertThat(operation.path("summary").asString()).as(name + " summary").isNotBlank();
                 assertThat(operation.path("description").asString()).as(name + " description").isNotBlank();
                 assertThat(operation.path("tags").get(0).asString()).as(name + " tag").isIn("Connections",
-                        "Access tokens", "Dead letters");
+                        "Access tokens", "Dead letters", "Keys");
                 JsonNode responses = operation.get("responses");
                 assertThat(responses.propertyNames()).as(name + " answers").contains("401", "403", "500")
                         .anyMatch(status -> status.startsWith("2"));
@@ -43,6 +43,7 @@ class OpenApiDocumentTest extends SchedulerApiTestBase {
         }
 
         assertThat(operations).contains("POST /api/connections", "GET /api/connections/{id}/access-token",
+                "GET /api/keys",
                 "POST /api/dead-letters/replay");
         JsonNode register = document.at("/paths/~1api~1connections/post/responses");
         assertThat(register.propertyNames()).contains("201", "200", "400", "409");

@@ -41,6 +41,8 @@ import tools.jackson.databind.ObjectMapper;
         "refresher.security.api-keys[1].key=" + SchedulerApiTestBase.READER_KEY,
         "refresher.security.api-keys[1].roles=token-reader",
         "refresher.sweep.enabled=false",
+        // KeysApiTest drives the re-encryption job's batches itself
+        "refresher.keys.reencryption=false",
         // tests bind their event queues as they go: no routing key may be dropped from an earlier test's return
         "refresher.messaging.event-probe-interval=0s",
         "logging.level.dev.tokenrefresher=INFO"})
@@ -55,8 +57,8 @@ public abstract class SchedulerApiTestBase extends ServicesTestBase {
      * nothing, shorter than {@code max-wait}.
      */
     protected static final Duration OTHER_QUIET_PERIOD = Duration.ofSeconds(6);
-    static final String ADMIN_KEY = "test-admin-key-0123456789abcdef";
-    static final String READER_KEY = "test-reader-key-0123456789abcdef";
+    protected static final String ADMIN_KEY = "test-admin-key-0123456789abcdef";
+    protected static final String READER_KEY = "test-reader-key-0123456789abcdef";
 
     /** One sandbox for the whole JVM: tests compare its counters before and after. */
     protected static final RunningSandbox SANDBOX = RunningSandbox.start();

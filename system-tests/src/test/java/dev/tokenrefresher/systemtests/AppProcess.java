@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -130,6 +131,27 @@ final class AppProcess implements AutoCloseable {
     void stop() {
         process.destroy();
         waitForExit();
+    }
+
+    /**
+     * SIGTERM, as an orchestrator stops a container, and how long the app took to exit.
+     *
+     * @return empty when it had not exited within {@code atMost}; it is then killed (SIGKILL), as the orchestrator
+     *         would at the end of its grace period
+     */
+    Optional<Duration> terminate(Duration atMost) {
+        long sent = System.nanoTime();
+        process.destroy();
+        try {
+            if (process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
+                return Optional.of(Duration.ofNanos(System.nanoTime() - sent));
+            }
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while " + name + " was stopping", e);
+        }
     }
 
     private void waitForExit() {

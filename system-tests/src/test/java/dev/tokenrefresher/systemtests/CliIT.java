@@ -82,6 +82,11 @@ class CliIT {
             assertThat(missing.err()).contains("HTTP 404", "does not exist");
             assertThat(stored.get("status").asString()).isEqualTo("ACTIVE");
 
+            Cli.Result keys = admin.run("keys", "status");
+            assertThat(keys.exitCode()).as(keys.err()).isZero();
+            assertThat(keys.out()).contains("primary key: test (format 2)", "KEY ID", "CONFIGURED",
+                    "outside primary: 0 rows");
+
             // The packaged CLI reaches the broker and the database itself, and tears nothing down under running apps.
             TestServices services = TestServices.get();
             Cli.Result teardown = admin.run("admin", "teardown", "--prefix=" + system.namespace().messagingPrefix(),
@@ -98,7 +103,7 @@ class CliIT {
 
             // Nothing but `token get` prints a token.
             for (Cli.Result result : List.of(table, stats, replay, again, byIds, show, list, forbidden, missing,
-                    teardown)) {
+                    keys, teardown)) {
                 assertThat(LeakScanner.leaks(result.out() + result.err(), List.of(JsonHttp.ADMIN_KEY))).isFalse();
             }
         }

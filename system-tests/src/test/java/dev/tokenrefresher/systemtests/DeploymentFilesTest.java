@@ -7,6 +7,7 @@ import dev.tokenrefresher.worker.refresh.WorkerProperties;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,8 @@ import tools.jackson.databind.JsonNode;
 class DeploymentFilesTest {
 
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    /** What a stopping JVM needs beyond the worker's shutdown grace: the rest of the context's close, and the exit. */
+    private static final Duration SHUTDOWN_MARGIN = Duration.ofSeconds(10);
 
     @SuppressWarnings("unchecked")
     private static Map<String, Map<String, Object>> services() throws IOException {
@@ -68,6 +71,30 @@ class DeploymentFilesTest {
             assertThat(dockerfile).contains("COPY " + modules.group(1) + "/pom.xml");
         }
         assertThat(dockerfile).contains("USER 10001", "-Djarmode=tools", "--layers", "MaxRAMPercentage");
+    }
+
+    /**
+     * Issue 20 point 8: the orchestrators let a stopping worker use its whole shutdown grace, and a margin for the
+     * rest of the JVM's stop, before they kill it (docker compose's own default is 10 s).
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theOrchestratorsWaitLongerThanAWorkersShutdownGraceBeforeTheyKillIt() throws IOException {
+        Duration atLeast = WorkerProperties.DEFAULT_SHUTDOWN_GRACE.plus(SHUTDOWN_MARGIN);
+        String compose = String.valueOf(services().get("worker").get("stop_grace_period"));
+        assertThat(Duration.parse("PT" + compose.toUpperCase(java.util.Locale.ROOT))).as("docker compose "
+                + "stop_grace_period of the worker").isGreaterThanOrEqualTo(atLeast);
+        Map<String, Object> deployment = null;
+        for (Object document : new Yaml().loadAll(Files.readString(ROOT.resolve("deploy/kubernetes/worker.yaml")))) {
+            if (document instanceof Map<?, ?> map && "Deployment".equals(map.get("kind"))) {
+                deployment = (Map<String, Object>) map;
+            }
+        }
+        assertThat(deployment).as("the worker's Deployment").isNotNull();
+        Map<String, Object> pod = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) deployment
+                .get("spec")).get("template")).get("spec");
+        assertThat(Duration.ofSeconds(((Number) pod.get("terminationGracePeriodSeconds")).longValue())).as(
+                "Kubernetes terminationGracePeriodSeconds of the worker").isGreaterThanOrEqualTo(atLeast);
     }
 
     @Test

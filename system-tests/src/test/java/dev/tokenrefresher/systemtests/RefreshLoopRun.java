@@ -10,10 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import tools.jackson.databind.JsonNode;
 
@@ -65,19 +61,7 @@ final class RefreshLoopRun {
         // Registered REGISTERING at a time: the access tokens live 8 s from the mint, and one after the other took
         // 11.6 s on a slow host while the workers were warming up, so the last ones were registered expired and their
         // first refresh came after expiry (EndToEndRefreshIT failed in CI). The registration is not under test here.
-        try (ExecutorService registering = Executors.newFixedThreadPool(REGISTERING)) {
-            List<Future<UUID>> ids = new ArrayList<>();
-            for (int i = 0; i < minted.size(); i++) {
-                Sandbox.Minted m = minted.get(i);
-                String tenant = "tenant-" + i;
-                ids.add(registering.submit(() -> system.registerOrFail(tenant, m, obtainedAt)));
-            }
-            for (int i = 0; i < minted.size(); i++) {
-                connectionByRealm.put(minted.get(i).realmId(), ids.get(i).get());
-            }
-        } catch (InterruptedException | ExecutionException e) {
-            throw new IllegalStateException("registering the connections failed", e);
-        }
+        connectionByRealm.putAll(system.registerAll(minted, "tenant-", obtainedAt, REGISTERING));
         started = Instant.now();
         System.out.printf("registered %d connections in %d ms%n", CONNECTIONS, Duration.between(obtainedAt, started)
                 .toMillis());

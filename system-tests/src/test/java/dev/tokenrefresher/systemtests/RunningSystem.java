@@ -3,11 +3,16 @@ package dev.tokenrefresher.systemtests;
 import dev.tokenrefresher.common.test.TestServices;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -30,6 +35,8 @@ final class RunningSystem implements AutoCloseable {
     /** Settings of one app only, by app name ({@code scheduler}, {@code worker-1}, ...), after the shared ones. */
     private final Map<String, Map<String, String>> appSettings;
     private final List<AppProcess> apps = new ArrayList<>();
+    /** Changes of the shared settings since the start ({@link #restartApps}): set, or removed where null. */
+    private final Map<String, String> changedSettings = new LinkedHashMap<>();
     private AppProcess scheduler;
     private final List<AppProcess> workers = new ArrayList<>();
 
@@ -117,6 +124,13 @@ final class RunningSystem implements AutoCloseable {
     /** One app's command line: the shared settings, then its own (a key given twice would be read as a list). */
     private List<String> argumentsOf(String app, Map<String, String> extra) {
         Map<String, String> settings = new LinkedHashMap<>(refresherSettings);
+        changedSettings.forEach((key, value) -> {
+            if (value == null) {
+                settings.remove(key);
+            } else {
+                settings.put(key, value);
+            }
+        });
         settings.putAll(appSettings.getOrDefault(app, Map.of()));
         settings.putAll(extra);
         List<String> arguments = new ArrayList<>();
@@ -168,6 +182,30 @@ final class RunningSystem implements AutoCloseable {
         return startWorker(dead.name());
     }
 
+    /**
+     * Stops the scheduler and every worker (SIGTERM, one after the other), changes the shared settings, and starts them
+     * again with as many workers, waiting until all are healthy: a rolling change of configuration done the simple way,
+     * e.g. a new encryption key.
+     *
+     * @param set settings to add or replace
+     * @param removed settings to drop, e.g. an old key
+     */
+    void restartApps(Map<String, String> set, Collection<String> removed) {
+        List<String> workerIds = workers.stream().map(AppProcess::name).toList();
+        for (AppProcess worker : List.copyOf(workers)) {
+            worker.stop();
+        }
+        scheduler.stop();
+        workers.clear();
+        changedSettings.putAll(set);
+        removed.forEach(key -> changedSettings.put(key, null));
+        scheduler = track(AppProcess.start("scheduler", "scheduler.jar", name + "-" + apps.size(), argumentsOf(
+                "scheduler")));
+        scheduler.awaitHealthy();
+        workerIds.forEach(this::startWorker);
+        workers.forEach(AppProcess::awaitHealthy);
+    }
+
     /** This system's own schema and queue prefix: no other test's connections or messages. */
     TestServices.Namespace namespace() {
         return namespace;
@@ -210,6 +248,31 @@ final class RunningSystem implements AutoCloseable {
                     + response.body());
         }
         return UUID.fromString(response.body().get("id").asString());
+    }
+
+    /**
+     * Registers every minted connection, {@code inFlight} registrations at a time, as a host app does after many
+     * consents; answers the connection ids by realm id.
+     */
+    Map<String, UUID> registerAll(List<Sandbox.Minted> minted, String tenantPrefix, Instant obtainedAt, int inFlight) {
+        Map<String, UUID> ids = new LinkedHashMap<>();
+        try (ExecutorService registering = Executors.newFixedThreadPool(inFlight)) {
+            List<Future<UUID>> registrations = new ArrayList<>();
+            for (int i = 0; i < minted.size(); i++) {
+                Sandbox.Minted m = minted.get(i);
+                String tenant = tenantPrefix + i;
+                registrations.add(registering.submit(() -> registerOrFail(tenant, m, obtainedAt)));
+            }
+            for (int i = 0; i < minted.size(); i++) {
+                ids.put(minted.get(i).realmId(), registrations.get(i).get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while registering the connections", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("registering the connections failed", e);
+        }
+        return ids;
     }
 
     JsonNode connection(UUID id) {

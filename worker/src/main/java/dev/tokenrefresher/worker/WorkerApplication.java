@@ -1,6 +1,7 @@
 package dev.tokenrefresher.worker;
 
 import dev.tokenrefresher.common.CommonConfiguration;
+import dev.tokenrefresher.common.resilience.ResilienceConfiguration;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -9,7 +10,7 @@ import org.springframework.context.annotation.Import;
 /** A worker: consumes due refresh messages, refreshes at the provider, stores the tokens, schedules the next refresh. */
 @SpringBootApplication
 @ConfigurationPropertiesScan
-@Import(CommonConfiguration.class)
+@Import({CommonConfiguration.class, ResilienceConfiguration.class})
 public class WorkerApplication {
 
     public static void main(String[] args) {

@@ -9,6 +9,19 @@ public sealed interface ClaimResult {
     record Claimed(Claim claim) implements ClaimResult {
     }
 
+    /**
+     * The lease was taken, but the stored refresh token cannot be decrypted: its key is not configured, or the value or
+     * its header was changed. No provider call can help; the holder parks the connection with reason
+     * {@code undecryptable} ({@code dev.tokenrefresher.common.keys.UndecryptableConnections}). Only this connection is
+     * affected: the other claims of the same statement are taken as usual.
+     *
+     * @param claim the lease, with {@code refreshToken} {@code null}
+     * @param detail what the cipher said: the row, the column and why (e.g. the key id that is not configured); no
+     *            secret
+     */
+    record Undecryptable(Claim claim, String detail) implements ClaimResult {
+    }
+
     /** No connection has this id. */
     record NotFound() implements ClaimResult {
     }

@@ -11,6 +11,7 @@ import static dev.tokenrefresher.common.connection.Timestamps.ts;
 
 import dev.tokenrefresher.common.crypto.CipherBinding;
 import dev.tokenrefresher.common.crypto.TokenCipher;
+import dev.tokenrefresher.common.crypto.TokenDecryptionException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -178,18 +179,29 @@ public class ConnectionClaims {
                 });
     }
 
-    private ClaimResult.Claimed claimed(ResultSet rs, ClaimRequest request) throws SQLException {
+    /**
+     * The claim as the statement returned it. A refresh token that cannot be decrypted makes this one claim
+     * {@linkplain ClaimResult.Undecryptable undecryptable}, not the statement fail: the other rows of a grouped claim
+     * were leased by the same committed statement, and must go on.
+     */
+    private ClaimResult claimed(ResultSet rs, ClaimRequest request) throws SQLException {
         UUID id = request.connectionId();
         byte[] ciphertext = rs.getBytes("refresh_token_enc");
-        return new ClaimResult.Claimed(new Claim(id, rs.getString("tenant_id"), rs.getString("provider"), request
-                .fence(), request.worker(), instant(rs, "lease_until"), Duration.ofMillis(rs.getLong("lease_ms")),
-                cipher.decrypt(ciphertext, CipherBinding.connection(
-                        id, REFRESH_TOKEN)),
-                ciphertext, instant(rs, "access_expires_at"), instant(rs,
-                        "refresh_expires_at"),
-                rs.getInt("consecutive_failures"), instant(rs,
-                        "first_failure_at"),
-                instant(rs, "answer_lost_at")));
+        String refreshToken = null;
+        String undecryptable = null;
+        try {
+            refreshToken = cipher.decrypt(ciphertext, CipherBinding.connection(id, REFRESH_TOKEN));
+        } catch (TokenDecryptionException e) {
+            undecryptable = e.getMessage();
+        }
+        Claim claim = new Claim(id, rs.getString("tenant_id"), rs.getString("provider"), request.fence(), request
+                .worker(), instant(rs, "lease_until"), Duration.ofMillis(rs.getLong("lease_ms")), refreshToken,
+                ciphertext, instant(rs, "access_expires_at"), instant(rs, "refresh_expires_at"), rs.getInt(
+                        "consecutive_failures"),
+                instant(rs, "first_failure_at"), instant(rs, "answer_lost_at"));
+        return undecryptable == null
+                ? new ClaimResult.Claimed(claim)
+                : new ClaimResult.Undecryptable(claim, undecryptable);
     }
 
     /** Says why each request without a lease got none, from one read of those connections as they are now. */

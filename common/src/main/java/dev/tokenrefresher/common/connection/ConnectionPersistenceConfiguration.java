@@ -37,6 +37,11 @@ public class ConnectionPersistenceConfiguration {
     }
 
     @Bean
+    KeyRewrites keyRewrites(JdbcClient jdbc) {
+        return new KeyRewrites(jdbc);
+    }
+
+    @Bean
     ConnectionQueries connectionQueries(JdbcClient jdbc) {
         return new ConnectionQueries(jdbc);
     }

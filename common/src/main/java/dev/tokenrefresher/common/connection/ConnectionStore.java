@@ -6,6 +6,7 @@ import static dev.tokenrefresher.common.connection.Timestamps.ts;
 
 import dev.tokenrefresher.common.crypto.CipherBinding;
 import dev.tokenrefresher.common.crypto.TokenCipher;
+import dev.tokenrefresher.common.crypto.TokenDecryptionException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -199,9 +200,21 @@ public class ConnectionStore {
                 .param("id", id)
                 .param("now", ts(now))
                 .param("revoke", revoke)
-                .query((rs, n) -> new Disconnected(id, rs.getString("provider"), cipher.decrypt(rs.getBytes(
-                        "refresh_token_enc"), CipherBinding.connection(id, REFRESH_TOKEN))))
+                .query((rs, n) -> new Disconnected(id, rs.getString("provider"), lastRefreshToken(id, rs.getBytes(
+                        "refresh_token_enc"))))
                 .optional());
+    }
+
+    /**
+     * The refresh token a disconnect erased, for its revocation; {@code null} if no configured key opens it: the tenant
+     * must still be able to disconnect a connection parked as undecryptable (there is nothing to revoke with).
+     */
+    private String lastRefreshToken(UUID id, byte[] ciphertext) {
+        try {
+            return cipher.decrypt(ciphertext, CipherBinding.connection(id, REFRESH_TOKEN));
+        } catch (TokenDecryptionException e) {
+            return null;
+        }
     }
 
     /** Records a provider call whose result could not be applied (for example a superseded refresh). */

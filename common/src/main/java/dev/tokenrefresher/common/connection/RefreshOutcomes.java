@@ -365,6 +365,7 @@ public class RefreshOutcomes {
                 WITH updated AS (
                     UPDATE connection SET next_refresh_at = :next, refresh_fence = refresh_fence + 1,
                            lease_owner = NULL, lease_until = NULL, consecutive_failures = consecutive_failures + 1,
+                           first_failure_at = coalesce(first_failure_at, :now),
                            last_error = :error, updated_at = :now, """ + ConnectionClaims.START_QUIET_PERIOD + """
                     WHERE id = :id AND refresh_fence = :claimFence AND lease_owner = :worker
                     RETURNING id, refresh_fence),

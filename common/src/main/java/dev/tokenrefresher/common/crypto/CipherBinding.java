@@ -5,7 +5,8 @@ import java.util.UUID;
 
 /**
  * Where an encrypted value lives. It is the AEAD's associated data, so a ciphertext copied to another row or column
- * fails to decrypt instead of silently handing one tenant's token to another.
+ * fails to decrypt instead of silently handing one tenant's token to another. Since format 2 it also picks the key:
+ * each place has its own, derived from the master key ({@link RowKeys}).
  *
  * @param table the table, e.g. {@code connection}
  * @param rowId the row's id
@@ -19,6 +20,11 @@ public record CipherBinding(String table, UUID rowId, String column) {
 
     byte[] associatedData() {
         return ("token-refresher|" + table + "|" + rowId + "|" + column).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** HKDF's info for the key of this place ({@link RowKeys}): the same fields, in another domain. */
+    byte[] keyDerivationInfo() {
+        return ("token-refresher|row-key|" + table + "|" + rowId + "|" + column).getBytes(StandardCharsets.UTF_8);
     }
 
     @Override

@@ -20,9 +20,16 @@ import javax.crypto.spec.SecretKeySpec;
  * Encrypts tokens and realm ids with AES-256-GCM under a key id, bound to their row and column.
  *
  * <p>A ciphertext is {@code version(1) | keyIdLength(1) | keyId | nonce(12) | ciphertext+tag(16)}. The key id travels
- * with the value so that keys can rotate: new values use the primary key, old values are read with the key they name.
- * Nonces are random; at 2^32 encryptions per key the collision risk stays below NIST's bound, which is far beyond a
- * key's life here (rotate keys yearly).
+ * with the value so that keys can rotate: new values use the primary key, old values are read with the key they name,
+ * and the re-encryption job moves them to the primary key.
+ *
+ * <p>Format 2, written since issue 20: the AES key is not the configured key itself but one derived from it for the
+ * value's place, table, row and column ({@link RowKeys}, HKDF-SHA256), so that the random 96-bit nonces of AES-GCM never
+ * approach their 2^32-values-per-key bound; and the header, version and key id, is part of the associated data, so
+ * that a changed header fails authentication like a changed ciphertext. Format 1 (the configured key used directly,
+ * only the place as associated data) is still read, so rows written before stay readable until the re-encryption job
+ * has rewritten them; {@code refresher.crypto.write-format=1} keeps writing it while apps of an earlier build, which
+ * cannot read format 2, still run.
  *
  * <p>Key ids are matched without regard to case. Spring's relaxed binding lower-cases map keys that come from
  * environment variables ({@code REFRESHER_CRYPTO_KEYS_MYKEY} binds key id {@code mykey}) but not the primary key id's
@@ -32,7 +39,10 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class TokenCipher {
 
-    private static final byte FORMAT_VERSION = 1;
+    /** The format of rows written before issue 20: the configured key directly, the header not authenticated. */
+    public static final int LEGACY_FORMAT = 1;
+    /** Per-place keys derived with HKDF, the header authenticated. */
+    public static final int CURRENT_FORMAT = 2;
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
     private static final int KEY_BYTES = 32;
@@ -42,7 +52,8 @@ public final class TokenCipher {
     /** By key id in lower case. */
     private final Map<String, SecretKey> keys;
     private final String primaryKeyId;
-    private final byte[] primaryKeyIdBytes;
+    private final byte[] header;
+    private final int writeFormat;
     private final SecureRandom random = new SecureRandom();
 
     public TokenCipher(CryptoProperties properties) {
@@ -73,9 +84,21 @@ public final class TokenCipher {
             throw new InvalidKeyConfigurationException("refresher.crypto.primary-key-id '" + primary
                     + "' names no configured key; configured key ids: " + properties.keys().keySet());
         }
+        int format = properties.writeFormat();
+        if (format != LEGACY_FORMAT && format != CURRENT_FORMAT) {
+            throw new InvalidKeyConfigurationException("refresher.crypto.write-format is " + format + "; it must be "
+                    + CURRENT_FORMAT + " (per-row keys, authenticated header) or " + LEGACY_FORMAT
+                    + " (only while apps of a build before issue 20 still run)");
+        }
         this.keys = Map.copyOf(parsed);
         this.primaryKeyId = configuredPrimary;
-        this.primaryKeyIdBytes = configuredPrimary.getBytes(StandardCharsets.US_ASCII);
+        this.writeFormat = format;
+        this.header = header(format, configuredPrimary);
+    }
+
+    private static byte[] header(int format, String keyId) {
+        byte[] id = keyId.getBytes(StandardCharsets.US_ASCII);
+        return ByteBuffer.allocate(2 + id.length).put((byte) format).put((byte) id.length).put(id).array();
     }
 
     private static String caseless(String keyId) {
@@ -104,19 +127,36 @@ public final class TokenCipher {
         return primaryKeyId;
     }
 
+    /** The format new values are written in: {@link #CURRENT_FORMAT} unless configured otherwise. */
+    public int writeFormat() {
+        return writeFormat;
+    }
+
+    /**
+     * The leading bytes of every value this cipher writes now: format and primary key id. A stored value that does not
+     * start with them was written under another key or format, and the re-encryption job rewrites it.
+     */
+    public byte[] currentHeader() {
+        return header.clone();
+    }
+
     public byte[] encrypt(String plaintext, CipherBinding binding) {
         byte[] nonce = new byte[NONCE_BYTES];
         random.nextBytes(nonce);
+        SecretKey master = keys.get(caseless(primaryKeyId));
         try {
             Cipher cipher = Cipher.getInstance(TRANSFORMATION);
-            cipher.init(Cipher.ENCRYPT_MODE, keys.get(caseless(primaryKeyId)), new GCMParameterSpec(TAG_BITS,
-                    nonce));
+            if (writeFormat == CURRENT_FORMAT) {
+                cipher.init(Cipher.ENCRYPT_MODE, RowKeys.derive(master, binding), new GCMParameterSpec(TAG_BITS,
+                        nonce));
+                cipher.updateAAD(header);
+            } else {
+                cipher.init(Cipher.ENCRYPT_MODE, master, new GCMParameterSpec(TAG_BITS, nonce));
+            }
             cipher.updateAAD(binding.associatedData());
             byte[] sealed = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
-            return ByteBuffer.allocate(2 + primaryKeyIdBytes.length + NONCE_BYTES + sealed.length)
-                    .put(FORMAT_VERSION)
-                    .put((byte) primaryKeyIdBytes.length)
-                    .put(primaryKeyIdBytes)
+            return ByteBuffer.allocate(header.length + NONCE_BYTES + sealed.length)
+                    .put(header)
                     .put(nonce)
                     .put(sealed)
                     .array();
@@ -127,34 +167,37 @@ public final class TokenCipher {
     }
 
     public String decrypt(byte[] ciphertext, CipherBinding binding) {
-        if (ciphertext == null || ciphertext.length < 2 || ciphertext[0] != FORMAT_VERSION) {
+        int format = ciphertext == null || ciphertext.length < 2 ? -1 : ciphertext[0];
+        if (format != LEGACY_FORMAT && format != CURRENT_FORMAT) {
             throw new TokenDecryptionException(binding.toString(), "not a token-refresher ciphertext (format version)");
         }
-        ByteBuffer buffer = ByteBuffer.wrap(ciphertext);
-        buffer.get();
-        int keyIdLength = buffer.get();
-        if (keyIdLength <= 0 || buffer.remaining() < keyIdLength + NONCE_BYTES + TAG_BITS / 8) {
+        int keyIdLength = ciphertext[1];
+        int headerLength = 2 + keyIdLength;
+        if (keyIdLength <= 0 || ciphertext.length < headerLength + NONCE_BYTES + TAG_BITS / 8) {
             throw new TokenDecryptionException(binding.toString(), "truncated ciphertext");
         }
-        byte[] keyIdBytes = new byte[keyIdLength];
-        buffer.get(keyIdBytes);
-        String keyId = new String(keyIdBytes, StandardCharsets.US_ASCII);
-        SecretKey key = keys.get(caseless(keyId));
-        if (key == null) {
+        String keyId = new String(ciphertext, 2, keyIdLength, StandardCharsets.US_ASCII);
+        SecretKey master = keys.get(caseless(keyId));
+        if (master == null) {
             throw new TokenDecryptionException(binding.toString(), "encrypted with key '" + keyId
                     + "', which is not configured");
         }
-        byte[] nonce = new byte[NONCE_BYTES];
-        buffer.get(nonce);
         try {
             Cipher cipher = Cipher.getInstance(TRANSFORMATION);
-            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+            GCMParameterSpec nonce = new GCMParameterSpec(TAG_BITS, ciphertext, headerLength, NONCE_BYTES);
+            if (format == CURRENT_FORMAT) {
+                cipher.init(Cipher.DECRYPT_MODE, RowKeys.derive(master, binding), nonce);
+                cipher.updateAAD(ciphertext, 0, headerLength);
+            } else {
+                cipher.init(Cipher.DECRYPT_MODE, master, nonce);
+            }
             cipher.updateAAD(binding.associatedData());
-            byte[] plain = cipher.doFinal(ciphertext, buffer.position(), buffer.remaining());
+            int sealedStart = headerLength + NONCE_BYTES;
+            byte[] plain = cipher.doFinal(ciphertext, sealedStart, ciphertext.length - sealedStart);
             return new String(plain, StandardCharsets.UTF_8);
         } catch (AEADBadTagException e) {
-            throw new TokenDecryptionException(binding.toString(),
-                    "authentication failed (wrong key, or the value belongs to another row or column)");
+            throw new TokenDecryptionException(binding.toString(), "authentication failed under key '" + keyId
+                    + "' (a wrong key, a changed value or header, or a value of another row or column)");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is unavailable on this JVM", e);
         }
@@ -162,7 +205,7 @@ public final class TokenCipher {
 
     /** Which key encrypted a stored value; lets operators find rows still under a retired key. */
     public static String keyIdOf(byte[] ciphertext) {
-        if (ciphertext == null || ciphertext.length < 2 || ciphertext[0] != FORMAT_VERSION) {
+        if (ciphertext == null || ciphertext.length < 2 || formatOf(ciphertext) < 0) {
             return "unknown";
         }
         int length = ciphertext[1];
@@ -170,5 +213,14 @@ public final class TokenCipher {
             return "unknown";
         }
         return new String(ciphertext, 2, length, StandardCharsets.US_ASCII);
+    }
+
+    /** The format a stored value was written in, {@link #LEGACY_FORMAT} or {@link #CURRENT_FORMAT}; -1 if neither. */
+    public static int formatOf(byte[] ciphertext) {
+        if (ciphertext == null || ciphertext.length < 2) {
+            return -1;
+        }
+        int format = ciphertext[0];
+        return format == LEGACY_FORMAT || format == CURRENT_FORMAT ? format : -1;
     }
 }

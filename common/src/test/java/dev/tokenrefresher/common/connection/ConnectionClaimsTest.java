@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tokenrefresher.common.test.LeaseTime;
 import dev.tokenrefresher.common.test.ServicesTestBase;
+import dev.tokenrefresher.common.test.Tampering;
 import dev.tokenrefresher.common.test.TestServices;
 import java.time.Duration;
 import java.time.Instant;
@@ -211,6 +212,73 @@ class ConnectionClaimsTest extends ServicesTestBase {
             assertThat(claimed.claim().refreshToken()).isEqualTo("rt-other");
             assertThat(claimed.claim().worker()).isEqualTo("w2");
         });
+    }
+
+    @Test
+    void anUndecryptableRefreshTokenMakesOnlyItsOwnClaimUndecryptableAndTheOthersOfTheStatementAreClaimed() {
+        Registered before = store.register(aConnection().tokens("at", "rt-before").build(), now);
+        Registered tampered = store.register(aConnection().build(), now);
+        Registered after = store.register(aConnection().tokens("at", "rt-after").build(), now);
+        // one flipped bit of the ciphertext, as a changed value or a removed key would leave it unreadable
+        Tampering.flipLastBit(jdbc, tampered.id(), "refresh_token_enc");
+
+        var results = claims.claimAll(List.of(
+                new ClaimRequest(before.id(), before.fence(), "w1", LEASE),
+                new ClaimRequest(tampered.id(), tampered.fence(), "w1", LEASE),
+                new ClaimRequest(after.id(), after.fence(), "w1", LEASE)));
+
+        assertThat(results.get(0)).isInstanceOfSatisfying(ClaimResult.Claimed.class, claimed -> assertThat(claimed
+                .claim().refreshToken()).isEqualTo("rt-before"));
+        assertThat(results.get(1)).isInstanceOfSatisfying(ClaimResult.Undecryptable.class, undecryptable -> {
+            assertThat(undecryptable.claim().refreshToken()).isNull();
+            assertThat(undecryptable.claim().worker()).isEqualTo("w1");
+            assertThat(undecryptable.detail()).contains("connection/" + tampered.id() + "/refresh_token",
+                    "authentication failed");
+        });
+        assertThat(results.get(2)).isInstanceOfSatisfying(ClaimResult.Claimed.class, claimed -> assertThat(claimed
+                .claim().refreshToken()).isEqualTo("rt-after"));
+        assertThat(jdbc.sql("SELECT lease_owner FROM connection WHERE id = :id").param("id", tampered.id()).query(
+                String.class).single()).as("the undecryptable one is leased, for its holder to park").isEqualTo("w1");
+    }
+
+    /** Issue 20, point 4: the message's attempt count starts again after a sweep or a replay; the row's does not. */
+    @Test
+    void aRunOfFailuresIsKeptInTheRowAcrossASweepAndAReplayAndMakesTheNextStoredRefreshARecovery() {
+        Registered registered = store.register(aConnection().build(), now);
+        Instant firstFailure = now.plusSeconds(1);
+        Claim first = claimed(registered.id(), registered.fence());
+        long fence = outcomes.rescheduleAfterFailure(first, "http_503: unavailable", now.minusSeconds(600),
+                Duration.ZERO, firstFailure, new AttemptRecord(firstFailure, AttemptOutcome.TRANSIENT_FAILURE, 503,
+                        "http_503", Duration.ofMillis(5), "w1"))
+                .orElseThrow();
+
+        // the retry's message was lost: the sweep re-enqueues the chain with a new fence
+        var swept = overdue.rescheduleOverdue(now, Duration.ofMinutes(2), 10_000).rescheduled().stream()
+                .filter(rescheduled -> rescheduled.connectionId().equals(registered.id())).findFirst().orElseThrow();
+        assertThat(swept.fence()).isGreaterThan(fence);
+        Claim afterSweep = claimed(registered.id(), swept.fence());
+        assertThat(afterSweep.consecutiveFailures()).isEqualTo(1);
+        assertThat(afterSweep.firstFailureAt()).isEqualTo(firstFailure);
+        assertThat(outcomes.park(afterSweep, "http_503: unavailable", Duration.ZERO, now.plusSeconds(60),
+                new AttemptRecord(now.plusSeconds(60), AttemptOutcome.TRANSIENT_FAILURE, 503, "http_503", Duration
+                        .ofMillis(5), "w1")))
+                .isTrue();
+
+        // an operator replays its dead letter
+        Rescheduled replayed = store.rearm(registered.id(), now.plusSeconds(120)).orElseThrow();
+        Claim afterReplay = claimed(registered.id(), replayed.fence());
+        assertThat(afterReplay.consecutiveFailures()).isEqualTo(2);
+        assertThat(afterReplay.firstFailureAt()).as("when the run began, not when it was parked").isEqualTo(
+                firstFailure);
+        assertThat(dev.tokenrefresher.common.messaging.ConnectionEventPublisher.refreshedEvents(afterReplay, now
+                .plusSeconds(3600), now.plusSeconds(121), false))
+                .extracting(dev.tokenrefresher.common.messaging.ConnectionEvent::type)
+                .as("its next stored refresh ends the run").contains(
+                        dev.tokenrefresher.common.messaging.ConnectionEvent.RECOVERED);
+    }
+
+    private Claim claimed(UUID id, long fence) {
+        return ((ClaimResult.Claimed) claims.claim(id, fence, "w1", LEASE)).claim();
     }
 
     @Test

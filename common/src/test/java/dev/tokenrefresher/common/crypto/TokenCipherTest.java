@@ -121,6 +121,79 @@ class TokenCipherTest {
                 .hasMessageNotContaining(KEY_1);
     }
 
+    @Test
+    void aChangedKeyIdInTheHeaderFailsAuthenticationEvenWhenItNamesTheSameKey() {
+        // two ids for one key material: format 1 did not authenticate the id, so a rewritten header went unnoticed
+        TokenCipher cipher = new TokenCipher(new CryptoProperties("k1", Map.of("k1", KEY_1, "k9", KEY_1)));
+        byte[] sealed = cipher.encrypt("token", refreshTokenColumn);
+        byte[] relabelled = sealed.clone();
+        relabelled[3] = '9';
+
+        assertThat(TokenCipher.keyIdOf(relabelled)).isEqualTo("k9");
+        assertThatThrownBy(() -> cipher.decrypt(relabelled, refreshTokenColumn))
+                .isInstanceOf(TokenDecryptionException.class)
+                .hasMessageContaining("authentication failed");
+    }
+
+    @Test
+    void aDowngradedFormatByteFailsAuthentication() {
+        TokenCipher cipher = new TokenCipher(new CryptoProperties("k1", Map.of("k1", KEY_1)));
+        byte[] sealed = cipher.encrypt("token", refreshTokenColumn);
+        byte[] downgraded = sealed.clone();
+        downgraded[0] = TokenCipher.LEGACY_FORMAT;
+
+        assertThat(TokenCipher.formatOf(sealed)).isEqualTo(TokenCipher.CURRENT_FORMAT);
+        assertThatThrownBy(() -> cipher.decrypt(downgraded, refreshTokenColumn))
+                .isInstanceOf(TokenDecryptionException.class)
+                .hasMessageContaining("authentication failed");
+    }
+
+    @Test
+    void valuesOfTheEarlierFormatStayReadableAndNewValuesUseTheCurrentOne() {
+        TokenCipher legacyWriter = new TokenCipher(new CryptoProperties("k1", Map.of("k1", KEY_1), 1));
+        byte[] legacy = legacyWriter.encrypt("old", refreshTokenColumn);
+        TokenCipher cipher = new TokenCipher(new CryptoProperties("k1", Map.of("k1", KEY_1)));
+
+        assertThat(TokenCipher.formatOf(legacy)).isEqualTo(TokenCipher.LEGACY_FORMAT);
+        assertThat(cipher.decrypt(legacy, refreshTokenColumn)).isEqualTo("old");
+        assertThat(legacyWriter.decrypt(legacy, refreshTokenColumn)).isEqualTo("old");
+        assertThat(TokenCipher.formatOf(cipher.encrypt("new", refreshTokenColumn))).isEqualTo(
+                TokenCipher.CURRENT_FORMAT);
+        assertThat(cipher.currentHeader()).containsExactly(2, 2, 'k', '1');
+        assertThat(legacyWriter.currentHeader()).containsExactly(1, 2, 'k', '1');
+    }
+
+    @Test
+    void eachRowAndColumnIsSealedUnderAKeyOfItsOwn() {
+        // the same plaintext, nonce aside, under one master key: a value sealed for one place does not open with the
+        // key material of another even when the associated data is forged to match (the derived keys differ)
+        CipherBinding other = CipherBinding.connection(UUID.randomUUID(), "refresh_token");
+        javax.crypto.SecretKey master = new javax.crypto.spec.SecretKeySpec(Base64.getDecoder().decode(KEY_1), "AES");
+
+        assertThat(RowKeys.derive(master, refreshTokenColumn).getEncoded())
+                .isNotEqualTo(RowKeys.derive(master, other).getEncoded())
+                .isNotEqualTo(master.getEncoded())
+                .isEqualTo(RowKeys.derive(master, refreshTokenColumn).getEncoded());
+    }
+
+    @Test
+    void hkdfMatchesTheFirstTestVectorOfRfc5869() {
+        java.util.HexFormat hex = java.util.HexFormat.of();
+        byte[] okm = RowKeys.hkdf(hex.parseHex("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b"), hex.parseHex(
+                "000102030405060708090a0b0c"), hex.parseHex("f0f1f2f3f4f5f6f7f8f9"), 32);
+
+        // the first 32 of the RFC's 42 bytes: its second block is never needed for one AES-256 key
+        assertThat(hex.formatHex(okm)).isEqualTo(
+                "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf");
+    }
+
+    @Test
+    void anUnknownWriteFormatIsRefused() {
+        assertThatThrownBy(() -> new TokenCipher(new CryptoProperties("k1", Map.of("k1", KEY_1), 3)))
+                .isInstanceOf(InvalidKeyConfigurationException.class)
+                .hasMessageContaining("refresher.crypto.write-format is 3");
+    }
+
     private static String randomKey() {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);

@@ -89,7 +89,12 @@ class ConnectionLifecycle {
         if (disconnected.isPresent()) {
             Disconnected ended = disconnected.get();
             log.info("disconnected connection={} provider={} revoke={}", id, ended.provider(), revoke);
-            if (revoke) {
+            if (revoke && ended.refreshToken() == null) {
+                revocation = "failed";
+                detail = "the stored refresh token could not be decrypted (undecryptable); nothing to revoke with";
+                log.warn("revocation connection={} provider={} outcome=failed reason=undecryptable", id, ended
+                        .provider());
+            } else if (revoke) {
                 // After the row is erased: a refresh that was in flight can no longer store a newer token that the
                 // revocation would miss (its guarded store fails), and a failed revocation leaves nothing to undo.
                 Revocation result = tokenEndpoint.revoke(providers.get(ended.provider()), ended.refreshToken());

@@ -37,7 +37,9 @@ class AccessTokenController {
     @Operation(summary = "Get a fresh access token", description = """
             An access token valid for at least minValiditySeconds (default: 5 minutes, or half the token's life if \
             that is shorter), refreshed first if need be, single-flight with the workers. A validity the provider's \
-            tokens cannot have is refused before any provider call. One call refreshes at most once; \
+            tokens cannot have is refused before any provider call. While the provider's circuit breaker is open, a \
+            call that needs a refresh is answered 503 without calling the provider; a token still valid enough is \
+            answered from the store. One call refreshes at most once; \
             minValidityMet=false marks a token issued during the call that still falls short. Never cached \
             (Cache-Control: no-store).""")
     @ApiResponse(responseCode = "200", description = "the token")
@@ -47,8 +49,9 @@ class AccessTokenController {
     @ApiResponse(responseCode = "409", description = "the connection needs re-authorization or was disconnected; "
             + "status says which")
     @ApiResponse(responseCode = "502", description = "the provider refused the app's client credentials")
-    @ApiResponse(responseCode = "503", description = "the provider failed or a refresh took too long; Retry-After "
-            + "says when to try again")
+    @ApiResponse(responseCode = "503", description = "the provider failed, its circuit breaker is open after repeated "
+            + "failures (errorCode circuit_open, circuitBreakerState; the provider was not called), or a refresh took "
+            + "too long; Retry-After says when to try again")
     @GetMapping("/api/connections/{id}/access-token")
     ResponseEntity<AccessToken> accessToken(@PathVariable UUID id,
             @RequestParam(required = false) @Min(0) @Max(MAX_MIN_VALIDITY_SECONDS) Long minValiditySeconds) {

@@ -42,8 +42,9 @@ import org.springframework.retry.support.RetryTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * An on-demand refresh once the claim is ours: the provider call (with fast retries of transient failures), then the
- * store, the next message and the event, or the failure's effect on the chain, as a worker would do it.
+ * An on-demand refresh once the claim is ours: the provider call (with fast retries of transient failures), each
+ * through the provider's circuit breaker, then the store, the next message and the event, or the failure's effect on
+ * the chain, as a worker would do it.
  */
 @Component
 class ClaimedRefresh {
@@ -58,6 +59,7 @@ class ClaimedRefresh {
 
     private final ProviderRegistry providers;
     private final TokenEndpointClient tokenEndpoint;
+    private final ProviderCircuits circuits;
     private final ConnectionStore store;
     private final ConnectionClaims claims;
     private final RefreshOutcomes outcomes;
@@ -71,13 +73,15 @@ class ClaimedRefresh {
     private final RetryTemplate retries;
     private final Clock clock;
 
-    ClaimedRefresh(ProviderRegistry providers, TokenEndpointClient tokenEndpoint, ConnectionStore store,
+    ClaimedRefresh(ProviderRegistry providers, TokenEndpointClient tokenEndpoint, ProviderCircuits circuits,
+            ConnectionStore store,
             ConnectionClaims claims, RefreshOutcomes outcomes, LateTokenRevocation lateTokens,
             IssuedTokensRecorder recorder, RefreshPublisher publisher,
             DeadLetterPublisher deadLetters, ConnectionEventPublisher events, RefreshMessageCodec codec,
             AccessTokenProperties properties, Clock clock) {
         this.providers = providers;
         this.tokenEndpoint = tokenEndpoint;
+        this.circuits = circuits;
         this.store = store;
         this.claims = claims;
         this.outcomes = outcomes;
@@ -105,6 +109,8 @@ class ClaimedRefresh {
      * @return the new token's lifetime; {@code null} if another actor stored a newer refresh token meanwhile
      * @throws ConnectionNotActiveException the refresh token is dead (or expired): the tenant must reconnect
      * @throws AccessTokenUnavailableException the provider failed or refused the app's credentials
+     * @throws ProviderCircuitOpenException the provider's circuit breaker let no call through (it opened since the
+     *             check before the claim, or between two fast retries): the claim is given back as it was
      */
     Duration refresh(Claim claim, Instant deadline, Instant leaseEnds) {
         ProviderSettings provider = providers.get(claim.provider());
@@ -116,8 +122,17 @@ class ClaimedRefresh {
         }
         // an invalid_grant after an answer lost with this token (now, or in an earlier attempt) is no plain one
         AtomicBoolean answerLost = new AtomicBoolean(claim.answerLostAt() != null);
-        RefreshResult result = retries.execute(context -> callOnce(claim, provider, deadline, leaseEnds, context,
-                answerLost));
+        RefreshResult result;
+        try {
+            result = retries.execute(context -> callOnce(claim, provider, deadline, leaseEnds, context, answerLost));
+        } catch (ProviderCircuitOpenException refused) {
+            // No call was made with this permit. A fast retry refused after a failure needs no quiet period: a call
+            // the provider may still be serving is never retried at once. The retried failures are recorded already.
+            claims.releaseLease(claim);
+            log.info("connection={} provider={} fence={} outcome=circuit_open on_demand=true state={}", claim
+                    .connectionId(), provider.name(), claim.fence(), refused.circuitBreakerState());
+            throw refused;
+        }
         return switch (result) {
             case RefreshResult.Granted granted -> store(claim, provider, granted, started);
             case RefreshResult.Failed failed -> throw failure(claim, provider, failed, answerLost.get());
@@ -126,7 +141,15 @@ class ClaimedRefresh {
 
     private RefreshResult callOnce(Claim claim, ProviderSettings provider, Instant deadline, Instant leaseEnds,
             RetryContext context, AtomicBoolean answerLost) {
-        RefreshResult result = tokenEndpoint.refresh(provider, claim.refreshToken());
+        circuits.acquire(claim.connectionId(), provider.name());
+        RefreshResult result;
+        try {
+            result = tokenEndpoint.refresh(provider, claim.refreshToken());
+        } catch (RuntimeException bug) {
+            circuits.release(provider.name());
+            throw bug;
+        }
+        circuits.record(provider.name(), result);
         if (result instanceof RefreshResult.Failed failed && failed.answerMayBeLost()) {
             // before any retry, and for whoever tries this token next
             outcomes.markAnswerLost(claim, clock.instant());

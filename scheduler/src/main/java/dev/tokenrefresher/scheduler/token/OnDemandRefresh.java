@@ -12,6 +12,8 @@ import dev.tokenrefresher.common.provider.ProviderRegistry;
 import dev.tokenrefresher.common.provider.ProviderSettings;
 import dev.tokenrefresher.scheduler.connection.ConnectionNotActiveException;
 import dev.tokenrefresher.scheduler.connection.ConnectionNotFoundException;
+import dev.tokenrefresher.scheduler.keys.UndecryptableConnectionException;
+import dev.tokenrefresher.scheduler.keys.UndecryptableLetters;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +35,11 @@ import org.springframework.stereotype.Service;
  * <p>In this process the calls for one connection share one future; across processes the claim's lease decides, and a
  * call that finds the connection leased waits for the lease holder's result in the database.
  *
+ * <p>A call whose stored token is valid enough is answered from the store, whatever the provider's state. A call that
+ * needs a refresh while the provider's circuit breaker is open is answered at once, without a claim or a provider
+ * call ({@link ProviderCircuits}, {@link ProviderCircuitOpenException}): during an outage the API does not add to the
+ * provider's load, and callers learn when to come back.
+ *
  * <p>One call makes at most one refresh of its own, and answers with any token issued since it began: a token just
  * issued is as fresh as a token gets, so a caller who asks for nearly the token's whole life gets it (saying that it
  * falls short) instead of a refresh after a refresh. What no token could meet is refused before the provider is
@@ -48,12 +55,15 @@ public class OnDemandRefresh {
     private final ConnectionClaims claims;
     private final ProviderRegistry providers;
     private final ClaimedRefresh claimedRefresh;
+    private final ProviderCircuits circuits;
     private final AccessTokenProperties properties;
     private final Clock clock;
+    private final UndecryptableLetters undecryptableLetters;
     private final Map<UUID, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
 
     OnDemandRefresh(ConnectionStore store, ConnectionClaims claims, ProviderRegistry providers,
-            ClaimedRefresh claimedRefresh, AccessTokenProperties properties, Clock clock) {
+            ClaimedRefresh claimedRefresh, ProviderCircuits circuits, AccessTokenProperties properties, Clock clock,
+            UndecryptableLetters undecryptableLetters) {
         for (ProviderSettings provider : providers.all()) {
             properties.requireLeaseCovers(provider.name(), provider.requestTimeout());
         }
@@ -61,8 +71,10 @@ public class OnDemandRefresh {
         this.claims = claims;
         this.providers = providers;
         this.claimedRefresh = claimedRefresh;
+        this.circuits = circuits;
         this.properties = properties;
         this.clock = clock;
+        this.undecryptableLetters = undecryptableLetters;
     }
 
     /**
@@ -72,6 +84,7 @@ public class OnDemandRefresh {
      * @throws ConnectionNotFoundException no such connection
      * @throws ConnectionNotActiveException it needs re-authorization or was disconnected
      * @throws AccessTokenUnavailableException the provider failed or refused, or a refresh took too long
+     * @throws ProviderCircuitOpenException a refresh is needed and the provider's circuit breaker is open
      * @throws MinValidityTooLongException the provider's tokens do not live that long (before any provider call)
      */
     public AccessToken accessToken(UUID id, Duration minValidity) {
@@ -148,6 +161,8 @@ public class OnDemandRefresh {
      * connection moved on meanwhile (another actor refreshed it, or holds the lease and was waited for).
      */
     private Duration refreshOnce(ConnectionView connection, Instant deadline) {
+        // no claim for a call that could not reach the provider: a worker or a later call finds the row as it was
+        circuits.requireCallable(connection.id(), connection.provider());
         // read before the claim: the lease, counted by the database from its statement, ends no sooner than this
         // plus its length, whatever this app's clock says the time is
         Instant beforeClaim = clock.instant();
@@ -161,6 +176,11 @@ public class OnDemandRefresh {
             case ClaimResult.NotActive notActive -> throw new ConnectionNotActiveException(connection.id(),
                     notActive.status());
             case ClaimResult.NotFound notFound -> throw new ConnectionNotFoundException(connection.id());
+            case ClaimResult.Undecryptable undecryptable -> {
+                // no provider call can help: park it once, with its letter, and say why
+                undecryptableLetters.parkClaim(undecryptable);
+                throw new UndecryptableConnectionException(connection.id(), undecryptable.detail());
+            }
             // its newest tokens wait in the parked queue; the lease that holds it lasts until an operator acts
             case ClaimResult.Leased leased when RefreshOutcomes.PARKED_TOKENS_HOLDER.equals(leased.owner()) ->
                 throw new AccessTokenUnavailableException(connection.id(), connection.provider(),

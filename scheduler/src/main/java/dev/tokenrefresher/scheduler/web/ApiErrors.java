@@ -1,14 +1,19 @@
 package dev.tokenrefresher.scheduler.web;
 
+import dev.tokenrefresher.common.RefresherException;
 import dev.tokenrefresher.common.connection.ConcurrentRegistrationException;
+import dev.tokenrefresher.common.crypto.TokenDecryptionException;
+import dev.tokenrefresher.common.keys.UndecryptableConnections;
 import dev.tokenrefresher.scheduler.connection.ConnectionNotActiveException;
 import dev.tokenrefresher.scheduler.connection.ConnectionNotFoundException;
 import dev.tokenrefresher.scheduler.connection.InvalidFieldException;
 import dev.tokenrefresher.scheduler.deadletter.DeadLetterNotFoundException;
 import dev.tokenrefresher.scheduler.deadletter.PurgeScopeMissingException;
 import dev.tokenrefresher.scheduler.deadletter.ReplayScopeMissingException;
+import dev.tokenrefresher.scheduler.keys.UndecryptableConnectionException;
 import dev.tokenrefresher.scheduler.token.AccessTokenUnavailableException;
 import dev.tokenrefresher.scheduler.token.MinValidityTooLongException;
+import dev.tokenrefresher.scheduler.token.ProviderCircuitOpenException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -179,6 +184,33 @@ class ApiErrors extends ResponseEntityExceptionHandler {
             response.header(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
         }
         return response.body(problem);
+    }
+
+    /**
+     * 500 with {@code errorCode} {@code undecryptable}: the connection's stored tokens open with no configured key (a
+     * key removed too early, or a changed value). Not the caller's fault, and asking again will not help until an
+     * operator acts; the message names the connection, the column and the key id, never a value.
+     */
+    @ExceptionHandler({TokenDecryptionException.class, UndecryptableConnectionException.class})
+    ProblemDetail undecryptable(RefresherException e) {
+        log.warn("answered 500 undecryptable: {}", e.getMessage());
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR, e.getMessage());
+        problem.setProperty("errorCode", UndecryptableConnections.REASON);
+        if (e instanceof UndecryptableConnectionException parked) {
+            problem.setProperty("connectionId", parked.connectionId());
+        }
+        return problem;
+    }
+
+    /**
+     * 503 as for any provider failure, naming the breaker's state ({@code OPEN}, {@code FORCED_OPEN}, or
+     * {@code HALF_OPEN} with its probes taken); {@code Retry-After} says when the breaker lets a probe call through.
+     */
+    @ExceptionHandler(ProviderCircuitOpenException.class)
+    ResponseEntity<ProblemDetail> circuitOpen(ProviderCircuitOpenException e) {
+        ResponseEntity<ProblemDetail> response = tokenUnavailable(e);
+        response.getBody().setProperty("circuitBreakerState", e.circuitBreakerState().name());
+        return response;
     }
 
     @ExceptionHandler(ConcurrentRegistrationException.class)

@@ -16,7 +16,10 @@ import dev.tokenrefresher.common.connection.ConnectionView;
 import dev.tokenrefresher.common.provider.ProviderProperties;
 import dev.tokenrefresher.common.provider.ProviderRegistry;
 import dev.tokenrefresher.common.provider.ProvidersProperties;
+import dev.tokenrefresher.common.resilience.ProviderBreakers;
 import dev.tokenrefresher.common.test.SettableClock;
+import dev.tokenrefresher.scheduler.keys.UndecryptableLetters;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,8 +46,11 @@ class OnDemandRefreshTest {
         ProviderRegistry providers = new ProviderRegistry(new ProvidersProperties(Map.of(PROVIDER,
                 new ProviderProperties(null, URI.create("http://127.0.0.1:9/token"), "id", "secret", null, null, null,
                         null, null, null, null, null, null))));
-        onDemand = new OnDemandRefresh(store, claims, providers, claimedRefresh, new AccessTokenProperties(null, null,
-                null, "api-test", null, null, null), clock);
+        onDemand = new OnDemandRefresh(store, claims, providers, claimedRefresh, new ProviderCircuits(providers,
+                new ProviderBreakers(providers, CircuitBreakerRegistry.ofDefaults())),
+                new AccessTokenProperties(null,
+                        null, null, "api-test", null, null, null),
+                clock, mock(UndecryptableLetters.class));
     }
 
     @Test

@@ -13,6 +13,8 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -49,11 +51,17 @@ class WorkQueueConsumers implements SmartLifecycle {
     /** Containers are started and stopped off the listener threads: a container cannot stop from its own thread. */
     private final ExecutorService control = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("consumer-control").daemon().factory());
+    private final RefreshDispatcher dispatcher;
+    private final Duration shutdownGrace;
+    private final Clock clock;
     private volatile boolean running;
 
     WorkQueueConsumers(ConnectionFactory connectionFactory, ProviderRegistry providers, RefresherTopology topology,
             RefreshDispatcher dispatcher, ProviderGuards guards, WorkerProperties properties, HeldDeliveries held,
-            MeterRegistry registry) {
+            MeterRegistry registry, Clock clock) {
+        this.dispatcher = dispatcher;
+        this.shutdownGrace = properties.shutdownGrace();
+        this.clock = clock;
         for (ProviderSettings provider : providers.all()) {
             // the lease was checked against the provider's worst case by LeaseBudgets
             String queue = topology.workQueue(provider.name());
@@ -133,10 +141,49 @@ class WorkQueueConsumers implements SmartLifecycle {
         log.info("consuming {} work queue(s)", containers.size());
     }
 
+    /**
+     * Stops consuming in the order of {@link GracefulStop}, within {@code refresher.worker.shutdown-grace}: no new
+     * delivery is started, the refreshes under way finish and are settled on their open channels, and only then do the
+     * containers cancel their consumers and close their channels. Synchronous: Spring's
+     * {@code spring.lifecycle.timeout-per-shutdown-phase} bounds only asynchronous stops, so the grace is this one.
+     */
     @Override
     public void stop() {
         running = false;
-        containers.values().forEach(SimpleMessageListenerContainer::stop);
+        int inFlight = dispatcher.inFlight();
+        log.info("stopping: no new delivery is started; {} refresh(es) under way get up to {} ms to finish and be "
+                + "settled", inFlight, shutdownGrace.toMillis());
+        GracefulStop.Outcome outcome = GracefulStop.run(new GracefulStop.Steps() {
+            @Override
+            public void stopTaking() {
+                dispatcher.stopTaking();
+            }
+
+            @Override
+            public boolean awaitHandled(Duration within) throws InterruptedException {
+                return dispatcher.awaitHandled(within);
+            }
+
+            @Override
+            public boolean awaitSettled(Duration within) throws InterruptedException {
+                return dispatcher.awaitSettled(within);
+            }
+
+            @Override
+            public void closeConsumers() {
+                containers.values().forEach(SimpleMessageListenerContainer::stop);
+            }
+        }, shutdownGrace, clock);
+        long took = outcome.took().toMillis();
+        if (outcome.clean()) {
+            log.info("stopped consuming after {} ms: every refresh under way handled and settled; {} deliveries not "
+                    + "started went back to the queue", took, dispatcher.notStarted());
+        } else {
+            // their deliveries go back to the queue with the channels; their claims end with their leases
+            log.warn("stopped consuming after {} ms with {} refresh(es) still under way or unsettled: "
+                    + "refresher.worker.shutdown-grace ({} ms) ran out (is PostgreSQL or RabbitMQ unreachable?)", took,
+                    dispatcher.inFlight(), shutdownGrace.toMillis());
+        }
     }
 
     @Override
@@ -144,7 +191,10 @@ class WorkQueueConsumers implements SmartLifecycle {
         return running;
     }
 
-    /** Start after everything else (the topology is declared on the first connection), stop first. */
+    /**
+     * Start after everything else (the topology is declared on the first connection), stop first: the refreshes under
+     * way still need the database, the broker and the hand-off while they finish.
+     */
     @Override
     public int getPhase() {
         return Integer.MAX_VALUE - 100;

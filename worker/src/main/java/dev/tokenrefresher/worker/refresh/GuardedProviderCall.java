@@ -5,11 +5,10 @@ import dev.tokenrefresher.common.provider.ProviderSettings;
 import dev.tokenrefresher.common.provider.RefreshResult;
 import dev.tokenrefresher.common.provider.RetryAfterBackOffPolicy;
 import dev.tokenrefresher.common.provider.TokenEndpointClient;
+import dev.tokenrefresher.common.resilience.ProviderBreakers;
 import dev.tokenrefresher.worker.resilience.ProviderGuard;
 import dev.tokenrefresher.worker.resilience.ProviderGuards;
-import dev.tokenrefresher.worker.resilience.ProviderUnavailableException;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.springframework.retry.RetryContext;
 import org.springframework.retry.support.RetryTemplate;
@@ -22,7 +21,8 @@ import org.springframework.stereotype.Component;
  * delayed retry through the ladder. Never a call the provider may still be serving (a timeout, a 504,
  * {@link RefreshResult.Failed#mayStillRun()}): a retry at once would overlap it with the same refresh token, and a
  * provider that serves the first one first ends the chain. That retry waits the provider's quiet period (issue 19,
- * point 2).
+ * point 2). Nor once the worker is stopping: the shutdown grace covers the call under way, not another one, so the
+ * failure goes the delayed way (issue 20 point 8).
  */
 @Component
 class GuardedProviderCall {
@@ -34,10 +34,13 @@ class GuardedProviderCall {
     private final RetryTemplate fastRetries;
     private final int attempts;
     private final Duration maxFastBackoff;
+    private final StopSignal stop;
 
-    GuardedProviderCall(TokenEndpointClient client, ProviderGuards guards, WorkerProperties properties) {
+    GuardedProviderCall(TokenEndpointClient client, ProviderGuards guards, WorkerProperties properties,
+            StopSignal stop) {
         this.client = client;
         this.guards = guards;
+        this.stop = stop;
         this.attempts = properties.fastRetries();
         this.maxFastBackoff = properties.fastRetryMaxBackoff();
         this.fastRetries = RetryTemplate.builder()
@@ -72,7 +75,7 @@ class GuardedProviderCall {
             }
             if (outcome instanceof Outcome.Answered(RefreshResult.Failed failed)
                     && failed.errorClass() == ErrorClass.TRANSIENT && !failed.mayStillRun() && !isLastAttempt(context)
-                    && !asksForLongerPause(failed)) {
+                    && !asksForLongerPause(failed) && !stop.raised()) {
                 context.setAttribute(LAST_FAILURE, failed);
                 RetryAfterBackOffPolicy.askFor(context, failed.retryAfter());
                 retriedFailure.accept(failed);
@@ -110,13 +113,7 @@ class GuardedProviderCall {
                 guard.circuitBreaker().releasePermission();
                 throw bug;
             }
-            long nanos = result.duration().toNanos();
-            if (result instanceof RefreshResult.Failed failed && failed.errorClass() == ErrorClass.TRANSIENT) {
-                guard.circuitBreaker().onError(nanos, TimeUnit.NANOSECONDS, new ProviderUnavailableException(
-                        provider.name(), failed.errorCode()));
-            } else {
-                guard.circuitBreaker().onSuccess(nanos, TimeUnit.NANOSECONDS);
-            }
+            ProviderBreakers.record(guard.circuitBreaker(), provider.name(), result);
             return new Outcome.Answered(result);
         } finally {
             guard.bulkhead().onComplete();

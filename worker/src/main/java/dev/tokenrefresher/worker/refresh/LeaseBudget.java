@@ -1,6 +1,7 @@
 package dev.tokenrefresher.worker.refresh;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -44,20 +45,46 @@ public record LeaseBudget(String provider, List<Term> terms) {
     public static LeaseBudget of(String provider, WorkerProperties worker, Duration requestTimeout,
             Duration bulkheadMaxWait, Duration rateLimiterTimeout, Duration handoffConfirm) {
         int calls = worker.fastRetries();
-        return new LeaseBudget(provider, List.of(
-                new Term("provider calls", calls + " x (resilience4j bulkhead max-wait-duration "
-                        + text(bulkheadMaxWait) + " + resilience4j rate-limiter timeout-duration "
-                        + text(rateLimiterTimeout) + " + refresher.providers." + provider + ".request-timeout "
-                        + text(requestTimeout) + "; refresher.worker.fast-retries " + calls + ")",
-                        bulkheadMaxWait.plus(rateLimiterTimeout).plus(requestTimeout).multipliedBy(calls)),
-                new Term("pauses between them", (calls - 1) + " x refresher.worker.fast-retry-max-backoff "
-                        + text(worker.fastRetryMaxBackoff()), worker.fastRetryMaxBackoff().multipliedBy(calls - 1L)),
-                new Term("store retries", "refresher.worker.store-retry-timeout " + text(worker.storeRetryTimeout()),
-                        worker.storeRetryTimeout()),
-                new Term("hand-off", "refresher.handoff.confirm-timeout " + text(handoffConfirm), handoffConfirm),
-                new Term("queued behind the grouped statement ahead", "refresher.worker.statement-max-wait "
-                        + text(worker.statementMaxWait()), worker.statementMaxWait()),
-                new Term("the statements", "claim, failed attempts, store", STATEMENTS)));
+        Term callTerm = new Term("provider calls", calls + " x (" + oneCall(provider, requestTimeout,
+                bulkheadMaxWait, rateLimiterTimeout) + "; refresher.worker.fast-retries " + calls + ")",
+                bulkheadMaxWait.plus(rateLimiterTimeout).plus(requestTimeout).multipliedBy(calls));
+        Term pauses = new Term("pauses between them", (calls - 1) + " x refresher.worker.fast-retry-max-backoff "
+                + text(worker.fastRetryMaxBackoff()), worker.fastRetryMaxBackoff().multipliedBy(calls - 1L));
+        return new LeaseBudget(provider, withRecording(List.of(callTerm, pauses), worker, handoffConfirm));
+    }
+
+    /**
+     * What a refresh under way when the worker begins to stop may still need, the least
+     * {@code refresher.worker.shutdown-grace} must cover (issue 20 point 8): the provider call it may have just begun,
+     * with its bulkhead and rate-limiter waits (a stopping worker makes no fast retry, {@link StopSignal}), then the
+     * recording of what came of it, as in the lease: store retries, hand-off, the group commit's wait, the statements.
+     */
+    public static LeaseBudget forShutdown(String provider, WorkerProperties worker, Duration requestTimeout,
+            Duration bulkheadMaxWait, Duration rateLimiterTimeout, Duration handoffConfirm) {
+        Term callTerm = new Term("the provider call under way", oneCall(provider, requestTimeout, bulkheadMaxWait,
+                rateLimiterTimeout) + "; no fast retry once stopping", bulkheadMaxWait.plus(rateLimiterTimeout)
+                        .plus(requestTimeout));
+        return new LeaseBudget(provider, withRecording(List.of(callTerm), worker, handoffConfirm));
+    }
+
+    private static String oneCall(String provider, Duration requestTimeout, Duration bulkheadMaxWait,
+            Duration rateLimiterTimeout) {
+        return "resilience4j bulkhead max-wait-duration " + text(bulkheadMaxWait)
+                + " + resilience4j rate-limiter timeout-duration " + text(rateLimiterTimeout)
+                + " + refresher.providers."
+                + provider + ".request-timeout " + text(requestTimeout);
+    }
+
+    /** The steps after the calls: making the result durable, which the lease and the shutdown grace both cover. */
+    private static List<Term> withRecording(List<Term> calls, WorkerProperties worker, Duration handoffConfirm) {
+        List<Term> terms = new ArrayList<>(calls);
+        terms.add(new Term("store retries", "refresher.worker.store-retry-timeout " + text(worker
+                .storeRetryTimeout()), worker.storeRetryTimeout()));
+        terms.add(new Term("hand-off", "refresher.handoff.confirm-timeout " + text(handoffConfirm), handoffConfirm));
+        terms.add(new Term("queued behind the grouped statement ahead", "refresher.worker.statement-max-wait "
+                + text(worker.statementMaxWait()), worker.statementMaxWait()));
+        terms.add(new Term("the statements", "claim, failed attempts, store", STATEMENTS));
+        return List.copyOf(terms);
     }
 
     /** The sum of the steps: the shortest lease that covers them. */
@@ -79,6 +106,22 @@ public record LeaseBudget(String provider, List<Term> terms) {
                     + text(total()) + " = " + describe() + ". Another worker could claim the connection and call the "
                     + "provider with the same refresh token: raise refresher.worker.lease to at least " + text(total())
                     + ", or lower one of these settings");
+        }
+    }
+
+    /**
+     * @throws IllegalStateException naming the settings and figures when {@code grace} is shorter than the total of
+     *             this {@link #forShutdown} budget
+     */
+    void requireShutdownGraceCovers(Duration grace) {
+        if (grace.compareTo(total()) < 0) {
+            throw new IllegalStateException("refresher.worker.shutdown-grace (" + text(grace) + ") is shorter than "
+                    + "what a refresh under way when the worker stops may still need for provider " + provider + ", "
+                    + text(total()) + " = " + describe() + ". A stopping worker would close its consumers while "
+                    + "refreshes are still storing what the provider issued: raise refresher.worker.shutdown-grace to "
+                    + "at least " + text(total()) + " (and the orchestrator's grace period above it: Kubernetes "
+                    + "terminationGracePeriodSeconds, docker compose stop_grace_period), or lower one of these "
+                    + "settings");
         }
     }
 

@@ -15,7 +15,9 @@ import org.springframework.stereotype.Component;
 /**
  * Each provider's {@link LeaseBudget}, computed at start-up from the worker's, the provider's and its resilience4j
  * settings. A worker whose {@code refresher.worker.lease} does not cover a provider's worst case refuses to start;
- * every claim's lease is at least that worst case (its floor), even where half the token's life is shorter.
+ * every claim's lease is at least that worst case (its floor), even where half the token's life is shorter. Nor does
+ * one start whose {@code refresher.worker.shutdown-grace} does not cover what a refresh under way may still need when
+ * the worker stops ({@link LeaseBudget#forShutdown}).
  */
 @Component
 class LeaseBudgets {
@@ -34,6 +36,11 @@ class LeaseBudgets {
                             .getTimeoutDuration(),
                     handoff.confirmTimeout());
             budget.requireCoveredBy(properties.lease());
+            LeaseBudget shutdown = LeaseBudget.forShutdown(provider.name(), properties, provider.requestTimeout(),
+                    guard.bulkhead().getBulkheadConfig().getMaxWaitDuration(), guard.rateLimiter()
+                            .getRateLimiterConfig().getTimeoutDuration(),
+                    handoff.confirmTimeout());
+            shutdown.requireShutdownGraceCovers(properties.shutdownGrace());
             Duration halfTokenLife = provider.defaultAccessTokenLifetime().dividedBy(2);
             if (budget.total().compareTo(halfTokenLife) > 0) {
                 // Leases cannot end within half the token's life: a crashed worker's connections may expire first.
@@ -47,6 +54,9 @@ class LeaseBudgets {
             log.info("provider {}: claims last {}, or half an access token's life if shorter, and at least the worst "
                     + "case between claim and store, {} = {}", provider.name(), LeaseBudget.text(properties.lease()),
                     LeaseBudget.text(budget.total()), budget.describe());
+            log.info("provider {}: a stopping worker gives its refreshes under way {} to finish, at least what one "
+                    + "may still need, {} = {}", provider.name(), LeaseBudget.text(properties.shutdownGrace()),
+                    LeaseBudget.text(shutdown.total()), shutdown.describe());
             budgets.put(provider.name(), budget);
         }
     }

@@ -240,7 +240,7 @@ class ProviderRefresh {
     private void retryLater(Claim claim, RefreshMessage message, ProviderSettings provider,
             RefreshResult.Failed failed, RefreshOutbox outbox) {
         Instant now = clock.instant();
-        int attempts = message.attempt() + 1;
+        int attempts = attemptsWith(claim, message);
         String error = failed.errorCode() + ": " + failed.detail();
         metrics.refreshed(provider.name(), "transient_failure");
         AttemptRecord attempt = attempt(now, AttemptOutcome.TRANSIENT_FAILURE, failed.httpStatus(), failed
@@ -279,6 +279,16 @@ class ProviderRefresh {
         }
     }
 
+    /**
+     * The delayed attempts of the current run of failures, this one included. The row's count decides (issue 20, point
+     * 4): a message's own count starts again at 0 when the sweep re-enqueues a chain, a replay re-arms it, or a retry's
+     * publish was lost, and a cap counted from it alone was never reached. The message's count still counts where it is
+     * higher (a message of an earlier build).
+     */
+    static int attemptsWith(Claim claim, RefreshMessage message) {
+        return Math.max(message.attempt(), claim.consecutiveFailures()) + 1;
+    }
+
     private void recordRetriedFailure(Claim claim, RefreshResult.Failed failed, AtomicBoolean answerLost) {
         Instant now = clock.instant();
         if (failed.answerMayBeLost()) {
@@ -297,7 +307,7 @@ class ProviderRefresh {
             Integer httpStatus, Instant now, RefreshOutbox outbox) {
         Instant firstFailure = claim.firstFailureAt() != null ? claim.firstFailureAt() : now;
         retry.broker(() -> deadLetters.publish(new DeadLetter(codec.encode(message), message.messageId(), reason,
-                errorCode, detail, claim.provider(), claim.connectionId(), message.attempt() + 1, httpStatus,
+                errorCode, detail, claim.provider(), claim.connectionId(), attemptsWith(claim, message), httpStatus,
                 firstFailure, now, properties.id())));
         metrics.deadLettered(claim.provider(), reason);
         outbox.event(ConnectionEvent.failure(ConnectionEvent.DEAD_LETTERED, claim.connectionId(), claim.tenantId(),

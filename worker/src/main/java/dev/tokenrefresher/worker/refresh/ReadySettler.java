@@ -15,7 +15,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -161,6 +163,18 @@ final class ReadySettler implements AutoCloseable {
         failures.forEach(failure -> keys.add(new FailedKey(failure.connectionId(), failure.fence())));
         return sent.stream().filter(out -> keys.contains(new FailedKey(out.message().connectionId(), out.message()
                 .fence()))).toList();
+    }
+
+    /**
+     * Waits until every delivery queued so far is settled, at most {@code within}: a marker goes to the back of the
+     * queue, and rounds are settled in order, so once the marker's round is done so is everything queued before it.
+     *
+     * @return whether they were in time
+     */
+    boolean awaitSettled(Duration within) throws InterruptedException {
+        CountDownLatch settled = new CountDownLatch(1);
+        ready.add(new Finished(new RefreshOutbox(), verdict -> settled.countDown()));
+        return settled.await(Math.max(0, within.toNanos()), TimeUnit.NANOSECONDS);
     }
 
     /** Settles what is queued so far, then stops the thread. */

@@ -6,11 +6,12 @@ import dev.tokenrefresher.common.provider.ProviderRegistry;
 import dev.tokenrefresher.common.provider.ProviderSettings;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
@@ -50,20 +51,23 @@ public class RefreshDispatcher implements AutoCloseable {
     private final RefreshMessageHandler handler;
     private final InfrastructureRetry retry;
     private final RefreshMetrics metrics;
-    private final Map<String, Semaphore> places = new LinkedHashMap<>();
-    private final Map<String, Integer> concurrency = new LinkedHashMap<>();
+    private final StopSignal stop;
+    private final Map<String, Places> places = new LinkedHashMap<>();
     private final Map<String, ReadySettler> settlers = new LinkedHashMap<>();
+    /** Deliveries that arrived once the worker was stopping: left for the channels' close to return to the queue. */
+    private final AtomicLong notStarted = new AtomicLong();
     private final ExecutorService refreshes = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("refresh-",
             0).factory());
 
     RefreshDispatcher(RefreshMessageHandler handler, RefreshPublisher publisher, ConnectionEventPublisher events,
-            InfrastructureRetry retry, Clock clock, RefreshMetrics metrics, ProviderRegistry providers) {
+            InfrastructureRetry retry, Clock clock, RefreshMetrics metrics, ProviderRegistry providers,
+            StopSignal stop) {
         this.handler = handler;
         this.retry = retry;
         this.metrics = metrics;
+        this.stop = stop;
         for (ProviderSettings provider : providers.all()) {
-            places.put(provider.name(), new Semaphore(provider.concurrency()));
-            concurrency.put(provider.name(), provider.concurrency());
+            places.put(provider.name(), new Places(provider.concurrency()));
             settlers.put(provider.name(), new ReadySettler(provider.name(), publisher, events, retry, clock,
                     metrics));
         }
@@ -73,15 +77,22 @@ public class RefreshDispatcher implements AutoCloseable {
      * Starts refreshing {@code delivery}; returns at once unless the provider's refreshes in flight are at its
      * concurrency, then as soon as any of them is done. {@code settlement} is called once the delivery is handled and
      * its messages are confirmed.
+     *
+     * <p>Once the worker is stopping ({@link #stopTaking()}) a delivery is neither started nor settled: it stays
+     * unacknowledged on its channel until the consumers close their channels, last, and the broker puts it back in the
+     * queue for another worker, untouched (no claim, no lease).
      */
     public void dispatch(String provider, Message delivery, Settlement settlement) {
-        Semaphore place = places.get(provider);
+        Places place = places.get(provider);
         ReadySettler settler = settlers.get(provider);
         if (place == null) {
             throw new IllegalArgumentException("no provider named " + provider + " is configured");
         }
         try {
-            place.acquire();
+            if (!place.take()) {
+                notStarted.incrementAndGet();
+                return;
+            }
         } catch (InterruptedException e) {
             // the consumer is stopping: the message goes back to the queue untouched
             Thread.currentThread().interrupt();
@@ -94,17 +105,75 @@ public class RefreshDispatcher implements AutoCloseable {
             try {
                 outbox = handleOne(provider, delivery);
             } finally {
-                place.release();
                 metrics.batchPhase(provider, "refresh", Duration.ofNanos(System.nanoTime() - dispatched));
-                // null, also after an Error: the delivery is requeued rather than left unsettled
+                // null, also after an Error: the delivery is requeued rather than left unsettled. Queued for its
+                // settler before the place is given back: a stop that saw every place free must find it there.
                 settler.finished(outbox, settlement);
+                place.give();
             }
         });
     }
 
     /** Refreshes in flight for {@code provider}: dispatched and not yet handled. */
     int inFlight(String provider) {
-        return concurrency.get(provider) - places.get(provider).availablePermits();
+        return places.get(provider).taken();
+    }
+
+    /** Refreshes in flight for every provider. */
+    public int inFlight() {
+        return places.values().stream().mapToInt(Places::taken).sum();
+    }
+
+    /** Deliveries not started because the worker was stopping (they go back to the queue with their channel). */
+    public long notStarted() {
+        return notStarted.get();
+    }
+
+    /**
+     * The first step of a worker's stop: no delivery is started from now on (those that arrive stay unacknowledged,
+     * see {@link #dispatch}), whoever waits for a place gives up, and no transient failure is retried at once.
+     */
+    public void stopTaking() {
+        stop.raise();
+        places.values().forEach(Places::close);
+    }
+
+    /**
+     * Waits until every refresh started before {@link #stopTaking()} is handled (stored, handed off, or given back with
+     * its lease released), at most {@code within}.
+     *
+     * @return whether all were in time
+     */
+    public boolean awaitHandled(Duration within) throws InterruptedException {
+        return awaitEach(places.values(), within, Places::awaitAllFree);
+    }
+
+    /**
+     * Waits until every delivery handed to a settler so far is settled (its messages published, then acknowledged or
+     * requeued on its channel), at most {@code within}.
+     *
+     * @return whether all were in time
+     */
+    public boolean awaitSettled(Duration within) throws InterruptedException {
+        return awaitEach(settlers.values(), within, ReadySettler::awaitSettled);
+    }
+
+    /** A wait of at most a given time, answering whether what it waited for came. */
+    @FunctionalInterface
+    private interface TimedWait<T> {
+        boolean await(T on, Duration within) throws InterruptedException;
+    }
+
+    /** Waits on each in turn, all of them together within {@code within}. */
+    private static <T> boolean awaitEach(Collection<T> all, Duration within, TimedWait<T> wait)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        for (T one : all) {
+            if (!wait.await(one, Duration.ofNanos(deadline - System.nanoTime()))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** @return the delivery's outbox, or null when it must be requeued */
@@ -124,8 +193,9 @@ public class RefreshDispatcher implements AutoCloseable {
     }
 
     /**
-     * Waits for the refreshes in flight and settles them (their acknowledgements fail quietly where the consumers'
-     * channels are closed already: the broker has requeued those deliveries, and their fences are stale by then).
+     * Waits for the refreshes in flight and settles them. After a graceful stop there are none; what is left here ran
+     * past {@code refresher.worker.shutdown-grace}: its acknowledgement fails quietly on the closed channel (the broker
+     * has requeued the delivery, and its fence is stale by then).
      */
     @Override
     public void close() {

@@ -39,10 +39,11 @@ class RefreshMessageHandler {
     private final LeaseBudgets leaseBudgets;
     private final Clock clock;
     private final LateStartWarnings lateStarts;
+    private final UndecryptableClaims undecryptable;
 
     RefreshMessageHandler(RefreshMessageCodec codec, GroupedConnectionWrites writes, DeadLetterPublisher deadLetters,
             ProviderRefresh providerRefresh, RefreshMetrics metrics, IssuedTokensRecorder recorder,
-            WorkerProperties properties, LeaseBudgets leaseBudgets, Clock clock) {
+            WorkerProperties properties, LeaseBudgets leaseBudgets, Clock clock, UndecryptableClaims undecryptable) {
         this.codec = codec;
         this.writes = writes;
         this.deadLetters = deadLetters;
@@ -53,6 +54,7 @@ class RefreshMessageHandler {
         this.leaseBudgets = leaseBudgets;
         this.clock = clock;
         this.lateStarts = new LateStartWarnings(properties.lateWarning(), clock);
+        this.undecryptable = undecryptable;
     }
 
     void handle(String provider, Message amqp, RefreshOutbox outbox) {
@@ -107,6 +109,8 @@ class RefreshMessageHandler {
                 lateStarts.started(provider, late);
                 providerRefresh.refresh(claimed.claim(), message, outbox);
             }
+            case ClaimResult.Undecryptable undecryptableClaim -> undecryptable.park(undecryptableClaim, message,
+                    outbox);
             case ClaimResult.NotFound notFound -> {
                 deadLetters.publish(new DeadLetter(amqp.getBody(), messageId, "unknown_connection",
                         "unknown_connection", "no connection has this id", provider, message.connectionId(),

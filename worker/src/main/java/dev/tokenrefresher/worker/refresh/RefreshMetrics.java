@@ -1,6 +1,7 @@
 package dev.tokenrefresher.worker.refresh;
 
 import dev.tokenrefresher.common.connection.AttemptOutcome;
+import dev.tokenrefresher.common.keys.UndecryptableConnections;
 import dev.tokenrefresher.common.provider.LostAnswers;
 import dev.tokenrefresher.common.provider.ProviderRegistry;
 import dev.tokenrefresher.common.provider.ProviderSettings;
@@ -54,21 +55,23 @@ class RefreshMetrics {
 
     /**
      * Refresh outcomes that are no attempt outcome: {@code handed_off}, tokens issued while PostgreSQL was down and
-     * put on the hand-off queue (their attempt is recorded as {@code refreshed} when a drain stores them).
+     * put on the hand-off queue (their attempt is recorded as {@code refreshed} when a drain stores them); and
+     * {@code undecryptable}, a claim whose refresh token no configured key opens (recorded as a {@code rejected} attempt
+     * with that error code; no provider call).
      */
-    static final List<String> OTHER_OUTCOMES = List.of("handed_off");
+    static final List<String> OTHER_OUTCOMES = List.of("handed_off", UndecryptableConnections.REASON);
 
     /**
      * The dead-letter reasons of a fixed set: the worker's own ({@code malformed}, {@code unknown_connection},
      * {@code refresh_token_expired}, {@code retries_exhausted}, {@code answer_lost_after_rotation}, and its hand-off
-     * drain's {@code store_refused}) and the OAuth2 error codes of RFC 6749 section 5.2 a
+     * drain's {@code store_refused}, {@code undecryptable}) and the OAuth2 error codes of RFC 6749 section 5.2 a
      * refusal carries as its reason. A provider's non-standard code or {@code http_<status>} gets its series when it
      * first happens.
      */
     static final List<String> DEAD_LETTER_REASONS = List.of("invalid_grant", LostAnswers.REASON,
             "refresh_token_expired",
             "invalid_client", "unauthorized_client", "invalid_request", "invalid_scope", "unsupported_grant_type",
-            "retries_exhausted", "malformed", "unknown_connection", "store_refused");
+            "retries_exhausted", "malformed", "unknown_connection", "store_refused", UndecryptableConnections.REASON);
 
     /** The phases {@link #batchPhase} times. */
     static final List<String> BATCH_PHASES = List.of("refresh", "publish");

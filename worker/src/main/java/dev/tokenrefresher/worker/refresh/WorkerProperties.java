@@ -52,6 +52,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *            threshold of the {@code RefreshesLate} alert): at most one line per provider per
  *            {@link LateStartWarnings#INTERVAL}, with how many were late since the last line and the worst of them, so
  *            a worker that falls behind says so in its log and not only in the lateness metric
+ * @param shutdownGrace how long a stopping worker (SIGTERM) takes at most to finish its refreshes under way, record
+ *            what the provider issued (stored, or handed off) and settle every delivery on its still-open channel
+ *            before it closes its consumers (default 40 s). Start-up refuses a grace shorter than what one refresh
+ *            under way may still need ({@link LeaseBudget#forShutdown}: its provider call with the bulkhead and rate
+ *            limiter waits, the store retries, the hand-off, the group commit's wait and the statements; 34 s with
+ *            the defaults). The orchestrator must wait longer before it kills: Kubernetes'
+ *            {@code terminationGracePeriodSeconds} and docker compose's {@code stop_grace_period} are 60 s in
+ *            deploy/ and docker-compose.yml
  */
 @ConfigurationProperties("refresher.worker")
 public record WorkerProperties(
@@ -72,7 +80,8 @@ public record WorkerProperties(
         Duration storeRetryTimeout,
         Duration brokerRetryTimeout,
         Duration statementMaxWait,
-        Duration lateWarning) {
+        Duration lateWarning,
+        Duration shutdownGrace) {
 
     /** Covers the worst case of the other defaults, 115 s ({@link LeaseBudget}), with some room. */
     public static final Duration DEFAULT_LEASE = Duration.ofMinutes(2);
@@ -93,6 +102,11 @@ public record WorkerProperties(
     public static final Duration DEFAULT_BROKER_RETRY_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_STATEMENT_MAX_WAIT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_LATE_WARNING = Duration.ofSeconds(30);
+    /**
+     * Covers the defaults' worst case for a refresh under way, 34 s (10-s request timeout, 1-s bulkhead and 5-s rate
+     * limiter waits, 10-s store retries, 5-s hand-off confirm, 2-s group-commit wait, 1 s of statements), with room.
+     */
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(40);
 
     public WorkerProperties {
         id = id == null || id.isBlank() ? ManagementFactory.getRuntimeMXBean().getName() : id;
@@ -112,6 +126,7 @@ public record WorkerProperties(
         brokerRetryTimeout = brokerRetryTimeout == null ? DEFAULT_BROKER_RETRY_TIMEOUT : brokerRetryTimeout;
         statementMaxWait = statementMaxWait == null ? DEFAULT_STATEMENT_MAX_WAIT : statementMaxWait;
         lateWarning = lateWarning == null ? DEFAULT_LATE_WARNING : lateWarning;
+        shutdownGrace = shutdownGrace == null ? DEFAULT_SHUTDOWN_GRACE : shutdownGrace;
         if (id.length() > 128) {
             throw new IllegalArgumentException("refresher.worker.id must be at most 128 characters");
         }
@@ -122,6 +137,7 @@ public record WorkerProperties(
         requirePositive("store-retry-timeout", storeRetryTimeout);
         requirePositive("statement-max-wait", statementMaxWait);
         requirePositive("late-warning", lateWarning);
+        requirePositive("shutdown-grace", shutdownGrace);
         if (earlyTolerance.compareTo(MIN_EARLY_TOLERANCE) < 0) {
             // a message re-delayed by less than a second comes straight back: it would loop until it is due
             throw new IllegalArgumentException("refresher.worker.early-tolerance must be at least 1s (the delay "

@@ -2,8 +2,8 @@ package dev.tokenrefresher.worker.resilience;
 
 import dev.tokenrefresher.common.provider.ProviderRegistry;
 import dev.tokenrefresher.common.provider.ProviderSettings;
+import dev.tokenrefresher.common.resilience.ProviderBreakers;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,18 +11,19 @@ import org.springframework.stereotype.Component;
 
 /**
  * One resilience4j instance of each kind per provider, named after the provider. Each uses
- * {@code resilience4j.<kind>.instances.<provider>} if configured, else the shared {@code configs.default}.
+ * {@code resilience4j.<kind>.instances.<provider>} if configured, else the shared {@code configs.default}. The circuit
+ * breakers are the common {@link ProviderBreakers}, which the scheduler's on-demand refresh uses too.
  */
 @Component
 public class ProviderGuards {
 
     private final Map<String, ProviderGuard> guards = new LinkedHashMap<>();
 
-    public ProviderGuards(ProviderRegistry providers, CircuitBreakerRegistry breakers, RateLimiterRegistry rateLimiters,
+    public ProviderGuards(ProviderRegistry providers, ProviderBreakers breakers, RateLimiterRegistry rateLimiters,
             BulkheadRegistry bulkheads) {
         for (ProviderSettings provider : providers.all()) {
             String name = provider.name();
-            guards.put(name, new ProviderGuard(name, breakers.circuitBreaker(name), rateLimiters.rateLimiter(name),
+            guards.put(name, new ProviderGuard(name, breakers.of(name), rateLimiters.rateLimiter(name),
                     bulkheads.bulkhead(name)));
         }
     }

@@ -8,6 +8,7 @@ import dev.tokenrefresher.common.provider.ProviderRegistry;
 import dev.tokenrefresher.common.provider.ProvidersProperties;
 import dev.tokenrefresher.common.provider.RefreshResult;
 import dev.tokenrefresher.common.provider.TokenEndpointClient;
+import dev.tokenrefresher.common.resilience.ProviderBreakers;
 import dev.tokenrefresher.common.test.RunningSandbox;
 import dev.tokenrefresher.worker.resilience.ProviderGuards;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
@@ -60,12 +61,14 @@ class GuardedProviderCallTest {
         providers = new ProviderRegistry(new ProvidersProperties(Map.of("quickbooks", new ProviderProperties(null,
                 sandbox.tokenUri(), RunningSandbox.CLIENT_ID, RunningSandbox.CLIENT_SECRET, null, null, null,
                 Duration.ofSeconds(2), null, null, null, null, null))));
-        guards = new ProviderGuards(providers, CircuitBreakerRegistry.ofDefaults(), RateLimiterRegistry.ofDefaults(),
+        guards = new ProviderGuards(providers, new ProviderBreakers(providers, CircuitBreakerRegistry.ofDefaults()),
+                RateLimiterRegistry.ofDefaults(),
                 BulkheadRegistry.ofDefaults());
         WorkerProperties properties = new WorkerProperties("test-worker", null, null, null, null, null, null, 3,
                 Duration.ofMillis(10),
-                Duration.ofMillis(50), null, null, null, null, null, null, null, null);
-        call = new GuardedProviderCall(new TokenEndpointClient(JSON, Clock.systemUTC()), guards, properties);
+                Duration.ofMillis(50), null, null, null, null, null, null, null, null, null);
+        call = new GuardedProviderCall(new TokenEndpointClient(JSON, Clock.systemUTC()), guards, properties,
+                new StopSignal());
     }
 
     @Test
@@ -133,7 +136,8 @@ class GuardedProviderCallTest {
         // fast retries may pause up to 3 s here, so a 429 asking for 2 s is retried in-process, not through the ladder
         GuardedProviderCall patient = new GuardedProviderCall(new TokenEndpointClient(JSON, Clock.systemUTC()),
                 guards, new WorkerProperties("test-worker", null, null, null, null, null, null, 3, Duration.ofMillis(
-                        10), Duration.ofSeconds(3), null, null, null, null, null, null, null, null));
+                        10), Duration.ofSeconds(3), null, null, null, null, null, null, null, null, null),
+                new StopSignal());
         send("POST", "/sandbox/faults/next", "{\"requests\":1,\"status\":429,\"retryAfterSeconds\":2}");
         List<Instant> failedAt = new ArrayList<>();
 

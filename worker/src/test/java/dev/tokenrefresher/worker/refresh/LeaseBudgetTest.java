@@ -11,7 +11,7 @@ class LeaseBudgetTest {
     private static WorkerProperties worker(Duration lease, Integer fastRetries, Duration storeRetryTimeout,
             Duration statementMaxWait) {
         return new WorkerProperties("w", lease, null, null, null, null, null, fastRetries, null, null, null, null,
-                null, null, storeRetryTimeout, null, statementMaxWait, null);
+                null, null, storeRetryTimeout, null, statementMaxWait, null, null);
     }
 
     @Test
@@ -71,5 +71,40 @@ class LeaseBudgetTest {
                         .requireCoveredBy(worker.lease()))
                 .hasMessageContaining("raise refresher.worker.lease to at least "
                         + "2351ms");
+    }
+
+    @Test
+    void aStoppingWorkersRefreshUnderWayNeedsOneCallWithItsWaitsAndTheRecordingAndTheDefaultGraceCoversIt() {
+        WorkerProperties defaults = worker(null, null, null, null);
+
+        LeaseBudget shutdown = LeaseBudget.forShutdown("quickbooks", defaults, Duration.ofSeconds(10), Duration
+                .ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5));
+
+        // (1 + 5 + 10) + 10 + 5 + 2 + 1: no fast retry once stopping, so one call whatever fast-retries says
+        assertThat(shutdown.terms()).extracting(LeaseBudget.Term::duration).containsExactly(Duration.ofSeconds(16),
+                Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(1));
+        assertThat(shutdown.total()).isEqualTo(Duration.ofSeconds(34));
+        shutdown.requireShutdownGraceCovers(WorkerProperties.DEFAULT_SHUTDOWN_GRACE);
+        assertThat(defaults.shutdownGrace()).isEqualTo(WorkerProperties.DEFAULT_SHUTDOWN_GRACE);
+    }
+
+    @Test
+    void aShutdownGraceShorterThanARefreshUnderWayRefusesToStartNamingEverySettingAndTheOrchestratorsGrace() {
+        LeaseBudget shutdown = LeaseBudget.forShutdown("quickbooks", worker(null, null, null, null), Duration
+                .ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5));
+
+        assertThatThrownBy(() -> shutdown.requireShutdownGraceCovers(Duration.ofSeconds(30)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("refresher.worker.shutdown-grace (30s) is shorter than what a refresh under way when the "
+                        + "worker stops may still need for provider quickbooks, 34s = the provider call under way 16s "
+                        + "(resilience4j bulkhead max-wait-duration 1s + resilience4j rate-limiter timeout-duration 5s "
+                        + "+ refresher.providers.quickbooks.request-timeout 10s; no fast retry once stopping) + store "
+                        + "retries 10s (refresher.worker.store-retry-timeout 10s) + hand-off 5s "
+                        + "(refresher.handoff.confirm-timeout 5s) + queued behind the grouped statement ahead 2s "
+                        + "(refresher.worker.statement-max-wait 2s) + the statements 1s (claim, failed attempts, "
+                        + "store). A stopping worker would close its consumers while refreshes are still storing what "
+                        + "the provider issued: raise refresher.worker.shutdown-grace to at least 34s (and the "
+                        + "orchestrator's grace period above it: Kubernetes terminationGracePeriodSeconds, docker "
+                        + "compose stop_grace_period), or lower one of these settings");
     }
 }

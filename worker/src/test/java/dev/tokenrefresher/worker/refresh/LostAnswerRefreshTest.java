@@ -45,7 +45,8 @@ import tools.jackson.databind.ObjectMapper;
  * How the worker names the end of a chain whose refresh token the provider refused (issue 18, point 7): an
  * {@code invalid_grant} that follows an answer lost with the same token (the provider had rotated it) ends the chain as
  * {@code answer_lost_after_rotation}, never as a plain {@code invalid_grant}; a failure that cannot have rotated leaves
- * the refusal as it is. And how it retries a call the provider may still be serving (issue 19, point 2). The provider
+ * the refusal as it is. How it retries a call the provider may still be serving (issue 19, point 2), and how it counts
+ * delayed attempts (issue 20, point 4). The provider
  * call is scripted; the clock is the test's.
  */
 class LostAnswerRefreshTest {
@@ -68,7 +69,7 @@ class LostAnswerRefreshTest {
                 new ProviderProperties(null, URI.create("http://127.0.0.1:9/token"), "id", "secret", null, null, null,
                         Duration.ofSeconds(2), null, null, null, null, QUIET))));
         WorkerProperties properties = new WorkerProperties("test-worker", null, null, null, null, null, null, 3,
-                Duration.ofMillis(10), Duration.ofMillis(50), null, null, null, null, null, null, null, null);
+                Duration.ofMillis(10), Duration.ofMillis(50), null, null, null, null, null, null, null, null, null);
         when(outcomes.markReauthRequired(any(), anyString(), any(), any())).thenReturn(true);
         when(outcomes.rescheduleAfterFailure(any(), anyString(), any(), any(), any(), any())).thenReturn(OptionalLong
                 .of(8));
@@ -217,6 +218,50 @@ class LostAnswerRefreshTest {
         private void assertRetryScheduled(Claim claim, Instant retryAt, Duration quietPeriod) {
             verify(outcomes).rescheduleAfterFailure(eq(claim), anyString(), eq(retryAt), eq(quietPeriod), eq(clock
                     .instant()), any());
+        }
+    }
+
+    /** Issue 20, point 4: the cap on delayed attempts counts the row's failures, not the message's. */
+    @Nested
+    class AttemptsCountedInTheRow {
+
+        @Test
+        void aMessageTheSweepReEnqueuedAfterElevenFailuresIsTheTwelfthAttemptAndParks() {
+            Instant firstFailure = clock.instant().minus(Duration.ofHours(5));
+            Claim claim = claimAfterFailures(WorkerProperties.DEFAULT_MAX_ATTEMPTS - 1, firstFailure);
+            script(ProviderCall.answering(), notLost("http_429", 429));
+            when(outcomes.park(any(), anyString(), any(), any(), any())).thenReturn(true);
+
+            refresh.refresh(claim, message(0), outbox);
+
+            verify(outcomes).park(eq(claim), anyString(), eq(Duration.ZERO), eq(clock.instant()), any());
+            verify(outcomes, never()).rescheduleAfterFailure(any(), anyString(), any(), any(), any(), any());
+            DeadLetter letter = deadLetter();
+            assertThat(letter.reason()).isEqualTo("retries_exhausted");
+            assertThat(letter.attempts()).isEqualTo(WorkerProperties.DEFAULT_MAX_ATTEMPTS);
+            assertThat(letter.firstFailureAt()).as("when the run began, from the row").isEqualTo(firstFailure);
+        }
+
+        @Test
+        void aReplayedMessageAfterTwoFailuresIsTheThirdAttemptAndWaitsTheThirdBackOff() {
+            Claim claim = claimAfterFailures(2, clock.instant().minus(Duration.ofMinutes(3)));
+            script(ProviderCall.answering(), notLost("http_503", 503));
+
+            refresh.refresh(claim, message(0), outbox);
+
+            ArgumentCaptor<Instant> retryAt = ArgumentCaptor.forClass(Instant.class);
+            verify(outcomes).rescheduleAfterFailure(eq(claim), anyString(), retryAt.capture(), eq(Duration.ZERO), eq(
+                    clock.instant()), any());
+            Duration delay = Duration.between(clock.instant(), retryAt.getValue());
+            assertThat(delay).isEqualTo(RefreshTiming.retryDelay(3, WorkerProperties.DEFAULT_RETRY_INITIAL_DELAY,
+                    WorkerProperties.DEFAULT_RETRY_MAX_DELAY, null));
+            assertThat(outbox.next().message().attempt()).isEqualTo(3);
+        }
+
+        private Claim claimAfterFailures(int failures, Instant firstFailure) {
+            return new Claim(UUID.randomUUID(), "tenant", PROVIDER, 7, "test-worker", clock.instant().plusSeconds(60),
+                    Duration.ofSeconds(60), "sbx_rt_token", new byte[]{1, 2, 3}, clock.instant().plusSeconds(600),
+                    null, failures, firstFailure, null);
         }
     }
 

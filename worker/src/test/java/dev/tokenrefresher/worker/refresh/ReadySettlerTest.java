@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -45,7 +47,7 @@ class ReadySettlerTest {
                 new ProviderProperties(null, URI.create("http://127.0.0.1:9/token"), "id", "secret", null, null, null,
                         Duration.ofSeconds(2), null, null, null, null, null))));
         WorkerProperties properties = new WorkerProperties("test-worker", null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, Duration.ofMillis(100), null, null);
+                null, null, null, null, null, null, null, Duration.ofMillis(100), null, null, null);
         settler = new ReadySettler(PROVIDER, publisher, mock(ConnectionEventPublisher.class), new InfrastructureRetry(
                 properties), new SettableClock(NOW), new RefreshMetrics(new SimpleMeterRegistry(), providers));
     }
@@ -95,6 +97,27 @@ class ReadySettlerTest {
 
         await().atMost(Duration.ofSeconds(5)).until(() -> settled.size() == 2);
         assertThat(settled).containsEntry("failed", Verdict.REQUEUE).containsEntry("after", Verdict.ACK);
+    }
+
+    /** Issue 20 point 8: a stopping worker closes its channels only once this says every delivery is settled. */
+    @Test
+    void awaitSettledReturnsOnlyOnceEveryDeliveryQueuedBeforeItIsSettledAndWaitsNoLongerThanItMay()
+            throws Exception {
+        CountDownLatch confirms = new CountDownLatch(1);
+        when(publisher.publishAll(anyList(), any())).thenAnswer(invocation -> {
+            confirms.await(10, TimeUnit.SECONDS);
+            return List.of();
+        });
+        settler.finished(withNext(message(2)), verdict -> settled.put("first", verdict));
+        settler.finished(withNext(message(4)), verdict -> settled.put("second", verdict));
+
+        // the broker has not confirmed yet: nothing is settled, and the wait gives up when its time is up
+        assertThat(settler.awaitSettled(Duration.ofMillis(200))).isFalse();
+        assertThat(settled).isEmpty();
+
+        confirms.countDown();
+        assertThat(settler.awaitSettled(Duration.ofSeconds(5))).isTrue();
+        assertThat(settled).containsOnly(Map.entry("first", Verdict.ACK), Map.entry("second", Verdict.ACK));
     }
 
     private static RefreshOutbox withNext(RefreshMessage next) {

@@ -19,6 +19,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +40,8 @@ class RefreshDispatcherTest {
     private final RefreshMessageHandler handler = mock(RefreshMessageHandler.class);
     private final Map<String, CountDownLatch> held = new ConcurrentHashMap<>();
     private final Map<String, Verdict> settled = new ConcurrentHashMap<>();
+    private final Set<String> handled = ConcurrentHashMap.newKeySet();
+    private final StopSignal stop = new StopSignal();
     private final RefreshDispatcher dispatcher;
 
     RefreshDispatcherTest() {
@@ -46,9 +49,10 @@ class RefreshDispatcherTest {
                 new ProviderProperties(null, URI.create("http://127.0.0.1:9/token"), "id", "secret", null, null,
                         CONCURRENCY, Duration.ofSeconds(2), null, null, null, null, null))));
         WorkerProperties properties = new WorkerProperties("test-worker", null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, Duration.ofMillis(100), null, null);
+                null, null, null, null, null, null, null, Duration.ofMillis(100), null, null, null);
         doAnswer(invocation -> {
             Message delivery = invocation.getArgument(1);
+            handled.add(delivery.getMessageProperties().getMessageId());
             CountDownLatch hold = held.get(delivery.getMessageProperties().getMessageId());
             if (hold != null) {
                 hold.await(30, TimeUnit.SECONDS);
@@ -60,7 +64,7 @@ class RefreshDispatcherTest {
                 new SettableClock(Instant
                         .parse("2026-12-01T10:00:00Z")),
                 new RefreshMetrics(new SimpleMeterRegistry(), providers),
-                providers);
+                providers, stop);
     }
 
     @AfterEach
@@ -120,6 +124,43 @@ class RefreshDispatcherTest {
 
         await().atMost(Duration.ofSeconds(5)).until(() -> settled.size() == 2);
         assertThat(settled).containsEntry("broken", Verdict.REQUEUE).containsEntry("fine", Verdict.ACK);
+    }
+
+    /**
+     * Issue 20 point 8: a stopping worker starts nothing more, lets what is under way finish, and has settled all of it
+     * when {@code awaitSettled} says so, before any channel is closed.
+     */
+    @Test
+    void aStoppingWorkerStartsNoNewDeliveryAndSettlesEveryRefreshUnderWayBeforeItSaysSo() throws Exception {
+        hold("under-way-1");
+        hold("under-way-2");
+        hold("under-way-3");
+        dispatch("under-way-1");
+        dispatch("under-way-2");
+        dispatch("under-way-3");
+        Thread waiting = Thread.ofVirtual().start(() -> dispatch("waiting-for-a-place"));
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(waiting::isAlive);
+
+        dispatcher.stopTaking();
+
+        // the delivery that waited for a place gives up at once: not started, not settled (the channel's close
+        // returns it to the queue)
+        assertThat(waiting.join(Duration.ofSeconds(2))).isTrue();
+        dispatch("after-the-stop");
+        assertThat(stop.raised()).isTrue();
+        assertThat(dispatcher.notStarted()).isEqualTo(2);
+        assertThat(dispatcher.awaitHandled(Duration.ofMillis(200))).as("handled while three still hang").isFalse();
+
+        release("under-way-1");
+        release("under-way-2");
+        release("under-way-3");
+        assertThat(dispatcher.awaitHandled(Duration.ofSeconds(5))).isTrue();
+        assertThat(dispatcher.awaitSettled(Duration.ofSeconds(5))).isTrue();
+        // no waiting here: settled means settled, so the consumers may close their channels now
+        assertThat(settled).containsOnly(Map.entry("under-way-1", Verdict.ACK), Map.entry("under-way-2",
+                Verdict.ACK), Map.entry("under-way-3", Verdict.ACK));
+        assertThat(handled).doesNotContain("waiting-for-a-place", "after-the-stop");
+        assertThat(dispatcher.inFlight()).isZero();
     }
 
     private void hold(String messageId) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
 
 import dev.tokenrefresher.common.connection.Claim;
@@ -39,21 +41,22 @@ class RefreshStartTest {
     private final GroupedConnectionWrites writes = mock(GroupedConnectionWrites.class);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final RefreshMessageCodec codec = new RefreshMessageCodec(new ObjectMapper());
+    private final ProviderRefresh providerRefresh = mock(ProviderRefresh.class);
+    private final UndecryptableClaims undecryptable = mock(UndecryptableClaims.class);
     private final RefreshMessageHandler handler;
 
     RefreshStartTest() {
         LeaseBudgets leaseBudgets = mock(LeaseBudgets.class);
         when(leaseBudgets.leaseFloor(anyString())).thenReturn(Duration.ofSeconds(70));
-        handler = new RefreshMessageHandler(codec, writes, mock(DeadLetterPublisher.class), mock(
-                ProviderRefresh.class),
+        handler = new RefreshMessageHandler(codec, writes, mock(DeadLetterPublisher.class), providerRefresh,
                 new RefreshMetrics(meters, new ProviderRegistry(new ProvidersProperties(Map
                         .of(PROVIDER,
                                 new ProviderProperties("quickbooks", null, "id", "secret", null, null, null, null, null,
                                         null, null, null, null))))),
                 mock(IssuedTokensRecorder.class), new WorkerProperties(
                         "test-worker", null, null, null, null, null, null, null, null, null, null,
-                        null, null, null, null, null, null, null),
-                leaseBudgets, clock);
+                        null, null, null, null, null, null, null, null),
+                leaseBudgets, clock, undecryptable);
     }
 
     @Test
@@ -71,6 +74,27 @@ class RefreshStartTest {
 
         assertThat(afterExpiry()).isZero();
         assertThat(meters.get("refresher.refresh.lateness").timer().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aClaimWhoseRefreshTokenCannotBeDecryptedIsParkedAndTheProviderIsNotCalled() {
+        UUID connectionId = UUID.randomUUID();
+        ClaimResult.Undecryptable claim = new ClaimResult.Undecryptable(new Claim(connectionId, "tenant", PROVIDER, 7,
+                "test-worker", clock.instant().plusSeconds(120), Duration.ofSeconds(120), null, new byte[]{1}, clock
+                        .instant().plusSeconds(600),
+                null, 0, null, null),
+                "cannot decrypt connection/" + connectionId + "/refresh_token: encrypted with key 'k0', which is not "
+                        + "configured");
+        when(writes.claim(any())).thenReturn(claim);
+        RefreshMessage message = new RefreshMessage(connectionId, 7, clock.instant(), 0);
+        MessageProperties properties = new MessageProperties();
+        properties.setMessageId(message.messageId());
+        RefreshOutbox outbox = new RefreshOutbox();
+
+        handler.handle(PROVIDER, new Message(codec.encode(message), properties), outbox);
+
+        verify(undecryptable).park(claim, message, outbox);
+        verifyNoInteractions(providerRefresh);
     }
 
     /** Delivers a message due {@code late} ago for a connection whose access token expires at {@code expiresAt}. */

@@ -10,7 +10,7 @@ class WorkerPropertiesTest {
 
     private static WorkerProperties batches(Integer prefetch, Integer batchSize, Duration batchWait) {
         return new WorkerProperties("w", null, prefetch, batchSize, batchWait, null, null, null, null, null, null,
-                null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null);
     }
 
     @Test
@@ -55,7 +55,7 @@ class WorkerPropertiesTest {
     @Test
     void anEarlyToleranceUnderASecondIsRefusedBecauseTheLadderDeliversUpToASecondEarly() {
         assertThatThrownBy(() -> new WorkerProperties("w", null, null, null, null, null, Duration.ofMillis(500), null,
-                null, null, null, null, null, null, null, null, null, null))
+                null, null, null, null, null, null, null, null, null, null, null))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("refresher.worker.early-tolerance must be at least 1s");
     }
@@ -64,7 +64,7 @@ class WorkerPropertiesTest {
     void refreshesAreReportedLateFromThirtySecondsAfterTheirDueTimeUnlessSetOtherwise() {
         assertThat(batches(null, null, null).lateWarning()).isEqualTo(Duration.ofSeconds(30));
         assertThatThrownBy(() -> new WorkerProperties("w", null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, Duration.ZERO)).hasMessageContaining(
+                null, null, null, null, null, null, Duration.ZERO, null)).hasMessageContaining(
                         "refresher.worker.late-warning must be positive");
     }
 

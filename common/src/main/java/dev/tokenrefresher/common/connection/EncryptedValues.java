@@ -1,0 +1,34 @@
+package dev.tokenrefresher.common.connection;
+
+import java.util.Arrays;
+import java.util.UUID;
+
+/**
+ * The encrypted columns of one connection as stored, with what the re-encryption job needs to rewrite them safely.
+ *
+ * @param realmId {@code null} for providers without a realm (company) id
+ * @param fence the refresh fence as read: an undecryptable ACTIVE row is parked only while it is unchanged
+ * @param active whether the connection is ACTIVE and has a refresh scheduled, so that parking it stops its chain
+ */
+public record EncryptedValues(UUID id, String provider, String tenantId, long fence, boolean active, byte[] realmId,
+        byte[] accessToken, byte[] refreshToken) {
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof EncryptedValues that && id.equals(that.id) && fence == that.fence
+                && active == that.active && Arrays.equals(realmId, that.realmId) && Arrays.equals(accessToken,
+                        that.accessToken)
+                && Arrays.equals(refreshToken, that.refreshToken);
+    }
+
+    @Override
+    public int hashCode() {
+        return id.hashCode();
+    }
+
+    /** Ciphertexts are not secrets, but they are long: the id says which row. */
+    @Override
+    public String toString() {
+        return "EncryptedValues[id=" + id + ", fence=" + fence + "]";
+    }
+}
