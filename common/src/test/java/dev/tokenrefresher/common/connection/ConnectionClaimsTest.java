@@ -253,7 +253,8 @@ class ConnectionClaimsTest extends ServicesTestBase {
                 .orElseThrow();
 
         // the retry's message was lost: the sweep re-enqueues the chain with a new fence
-        var swept = overdue.rescheduleOverdue(now, Duration.ofMinutes(2), 10_000).rescheduled().stream()
+        var swept = overdue.rescheduleOverdue("quickbooks", now.minus(Duration.ofMinutes(2)), now, 10_000).rescheduled()
+                .stream()
                 .filter(rescheduled -> rescheduled.connectionId().equals(registered.id())).findFirst().orElseThrow();
         assertThat(swept.fence()).isGreaterThan(fence);
         Claim afterSweep = claimed(registered.id(), swept.fence());
