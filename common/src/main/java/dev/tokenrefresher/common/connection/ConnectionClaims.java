@@ -268,6 +268,23 @@ public class ConnectionClaims {
     }
 
     /**
+     * Gives up a claim whose provider was not called (its circuit breaker, rate limiter or bulkhead said not now) and
+     * whose message comes back, with the same fence, at {@code dueAgain}: no attempt or failure is counted. The row's
+     * {@code next_refresh_at} follows the message, so that the reconciliation sweep, which takes a connection due long
+     * ago for lost, leaves a chain alone that a paused provider keeps re-delaying (during an outage's probes, or a
+     * backlog's drain at the rate limiter's pace).
+     */
+    public boolean pause(Claim claim, Instant dueAgain) {
+        return jdbc.sql("UPDATE connection SET lease_owner = NULL, lease_until = NULL, next_refresh_at = :next"
+                + " WHERE id = :id AND refresh_fence = :fence AND lease_owner = :worker")
+                .param("next", ts(dueAgain))
+                .param("id", claim.connectionId())
+                .param("fence", claim.fence())
+                .param("worker", claim.worker())
+                .update() == 1;
+    }
+
+    /**
      * Gives up a claim whose call may still be running at the provider (it timed out): nobody claims the connection
      * until {@code quietPeriod} has passed, by the database's clock. The queued message stays as it is.
      */

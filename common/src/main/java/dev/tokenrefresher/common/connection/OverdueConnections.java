@@ -42,15 +42,17 @@ public class OverdueConnections {
     }
 
     /**
-     * Re-enqueues lost chains: ACTIVE connections whose refresh is overdue by more than {@code grace} and that nobody
-     * holds a lease on get a new fence and are due now. "Overdue" is scheduling and compares {@code next_refresh_at}
-     * with {@code now}, this app's clock; whether a lease lives is single flight and is the database's to say. Runs only where this transaction wins PostgreSQL's advisory
-     * lock, so that of several schedulers one sweeps at a time.
+     * Re-enqueues lost chains of one provider: its ACTIVE connections due before {@code dueBefore} that nobody holds a
+     * lease on get a new fence and are due {@code now}. The caller chooses {@code dueBefore} so that every message due
+     * earlier must have been consumed by now (see the scheduler's sweep): a connection whose message merely waits in a
+     * work queue nobody consumes is not lost. "Due" is scheduling and compares {@code next_refresh_at} with the apps'
+     * clocks; whether a lease lives is single flight and is the database's to say. Runs only where this transaction
+     * wins PostgreSQL's advisory lock, so that of several schedulers one sweeps at a time.
      *
      * @return the connections to publish a message for, after this method returned (the transaction is committed);
      *         empty if another scheduler holds the lock
      */
-    public SweepResult rescheduleOverdue(Instant now, Duration grace, int limit) {
+    public SweepResult rescheduleOverdue(String provider, Instant dueBefore, Instant now, int limit) {
         return transactions.execute(status -> {
             boolean leader = jdbc.sql("SELECT pg_try_advisory_xact_lock(:key)")
                     .param("key", SWEEP_LOCK_KEY)
@@ -63,7 +65,7 @@ public class OverdueConnections {
                     .sql("""
                             WITH due AS (
                                 SELECT id FROM connection
-                                WHERE status = 'ACTIVE' AND next_refresh_at < :cutoff
+                                WHERE status = 'ACTIVE' AND next_refresh_at < :cutoff AND provider = :provider
                                   -- the lease by the database's clock; next_refresh_at is scheduling, by the apps' clocks
                                   AND (lease_until IS NULL OR lease_until <= statement_timestamp())
                                 ORDER BY next_refresh_at
@@ -73,7 +75,8 @@ public class OverdueConnections {
                             FROM due WHERE c.id = due.id
                             RETURNING c.id, c.provider, c.refresh_fence
                             """)
-                    .param("cutoff", ts(now.minus(grace)))
+                    .param("cutoff", ts(dueBefore))
+                    .param("provider", provider)
                     .param("now", ts(now))
                     .param("limit", limit)
                     .query((rs, n) -> new Rescheduled(rs.getObject("id", UUID.class), rs.getString("provider"),

@@ -253,7 +253,8 @@ class ConnectionClaimsTest extends ServicesTestBase {
                 .orElseThrow();
 
         // the retry's message was lost: the sweep re-enqueues the chain with a new fence
-        var swept = overdue.rescheduleOverdue(now, Duration.ofMinutes(2), 10_000).rescheduled().stream()
+        var swept = overdue.rescheduleOverdue("quickbooks", now.minus(Duration.ofMinutes(2)), now, 10_000).rescheduled()
+                .stream()
                 .filter(rescheduled -> rescheduled.connectionId().equals(registered.id())).findFirst().orElseThrow();
         assertThat(swept.fence()).isGreaterThan(fence);
         Claim afterSweep = claimed(registered.id(), swept.fence());
@@ -293,16 +294,38 @@ class ConnectionClaimsTest extends ServicesTestBase {
     }
 
     @Test
+    void aPausedClaimIsFreeAtOnceAndTheRowIsDueWhenItsReDelayedMessageComesBack() {
+        Instant past = now.minus(Duration.ofHours(3));
+        Registered registered = store.register(aConnection().at(past).build(), past);
+        Claim claim = ((ClaimResult.Claimed) claims.claim(registered.id(), registered.fence(), "w1", LEASE)).claim();
+        Instant dueAgain = now.plus(Duration.ofSeconds(5));
+
+        assertThat(claims.pause(claim, dueAgain)).isTrue();
+
+        assertThat(store.find(registered.id())).get().satisfies(view -> {
+            assertThat(view.nextRefreshAt()).isEqualTo(dueAgain);
+            assertThat(view.refreshFence()).as("the same message goes on").isEqualTo(registered.fence());
+        });
+        // the sweep takes it for lost only once its re-delayed message is overdue
+        assertThat(overdue.rescheduleOverdue("quickbooks", now.minus(Duration.ofMinutes(2)), now, 10_000)
+                .rescheduled()).extracting(Rescheduled::connectionId).doesNotContain(registered.id());
+        assertThat(claims.claim(registered.id(), registered.fence(), "w2", LEASE)).isInstanceOf(
+                ClaimResult.Claimed.class);
+    }
+
+    @Test
     void sweepLeavesAConnectionAloneWhileItsLeaseLivesByTheDatabasesClockWhateverTheSchedulersClockSays() {
         Instant past = now.minus(Duration.ofHours(3));
         Registered leased = store.register(aConnection().at(past).build(), past);
         claims.claim(leased.id(), leased.fence(), "w1", LEASE);
 
         // a scheduler whose clock runs ten minutes fast
-        var whileLeased = overdue.rescheduleOverdue(now.plus(SKEW), Duration.ofMinutes(2), 10_000);
+        var whileLeased = overdue.rescheduleOverdue("quickbooks", now.plus(SKEW).minus(Duration.ofMinutes(2)),
+                now.plus(SKEW), 10_000);
         LeaseTime.pass(jdbc, leased.id(), LEASE);
         // and one whose clock runs ten minutes slow: the lease has ended all the same
-        var afterTheLease = overdue.rescheduleOverdue(now.minus(SKEW), Duration.ofMinutes(2), 10_000);
+        var afterTheLease = overdue.rescheduleOverdue("quickbooks", now.minus(SKEW).minus(Duration.ofMinutes(2)),
+                now.minus(SKEW), 10_000);
 
         assertThat(whileLeased.rescheduled()).extracting(Rescheduled::connectionId).doesNotContain(leased.id());
         assertThat(afterTheLease.rescheduled()).extracting(Rescheduled::connectionId).contains(leased.id());

@@ -283,17 +283,22 @@ class ConnectionStoreTest extends ServicesTestBase {
     }
 
     @Test
-    void sweepReenqueuesOverdueActiveConnectionsWithANewFenceButNotLeasedOnes() {
+    void sweepReenqueuesOneProvidersConnectionsDueBeforeTheCutoffWithANewFenceButNotLeasedOnes() {
         Instant past = now.minus(Duration.ofHours(3));
         Registered overdue = store.register(aConnection().at(past).build(), past);
         Registered leased = store.register(aConnection().at(past).build(), past);
         claims.claim(leased.id(), leased.fence(), "w1", Duration.ofSeconds(30));
 
-        var result = this.overdue.rescheduleOverdue(now, Duration.ofMinutes(2), 10_000);
+        Registered otherProvider = store.register(aConnection().provider("acme").at(past).build(), past);
+        // its access token expired at registration: due at once, a minute ago, after the cutoff
+        Registered dueLater = store.register(aConnection().at(now.minus(Duration.ofMinutes(1))).accessTokenLifetime(
+                Duration.ZERO).build(), now.minus(Duration.ofMinutes(1)));
+
+        var result = this.overdue.rescheduleOverdue("quickbooks", now.minus(Duration.ofMinutes(2)), now, 10_000);
 
         assertThat(result.leader()).isTrue();
         assertThat(result.rescheduled()).extracting(Rescheduled::connectionId).contains(overdue.id())
-                .doesNotContain(leased.id());
+                .doesNotContain(leased.id(), otherProvider.id(), dueLater.id());
         assertThat(store.find(overdue.id())).get().extracting(ConnectionView::refreshFence)
                 .isEqualTo(overdue.fence() + 1);
     }

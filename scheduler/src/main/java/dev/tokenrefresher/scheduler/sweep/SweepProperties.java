@@ -9,8 +9,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *
  * @param enabled whether this scheduler instance sweeps at all (default true; several may, one at a time)
  * @param interval time between sweeps (default 1 minute)
- * @param grace how long past its due time an ACTIVE connection may stay before it counts as lost (default 2 minutes);
- *            longer than the ladder's worst lateness plus a refresh, so that live chains are never re-enqueued
+ * @param grace how long before a moment its provider's work queue was seen drained (see {@link WorkQueueWatch}) an
+ *            ACTIVE connection must have been due to count as lost (default 2 minutes); longer than the ladder's worst
+ *            lateness plus the apps' clock skew, so that live chains are never re-enqueued
  * @param batchSize connections re-enqueued per transaction (default {@value #DEFAULT_BATCH_SIZE})
  */
 @ConfigurationProperties("refresher.sweep")

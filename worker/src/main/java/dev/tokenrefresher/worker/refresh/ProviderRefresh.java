@@ -115,10 +115,11 @@ class ProviderRefresh {
 
     /** The provider's guards said "not now": nothing happened, so nothing is counted; the message comes back later. */
     private void pause(Claim claim, RefreshMessage message, String reason, RefreshOutbox outbox) {
-        claims.releaseLease(claim);
-        Instant now = clock.instant();
-        outbox.redelay(claim.provider(), new RefreshMessage(message.connectionId(), message.fence(), now.plus(
-                properties.pausedDelay()), message.attempt()));
+        Instant dueAgain = clock.instant().plus(properties.pausedDelay());
+        // the row's due time follows the re-delayed message: the sweep must not take a paused chain for a lost one
+        claims.pause(claim, dueAgain);
+        outbox.redelay(claim.provider(), new RefreshMessage(message.connectionId(), message.fence(), dueAgain,
+                message.attempt()));
         metrics.dropped(claim.provider(), reason);
         log.debug("connection {} not refreshed now ({}); message re-delayed by {}", claim.connectionId(), reason,
                 properties.pausedDelay());
