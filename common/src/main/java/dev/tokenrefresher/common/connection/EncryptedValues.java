@@ -1,6 +1,5 @@
 package dev.tokenrefresher.common.connection;
 
-import java.util.Arrays;
 import java.util.UUID;
 
 /**
@@ -12,19 +11,6 @@ import java.util.UUID;
  */
 public record EncryptedValues(UUID id, String provider, String tenantId, long fence, boolean active, byte[] realmId,
         byte[] accessToken, byte[] refreshToken) {
-
-    @Override
-    public boolean equals(Object other) {
-        return other instanceof EncryptedValues that && id.equals(that.id) && fence == that.fence
-                && active == that.active && Arrays.equals(realmId, that.realmId) && Arrays.equals(accessToken,
-                        that.accessToken)
-                && Arrays.equals(refreshToken, that.refreshToken);
-    }
-
-    @Override
-    public int hashCode() {
-        return id.hashCode();
-    }
 
     /** Ciphertexts are not secrets, but they are long: the id says which row. */
     @Override

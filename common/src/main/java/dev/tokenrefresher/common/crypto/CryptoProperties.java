@@ -1,6 +1,7 @@
 package dev.tokenrefresher.common.crypto;
 
 import java.util.Map;
+import java.util.TreeSet;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.ConstructorBinding;
@@ -35,5 +36,12 @@ public record CryptoProperties(String primaryKeyId, Map<String, String> keys, In
 
     public CryptoProperties(String primaryKeyId, Map<String, String> keys) {
         this(primaryKeyId, keys, null);
+    }
+
+    /** Key ids only: a record's own toString would print every key (a failed bind or a debug log prints it). */
+    @Override
+    public String toString() {
+        return "CryptoProperties[primaryKeyId=" + primaryKeyId + ", keyIds=" + new TreeSet<>(keys.keySet())
+                + ", writeFormat=" + writeFormat + "]";
     }
 }

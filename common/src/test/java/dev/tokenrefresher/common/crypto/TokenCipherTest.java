@@ -188,6 +188,13 @@ class TokenCipherTest {
     }
 
     @Test
+    void theKeySettingsPrintTheirIdsButNeverAKey() {
+        CryptoProperties properties = new CryptoProperties("k2", Map.of("k1", KEY_1, "k2", KEY_2));
+
+        assertThat(properties.toString()).contains("k1", "k2").doesNotContain(KEY_1, KEY_2);
+    }
+
+    @Test
     void anUnknownWriteFormatIsRefused() {
         assertThatThrownBy(() -> new TokenCipher(new CryptoProperties("k1", Map.of("k1", KEY_1), 3)))
                 .isInstanceOf(InvalidKeyConfigurationException.class)
