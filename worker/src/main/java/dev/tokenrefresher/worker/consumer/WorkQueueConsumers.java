@@ -34,7 +34,11 @@ import org.springframework.stereotype.Component;
  * failing provider never holds up another's refreshes.
  *
  * <p>The provider's circuit breaker drives its container: OPEN stops it, so that during an outage messages wait in
- * the queue and no attempt is burnt; HALF_OPEN starts it again for the probe calls; CLOSED keeps it running.
+ * the queue and no attempt is burnt; HALF_OPEN starts it again for the probe calls; CLOSED keeps it running. The stop
+ * on OPEN takes the steps of a worker's stop ({@link GracefulStop}) for that provider alone: no new delivery of it is
+ * started, its refreshes under way finish and are settled on their open channels, and only then does the container
+ * close them. Stopping the container first, as before, acknowledged those refreshes on closed channels
+ * ({@code PRECONDITION_FAILED - unknown delivery tag}, and a redelivery of each).
  *
  * <p>Deliveries come in batches ({@code refresher.worker.batch-size}, {@code batch-wait}) only to save wake-ups: each is
  * dispatched at once and settled (acknowledged, or requeued) when it is done, whatever the others of its batch do
@@ -123,14 +127,48 @@ class WorkQueueConsumers implements SmartLifecycle {
             case OPEN, FORCED_OPEN -> {
                 log.warn("provider {} circuit breaker {}: pausing its consumers; messages wait in the queue", provider,
                         state);
-                container.stop();
+                pause(provider, container);
             }
             case HALF_OPEN, CLOSED, DISABLED, METRICS_ONLY -> {
+                dispatcher.resume(provider);
                 if (!container.isRunning()) {
                     log.info("provider {} circuit breaker {}: consuming again", provider, state);
                     container.start();
                 }
             }
+        }
+    }
+
+    /** Stops one provider's consumers in the order of a worker's stop, within the same grace period. */
+    private void pause(String provider, SimpleMessageListenerContainer container) {
+        GracefulStop.Outcome outcome = GracefulStop.run(new GracefulStop.Steps() {
+            @Override
+            public void stopTaking() {
+                dispatcher.pause(provider);
+            }
+
+            @Override
+            public boolean awaitHandled(Duration within) throws InterruptedException {
+                return dispatcher.awaitHandled(provider, within);
+            }
+
+            @Override
+            public boolean awaitSettled(Duration within) throws InterruptedException {
+                return dispatcher.awaitSettled(provider, within);
+            }
+
+            @Override
+            public void closeConsumers() {
+                container.stop();
+            }
+        }, shutdownGrace, clock);
+        if (outcome.clean()) {
+            log.info("provider {}: consumers paused after {} ms, every refresh under way handled and settled",
+                    provider, outcome.took().toMillis());
+        } else {
+            log.warn("provider {}: its consumers closed after {} ms with {} refresh(es) still under way or unsettled "
+                    + "(refresher.worker.shutdown-grace {} ms)", provider, outcome.took().toMillis(),
+                    dispatcher.inFlight(provider), shutdownGrace.toMillis());
         }
     }
 

@@ -9,6 +9,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * delivery waiting for a place then gives up at once instead of being started, and the stop can wait until every place
  * is free again, that is until every refresh started before it has been handed to its settler.
  *
+ * <p>Paused works like closed, for a while: the provider's circuit breaker opened, and its consumers stop in the same
+ * order as a stopping worker's. A resume undoes a pause, never a close: a breaker that goes HALF_OPEN while the worker
+ * stops must not start deliveries again.
+ *
  * <p>A semaphore did this until the shutdown had to be ordered (issue 20 point 8): its waiters could not be told to
  * give up, and "all permits back" could not be waited for with a deadline.
  */
@@ -19,6 +23,7 @@ final class Places {
     private final Condition changed = lock.newCondition();
     private int taken;
     private boolean closed;
+    private boolean paused;
 
     Places(int size) {
         if (size < 1) {
@@ -30,15 +35,15 @@ final class Places {
     /**
      * Takes a place, waiting for one to free up.
      *
-     * @return false once {@link #close() closed}: the worker is stopping, and the delivery must not be started
+     * @return false once {@link #close() closed} or while {@link #pause() paused}: the delivery must not be started
      */
     boolean take() throws InterruptedException {
         lock.lock();
         try {
-            while (!closed && taken == size) {
+            while (!refusing() && taken == size) {
                 changed.await();
             }
-            if (closed) {
+            if (refusing()) {
                 return false;
             }
             taken++;
@@ -71,6 +76,31 @@ final class Places {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** No place is taken until {@link #resume()}; whoever waits for one gives up, as on {@link #close()}. */
+    void pause() {
+        lock.lock();
+        try {
+            paused = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Places can be taken again, unless they were {@link #close() closed}. */
+    void resume() {
+        lock.lock();
+        try {
+            paused = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean refusing() {
+        return closed || paused;
     }
 
     /** Places taken right now: refreshes in flight. */

@@ -54,7 +54,10 @@ public class RefreshDispatcher implements AutoCloseable {
     private final StopSignal stop;
     private final Map<String, Places> places = new LinkedHashMap<>();
     private final Map<String, ReadySettler> settlers = new LinkedHashMap<>();
-    /** Deliveries that arrived once the worker was stopping: left for the channels' close to return to the queue. */
+    /**
+     * Deliveries that arrived once the worker was stopping or their provider paused: left for the channels' close to
+     * return to the queue.
+     */
     private final AtomicLong notStarted = new AtomicLong();
     private final ExecutorService refreshes = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("refresh-",
             0).factory());
@@ -115,7 +118,7 @@ public class RefreshDispatcher implements AutoCloseable {
     }
 
     /** Refreshes in flight for {@code provider}: dispatched and not yet handled. */
-    int inFlight(String provider) {
+    public int inFlight(String provider) {
         return places.get(provider).taken();
     }
 
@@ -124,7 +127,10 @@ public class RefreshDispatcher implements AutoCloseable {
         return places.values().stream().mapToInt(Places::taken).sum();
     }
 
-    /** Deliveries not started because the worker was stopping (they go back to the queue with their channel). */
+    /**
+     * Deliveries not started because the worker was stopping or their provider paused (they go back to the queue with
+     * their channel).
+     */
     public long notStarted() {
         return notStarted.get();
     }
@@ -156,6 +162,42 @@ public class RefreshDispatcher implements AutoCloseable {
      */
     public boolean awaitSettled(Duration within) throws InterruptedException {
         return awaitEach(settlers.values(), within, ReadySettler::awaitSettled);
+    }
+
+    /**
+     * The first step of pausing one provider whose circuit breaker opened, in the order of a worker's stop: no delivery
+     * of it is started until {@link #resume}, and whoever waits for one of its places gives up. Its refreshes under way
+     * go on (their calls fail fast while the breaker is open) and are handled and settled as usual.
+     */
+    public void pause(String provider) {
+        placesOf(provider).pause();
+    }
+
+    /** Deliveries of {@code provider} are started again, unless the worker is stopping. */
+    public void resume(String provider) {
+        placesOf(provider).resume();
+    }
+
+    /**
+     * Waits until every refresh of {@code provider} started before its {@link #pause} is handled, at most
+     * {@code within}.
+     */
+    public boolean awaitHandled(String provider, Duration within) throws InterruptedException {
+        return placesOf(provider).awaitAllFree(within);
+    }
+
+    /** Waits until every delivery of {@code provider} handed to its settler so far is settled, at most {@code within}. */
+    public boolean awaitSettled(String provider, Duration within) throws InterruptedException {
+        placesOf(provider); // an unknown provider is named, not a NullPointerException
+        return settlers.get(provider).awaitSettled(within);
+    }
+
+    private Places placesOf(String provider) {
+        Places place = places.get(provider);
+        if (place == null) {
+            throw new IllegalArgumentException("no provider named " + provider + " is configured");
+        }
+        return place;
     }
 
     /** A wait of at most a given time, answering whether what it waited for came. */

@@ -51,12 +51,37 @@ class PlacesTest {
         assertThat(places.awaitAllFree(Duration.ofMillis(100))).isFalse();
         places.give();
         assertThat(places.awaitAllFree(Duration.ZERO)).isFalse();
-        Thread.ofVirtual().start(() -> {
-            sleep(100);
-            places.give();
-        });
-        assertThat(places.awaitAllFree(Duration.ofSeconds(5))).isTrue();
+        AtomicReference<Boolean> allFree = new AtomicReference<>();
+        Thread waiting = Thread.ofVirtual().start(() -> allFree.set(awaitAllFree(places, Duration.ofSeconds(5))));
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(waiting::isAlive);
+
+        places.give();
+
+        assertThat(waiting.join(Duration.ofSeconds(2))).isTrue();
+        assertThat(allFree.get()).isTrue();
         assertThat(places.taken()).isZero();
+    }
+
+    @Test
+    void aPauseLetsWaitersGiveUpUntilAResumeButAResumeNeverUndoesAClose() throws Exception {
+        Places places = new Places(1);
+        places.take();
+        AtomicReference<Boolean> waiter = new AtomicReference<>();
+        Thread waiting = Thread.ofVirtual().start(() -> waiter.set(take(places)));
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(waiting::isAlive);
+
+        places.pause();
+
+        assertThat(waiting.join(Duration.ofSeconds(2))).isTrue();
+        assertThat(waiter.get()).isFalse();
+        places.give();
+        assertThat(places.take()).as("paused").isFalse();
+        places.resume();
+        assertThat(places.take()).as("resumed").isTrue();
+        places.give();
+        places.close();
+        places.resume();
+        assertThat(places.take()).as("closed, then resumed").isFalse();
     }
 
     @Test
@@ -75,11 +100,12 @@ class PlacesTest {
         }
     }
 
-    private static void sleep(long millis) {
+    private static boolean awaitAllFree(Places places, Duration within) {
         try {
-            Thread.sleep(millis);
+            return places.awaitAllFree(within);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.tokenrefresher.worker.refresh;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
@@ -161,6 +162,54 @@ class RefreshDispatcherTest {
                 Verdict.ACK), Map.entry("under-way-3", Verdict.ACK));
         assertThat(handled).doesNotContain("waiting-for-a-place", "after-the-stop");
         assertThat(dispatcher.inFlight()).isZero();
+    }
+
+    /**
+     * A provider whose breaker opened is paused in the same order: nothing more is started, what is under way is
+     * handled and settled before its consumers may close their channels; a resume starts deliveries again, and does
+     * not touch the worker's stop signal (the fast retries of the other providers go on).
+     */
+    @Test
+    void aPausedProviderStartsNoNewDeliverySettlesWhatWasUnderWayAndStartsAgainOnResume() throws Exception {
+        hold("under-way");
+        dispatch("under-way");
+
+        dispatcher.pause(PROVIDER);
+        dispatch("while-paused");
+
+        assertThat(dispatcher.notStarted()).isEqualTo(1);
+        assertThat(dispatcher.awaitHandled(PROVIDER, Duration.ofMillis(200))).as("handled while one still hangs")
+                .isFalse();
+        release("under-way");
+        assertThat(dispatcher.awaitHandled(PROVIDER, Duration.ofSeconds(5))).isTrue();
+        assertThat(dispatcher.awaitSettled(PROVIDER, Duration.ofSeconds(5))).isTrue();
+        assertThat(settled).containsOnly(Map.entry("under-way", Verdict.ACK));
+        assertThat(handled).doesNotContain("while-paused");
+        assertThat(stop.raised()).as("a pause is not a stop").isFalse();
+
+        dispatcher.resume(PROVIDER);
+        dispatch("after-the-resume");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> settled.containsKey("after-the-resume"));
+        assertThat(dispatcher.notStarted()).isEqualTo(1);
+    }
+
+    @Test
+    void aResumeAfterTheWorkerBeganToStopStartsNothing() {
+        dispatcher.pause(PROVIDER);
+        dispatcher.stopTaking();
+
+        dispatcher.resume(PROVIDER);
+        dispatch("after-the-stop");
+
+        assertThat(handled).doesNotContain("after-the-stop");
+        assertThat(dispatcher.notStarted()).isEqualTo(1);
+    }
+
+    @Test
+    void pausingAProviderThatIsNotConfiguredNamesIt() {
+        assertThatThrownBy(() -> dispatcher.pause("xero")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("xero");
     }
 
     private void hold(String messageId) {
