@@ -24,7 +24,7 @@ class OpenApiDocumentTest extends SchedulerApiTestBase {
                 assertThat(operation.path("summary").asString()).as(name + " summary").isNotBlank();
                 assertThat(operation.path("description").asString()).as(name + " description").isNotBlank();
                 assertThat(operation.path("tags").get(0).asString()).as(name + " tag").isIn("Connections",
-                        "Access tokens", "Dead letters", "Keys");
+                        "Access tokens", "Dead letters", "Keys", "Connect sessions");
                 JsonNode responses = operation.get("responses");
                 assertThat(responses.propertyNames()).as(name + " answers").contains("401", "403", "500")
                         .anyMatch(status -> status.startsWith("2"));

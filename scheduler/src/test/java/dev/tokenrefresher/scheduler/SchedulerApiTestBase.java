@@ -92,6 +92,11 @@ public abstract class SchedulerApiTestBase extends ServicesTestBase {
     protected record Response(int status, JsonNode body, HttpHeaders headers) {
     }
 
+    /** Where this scheduler listens, e.g. {@code http://127.0.0.1:40123}. */
+    protected URI baseUri() {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
     protected Response get(String path, String apiKey) {
         return send(request(path, apiKey).GET());
     }

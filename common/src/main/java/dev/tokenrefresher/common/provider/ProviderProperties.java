@@ -2,7 +2,9 @@ package dev.tokenrefresher.common.provider;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 
 /**
  * One provider's settings as configured under {@code refresher.providers.<name>}; unset values come from the preset and
@@ -27,6 +29,14 @@ import java.util.Map;
  * @param timeoutQuietPeriod how long after a token request that timed out (or one a gateway answered 504) the provider
  *            may still serve it: no call with the same refresh token goes out before this has passed since our side
  *            closed the connection (default {@link ProviderSettings#DEFAULT_TIMEOUT_QUIET_PERIOD}, 30 s; 0 = none)
+ * @param authorizationUri the authorization endpoint a connect session sends the user to (OAuth2 authorization-code
+ *            flow); QuickBooks' preset sets Intuit's. Without one, no connect session can be made for the provider
+ * @param scopes the scopes a connect session asks for when it names none; QuickBooks' preset asks for
+ *            {@code com.intuit.quickbooks.accounting}
+ * @param redirectUri the callback registered at the provider; default {@code refresher.connect.public-base-url} +
+ *            {@code /connect/callback}
+ * @param pkce whether connect sessions use PKCE (S256); default true (RFC 9700 recommends it for every client),
+ *            false in QuickBooks' preset (Intuit does not document PKCE)
  */
 public record ProviderProperties(
         String preset,
@@ -41,7 +51,25 @@ public record ProviderProperties(
         Map<String, String> requestHeaders,
         URI revocationUri,
         RevocationFormat revocationFormat,
-        Duration timeoutQuietPeriod) {
+        Duration timeoutQuietPeriod,
+        URI authorizationUri,
+        List<String> scopes,
+        URI redirectUri,
+        Boolean pkce) {
+
+    @ConstructorBinding
+    public ProviderProperties {
+    }
+
+    /** Settings for refreshes only: no connect sessions. */
+    public ProviderProperties(String preset, URI tokenUri, String clientId, String clientSecret,
+            ClientAuthentication clientAuthentication, Duration refreshLeadTime, Integer concurrency,
+            Duration requestTimeout, Duration defaultAccessTokenLifetime, Map<String, String> requestHeaders,
+            URI revocationUri, RevocationFormat revocationFormat, Duration timeoutQuietPeriod) {
+        this(preset, tokenUri, clientId, clientSecret, clientAuthentication, refreshLeadTime, concurrency,
+                requestTimeout, defaultAccessTokenLifetime, requestHeaders, revocationUri, revocationFormat,
+                timeoutQuietPeriod, null, null, null, null);
+    }
 
     @Override
     public String toString() {

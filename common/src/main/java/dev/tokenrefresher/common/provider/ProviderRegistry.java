@@ -1,9 +1,11 @@
 package dev.tokenrefresher.common.provider;
 
 import dev.tokenrefresher.common.messaging.TopologyNames;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -80,12 +82,16 @@ public class ProviderRegistry {
                 firstNonNull(configured.revocationUri(), preset.map(p -> p.revocationUri).orElse(null), null),
                 firstNonNull(configured.revocationFormat(), preset.map(p -> p.revocationFormat).orElse(null),
                         ProviderSettings.DEFAULT_REVOCATION_FORMAT),
-                firstNonNull(configured.timeoutQuietPeriod(), null, ProviderSettings.DEFAULT_TIMEOUT_QUIET_PERIOD));
-        if (settings.revocationUri() != null && !"https".equals(settings.revocationUri().getScheme())
-                && !"http".equals(settings.revocationUri().getScheme())) {
-            throw new InvalidProviderConfigurationException(name, "revocation-uri must be an http(s) URI, was "
-                    + settings.revocationUri());
-        }
+                firstNonNull(configured.timeoutQuietPeriod(), null, ProviderSettings.DEFAULT_TIMEOUT_QUIET_PERIOD),
+                new ProviderAuthorization(
+                        firstNonNull(configured.authorizationUri(), preset.map(p -> p.authorizationUri).orElse(null),
+                                null),
+                        firstNonNull(configured.scopes(), preset.map(p -> p.scopes).orElse(null), List.of()),
+                        configured.redirectUri(),
+                        firstNonNull(configured.pkce(), preset.map(p -> p.pkce).orElse(null), true)));
+        requireHttp(name, "revocation-uri", settings.revocationUri());
+        requireHttp(name, "authorization-uri", settings.authorization().authorizationUri());
+        requireHttp(name, "redirect-uri", settings.authorization().redirectUri());
         requirePositive(name, "refresh-lead-time", settings.refreshLeadTime(), true);
         requirePositive(name, "request-timeout", settings.requestTimeout(), false);
         requirePositive(name, "default-access-token-lifetime", settings.defaultAccessTokenLifetime(), false);
@@ -95,6 +101,13 @@ public class ProviderRegistry {
                     + settings.concurrency());
         }
         return settings;
+    }
+
+    /** An optional endpoint must be an absolute http(s) URI: the user's browser or our client goes there. */
+    private static void requireHttp(String name, String property, URI uri) {
+        if (uri != null && !"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme())) {
+            throw new InvalidProviderConfigurationException(name, property + " must be an http(s) URI, was " + uri);
+        }
     }
 
     private static void requirePositive(String name, String property, Duration value, boolean zeroAllowed) {

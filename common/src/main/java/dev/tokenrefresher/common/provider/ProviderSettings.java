@@ -23,7 +23,8 @@ public record ProviderSettings(
         Map<String, String> requestHeaders,
         URI revocationUri,
         RevocationFormat revocationFormat,
-        Duration timeoutQuietPeriod) {
+        Duration timeoutQuietPeriod,
+        ProviderAuthorization authorization) {
 
     public static final Duration DEFAULT_REFRESH_LEAD_TIME = Duration.ofMinutes(10);
     public static final int DEFAULT_CONCURRENCY = 8;
@@ -39,6 +40,16 @@ public record ProviderSettings(
      * timed-out refresh is retried no later than before the quiet period existed.
      */
     public static final Duration DEFAULT_TIMEOUT_QUIET_PERIOD = Duration.ofSeconds(30);
+
+    /** Settings for refreshes only: no authorization endpoint, so no connect sessions. */
+    public ProviderSettings(String name, URI tokenUri, String clientId, String clientSecret,
+            ClientAuthentication clientAuthentication, Duration refreshLeadTime, int concurrency,
+            Duration requestTimeout, Duration defaultAccessTokenLifetime, Map<String, String> requestHeaders,
+            URI revocationUri, RevocationFormat revocationFormat, Duration timeoutQuietPeriod) {
+        this(name, tokenUri, clientId, clientSecret, clientAuthentication, refreshLeadTime, concurrency,
+                requestTimeout, defaultAccessTokenLifetime, requestHeaders, revocationUri, revocationFormat,
+                timeoutQuietPeriod, ProviderAuthorization.NONE);
+    }
 
     /**
      * When a token issued at {@code issuedAt} is due for refresh: the lead time before its expiry, or, when the lead
@@ -57,6 +68,6 @@ public record ProviderSettings(
         return "ProviderSettings[name=" + name + ", tokenUri=" + tokenUri + ", clientId=" + clientId
                 + ", clientAuthentication=" + clientAuthentication + ", refreshLeadTime=" + refreshLeadTime
                 + ", concurrency=" + concurrency + ", requestTimeout=" + requestTimeout + ", timeoutQuietPeriod="
-                + timeoutQuietPeriod + "]";
+                + timeoutQuietPeriod + ", authorization=" + authorization + "]";
     }
 }

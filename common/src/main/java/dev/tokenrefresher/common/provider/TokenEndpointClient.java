@@ -2,6 +2,7 @@ package dev.tokenrefresher.common.provider;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
@@ -56,11 +57,32 @@ public class TokenEndpointClient {
     }
 
     public RefreshResult refresh(ProviderSettings provider, String refreshToken) {
+        return call(provider, new StringBuilder("grant_type=refresh_token&refresh_token=").append(encode(
+                refreshToken)));
+    }
+
+    /**
+     * Exchanges an authorization code for the connection's first tokens (RFC 6749 section 4.1.3), with the same client
+     * authentication and headers as a refresh, so QuickBooks' hard expiry comes with them.
+     *
+     * @param codeVerifier the PKCE verifier (RFC 7636), or {@code null} when the authorization request had none
+     * @return the tokens, or why not; a failed exchange stores nothing, and the user starts again
+     */
+    public RefreshResult exchangeCode(ProviderSettings provider, String code, URI redirectUri, String codeVerifier) {
+        StringBuilder form = new StringBuilder("grant_type=authorization_code&code=").append(encode(code))
+                .append("&redirect_uri=").append(encode(redirectUri.toString()));
+        if (codeVerifier != null) {
+            form.append("&code_verifier=").append(encode(codeVerifier));
+        }
+        return call(provider, form);
+    }
+
+    private RefreshResult call(ProviderSettings provider, StringBuilder form) {
         long started = System.nanoTime();
         HttpResponse<byte[]> response;
         // The request's own timeout ends when the headers arrive; a body that stalls after them would hold the call
         // (and the claim) for as long as it stalls. The deadline covers the whole exchange, body included.
-        CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(request(provider, refreshToken),
+        CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(request(provider, form),
                 HttpResponse.BodyHandlers.ofByteArray());
         try {
             response = exchange.get(provider.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -224,8 +246,7 @@ public class TokenEndpointClient {
         }
     }
 
-    private HttpRequest request(ProviderSettings provider, String refreshToken) {
-        StringBuilder form = new StringBuilder("grant_type=refresh_token&refresh_token=").append(encode(refreshToken));
+    private HttpRequest request(ProviderSettings provider, StringBuilder form) {
         HttpRequest.Builder request = HttpRequest.newBuilder(provider.tokenUri())
                 .timeout(provider.requestTimeout())
                 .header("Accept", "application/json")

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -21,6 +22,48 @@ class ProviderRegistryTest {
         assertThat(settings.requestHeaders()).containsEntry("x-include-refresh-token-hard-expires-in", "true");
         assertThat(settings.refreshLeadTime()).isEqualTo(ProviderSettings.DEFAULT_REFRESH_LEAD_TIME);
         assertThat(settings.concurrency()).isEqualTo(ProviderSettings.DEFAULT_CONCURRENCY);
+    }
+
+    @Test
+    void quickbooksPresetKnowsIntuitsAuthorizationEndpointAndTheAccountingScopeWithoutPkce() {
+        ProviderAuthorization authorization = ProviderRegistry.resolve("quickbooks", properties(null, null, "id",
+                "secret", null, null)).authorization();
+
+        assertThat(authorization.configured()).isTrue();
+        assertThat(authorization.authorizationUri()).hasToString("https://appcenter.intuit.com/connect/oauth2");
+        assertThat(authorization.scopes()).containsExactly("com.intuit.quickbooks.accounting");
+        assertThat(authorization.pkce()).isFalse();
+        assertThat(authorization.redirectUri()).as("the scheduler's own callback").isNull();
+    }
+
+    @Test
+    void anyProviderTakesConnectSessionsThroughConfigurationAloneWithPkceByDefault() {
+        ProviderProperties configured = new ProviderProperties(null, URI.create("https://auth.example.com/token"),
+                "id", "secret", null, null, null, null, null, null, null, null, null, URI.create(
+                        "https://auth.example.com/authorize"),
+                List.of("read", "offline_access"), URI.create(
+                        "https://refresher.example.com/connect/callback"),
+                null);
+
+        ProviderAuthorization authorization = ProviderRegistry.resolve("generic", configured).authorization();
+
+        assertThat(authorization.authorizationUri()).hasToString("https://auth.example.com/authorize");
+        assertThat(authorization.scopes()).containsExactly("read", "offline_access");
+        assertThat(authorization.redirectUri()).hasToString("https://refresher.example.com/connect/callback");
+        assertThat(authorization.pkce()).isTrue();
+        assertThat(ProviderRegistry.resolve("xero", properties(null, URI.create("https://x.test/token"), "id", "s",
+                null, null)).authorization().configured()).as("no authorization-uri").isFalse();
+    }
+
+    @Test
+    void anAuthorizationUriThatIsNotHttpIsRefusedNamingTheProperty() {
+        ProviderProperties configured = new ProviderProperties(null, URI.create("https://auth.example.com/token"),
+                "id", "secret", null, null, null, null, null, null, null, null, null, URI.create(
+                        "javascript:alert(1)"),
+                null, null, null);
+
+        assertThatThrownBy(() -> ProviderRegistry.resolve("generic", configured)).hasMessage(
+                "refresher.providers.generic: authorization-uri must be an http(s) URI, was javascript:alert(1)");
     }
 
     @Test

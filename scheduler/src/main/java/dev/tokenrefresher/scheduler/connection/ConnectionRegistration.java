@@ -25,7 +25,7 @@ import org.springframework.stereotype.Service;
  * delayed refresh message.
  */
 @Service
-class ConnectionRegistration {
+public class ConnectionRegistration {
 
     private static final Logger log = LoggerFactory.getLogger(ConnectionRegistration.class);
 
@@ -44,7 +44,7 @@ class ConnectionRegistration {
         this.clock = clock;
     }
 
-    Registered register(RegisterConnectionRequest request) {
+    public Registered register(RegisterConnectionRequest request) {
         requireValid(request);
         ProviderSettings provider = providers.find(request.provider()).orElseThrow(
                 () -> new InvalidFieldException("provider", "'" + request.provider()

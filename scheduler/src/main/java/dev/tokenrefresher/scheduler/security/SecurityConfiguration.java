@@ -18,8 +18,9 @@ import org.springframework.security.web.authentication.AnonymousAuthenticationFi
 import tools.jackson.databind.ObjectMapper;
 
 /**
- * Who may call what. Stateless: every request carries its API key. Health, info, the Prometheus endpoint and the
- * OpenAPI document are open; reading an access token needs {@code token-reader}; everything else under {@code /api}
+ * Who may call what. Stateless: every request carries its API key. Health, info, the Prometheus endpoint, the
+ * OpenAPI document and a connect session's browser addresses ({@code /connect/...}) are open; reading an access token
+ * needs {@code token-reader}; connect sessions need {@code connect} or {@code admin}; everything else under {@code /api}
  * and the other actuator endpoints need {@code admin}. Refusals are problem details: 401 without a (valid) key, 403 with the wrong role.
  */
 @Configuration(proxyBeanMethods = false)
@@ -29,6 +30,8 @@ class SecurityConfiguration {
 
     /** The path host apps read tokens from; the only one open to {@code token-reader}. */
     static final String ACCESS_TOKEN_PATH = "/api/connections/*/access-token";
+    /** Where a host app asks for a reconnect link; open to {@code connect} as well as {@code admin}. */
+    static final String RECONNECT_SESSION_PATH = "/api/connections/*/reconnect-session";
 
     @Bean
     SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeyProperties properties, ObjectMapper json)
@@ -51,6 +54,12 @@ class SecurityConfiguration {
                         .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**")
                         .permitAll()
                         .requestMatchers("/error").permitAll()
+                        // a user's browser: the connect link (its secret is the credential) and the provider's callback
+                        .requestMatchers(HttpMethod.GET, "/connect/*").permitAll()
+                        .requestMatchers("/api/connect-sessions", "/api/connect-sessions/*")
+                        .hasAnyRole(ApiRole.ADMIN.name(), ApiRole.CONNECT.name())
+                        .requestMatchers(HttpMethod.POST, RECONNECT_SESSION_PATH)
+                        .hasAnyRole(ApiRole.ADMIN.name(), ApiRole.CONNECT.name())
                         .requestMatchers(HttpMethod.GET, ACCESS_TOKEN_PATH).hasRole(ApiRole.TOKEN_READER.name())
                         .requestMatchers("/api/**", "/actuator/**").hasRole(ApiRole.ADMIN.name())
                         .anyRequest().denyAll())

@@ -4,6 +4,7 @@ import dev.tokenrefresher.common.RefresherException;
 import dev.tokenrefresher.common.connection.ConcurrentRegistrationException;
 import dev.tokenrefresher.common.crypto.TokenDecryptionException;
 import dev.tokenrefresher.common.keys.UndecryptableConnections;
+import dev.tokenrefresher.scheduler.connect.ConnectSessionNotFoundException;
 import dev.tokenrefresher.scheduler.connection.ConnectionNotActiveException;
 import dev.tokenrefresher.scheduler.connection.ConnectionNotFoundException;
 import dev.tokenrefresher.scheduler.connection.InvalidFieldException;
@@ -126,6 +127,13 @@ class ApiErrors extends ResponseEntityExceptionHandler {
     ProblemDetail notFound(ConnectionNotFoundException e) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, e.getMessage());
         problem.setProperty("connectionId", e.connectionId());
+        return problem;
+    }
+
+    @ExceptionHandler(ConnectSessionNotFoundException.class)
+    ProblemDetail connectSessionNotFound(ConnectSessionNotFoundException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, e.getMessage());
+        problem.setProperty("connectSessionId", e.sessionId());
         return problem;
     }
 
