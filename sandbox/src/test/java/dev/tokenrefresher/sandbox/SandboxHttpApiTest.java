@@ -132,7 +132,7 @@ class SandboxHttpApiTest {
     @Test
     void otherGrantTypeIsUnsupportedAndMissingRefreshTokenIsInvalidRequest() {
         HttpResponse<String> otherGrant = http
-                .send(http.tokenRequest(form(Map.of("grant_type", "authorization_code", "code", "x")),
+                .send(http.tokenRequest(form(Map.of("grant_type", "client_credentials", "scope", "x")),
                         "Authorization", basic(CLIENT_ID, CLIENT_SECRET)));
         HttpResponse<String> noToken = http
                 .send(http.tokenRequest(form(Map.of("grant_type", "refresh_token")), "Authorization",
@@ -219,8 +219,9 @@ class SandboxHttpApiTest {
         assertThat(response.body()).doesNotContain("sbx_");
         JsonNode report = json(response);
         assertThat(fieldNames(report)).containsExactlyInAnyOrder("realmId", "refreshes", "overlappingRefreshes",
-                "invalidGrants", "refreshesAfterAccessExpiry", "revoked", "accessTokenExpiresAt",
-                "currentRefreshTokenSha256", "reuseGraceSeconds", "graceReuses", "answerDelayMillis", "inFlight",
+                "invalidGrants", "refreshesAfterAccessExpiry", "hardExpiredGrants", "revoked", "accessTokenExpiresAt",
+                "refreshTokenExpiresAt", "hardExpiresAt", "currentRefreshTokenSha256", "reuseGraceSeconds",
+                "graceReuses", "answerDelayMillis", "inFlight",
                 "calls", "hungCalls", "slowCalls", "tailGroup");
         assertThat(report.get("refreshes").asLong()).isEqualTo(1);
         assertThat(report.get("refreshesAfterAccessExpiry").asLong()).isEqualTo(1);
@@ -278,10 +279,13 @@ class SandboxHttpApiTest {
 
         assertThat(stats).isEqualTo(json("""
                 {"connections":1,"requests":3,"refreshes":1,"overlappingRefreshes":0,"invalidGrants":2,
-                 "unknownTokenGrants":1,"refreshesAfterAccessExpiry":0,"invalidClientAnswers":0,"inFlight":0,
+                 "unknownTokenGrants":1,"hardExpiredGrants":0,"refreshesAfterAccessExpiry":0,"invalidClientAnswers":0,
+                 "inFlight":0,
                  "faultsInjected":{"error":0,"rateLimited":0,"hang":0,"outage":0,"invalidClient":0},
                  "faultsAfterRotation":{"reset":0,"serverError":0,"truncated":0,"stall":0},
-                 "requestsByStatus":{"200":1,"400":2}}"""));
+                 "requestsByStatus":{"200":1,"400":2},
+                 "authorizations":{"approved":0,"denied":0,"codesExchanged":0,"codesReused":0,"codesExpired":0,
+                                   "pkceFailures":0}}"""));
         JsonNode afterReset = http.stats();
         assertThat(afterReset.get("connections").asInt()).isZero();
         assertThat(afterReset.get("requests").asInt()).isZero();

@@ -29,10 +29,11 @@ final class Connection {
 
     private final long number;
     private final String realmId;
-    private final Instant hardExpiresAt;
     private final ReentrantLock lock = new ReentrantLock();
 
     // guarded by lock
+    /** The chain's hard cap, fixed at authorisation; only the control API moves it. */
+    private Instant hardExpiresAt;
     private String refreshToken;
     private int usesOfRefreshToken;
     private Instant refreshTokenExpiresAt;
@@ -50,6 +51,7 @@ final class Connection {
     private final AtomicLong refreshes = new AtomicLong();
     private final AtomicLong overlappingRefreshes = new AtomicLong();
     private final AtomicLong invalidGrants = new AtomicLong();
+    private final AtomicLong hardExpiredGrants = new AtomicLong();
     private final AtomicLong refreshesAfterAccessExpiry = new AtomicLong();
     private final AtomicLong graceReuses = new AtomicLong();
     private final AtomicLong calls = new AtomicLong();
@@ -151,6 +153,9 @@ final class Connection {
             InvalidGrantReason refusal = refusalOf(presentedToken, now);
             if (refusal != null) {
                 invalidGrants.incrementAndGet();
+                if (refusal == InvalidGrantReason.HARD_EXPIRED) {
+                    hardExpiredGrants.incrementAndGet();
+                }
                 return new RefreshOutcome.Refused(refusal);
             }
             if (!now.isBefore(accessTokenExpiresAt)) {
@@ -225,6 +230,9 @@ final class Connection {
         if (!refreshToken.equals(presentedToken)) {
             return InvalidGrantReason.ROTATED_AWAY;
         }
+        if (!now.isBefore(hardExpiresAt)) {
+            return InvalidGrantReason.HARD_EXPIRED;
+        }
         if (!now.isBefore(refreshTokenExpiresAt)) {
             return InvalidGrantReason.EXPIRED;
         }
@@ -235,6 +243,31 @@ final class Connection {
     private Instant rollingExpiry(Instant now, RefreshRules rules) {
         Instant rolling = now.plus(rules.refreshTokenLifetime());
         return rolling.isBefore(hardExpiresAt) ? rolling : hardExpiresAt;
+    }
+
+    Instant hardExpiresAt() {
+        lock.lock();
+        try {
+            return hardExpiresAt;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Moves the chain's hard cap, for tests that need it near. The refresh token's rolling expiry is cut to it if it
+     * was later; a later cap does not extend it before the next refresh.
+     */
+    void changeHardExpiresAt(Instant cap) {
+        lock.lock();
+        try {
+            hardExpiresAt = cap;
+            if (refreshTokenExpiresAt.isAfter(cap)) {
+                refreshTokenExpiresAt = cap;
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Whether {@code token} is the refresh token in force now (not one rotated away). */
@@ -265,7 +298,8 @@ final class Connection {
         lock.lock();
         try {
             return new ConnectionReport(realmId, refreshes.get(), overlappingRefreshes.get(), invalidGrants.get(),
-                    refreshesAfterAccessExpiry.get(), revoked, accessTokenExpiresAt, sha256Hex(refreshToken),
+                    refreshesAfterAccessExpiry.get(), hardExpiredGrants.get(), revoked, accessTokenExpiresAt,
+                    refreshTokenExpiresAt, hardExpiresAt, sha256Hex(refreshToken),
                     (reuseGrace != null ? reuseGrace : defaultReuseGrace).toSeconds(), graceReuses.get(),
                     answerDelay(defaultAnswerDelay).toMillis(), inFlight.get(), calls.get(), hungCalls.get(),
                     slowCalls.get(), tailGroup);
@@ -296,6 +330,10 @@ final class Connection {
 
     long invalidGrants() {
         return invalidGrants.get();
+    }
+
+    long hardExpiredGrants() {
+        return hardExpiredGrants.get();
     }
 
     long refreshesAfterAccessExpiry() {

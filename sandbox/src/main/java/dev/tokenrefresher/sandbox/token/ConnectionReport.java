@@ -15,6 +15,13 @@ import java.time.Instant;
  *            refreshes refused because the token was rotated away, revoked or expired
  * @param refreshesAfterAccessExpiry
  *            successful refreshes made when the current access token had already expired
+ * @param hardExpiredGrants
+ *            of the invalid grants, those refused because the chain had passed its hard cap
+ * @param refreshTokenExpiresAt
+ *            when the current refresh token expires (rolling, never after {@code hardExpiresAt})
+ * @param hardExpiresAt
+ *            the chain's hard cap ({@code sandbox.refresh-token-hard-lifetime} after authorisation, unless moved with
+ *            {@code PUT /sandbox/connections/{realmId}/hard-expires-at})
  * @param currentRefreshTokenSha256
  *            lowercase hex SHA-256 of the current refresh token's UTF-8 bytes
  * @param reuseGraceSeconds
@@ -39,7 +46,8 @@ import java.time.Instant;
  *            {@code hang}, {@code slow} or {@code other}: the share of the connections the tail faults put it in
  */
 record ConnectionReport(String realmId, long refreshes, long overlappingRefreshes, long invalidGrants,
-        long refreshesAfterAccessExpiry, boolean revoked, Instant accessTokenExpiresAt,
-        String currentRefreshTokenSha256, long reuseGraceSeconds, long graceReuses, long answerDelayMillis,
+        long refreshesAfterAccessExpiry, long hardExpiredGrants, boolean revoked, Instant accessTokenExpiresAt,
+        Instant refreshTokenExpiresAt, Instant hardExpiresAt, String currentRefreshTokenSha256, long reuseGraceSeconds,
+        long graceReuses, long answerDelayMillis,
         int inFlight, long calls, long hungCalls, long slowCalls, TailGroup tailGroup) {
 }

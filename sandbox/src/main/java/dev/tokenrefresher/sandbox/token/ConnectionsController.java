@@ -1,6 +1,8 @@
 package dev.tokenrefresher.sandbox.token;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 import org.springframework.http.HttpStatus;
@@ -30,9 +32,11 @@ class ConnectionsController {
     static final Duration MAX_ANSWER_DELAY = Duration.ofMinutes(10);
 
     private final TokenAuthority authority;
+    private final Clock clock;
 
-    ConnectionsController(TokenAuthority authority) {
+    ConnectionsController(TokenAuthority authority, Clock clock) {
         this.authority = authority;
+        this.clock = clock;
     }
 
     /**
@@ -92,6 +96,36 @@ class ConnectionsController {
             delay = Duration.ofMillis(body.millis());
         }
         if (!authority.changeAnswerDelay(realmId, delay)) {
+            throw unknown(realmId);
+        }
+        return report(realmId);
+    }
+
+    /**
+     * The body of {@code PUT /sandbox/connections/{realmId}/hard-expires-at}: exactly one of an instant and a number of
+     * seconds from now (by the sandbox's clock; 0 = hard-expired now).
+     */
+    record HardExpiry(Instant hardExpiresAt, Long secondsFromNow) {
+    }
+
+    /**
+     * Moves the connection's hard cap (Intuit's 5-year limit, fixed at authorisation), so a test can bring it near.
+     * The refresh token's rolling expiry is cut to the new cap if it was later.
+     */
+    @PutMapping("/{realmId}/hard-expires-at")
+    ConnectionReport changeHardExpiresAt(@PathVariable String realmId, @RequestBody HardExpiry body) {
+        if ((body.hardExpiresAt() == null) == (body.secondsFromNow() == null)) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
+                    "give exactly one of hardExpiresAt and secondsFromNow");
+        }
+        if (body.secondsFromNow() != null && body.secondsFromNow() < 0) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
+                    "secondsFromNow must be zero or positive, was " + body.secondsFromNow());
+        }
+        Instant cap = body.hardExpiresAt() != null
+                ? body.hardExpiresAt()
+                : clock.instant().plusSeconds(body.secondsFromNow());
+        if (!authority.changeHardExpiresAt(realmId, cap)) {
             throw unknown(realmId);
         }
         return report(realmId);

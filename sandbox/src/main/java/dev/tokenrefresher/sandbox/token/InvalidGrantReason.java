@@ -8,7 +8,8 @@ enum InvalidGrantReason {
 
     UNKNOWN("The refresh token is unknown"), EXPIRED("The refresh token has expired"), ROTATED_AWAY(
             "The refresh token was replaced by an earlier refresh (rotated away)"), REVOKED(
-                    "The refresh token was revoked");
+                    "The refresh token was revoked"), HARD_EXPIRED(
+                            "The refresh token has passed its hard expiry (the connection's cap): reconnect");
 
     private final String description;
 

@@ -1,5 +1,6 @@
 package dev.tokenrefresher.sandbox.token;
 
+import dev.tokenrefresher.sandbox.authorize.AuthorizationCodes;
 import dev.tokenrefresher.sandbox.faults.AfterRotationFault;
 import dev.tokenrefresher.sandbox.faults.AfterRotationFaults;
 import dev.tokenrefresher.sandbox.faults.FaultDecider;
@@ -64,6 +65,8 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
     private final AfterRotationFaults afterRotation;
     private final TailFaults tail;
     private final Pause pause;
+    private final AuthorizationCodes codes;
+    private final CodeExchange codeExchange;
     private final ClientCredentials registeredClient;
     private final Duration refreshTokenLifetime;
     private final Duration refreshTokenHardLifetime;
@@ -89,8 +92,10 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
     private final Map<Integer, AtomicLong> requestsByStatus = new ConcurrentHashMap<>();
 
     TokenAuthority(Clock clock, SandboxProperties properties, RuntimeSettings settings, FaultDecider faults,
-            AfterRotationFaults afterRotation, TailFaults tail, Pause pause) {
+            AfterRotationFaults afterRotation, TailFaults tail, Pause pause, AuthorizationCodes codes) {
         this.clock = clock;
+        this.codes = codes;
+        this.codeExchange = new CodeExchange(codes, this);
         this.tail = tail;
         this.settings = settings;
         this.faults = faults;
@@ -205,6 +210,9 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
         if (request.grantType() == null) {
             return new TokenRefusal(OAuthError.INVALID_REQUEST, "grant_type is missing");
         }
+        if (TokenRequest.AUTHORIZATION_CODE_GRANT.equals(request.grantType())) {
+            return codeExchange.exchange(request, request.client().orElseThrow());
+        }
         if (!TokenRequest.REFRESH_TOKEN_GRANT.equals(request.grantType())) {
             return TokenRefusal.of(OAuthError.UNSUPPORTED_GRANT_TYPE);
         }
@@ -231,6 +239,27 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
             case RefreshOutcome.Refreshed refreshed -> lostOrGranted(connection, grant(rules, now, request,
                     refreshed));
         };
+    }
+
+    /**
+     * Creates the connection of an exchanged authorization code, under the realm id its consent redirect named, and
+     * answers its first tokens as a refresh would.
+     */
+    TokenGrant authorized(String realmId, boolean includeHardExpiry) {
+        Instant now = clock.instant();
+        RefreshRules rules = currentRules();
+        String refreshToken = tokens.refreshToken();
+        Connection connection = new Connection(connectionNumbers.incrementAndGet(), realmId, refreshToken, now, rules,
+                refreshTokenHardLifetime, null);
+        if (connectionsByRealmId.putIfAbsent(realmId, connection) != null) {
+            // the consent page reserved the realm id against every connection then; only a mint since could take it
+            throw new IllegalStateException("realm " + realmId + " was taken between consent and code exchange");
+        }
+        connectionsByRefreshToken.put(refreshToken, connection);
+        log.info("Authorization code exchanged: connection of realm {} created", realmId);
+        return new TokenGrant(TokenGrant.BEARER, tokens.accessToken(), rules.accessTokenLifetime().toSeconds(),
+                refreshToken, secondsBetween(now, connection.refreshTokenExpiresAt()),
+                includeHardExpiry ? secondsBetween(now, connection.hardExpiresAt()) : null);
     }
 
     /** The rotation happened: the answer is lost now if a fault after rotation is pending for this connection. */
@@ -373,6 +402,21 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
         return true;
     }
 
+    /**
+     * Moves the hard cap of one connection's refresh-token chain.
+     *
+     * @return false when no connection has that realm id
+     */
+    boolean changeHardExpiresAt(String realmId, Instant cap) {
+        Connection connection = connectionsByRealmId.get(realmId);
+        if (connection == null) {
+            return false;
+        }
+        connection.changeHardExpiresAt(cap);
+        log.info("Realm {}: refresh-token chain hard-expires at {}", realmId, cap);
+        return true;
+    }
+
     /** All connections, oldest first. */
     List<ConnectionReport> reports() {
         return connectionsByRealmId.values()
@@ -397,6 +441,7 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
         long overlapping = 0;
         long connectionInvalidGrants = 0;
         long afterAccessExpiry = 0;
+        long hardExpired = 0;
         int connections = 0;
         for (Connection connection : connectionsByRealmId.values()) {
             connections++;
@@ -404,6 +449,7 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
             overlapping += connection.overlappingRefreshes();
             connectionInvalidGrants += connection.invalidGrants();
             afterAccessExpiry += connection.refreshesAfterAccessExpiry();
+            hardExpired += connection.hardExpiredGrants();
         }
         long unknown = unknownTokenGrants.get();
         Map<FaultKind, Long> faultCounts = new EnumMap<>(FaultKind.class);
@@ -413,12 +459,13 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
         TreeMap<Integer, Long> byStatus = new TreeMap<>();
         requestsByStatus.forEach((status, count) -> byStatus.put(status, count.get()));
         return new SandboxStats(connections, requests.get(), refreshes, overlapping, connectionInvalidGrants + unknown,
-                unknown, afterAccessExpiry, invalidClientAnswers.get(), inFlight.get(), FaultCounts.of(faultCounts),
-                AfterRotationCounts.of(afterRotationCounts), Collections.unmodifiableSortedMap(byStatus));
+                unknown, hardExpired, afterAccessExpiry, invalidClientAnswers.get(), inFlight.get(),
+                FaultCounts.of(faultCounts), AfterRotationCounts.of(afterRotationCounts),
+                Collections.unmodifiableSortedMap(byStatus), codes.counts());
     }
 
     /**
-     * Forgets all connections, tokens and counters. The in-flight gauge is kept: requests still running will count
+     * Forgets all connections, tokens, authorization codes and counters. The in-flight gauge is kept: requests still running will count
      * themselves out of it.
      */
     void reset() {
@@ -431,6 +478,7 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
         faultsInjected.values().forEach(count -> count.set(0));
         faultsAfterRotation.values().forEach(count -> count.set(0));
         requestsByStatus.clear();
+        codes.reset();
         log.info("Reset: all connections and counters forgotten");
     }
 

@@ -19,7 +19,9 @@ import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-/** Intuit's token endpoint, {@code POST /oauth2/v1/tokens/bearer}, for the refresh-token grant. */
+/**
+ * Intuit's token endpoint, {@code POST /oauth2/v1/tokens/bearer}, for the refresh-token and authorization-code grants.
+ */
 @RestController
 class TokenEndpointController {
 
@@ -47,9 +49,12 @@ class TokenEndpointController {
             @RequestParam(name = "refresh_token", required = false) String refreshToken,
             @RequestParam(name = "client_id", required = false) String clientId,
             @RequestParam(name = "client_secret", required = false) String clientSecret,
+            @RequestParam(name = "code", required = false) String code,
+            @RequestParam(name = "redirect_uri", required = false) String redirectUri,
+            @RequestParam(name = "code_verifier", required = false) String codeVerifier,
             HttpServletRequest servletRequest, HttpServletResponse servletResponse) {
         TokenRequest request = new TokenRequest(ClientCredentials.fromRequest(authorization, clientId, clientSecret),
-                grantType, refreshToken, Boolean.parseBoolean(includeHardExpiry));
+                grantType, refreshToken, Boolean.parseBoolean(includeHardExpiry), code, redirectUri, codeVerifier);
         return switch (authority.answer(request)) {
             case TokenGrant grant -> granted(grant);
             case TokenRefusal refusal -> refuse(refusal);

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
 import dev.tokenrefresher.sandbox.MutableClock;
+import dev.tokenrefresher.sandbox.authorize.AuthorizationCodes;
+import dev.tokenrefresher.sandbox.authorize.AuthorizationCounts;
+import dev.tokenrefresher.sandbox.authorize.AuthorizeProperties;
 import dev.tokenrefresher.sandbox.faults.AfterRotationFaults;
 import dev.tokenrefresher.sandbox.faults.CallCount;
 import dev.tokenrefresher.sandbox.faults.FaultDecider;
@@ -41,6 +44,7 @@ class TokenAuthorityTest {
             SandboxProperties.DEFAULT_CLIENT_SECRET);
     private static final Pause NO_PAUSE = duration -> {
     };
+    private static final AuthorizationCounts NO_AUTHORIZATIONS = new AuthorizationCounts(0, 0, 0, 0, 0, 0);
     private static final FaultDecider NO_FAULTS = () -> new FaultDecision.Proceed(Duration.ZERO);
 
     private final MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
@@ -57,7 +61,7 @@ class TokenAuthorityTest {
     private TokenAuthority authority(SandboxProperties properties, FaultDecider faults, TailFaults tail,
             Pause pause) {
         return new TokenAuthority(clock, properties, new RuntimeSettings(properties), faults,
-                new AfterRotationFaults(), tail, pause);
+                new AfterRotationFaults(), tail, pause, new AuthorizationCodes(clock, AuthorizeProperties.defaults()));
     }
 
     private static SandboxProperties rotatingEvery(int rotateEvery) {
@@ -117,8 +121,9 @@ class TokenAuthorityTest {
         void mintedConnectionStartsWithNoActivity() {
             MintedConnection minted = mintOne();
 
-            assertThat(report(minted)).isEqualTo(new ConnectionReport(minted.realmId(), 0, 0, 0, 0, false,
-                    clock.instant().plusSeconds(3600), sha256(minted.refreshToken()), 0, 0, 0, 0, 0, 0, 0,
+            assertThat(report(minted)).isEqualTo(new ConnectionReport(minted.realmId(), 0, 0, 0, 0, 0, false,
+                    clock.instant().plusSeconds(3600), clock.instant().plus(Duration.ofDays(100)),
+                    clock.instant().plus(Duration.ofDays(5 * 365)), sha256(minted.refreshToken()), 0, 0, 0, 0, 0, 0, 0,
                     TailGroup.OTHER));
         }
     }
@@ -228,7 +233,8 @@ class TokenAuthorityTest {
             clock.advance(Duration.ofDays(51));
 
             assertThat(grant.refreshTokenExpiresIn()).isEqualTo(Duration.ofDays(51).toSeconds());
-            assertThat(refresh(minted.refreshToken())).isEqualTo(invalidGrant(InvalidGrantReason.EXPIRED));
+            assertThat(refresh(minted.refreshToken())).isEqualTo(invalidGrant(InvalidGrantReason.HARD_EXPIRED));
+            assertThat(authority.stats().hardExpiredGrants()).isEqualTo(1);
         }
 
         @Test
@@ -306,9 +312,9 @@ class TokenAuthorityTest {
         }
 
         @Test
-        void grantTypeOtherThanRefreshTokenIsUnsupported() {
+        void grantTypeOtherThanRefreshTokenOrAuthorizationCodeIsUnsupported() {
             TokenAnswer answer = authority.answer(
-                    new TokenRequest(Optional.of(CLIENT), "authorization_code", mintOne().refreshToken(), false));
+                    new TokenRequest(Optional.of(CLIENT), "client_credentials", mintOne().refreshToken(), false));
 
             assertThat(answer).isEqualTo(TokenRefusal.of(OAuthError.UNSUPPORTED_GRANT_TYPE));
         }
@@ -430,9 +436,9 @@ class TokenAuthorityTest {
             refresh("sbx_rt_unknown");
             authority.answer(new TokenRequest(Optional.empty(), "refresh_token", "x", false));
 
-            assertThat(authority.stats()).isEqualTo(new SandboxStats(2, 5, 2, 0, 2, 1, 0, 1, 0, FaultCounts.NONE,
+            assertThat(authority.stats()).isEqualTo(new SandboxStats(2, 5, 2, 0, 2, 1, 0, 0, 1, 0, FaultCounts.NONE,
                     AfterRotationCounts.NONE,
-                    new TreeMap<>(Map.of(200, 2L, 400, 2L, 401, 1L))));
+                    new TreeMap<>(Map.of(200, 2L, 400, 2L, 401, 1L)), NO_AUTHORIZATIONS));
         }
     }
 
@@ -707,9 +713,9 @@ class TokenAuthorityTest {
 
             authority.reset();
 
-            assertThat(authority.stats()).isEqualTo(new SandboxStats(0, 0, 0, 0, 0, 0, 0, 0, 0, FaultCounts.NONE,
+            assertThat(authority.stats()).isEqualTo(new SandboxStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, FaultCounts.NONE,
                     AfterRotationCounts.NONE,
-                    new TreeMap<>()));
+                    new TreeMap<>(), NO_AUTHORIZATIONS));
             assertThat(authority.report(minted.realmId())).isEmpty();
             assertThat(refresh(minted.refreshToken())).isEqualTo(invalidGrant(InvalidGrantReason.UNKNOWN));
         }
