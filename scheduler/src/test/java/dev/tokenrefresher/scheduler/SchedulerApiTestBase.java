@@ -61,7 +61,7 @@ public abstract class SchedulerApiTestBase extends ServicesTestBase {
     protected static final String READER_KEY = "test-reader-key-0123456789abcdef";
 
     /** One sandbox for the whole JVM: tests compare its counters before and after. */
-    protected static final RunningSandbox SANDBOX = RunningSandbox.start();
+    protected static final RunningSandbox SANDBOX = RunningSandbox.start("sandbox.scopes=read,offline_access");
     protected static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 

@@ -93,7 +93,9 @@ class AuthorizeController {
             query.put("state", request.state());
             return redirect(RedirectUris.with(request.redirectUri(), query));
         }
-        String realmId = newRealmId();
+        // a company that is connected already is authorized again (a reconnect keeps its realm id); any other name, or
+        // none, is a new company
+        String realmId = company != null && realms.exists(company.strip()) ? company.strip() : newRealmId();
         String code = codes.approve(request, realmId);
         log.info("Authorization approved for client {}: realm {}, scopes {}, PKCE {}", request.clientId(), realmId,
                 request.scopes(), request.codeChallenge() != null);

@@ -251,12 +251,16 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
         String refreshToken = tokens.refreshToken();
         Connection connection = new Connection(connectionNumbers.incrementAndGet(), realmId, refreshToken, now, rules,
                 refreshTokenHardLifetime, null);
-        if (connectionsByRealmId.putIfAbsent(realmId, connection) != null) {
-            // the consent page reserved the realm id against every connection then; only a mint since could take it
-            throw new IllegalStateException("realm " + realmId + " was taken between consent and code exchange");
+        Connection earlier = connectionsByRealmId.put(realmId, connection);
+        if (earlier != null) {
+            // the user authorized a company that was connected before (a reconnect): the new authorization starts a
+            // new chain, with a new hard cap, and the earlier chain's tokens are refused from now on
+            earlier.revoke();
         }
         connectionsByRefreshToken.put(refreshToken, connection);
-        log.info("Authorization code exchanged: connection of realm {} created", realmId);
+        log.info("Authorization code exchanged: connection of realm {} {}", realmId, earlier == null
+                ? "created"
+                : "authorized again (its earlier tokens revoked)");
         return new TokenGrant(TokenGrant.BEARER, tokens.accessToken(), rules.accessTokenLifetime().toSeconds(),
                 refreshToken, secondsBetween(now, connection.refreshTokenExpiresAt()),
                 includeHardExpiry ? secondsBetween(now, connection.hardExpiresAt()) : null);

@@ -113,6 +113,24 @@ class AuthorizationCodeGrantHttpTest {
     }
 
     @Test
+    void approvingAConnectedCompanyAgainKeepsItsRealmAndRevokesTheEarlierChain() {
+        Map<String, String> first = flow.approve(validRequest());
+        String earlierRefreshToken = json(flow.exchange(first.get("code"), REDIRECT_URI, null)).get("refresh_token")
+                .asString();
+
+        HttpResponse<String> redirect = flow.decide(AuthorizeFlow.requestId(flow.authorize(validRequest())),
+                "approve", first.get("realmId"));
+        Map<String, String> again = AuthorizeFlow.redirectQuery(redirect);
+        HttpResponse<String> exchanged = flow.exchange(again.get("code"), REDIRECT_URI, null);
+
+        assertThat(again.get("realmId")).isEqualTo(first.get("realmId"));
+        assertThat(exchanged.statusCode()).as(exchanged.body()).isEqualTo(200);
+        assertThat(json(http.refresh(earlierRefreshToken)).get("error").asString()).isEqualTo("invalid_grant");
+        assertThat(json(http.refresh(json(exchanged).get("refresh_token").asString())).has("access_token")).isTrue();
+        assertThat(http.stats().get("connections").asInt()).isEqualTo(1);
+    }
+
+    @Test
     void codePresentedAfterItsLifetimeIsInvalidGrant() {
         String code = flow.approve(validRequest()).get("code");
         clock.advance(Duration.ofSeconds(60));

@@ -52,10 +52,15 @@ final class AuthorizeFlow {
     }
 
     HttpResponse<String> decide(String requestId, String decision) {
+        return decide(requestId, decision, "Test Company");
+    }
+
+    /** @param company a name (a new company), or the realm id of a connected one (authorized again) */
+    HttpResponse<String> decide(String requestId, String decision, String company) {
         return http.send(HttpRequest.newBuilder(http.uri("/connect/oauth2/decision"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(query(Map.of("request", requestId, "decision", decision,
-                        "company", "Test Company")))));
+                        "company", company)))));
     }
 
     /** The consent page's hidden request id. */
