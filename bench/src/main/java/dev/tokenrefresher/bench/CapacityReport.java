@@ -16,8 +16,9 @@ final class CapacityReport {
                 + "%d-minute tokens and a %d-minute lead time it walks %d. CPU is user + system time from /proc over "
                 + "the measured window: the worker processes; the broker the apps use (its `beam.smp` and children); "
                 + "every process of the PostgreSQL server, background processes (checkpointer, WAL writer, "
-                + "autovacuum) included. Each holds its component's idle load over the window too, so at this low "
-                + "rate it is an upper bound. The machine and versions are at the top.%n%n", costs.refreshes(),
+                + "autovacuum) included. Each holds its component's idle load over the window too: the lower the "
+                + "rate, the more it overstates the cost. The machine and versions are at the top.%n%n",
+                costs.refreshes(),
                 costs.seconds(), costs.refreshesPerSecond(), costs.hops(), costs.hops() == 1 ? "" : "s", costs.cycle()
                         .toSeconds(),
                 capacity.tokenLifetime().toMinutes(), capacity.leadTime().toMinutes(), Capacity.hops(capacity
