@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The benchmark (bench/): starts the sandbox provider (100 ms per token request), the scheduler and workers from their
 # jars against the local PostgreSQL and RabbitMQ, runs a catch-up of every connection due at once per worker count and
-# the cron-sweep baselines on the same connections, and writes docs/benchmarks.md with a chart beside it.
+# the cron-sweep baselines on the same connections, and writes docs/benchmarks.md with a chart beside it. A run with a
+# steady state ends with the capacity figures: CPU per refresh of the workers, the broker and the database server, WAL,
+# broker memory and table bytes per connection, and sizes for 100k/1M/10M connections (docs/scaling.md).
 #
 #   scripts/bench.sh                      # default sizes: 100,000 connections; 1, 2 and 4 workers
 #   scripts/bench.sh --quick              # 2,000 connections, 2 workers; report in bench/target/ (CI runs this)

@@ -49,6 +49,12 @@ public final class Benchmark {
 
     private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 
+    /**
+     * The broker's and the database's processes, whose CPU the runs count: every {@code beam.smp} and {@code postgres}
+     * until {@link #main} finds the very servers it talks to (a machine may run more of each).
+     */
+    private static ServerProcesses.Servers servers = ServerProcesses.Servers.everyProcess();
+
     static void log(String line) {
         // a formatter: LocalTime.toString() leaves out zero seconds ("06:40" instead of "06:40:00")
         System.out.println(LOG_TIME.format(LocalTime.now()) + " " + line);
@@ -110,6 +116,9 @@ public final class Benchmark {
                     .run(benchProperties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
                             .toArray(String[]::new));
             JdbcClient jdbc = context.getBean(JdbcClient.class);
+            servers = ServerProcesses.Servers.of(Integer.parseInt(common.get("spring.rabbitmq.port")), jdbc);
+            log("measuring the broker's processes " + servers.broker().get() + " and the database server's "
+                    + servers.database().get());
             ConnectionCopier copier = new ConnectionCopier(context.getBean(DataSource.class), context.getBean(
                     TokenCipher.class), PROVIDER);
             Seeder seeder = new Seeder(copier, context.getBean(RefreshPublisher.class), jdbc, PROVIDER);
@@ -151,7 +160,7 @@ public final class Benchmark {
             }
             List<SteadyResult> steady = new ArrayList<>();
             if (!settings.steady().duration().isZero()) {
-                SteadyResult ours = steadyState(settings, common, seeder, provider, sandbox, scheduler);
+                SteadyResult ours = steadyState(settings, common, seeder, provider, sandbox, scheduler, jdbc);
                 steady.add(ours);
                 if (settings.sweeps()) {
                     purgeQueues(context);
@@ -174,11 +183,15 @@ public final class Benchmark {
             if (settings.footprintConnections() > 0) {
                 footprint = footprint(settings, common, context, copier, scheduler);
             }
+            Capacity capacity = steady.isEmpty()
+                    ? null
+                    : Capacity.of(Capacity.costs(steady.getFirst(), steady.getFirst().walBytes(), footprint,
+                            TableSizes.measure(jdbc)));
             String rabbitVersion = context.getBean(RabbitTemplate.class).execute(channel -> String.valueOf(channel
                     .getConnection().getServerProperties().get("version")));
             String postgresVersion = jdbc.sql("SHOW server_version").query(String.class).single();
             Report.write(settings, Environment.describe("PostgreSQL " + postgresVersion, "RabbitMQ "
-                    + rabbitVersion), results, steady, footprint, tail);
+                    + rabbitVersion), results, steady, footprint, tail, capacity);
             log("report written to " + settings.report());
             for (RunResult result : results) {
                 log(String.format(java.util.Locale.ROOT, "%-32s %,8d refreshes in %6.1f s = %,6.0f/s, %.2f CPU ms "
@@ -193,6 +206,9 @@ public final class Benchmark {
                         result.run().refreshes(), result.run().seconds(), result.run().rate(), result.run()
                                 .cpuMillisPerRefresh(),
                         result.lateness().quantile(0.99), result.maxLatenessSeconds(), result.afterExpiry()));
+            }
+            if (capacity != null) {
+                CapacityReport.log(capacity);
             }
             for (TailResult result : tail) {
                 log("tail " + result.tail().name() + ":");
@@ -321,7 +337,7 @@ public final class Benchmark {
      * after its access token expired is counted by the sandbox.
      */
     private static SteadyResult steadyState(BenchSettings settings, Map<String, String> common, Seeder seeder,
-            SandboxClient provider, AppProcess sandbox, AppProcess scheduler) {
+            SandboxClient provider, AppProcess sandbox, AppProcess scheduler, JdbcClient jdbc) {
         BenchSettings.Steady steady = settings.steady();
         provider.accessTokenLifetime(steady.cycle().plus(steady.lead()));
         List<AppProcess> workers = WorkerProcesses.start("steady", settings, steady.workers(), common, Map.of(
@@ -343,6 +359,7 @@ public final class Benchmark {
             long base = statsBefore.get("refreshes").asLong();
             LatenessHistogram before = WorkerProcesses.lateness(workers);
             Progress progress = new Progress();
+            long walBefore = TableSizes.walPosition(jdbc);
             CpuMeter.Reading cpuBefore = cpu.read();
             sampler.scheduleAtFixedRate(() -> progress.sample(provider.refreshes() - base), 0, 2, TimeUnit.SECONDS);
             AppProcess.sleep(steady.duration());
@@ -350,6 +367,7 @@ public final class Benchmark {
             sampler.awaitTermination(10, TimeUnit.SECONDS);
             double seconds = progress.elapsedSeconds();
             CpuMeter.Reading cpuAfter = cpu.read();
+            long walBytes = TableSizes.walPosition(jdbc) - walBefore;
             LatenessHistogram measured = WorkerProcesses.lateness(workers).minus(before);
             var statsAfter = provider.stats();
             long refreshes = statsAfter.get("refreshes").asLong() - base;
@@ -362,7 +380,7 @@ public final class Benchmark {
             // the workers' lateness is known by histogram bucket only
             UnrecordedWindow unrecorded = UnrecordedWindow.of(workers.stream().map(WorkerProcesses::scrape).toList());
             SteadyResult result = new SteadyResult(steady, connections.size(), run, measured, measured.maxBound(), null,
-                    afterExpiry, overlapping, invalidGrants, unrecorded);
+                    afterExpiry, overlapping, invalidGrants, unrecorded, walBytes);
             log(String.format(java.util.Locale.ROOT, "  %,d refreshes in %.0f s (%.0f/s); lateness p50 <= %.3f s, "
                     + "p99 <= %.3f s, max <= %.3f s; after expiry %d, overlapping %d, invalid_grant %d; answer to "
                     + "durable %s", refreshes, seconds, run.rate(), measured.quantile(0.5), measured.quantile(0.99),
@@ -425,7 +443,7 @@ public final class Benchmark {
                 + "overlapping %d, invalid_grant %d", refreshes, seconds, run.rate(), exact == null ? "–" : exact,
                 afterExpiry, overlapping, invalidGrants));
         return new SteadyResult(steady, ours.connections(), run, lateness, lateness.maxBound(), exact, afterExpiry,
-                overlapping, invalidGrants, null);
+                overlapping, invalidGrants, null, -1);
     }
 
     /** Stores and schedules many connections, then measures what they take at rest; one worker runs meanwhile. */
@@ -436,7 +454,7 @@ public final class Benchmark {
         List<AppProcess> workers = WorkerProcesses.start("footprint", settings, 1, common, Map.of());
         try {
             Footprint.Result result = new Footprint(copier, context.getBean(JdbcClient.class), context.getBean(
-                    RefreshPublisher.class), PROVIDER).run(settings.footprintConnections(),
+                    RefreshPublisher.class), PROVIDER, servers.broker()).run(settings.footprintConnections(),
                             settings
                                     .footprintTokenChars(),
                             scheduler, workers.getFirst());
@@ -486,8 +504,8 @@ public final class Benchmark {
         }
         return cpu.component("scheduler", () -> List.of(scheduler.pid()))
                 .component("sandbox", () -> List.of(sandbox.pid()))
-                .component("PostgreSQL", CpuMeter.byCommand("postgres"))
-                .component("RabbitMQ", CpuMeter.byCommand("beam.smp"));
+                .component(Capacity.DATABASE, servers.database())
+                .component(Capacity.BROKER, servers.broker());
     }
 
     /**

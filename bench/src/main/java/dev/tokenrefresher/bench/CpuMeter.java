@@ -67,12 +67,17 @@ final class CpuMeter {
 
     private static long ticks(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            // the command may contain spaces: fields are counted after its closing parenthesis
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            return ticks(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
         } catch (IOException | RuntimeException gone) {
             return 0;
         }
+    }
+
+    /** User plus system time, in ticks, from the text of a {@code /proc/<pid>/stat}. */
+    static long ticks(String stat) {
+        // the command may contain spaces and parentheses: fields are counted after its last closing parenthesis
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // after the command: state (field 3 of proc(5)) ... utime (14), stime (15)
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -38,12 +39,16 @@ final class Footprint {
     private final JdbcClient jdbc;
     private final RefreshPublisher publisher;
     private final String provider;
+    private final Supplier<List<Long>> broker;
 
-    Footprint(ConnectionCopier copier, JdbcClient jdbc, RefreshPublisher publisher, String provider) {
+    /** @param broker the broker's processes */
+    Footprint(ConnectionCopier copier, JdbcClient jdbc, RefreshPublisher publisher, String provider,
+            Supplier<List<Long>> broker) {
         this.copier = copier;
         this.jdbc = jdbc;
         this.publisher = publisher;
         this.provider = provider;
+        this.broker = broker;
     }
 
     Result run(int count, int accessTokenChars, AppProcess scheduler, AppProcess worker) throws Exception {
@@ -70,13 +75,13 @@ final class Footprint {
         }
         double storeSeconds = (System.nanoTime() - started) / 1e9;
         jdbc.sql("VACUUM ANALYZE connection").update();
-        long brokerBefore = brokerResidentBytes();
+        long brokerBefore = residentBytes(broker.get());
         started = System.nanoTime();
         publishInParallel(messages);
         double publishSeconds = (System.nanoTime() - started) / 1e9;
         // let the broker settle (quorum queues write their logs behind the confirms) before measuring it
         AppProcess.sleep(Duration.ofSeconds(10));
-        long brokerAfter = brokerResidentBytes();
+        long brokerAfter = residentBytes(broker.get());
         long tableBytes = jdbc.sql("SELECT pg_table_size('connection')").query(Long.class).single();
         long indexBytes = jdbc.sql("SELECT pg_indexes_size('connection')").query(Long.class).single();
         long rows = jdbc.sql("SELECT count(*) FROM connection").query(Long.class).single();
@@ -101,10 +106,10 @@ final class Footprint {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes).substring(0, chars);
     }
 
-    /** The resident set of every {@code beam.smp} process on this machine, from /proc. */
-    static long brokerResidentBytes() {
+    /** The resident set of these processes, from /proc. */
+    static long residentBytes(List<Long> pids) {
         long total = 0;
-        for (long pid : CpuMeter.byCommand("beam.smp").get()) {
+        for (long pid : pids) {
             try {
                 for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
                     if (line.startsWith("VmRSS:")) {

@@ -29,9 +29,11 @@ final class Report {
      * @param runs the catch-ups and their sweeps (empty when only the tail scenario ran)
      * @param steady the steady state's runs, the workers' first (empty when it was not run)
      * @param tail the tail scenario's (empty when it was not run)
+     * @param capacity the steady state's costs per refresh and the sizes they make ({@code null} without it)
      */
     static void write(BenchSettings settings, Environment environment, List<RunResult> runs,
-            List<SteadyResult> steady, Footprint.Result footprint, List<TailResult> tail) throws IOException {
+            List<SteadyResult> steady, Footprint.Result footprint, List<TailResult> tail, Capacity capacity)
+            throws IOException {
         Path report = settings.report();
         Files.createDirectories(report.toAbsolutePath().getParent());
         // charts are named after the report, so that reports of separate runs can sit side by side
@@ -92,6 +94,9 @@ final class Report {
         }
         if (footprint != null) {
             footprintSection(md, footprint);
+        }
+        if (capacity != null) {
+            CapacityReport.section(md, capacity);
         }
         md.append("\n## Optimisations\n\nEach change the figures pointed to, with the runs before and after it: ")
                 .append("[benchmark-optimisations.md](benchmark-optimisations.md).\n");

@@ -9,8 +9,9 @@ package dev.tokenrefresher.bench;
  * @param afterExpiry refreshes the sandbox saw after the access token had expired: missed expiries
  * @param unrecorded from a provider's answer to its tokens being durable, as the workers measured it; {@code null} for
  *            the sweep, which stores in the calling thread
+ * @param walBytes PostgreSQL's WAL written over the measured window (the whole server's); -1 where not measured
  */
 record SteadyResult(BenchSettings.Steady settings, int connections, RunResult run, LatenessHistogram lateness,
         double maxLatenessSeconds, ExactLateness exact, long afterExpiry, long overlapping, long invalidGrants,
-        UnrecordedWindow unrecorded) {
+        UnrecordedWindow unrecorded, long walBytes) {
 }

@@ -41,7 +41,7 @@ class ReportTest {
                 run("token-refresher, 2 workers, steady state",
                         300, Map.of("workers", 9.0)),
                 workersLateness, workersLateness.maxBound(), null, 0, 0,
-                0, UnrecordedWindow.of(List.of(WORKERS_SCRAPE, WORKERS_SCRAPE.replace("0.0091", "0.0200"))));
+                0, UnrecordedWindow.of(List.of(WORKERS_SCRAPE, WORKERS_SCRAPE.replace("0.0091", "0.0200"))), 1_200_000);
         List<Double> sweepLate = List.of(0.5, 2.5, 4.9, 5.1);
         LatenessHistogram sweepLateness = LatenessHistogram.of(sweepLate, workersLateness);
         SteadyResult sweep = new SteadyResult(settings.steady(), 1_000,
@@ -49,10 +49,10 @@ class ReportTest {
                         4, Map.of("bench JVM (the sweep)", 0.4)),
                 sweepLateness, sweepLateness.maxBound(), ExactLateness.of(
                         sweepLate),
-                2, 0, 0, null);
+                2, 0, 0, null, -1);
 
         Report.write(settings, new Environment("2026-11-29T00:00:00Z", Map.of("CPU", "test")), List.of(),
-                List.of(workers, sweep), null, List.of());
+                List.of(workers, sweep), null, List.of(), null);
 
         String report = Files.readString(dir.resolve("report.md"));
         assertThat(report).contains(
@@ -74,7 +74,7 @@ class ReportTest {
                 "--property=refresher.messaging.ladder-early-fraction=0", "--worker-property=refresher.crypto.key=k3y");
 
         Report.write(settings, new Environment("2026-11-29T00:00:00Z", Map.of("CPU", "test")), List.of(), List.of(),
-                null, List.of());
+                null, List.of(), null);
 
         assertThat(Files.readString(dir.resolve("settings.md"))).contains(
                 "`refresher.messaging.ladder-early-fraction=0`", "`refresher.crypto.key=******`")
@@ -103,7 +103,7 @@ class ReportTest {
                 null, 14.25);
 
         Report.write(settings, new Environment("2026-11-29T00:00:00Z", Map.of("CPU", "test")), List.of(), List.of(),
-                null, List.of(new TailResult(TailCase.parse("hang10"), 1_000, 111, 0, workers, sweep)));
+                null, List.of(new TailResult(TailCase.parse("hang10"), 1_000, 111, 0, workers, sweep)), null);
 
         String report = Files.readString(dir.resolve("tail.md"));
         assertThat(report).doesNotContain("## Catch-up", "## Against the targets").contains(

@@ -9,8 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,7 +51,7 @@ class DeploymentFilesTest {
     void theAppServicesAreBuiltFromTheirModulesAndWaitForHealthyInfrastructure() throws IOException {
         Map<String, Map<String, Object>> services = services();
         String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
-        List<String> built = new ArrayList<>();
+        Set<String> built = new HashSet<>();
         services.forEach((name, service) -> {
             if (service.get("build") instanceof Map<?, ?> build) {
                 String module = String.valueOf(((Map<String, Object>) build.get("args")).get("MODULE"));
@@ -56,7 +60,7 @@ class DeploymentFilesTest {
                 assertThat(dockerfile).as(name).contains("COPY " + module + "/pom.xml", "COPY " + module + "/src/");
             }
             if (service.get("depends_on") instanceof Map<?, ?> dependsOn) {
-                assertThat(services.keySet()).as(name).containsAll((java.util.Set<String>) dependsOn.keySet());
+                assertThat(services.keySet()).as(name).containsAll((Set<String>) dependsOn.keySet());
             }
         });
         assertThat(built).containsExactlyInAnyOrder("sandbox", "scheduler", "worker");
@@ -99,8 +103,9 @@ class DeploymentFilesTest {
 
     @Test
     void theWorkersScaleWithoutFixedNamesOrHostPorts() throws IOException {
-        Map<String, Object> worker = services().get("worker");
-        assertThat(worker).doesNotContainKeys("container_name", "ports");
+        for (String name : List.of("worker", "worker-cluster")) {
+            assertThat(services().get(name)).as(name).doesNotContainKeys("container_name", "ports");
+        }
         assertThat(Files.readString(ROOT.resolve("config/prometheus/prometheus.yml"))).contains("dns_sd_configs",
                 "names: [\"worker\"]", "/actuator/prometheus");
     }
@@ -206,6 +211,126 @@ class DeploymentFilesTest {
         Path composeCli = Path.of("/usr/bin/docker-compose");
         assumeTrue(Files.isExecutable(composeCli), "docker-compose is not installed (.ci/run installs it)");
         assertSucceeds(ROOT, composeCli.toString(), "-f", "docker-compose.yml", "config", "-q");
+        assertSucceeds(ROOT, composeCli.toString(), "-f", "docker-compose.yml", "--profile", "cluster", "config",
+                "-q");
+    }
+
+    /** The profile's RabbitMQ nodes, by service name, each with the node name it runs as. */
+    private static final Map<String, String> CLUSTER_NODES = Map.of("rabbitmq-1", "rabbit@rabbitmq-1", "rabbitmq-2",
+            "rabbit@rabbitmq-2", "rabbitmq-3", "rabbit@rabbitmq-3");
+    private static final String CLUSTER_CONF = "config/rabbitmq/cluster/cluster.conf";
+
+    /**
+     * Issue 21 point 4: {@code docker compose --profile cluster up} runs three RabbitMQ nodes that find each other by
+     * classic peer discovery, every node listed, one shared cookie that keygen generates (no secret in the file).
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theClusterProfileRunsThreeRabbitMqNodesThatListEachOtherAndShareAGeneratedCookie() throws IOException {
+        Map<String, Map<String, Object>> services = services();
+        Map<String, String> conf = rabbitmqConf(ROOT.resolve(CLUSTER_CONF));
+        assertThat(conf).containsEntry("cluster_formation.peer_discovery_backend", "classic_config");
+        Set<String> listed = new HashSet<>();
+        conf.forEach((key, value) -> {
+            if (key.startsWith("cluster_formation.classic_config.nodes.")) {
+                listed.add(value);
+            }
+        });
+        assertThat(listed).as("the nodes peer discovery lists").containsExactlyInAnyOrderElementsOf(CLUSTER_NODES
+                .values());
+        String keygen = String.valueOf(services.get("keygen").get("command"));
+        assertThat(keygen).contains("/keys/rabbitmq-erlang-cookie", "/dev/urandom");
+
+        CLUSTER_NODES.forEach((name, node) -> {
+            Map<String, Object> service = services.get(name);
+            assertThat(service).as(name).isNotNull();
+            assertThat((List<String>) service.get("profiles")).as(name).containsExactly("cluster");
+            assertThat(String.valueOf(service.get("image"))).as(name).isEqualTo(String.valueOf(services.get(
+                    "rabbitmq").get("image")));
+            Map<String, Object> environment = (Map<String, Object>) service.get("environment");
+            assertThat(environment).as(name).containsEntry("RABBITMQ_NODENAME", node).doesNotContainKey(
+                    "RABBITMQ_ERLANG_COOKIE");
+            // the node's name is rabbit@<its hostname>, the name the others reach it by
+            assertThat(node).as(name).isEqualTo("rabbit@" + service.get("hostname"));
+            assertThat((List<String>) service.get("volumes")).as(name).contains("keys:/etc/refresher/keys:ro",
+                    "./config/rabbitmq/advanced.config:/etc/rabbitmq/advanced.config:ro",
+                    "./" + CLUSTER_CONF + ":/etc/rabbitmq/conf.d/90-cluster.conf:ro");
+            assertThat(String.valueOf(service.get("entrypoint"))).as(name).contains(
+                    "/etc/refresher/keys/rabbitmq-erlang-cookie", "/var/lib/rabbitmq/.erlang.cookie", "-m 400",
+                    "docker-entrypoint.sh rabbitmq-server");
+            assertThat(((Map<String, Object>) service.get("depends_on")).get("keygen")).as(name).isEqualTo(Map.of(
+                    "condition", "service_completed_successfully"));
+            assertThat(String.valueOf(((Map<String, Object>) service.get("healthcheck")).get("test"))).as(name)
+                    .contains("rabbitmq-diagnostics");
+        });
+        // each node its own data: a shared volume would make three copies of one node
+        assertThat(CLUSTER_NODES.keySet().stream().map(name -> ((List<String>) services.get(name).get("volumes"))
+                .getFirst()).distinct()).hasSize(CLUSTER_NODES.size());
+    }
+
+    /**
+     * The profile's apps reach every node of the cluster, wait until each is healthy, and keep their tables apart from
+     * the single-broker stack's (two installations side by side; never two brokers under one set of connections).
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theClusterProfilesAppsGetEveryNodesAddressAndTheirOwnSchema() throws IOException {
+        Map<String, Map<String, Object>> services = services();
+        Set<String> addresses = new HashSet<>();
+        CLUSTER_NODES.keySet().forEach(name -> addresses.add(services.get(name).get("hostname") + ":5672"));
+        for (String app : List.of("scheduler-cluster", "worker-cluster")) {
+            Map<String, Object> service = services.get(app);
+            assertThat(service).as(app).isNotNull();
+            assertThat((List<String>) service.get("profiles")).as(app).containsExactly("cluster");
+            Map<String, Object> environment = (Map<String, Object>) service.get("environment");
+            assertThat(Arrays.asList(String.valueOf(environment.get("RABBITMQ_ADDRESSES")).split(","))).as(app)
+                    .containsExactlyInAnyOrderElementsOf(addresses);
+            assertThat(addresses).as(app + ": RABBITMQ_HOST, where addresses are not supported").contains(
+                    environment.get("RABBITMQ_HOST") + ":5672");
+            Map<String, Object> dependsOn = (Map<String, Object>) service.get("depends_on");
+            assertThat(dependsOn).as(app).doesNotContainKey("rabbitmq");
+            CLUSTER_NODES.keySet().forEach(node -> assertThat(dependsOn.get(node)).as(app + " waits for " + node)
+                    .isEqualTo(Map.of("condition", "service_healthy")));
+            assertThat(String.valueOf(environment.get("DATABASE_URL"))).as(app).endsWith("?currentSchema=cluster");
+            assertThat(environment).as(app).containsEntry("SPRING_FLYWAY_SCHEMAS", "cluster").containsEntry(
+                    "SPRING_FLYWAY_DEFAULTSCHEMA", "cluster");
+            assertThat(String.valueOf(environment.get("REFRESHER_PROVIDERS_QUICKBOOKS_TOKENURI"))).as(app).contains(
+                    "sandbox-cluster:9090");
+        }
+        assertThat(String.valueOf(((Map<String, Object>) services.get("sandbox-cluster").get("environment")).get(
+                "SANDBOX_DEMO_REGISTERURL"))).startsWith("http://scheduler-cluster:8080/");
+        // the default stack never needs the profile: no service outside it depends on one inside
+        services.forEach((name, service) -> {
+            if (!service.containsKey("profiles") && service.get("depends_on") instanceof Map<?, ?> dependsOn) {
+                dependsOn.keySet().forEach(dependency -> assertThat(services.get(String.valueOf(dependency)))
+                        .as(name + " depends on " + dependency).doesNotContainKey("profiles"));
+            }
+        });
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void noTwoComposeServicesPublishTheSameHostPort() throws IOException {
+        List<String> hostPorts = new ArrayList<>();
+        services().forEach((name, service) -> ((List<String>) service.getOrDefault("ports", List.of())).forEach(
+                port -> hostPorts.add(port.substring(0, port.lastIndexOf(':')))));
+        assertThat(hostPorts).doesNotHaveDuplicates().hasSizeGreaterThan(8);
+    }
+
+    /** A rabbitmq.conf's settings ({@code key = value}, comments and blank lines left out). */
+    private static Map<String, String> rabbitmqConf(Path file) throws IOException {
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(file)) {
+            String setting = line.strip();
+            if (setting.isEmpty() || setting.startsWith("#")) {
+                continue;
+            }
+            String[] pair = setting.split("=", 2);
+            assertThat(pair).as(file + ": " + line).hasSize(2);
+            assertThat(settings.put(pair[0].strip(), pair[1].strip())).as(file + " sets " + pair[0] + " twice")
+                    .isNull();
+        }
+        return settings;
     }
 
     private static void assertSucceeds(Path directory, String... command) throws Exception {
