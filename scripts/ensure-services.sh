@@ -38,7 +38,13 @@ if command -v rabbitmq-diagnostics >/dev/null; then
   for key in dead_letter_worker_publisher_confirm_timeout dead_letter_worker_publisher_confirm_timeout_ms; do
     rabbitmqctl -q eval "application:set_env(rabbit, $key, 5000)." >/dev/null
   done
-  echo "RabbitMQ: up (dead-letter worker confirm timeout 5 s)"
+  # RabbitMQ 3.10's file-handle cache reserves about three handles per quorum queue and stops at the open-files limit
+  # less a reserve (927 with the default 1,024). A test JVM holds a namespace of 33 queues per Spring context until it
+  # exits, so ten contexts reach it, and the broker then accepts TCP connections but answers no AMQP handshake (seen in
+  # common's tests: HandoffDrainTest's "AmqpConnect TimeoutException"). The reservations are bookkeeping (the broker
+  # really holds a few dozen files), so the test broker gets a cache limit of 3,000; production raises `ulimit -n`.
+  rabbitmqctl -q eval "file_handle_cache:set_limit(3000)." >/dev/null
+  echo "RabbitMQ: up (dead-letter worker confirm timeout 5 s, file-handle cache limit 3,000)"
 else
   echo "rabbitmq-diagnostics not found: assuming RabbitMQ is reachable as configured (REFRESHER_TEST_RABBITMQ_HOST or Docker)"
 fi
