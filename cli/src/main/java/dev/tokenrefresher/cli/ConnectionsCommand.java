@@ -38,6 +38,9 @@ final class ConnectionsCommand {
     int list(@Option(names = "--provider", description = "Only this provider's.") String provider,
             @Option(names = "--status", description = "ACTIVE, REAUTH_REQUIRED or DISCONNECTED.") String status,
             @Option(names = "--tenant", description = "Only this tenant's.") String tenant,
+            @Option(names = "--reauth-due-within", description = "Only ACTIVE connections whose refresh token dies "
+                    + "(its expiry or hard cap) within this ISO-8601 duration, e.g. P30D: the tenants to ask to "
+                    + "reconnect.") String reauthDueWithin,
             @Option(names = "--limit", defaultValue = "100", description = "Page size (default ${DEFAULT-VALUE}).") int limit,
             @Option(names = "--after", description = "The cursor a previous page printed.") String after,
             @Option(names = "--all", description = "Follow the cursor to the last page.") boolean all) {
@@ -47,7 +50,7 @@ final class ConnectionsCommand {
         JsonNode page;
         do {
             page = root.api().get("api/connections", query("provider", provider, "status", status, "tenantId",
-                    tenant, "limit", limit, "after", cursor));
+                    tenant, "reauthDueWithin", reauthDueWithin, "limit", limit, "after", cursor));
             page.path("items").forEach(items::add);
             cursor = page.path("nextCursor").isString() ? page.get("nextCursor").asString() : null;
         } while (all && cursor != null);
@@ -73,7 +76,8 @@ final class ConnectionsCommand {
             return 0;
         }
         for (String field : List.of("id", "tenantId", "provider", "status", "accessExpiresAt",
-                "accessTokenLifetimeSeconds", "refreshExpiresAt", "nextRefreshAt", "refreshFence",
+                "accessTokenLifetimeSeconds", "refreshExpiresAt", "refreshHardExpiresAt", "nextRefreshAt",
+                "refreshFence",
                 "consecutiveFailures", "lastError", "lastRefreshedAt", "createdAt",
                 "updatedAt")) {
             out.printf("%-26s %s%n", field, Table.text(connection.path(field)));

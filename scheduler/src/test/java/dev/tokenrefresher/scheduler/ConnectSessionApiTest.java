@@ -20,28 +20,17 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
  * Issue 22: connect and reconnect sessions against the real sandbox's authorization endpoint, driven as a browser would
  * (each redirect followed by hand, the consent page's form posted). QuickBooks as preset (no PKCE, realmId on the
- * callback); {@value #OTHER_PROVIDER} generic with PKCE. The scheduler's public base URL is a placeholder: the test sends
- * the browser's requests to the port the scheduler listens on.
+ * callback); {@value #OTHER_PROVIDER} generic with PKCE (both configured in {@link SchedulerApiTestBase}, so the context
+ * is shared). The scheduler's public base URL is a placeholder: the test sends the browser's requests to the port the
+ * scheduler listens on.
  */
-@TestPropertySource(properties = {
-        "refresher.connect.public-base-url=" + ConnectSessionApiTest.PUBLIC_BASE,
-        "refresher.connect.allowed-return-urls[0]=" + ConnectSessionApiTest.RETURN_BASE,
-        "refresher.security.api-keys[2].name=test-onboarding",
-        "refresher.security.api-keys[2].key=" + ConnectSessionApiTest.CONNECT_KEY,
-        "refresher.security.api-keys[2].roles=connect"})
 class ConnectSessionApiTest extends SchedulerApiTestBase {
 
-    static final String PUBLIC_BASE = "http://127.0.0.1:1";
-    static final String RETURN_BASE = "https://app.example.test/oauth";
-    static final String CONNECT_KEY = "test-connect-key-0123456789abcdef";
     private static final String RETURN_URL = RETURN_BASE + "/done?from=test";
     private static final HttpClient BROWSER = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
             .build();
@@ -49,15 +38,6 @@ class ConnectSessionApiTest extends SchedulerApiTestBase {
 
     @Autowired
     JdbcClient jdbc;
-
-    @DynamicPropertySource
-    static void authorization(DynamicPropertyRegistry registry) {
-        for (String provider : new String[]{PROVIDER, OTHER_PROVIDER}) {
-            registry.add("refresher.providers." + provider + ".authorization-uri", () -> SANDBOX.url(
-                    "/connect/oauth2").toString());
-        }
-        registry.add("refresher.providers." + OTHER_PROVIDER + ".scopes", () -> "read,offline_access");
-    }
 
     @Test
     void aTenantConnectedThroughASessionIsActiveWithTheProvidersTokensAndTheRealmFromTheCallback() {

@@ -40,9 +40,17 @@ import tools.jackson.databind.ObjectMapper;
         "refresher.security.api-keys[1].name=test-host-app",
         "refresher.security.api-keys[1].key=" + SchedulerApiTestBase.READER_KEY,
         "refresher.security.api-keys[1].roles=token-reader",
+        "refresher.security.api-keys[2].name=test-onboarding",
+        "refresher.security.api-keys[2].key=" + SchedulerApiTestBase.CONNECT_KEY,
+        "refresher.security.api-keys[2].roles=connect",
+        // connect sessions (ConnectSessionApiTest): the public base URL is a placeholder, the test maps it to the port
+        "refresher.connect.public-base-url=" + SchedulerApiTestBase.PUBLIC_BASE,
+        "refresher.connect.allowed-return-urls[0]=" + SchedulerApiTestBase.RETURN_BASE,
         "refresher.sweep.enabled=false",
         // KeysApiTest drives the re-encryption job's batches itself
         "refresher.keys.reencryption=false",
+        // ReauthDueNoticesTest runs the reauth_due checks itself
+        "refresher.reauth.warnings=false",
         // tests bind their event queues as they go: no routing key may be dropped from an earlier test's return
         "refresher.messaging.event-probe-interval=0s",
         "logging.level.dev.tokenrefresher=INFO"})
@@ -59,6 +67,12 @@ public abstract class SchedulerApiTestBase extends ServicesTestBase {
     protected static final Duration OTHER_QUIET_PERIOD = Duration.ofSeconds(6);
     protected static final String ADMIN_KEY = "test-admin-key-0123456789abcdef";
     protected static final String READER_KEY = "test-reader-key-0123456789abcdef";
+    /** A key with the connect role only. */
+    protected static final String CONNECT_KEY = "test-connect-key-0123456789abcdef";
+    /** The scheduler's {@code refresher.connect.public-base-url}: a placeholder (the port is not known in advance). */
+    protected static final String PUBLIC_BASE = "http://127.0.0.1:1";
+    /** The one allowed return URL prefix. */
+    protected static final String RETURN_BASE = "https://app.example.test/oauth";
 
     /** One sandbox for the whole JVM: tests compare its counters before and after. */
     protected static final RunningSandbox SANDBOX = RunningSandbox.start("sandbox.scopes=read,offline_access");
@@ -83,6 +97,12 @@ public abstract class SchedulerApiTestBase extends ServicesTestBase {
         registry.add("refresher.providers." + PROVIDER + ".revocation-uri", () -> SANDBOX.url(
                 "/v2/oauth2/tokens/revoke").toString());
         registry.add("refresher.providers." + OTHER_PROVIDER + ".client-authentication", () -> "client_secret_post");
+        // both take connect sessions at the sandbox's authorization endpoint; the generic one with PKCE (its default)
+        for (String provider : new String[]{PROVIDER, OTHER_PROVIDER}) {
+            registry.add("refresher.providers." + provider + ".authorization-uri", () -> SANDBOX.url("/connect/oauth2")
+                    .toString());
+        }
+        registry.add("refresher.providers." + OTHER_PROVIDER + ".scopes", () -> "read,offline_access");
         registry.add("refresher.providers." + OTHER_PROVIDER + ".request-timeout", () -> OTHER_REQUEST_TIMEOUT
                 .toMillis() + "ms");
         registry.add("refresher.providers." + OTHER_PROVIDER + ".timeout-quiet-period", () -> OTHER_QUIET_PERIOD

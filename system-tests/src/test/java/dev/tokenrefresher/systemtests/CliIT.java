@@ -67,6 +67,11 @@ class CliIT {
             assertThat(show.out()).contains("ACTIVE", "REFRESHED", "invalid_client");
             Cli.Result list = admin.run("--json", "connections", "list", "--all");
             assertThat(list.out()).contains(ids.getFirst().toString());
+            // the sandbox's refresh tokens live 100 days (rolling): due within a year, not within a day
+            assertThat(admin.run("--json", "connections", "list", "--all", "--reauth-due-within", "P365D").out())
+                    .contains(ids.getFirst().toString());
+            assertThat(admin.run("--json", "connections", "list", "--all", "--reauth-due-within", "P1D").out())
+                    .doesNotContain(ids.getFirst().toString());
 
             Cli.Result token = hostApp.run("token", "get", ids.getFirst().toString());
             assertThat(token.exitCode()).as(token.err()).isZero();

@@ -15,10 +15,12 @@ public final class ChainEnds {
     public static final String ANSWER_LOST_AFTER_ROTATION = "answer_lost_after_rotation";
     /** The refresh token expired before it could be used. */
     public static final String REFRESH_TOKEN_EXPIRED = "refresh_token_expired";
+    /** The refresh token reached the provider's absolute cap (Intuit's 5 years), which no refresh extends. */
+    public static final String HARD_EXPIRED = "hard_expired";
 
     /** Every reason a dead letter gives for a chain that ended. */
     public static final List<String> REASONS = List.of(INVALID_GRANT, ANSWER_LOST_AFTER_ROTATION,
-            REFRESH_TOKEN_EXPIRED);
+            REFRESH_TOKEN_EXPIRED, HARD_EXPIRED);
 
     private ChainEnds() {
     }

@@ -17,6 +17,7 @@ import java.util.UUID;
  * @param firstFailureAt when the current run of failures began; {@code null} after a success
  * @param answerLostAt when a request with this refresh token lost its answer (the provider may have rotated it);
  *            {@code null} if none did
+ * @param refreshHardExpiresAt the refresh token's absolute cap (Intuit's 5 years); {@code null} when unknown
  */
 public record Claim(
         UUID connectionId,
@@ -32,7 +33,21 @@ public record Claim(
         Instant refreshExpiresAt,
         int consecutiveFailures,
         Instant firstFailureAt,
-        Instant answerLostAt) {
+        Instant answerLostAt,
+        Instant refreshHardExpiresAt) {
+
+    /** A claim of a connection without a known hard cap. */
+    public Claim(UUID connectionId, String tenantId, String provider, long fence, String worker, Instant leaseUntil,
+            Duration lease, String refreshToken, byte[] refreshTokenCiphertext, Instant accessExpiresAt,
+            Instant refreshExpiresAt, int consecutiveFailures, Instant firstFailureAt, Instant answerLostAt) {
+        this(connectionId, tenantId, provider, fence, worker, leaseUntil, lease, refreshToken, refreshTokenCiphertext,
+                accessExpiresAt, refreshExpiresAt, consecutiveFailures, firstFailureAt, answerLostAt, null);
+    }
+
+    /** Whether the refresh token passed its hard cap at {@code now}: no refresh can help, the tenant must reconnect. */
+    public boolean hardExpiredAt(Instant now) {
+        return refreshHardExpiresAt != null && !now.isBefore(refreshHardExpiresAt);
+    }
 
     @Override
     public String toString() {

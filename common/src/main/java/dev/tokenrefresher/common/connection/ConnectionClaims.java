@@ -116,7 +116,7 @@ public class ConnectionClaims {
                                                                                    WHERE installation = :installation), '-infinity')))
                           AND (quiet_until IS NULL OR quiet_until <= statement_timestamp())
                         RETURNING tenant_id, provider, refresh_token_enc, access_expires_at, refresh_expires_at,
-                                  consecutive_failures, first_failure_at, lease_until, answer_lost_at,
+                                  consecutive_failures, first_failure_at, lease_until, answer_lost_at, refresh_hard_expires_at,
                                   (extract(epoch FROM lease_until - statement_timestamp()) * 1000)::bigint AS lease_ms
                         """)
                 .param("worker", request.worker())
@@ -165,6 +165,7 @@ public class ConnectionClaims {
                           AND (c.quiet_until IS NULL OR c.quiet_until <= statement_timestamp())
                         RETURNING r.ord, c.tenant_id, c.provider, c.refresh_token_enc, c.access_expires_at, c.refresh_expires_at,
                                   c.consecutive_failures, c.first_failure_at, c.lease_until, c.answer_lost_at,
+                                  c.refresh_hard_expires_at,
                                   (extract(epoch FROM c.lease_until - statement_timestamp()) * 1000)::bigint AS lease_ms
                         """)
                 .param("ids", PgArray.of("uuid", ids))
@@ -198,7 +199,8 @@ public class ConnectionClaims {
                 .worker(), instant(rs, "lease_until"), Duration.ofMillis(rs.getLong("lease_ms")), refreshToken,
                 ciphertext, instant(rs, "access_expires_at"), instant(rs, "refresh_expires_at"), rs.getInt(
                         "consecutive_failures"),
-                instant(rs, "first_failure_at"), instant(rs, "answer_lost_at"));
+                instant(rs, "first_failure_at"), instant(rs, "answer_lost_at"), instant(rs,
+                        "refresh_hard_expires_at"));
         return undecryptable == null
                 ? new ClaimResult.Claimed(claim)
                 : new ClaimResult.Undecryptable(claim, undecryptable);

@@ -15,7 +15,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 public class ConnectionQueries {
 
     private static final String VIEW_COLUMNS = "id, tenant_id, provider, status, access_expires_at, access_lifetime_seconds, "
-            + "refresh_expires_at, next_refresh_at, refresh_fence, consecutive_failures, last_error, last_refreshed_at, "
+            + "refresh_expires_at, refresh_hard_expires_at, next_refresh_at, refresh_fence, consecutive_failures, last_error, last_refreshed_at, "
             + "created_at, updated_at";
 
     private final JdbcClient jdbc;
@@ -28,8 +28,14 @@ public class ConnectionQueries {
      * Which connections a list is about; {@code null} fields do not filter.
      *
      * @param tenantId the host app's tenant id, exact
+     * @param reauthDueWithin ACTIVE connections whose refresh token dies (the earlier of its expiry and its hard cap)
+     *            within this time from now, by PostgreSQL's clock
      */
-    public record Filter(String provider, ConnectionStatus status, String tenantId) {
+    public record Filter(String provider, ConnectionStatus status, String tenantId, Duration reauthDueWithin) {
+
+        public Filter(String provider, ConnectionStatus status, String tenantId) {
+            this(provider, status, tenantId, null);
+        }
     }
 
     /**
@@ -51,6 +57,12 @@ public class ConnectionQueries {
         if (filter.tenantId() != null) {
             conditions.add("tenant_id = :tenantId");
             params.addValue("tenantId", filter.tenantId());
+        }
+        if (filter.reauthDueWithin() != null) {
+            // the expression of connection_reauth_due_idx (LEAST ignores a NULL)
+            conditions.add("status = 'ACTIVE' AND LEAST(refresh_expires_at, refresh_hard_expires_at) "
+                    + "<= statement_timestamp() + :reauthDueWithinSeconds * interval '1 second'");
+            params.addValue("reauthDueWithinSeconds", filter.reauthDueWithin().toSeconds());
         }
         if (after != null) {
             conditions.add("id > :after");
@@ -94,7 +106,7 @@ public class ConnectionQueries {
         return new ConnectionView(rs.getObject("id", UUID.class), rs.getString("tenant_id"), rs.getString("provider"),
                 ConnectionStatus.valueOf(rs.getString("status")), instant(rs, "access_expires_at"),
                 (Integer) rs.getObject("access_lifetime_seconds"), instant(rs, "refresh_expires_at"),
-                instant(rs, "next_refresh_at"), rs.getLong("refresh_fence"), rs
+                instant(rs, "refresh_hard_expires_at"), instant(rs, "next_refresh_at"), rs.getLong("refresh_fence"), rs
                         .getInt("consecutive_failures"),
                 rs.getString("last_error"), instant(rs,
                         "last_refreshed_at"),

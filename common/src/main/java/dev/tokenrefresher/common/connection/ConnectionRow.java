@@ -19,6 +19,7 @@ record ConnectionRow(
         Instant accessExpiresAt,
         Integer accessLifetimeSeconds,
         Instant refreshExpiresAt,
+        Instant refreshHardExpiresAt,
         Instant nextRefreshAt,
         long refreshFence,
         String leaseOwner,
@@ -31,7 +32,7 @@ record ConnectionRow(
 
     ConnectionView toView() {
         return new ConnectionView(id, tenantId, provider, status, accessExpiresAt, accessLifetimeSeconds,
-                refreshExpiresAt, nextRefreshAt,
+                refreshExpiresAt, refreshHardExpiresAt, nextRefreshAt,
                 refreshFence, consecutiveFailures, lastError, lastRefreshedAt, createdAt, updatedAt);
     }
 

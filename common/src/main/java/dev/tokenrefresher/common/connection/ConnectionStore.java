@@ -76,9 +76,10 @@ public class ConnectionStore {
                 .sql("""
                         INSERT INTO connection (id, tenant_id, provider, realm_id_enc, status, access_token_enc, refresh_token_enc,
                                                 access_expires_at, access_lifetime_seconds, refresh_expires_at,
-                                                next_refresh_at, refresh_fence, consecutive_failures, created_at, updated_at)
+                                                next_refresh_at, refresh_fence, consecutive_failures, created_at, updated_at,
+                                                refresh_hard_expires_at)
                         VALUES (:id, :tenant, :provider, :realm, 'ACTIVE', :access, :refresh, :accessExp, :accessLifetime,
-                                :refreshExp, :next, 1, 0, :now, :now)
+                                :refreshExp, :next, 1, 0, :now, :now, :hardExp)
                         ON CONFLICT (tenant_id, provider) DO UPDATE SET
                             realm_id_enc = EXCLUDED.realm_id_enc, status = 'ACTIVE', access_token_enc = EXCLUDED.access_token_enc,
                             refresh_token_enc = EXCLUDED.refresh_token_enc, access_expires_at = EXCLUDED.access_expires_at,
@@ -86,6 +87,7 @@ public class ConnectionStore {
                             refresh_expires_at = EXCLUDED.refresh_expires_at, next_refresh_at = EXCLUDED.next_refresh_at,
                             refresh_fence = connection.refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
                             consecutive_failures = 0, first_failure_at = NULL, last_error = NULL, answer_lost_at = NULL, quiet_until = NULL,
+                            refresh_hard_expires_at = EXCLUDED.refresh_hard_expires_at, reauth_warned_days = NULL,
                             updated_at = EXCLUDED.updated_at
                         WHERE connection.id = EXCLUDED.id
                         RETURNING id, refresh_fence, next_refresh_at, (xmax = 0) AS created
@@ -103,6 +105,7 @@ public class ConnectionStore {
                 .param("accessLifetime", Timestamps.seconds(connection.accessLifetime()))
                 .param("refreshExp", ts(connection.refreshExpiresAt()))
                 .param("next", ts(connection.nextRefreshAt()))
+                .param("hardExp", ts(connection.refreshHardExpiresAt()))
                 .param("now", ts(now))
                 .query((rs, n) -> new Registered(rs.getObject("id", UUID.class), rs.getLong("refresh_fence"),
                         instant(rs, "next_refresh_at"), rs.getBoolean("created")))

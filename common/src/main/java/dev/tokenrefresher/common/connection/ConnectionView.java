@@ -10,6 +10,11 @@ import java.util.UUID;
  *
  * @param accessTokenLifetimeSeconds how long the current access token was issued for; {@code null} for a connection not
  *            refreshed since this was recorded
+ * @param refreshExpiresAt when the refresh token expires: its rolling lifetime, capped by the hard one; {@code null}
+ *            when the provider named neither
+ * @param refreshHardExpiresAt the refresh token's absolute cap (Intuit's 5 years), which refreshes do not move;
+ *            {@code null} when the provider did not report one. The tenant must reconnect before the earlier of the
+ *            two
  * @param nextRefreshAt when the next refresh is due; {@code null} when no refresh is scheduled (not ACTIVE, or parked
  *            after a dead letter until a replay)
  */
@@ -21,6 +26,7 @@ public record ConnectionView(
         Instant accessExpiresAt,
         Integer accessTokenLifetimeSeconds,
         Instant refreshExpiresAt,
+        Instant refreshHardExpiresAt,
         Instant nextRefreshAt,
         long refreshFence,
         int consecutiveFailures,

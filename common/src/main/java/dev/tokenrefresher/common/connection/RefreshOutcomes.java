@@ -115,6 +115,7 @@ public class RefreshOutcomes {
         Object[] accessExp = new Object[n];
         Object[] accessLifetimes = new Object[n];
         Object[] refreshExp = new Object[n];
+        Object[] refreshHardExp = new Object[n];
         Object[] next = new Object[n];
         Object[] nows = new Object[n];
         Object[] claimFences = new Object[n];
@@ -136,6 +137,7 @@ public class RefreshOutcomes {
             accessExp[i] = ts(tokens.accessExpiresAt());
             accessLifetimes[i] = Timestamps.seconds(tokens.accessLifetime());
             refreshExp[i] = ts(tokens.refreshExpiresAt());
+            refreshHardExp[i] = ts(tokens.refreshHardExpiresAt());
             next[i] = ts(stored.nextRefreshAt());
             nows[i] = ts(stored.now());
             claimFences[i] = claim.fence();
@@ -155,11 +157,12 @@ public class RefreshOutcomes {
                         WITH request AS (
                             SELECT * FROM unnest(:ids::uuid[], :consumed::bytea[], :access::bytea[], :refresh::bytea[],
                                                  :accessExp::timestamptz[], :accessLifetimes::int[], :refreshExp::timestamptz[],
-                                                 :next::timestamptz[],
+                                                 :refreshHardExp::timestamptz[], :next::timestamptz[],
                                                  :nows::timestamptz[], :claimFences::bigint[], :attemptedAt::timestamptz[],
                                                  :outcomes::text[], :httpStatuses::int[], :errorCodes::text[], :durations::int[],
                                                  :workers::text[])
-                                WITH ORDINALITY AS r(id, consumed, access, refresh, access_exp, access_lifetime, refresh_exp, next, now,
+                                WITH ORDINALITY AS r(id, consumed, access, refresh, access_exp, access_lifetime, refresh_exp,
+                                                     refresh_hard_exp, next, now,
                                                      claim_fence,
                                                      attempted_at, outcome, http_status, error_code, duration, worker, ord)),
                         updated AS (
@@ -167,6 +170,7 @@ public class RefreshOutcomes {
                                    access_expires_at = coalesce(r.access_exp, c.access_expires_at),
                                    access_lifetime_seconds = coalesce(r.access_lifetime, c.access_lifetime_seconds),
                                    refresh_expires_at = r.refresh_exp, next_refresh_at = r.next,
+                                   refresh_hard_expires_at = coalesce(r.refresh_hard_exp, c.refresh_hard_expires_at),
                                    refresh_fence = c.refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
                                    consecutive_failures = 0, first_failure_at = NULL, last_error = NULL, answer_lost_at = NULL, quiet_until = NULL, last_refreshed_at = r.now,
                                    updated_at = r.now, status = 'ACTIVE'
@@ -190,6 +194,7 @@ public class RefreshOutcomes {
                 .param("accessExp", PgArray.of("timestamptz", accessExp))
                 .param("accessLifetimes", PgArray.of("int4", accessLifetimes))
                 .param("refreshExp", PgArray.of("timestamptz", refreshExp))
+                .param("refreshHardExp", PgArray.of("timestamptz", refreshHardExp))
                 .param("next", PgArray.of("timestamptz", next))
                 .param("nows", PgArray.of("timestamptz", nows))
                 .param("claimFences", PgArray.of("int8", claimFences))
@@ -215,6 +220,7 @@ public class RefreshOutcomes {
                                    access_expires_at = coalesce(:accessExp::timestamptz, access_expires_at),
                                    access_lifetime_seconds = coalesce(:accessLifetime::int, access_lifetime_seconds),
                                    refresh_expires_at = :refreshExp, next_refresh_at = :next,
+                                   refresh_hard_expires_at = coalesce(:refreshHardExp::timestamptz, refresh_hard_expires_at),
                                    refresh_fence = refresh_fence + 1, lease_owner = NULL, lease_until = NULL,
                                    consecutive_failures = 0, first_failure_at = NULL, last_error = NULL, answer_lost_at = NULL, quiet_until = NULL, last_refreshed_at = :now,
                                    updated_at = :now, status = 'ACTIVE'
@@ -231,6 +237,7 @@ public class RefreshOutcomes {
                 .param("accessExp", ts(tokens.accessExpiresAt()))
                 .param("accessLifetime", Timestamps.seconds(tokens.accessLifetime()))
                 .param("refreshExp", ts(tokens.refreshExpiresAt()))
+                .param("refreshHardExp", ts(tokens.refreshHardExpiresAt()))
                 .param("next", ts(stored.nextRefreshAt()))
                 .param("now", ts(stored.now()))
                 .param("id", claim.connectionId())

@@ -13,9 +13,17 @@ import java.time.Instant;
  * @param accessExpiresAt {@code null} with {@code accessToken}
  * @param accessLifetime how long the access token was issued for; {@code null} with {@code accessToken}
  * @param refreshExpiresAt the refresh token's new expiry; {@code null} when unknown, which keeps the stored one
+ * @param refreshHardExpiresAt the refresh token's absolute cap as the provider reported it (Intuit's
+ *            {@code x_refresh_token_hard_expires_in}); {@code null} when not reported, which keeps the stored one
  */
 public record RefreshedTokens(String accessToken, String refreshToken, Instant accessExpiresAt,
-        Duration accessLifetime, Instant refreshExpiresAt) {
+        Duration accessLifetime, Instant refreshExpiresAt, Instant refreshHardExpiresAt) {
+
+    /** Tokens from an answer that reported no hard cap. */
+    public RefreshedTokens(String accessToken, String refreshToken, Instant accessExpiresAt, Duration accessLifetime,
+            Instant refreshExpiresAt) {
+        this(accessToken, refreshToken, accessExpiresAt, accessLifetime, refreshExpiresAt, null);
+    }
 
     /**
      * What to store for a provider's grant. The provider's clock started the tokens' lives somewhere between the
@@ -35,11 +43,14 @@ public record RefreshedTokens(String accessToken, String refreshToken, Instant a
         } else {
             refreshExpiresAt = grant.refreshToken() == null ? storedRefreshExpiresAt : null;
         }
+        Instant hardExpiresAt = grant.refreshTokenHardLifetime() == null || !grant.refreshLifetimeKnown()
+                ? null
+                : requestedAt.plus(grant.refreshTokenHardLifetime());
         if (grant.accessToken() == null) {
-            return new RefreshedTokens(null, grant.refreshToken(), null, null, refreshExpiresAt);
+            return new RefreshedTokens(null, grant.refreshToken(), null, null, refreshExpiresAt, hardExpiresAt);
         }
         return new RefreshedTokens(grant.accessToken(), grant.refreshToken(), requestedAt.plus(grant
-                .accessTokenLifetime()), grant.accessTokenLifetime(), refreshExpiresAt);
+                .accessTokenLifetime()), grant.accessTokenLifetime(), refreshExpiresAt, hardExpiresAt);
     }
 
     /** Whether an access token is stored with this refresh (else the stored one stays). */
@@ -50,6 +61,6 @@ public record RefreshedTokens(String accessToken, String refreshToken, Instant a
     @Override
     public String toString() {
         return "RefreshedTokens[accessExpiresAt=" + accessExpiresAt + ", refreshExpiresAt=" + refreshExpiresAt
-                + ", rotated=" + (refreshToken != null) + "]";
+                + ", refreshHardExpiresAt=" + refreshHardExpiresAt + ", rotated=" + (refreshToken != null) + "]";
     }
 }

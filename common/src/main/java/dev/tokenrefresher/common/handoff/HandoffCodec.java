@@ -64,6 +64,8 @@ final class HandoffCodec {
                         : tokens.accessLifetime()
                                 .toSeconds())
                 .put("refreshExpiresAt", text(tokens.refreshExpiresAt()))
+                // absent in hand-offs written before issue 22: read as "not said", which keeps the stored cap
+                .put("refreshHardExpiresAt", text(tokens.refreshHardExpiresAt()))
                 .put("nextRefreshAt", text(refresh.nextRefreshAt()))
                 .put("now", text(refresh.now()))
                 .put("attemptedAt", text(attempt.attemptedAt()))
@@ -105,7 +107,7 @@ final class HandoffCodec {
                             : cipher.decrypt(Base64.getDecoder().decode(refresh), binding(id,
                                     REFRESH_TOKEN)),
                     instant(node, "accessExpiresAt"), lifetime == null ? null : Duration.ofSeconds(lifetime),
-                    instant(node, "refreshExpiresAt"));
+                    instant(node, "refreshExpiresAt"), instant(node, "refreshHardExpiresAt"));
             Long durationMs = node.path("durationMs").isNumber() ? node.path("durationMs").asLong() : null;
             AttemptRecord attempt = new AttemptRecord(instant(node, "attemptedAt"), AttemptOutcome.valueOf(required(
                     node, "outcome", messageId)), node.path("httpStatus").isNumber()

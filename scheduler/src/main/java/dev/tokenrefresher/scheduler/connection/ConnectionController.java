@@ -15,6 +15,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Size;
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -37,6 +38,8 @@ import org.springframework.web.bind.annotation.RestController;
 class ConnectionController {
 
     private static final int RECENT_ATTEMPTS = 10;
+    /** Ten years: beyond any refresh token's life, so a longer window is a typo. */
+    private static final Duration MAX_REAUTH_DUE_WITHIN = Duration.ofDays(3650);
 
     private final ConnectionRegistration registration;
     private final ConnectionLifecycle lifecycle;
@@ -106,20 +109,28 @@ class ConnectionController {
     record Page(List<ConnectionView> items, UUID nextCursor) {
     }
 
-    @Operation(summary = "List connections", description = "In id order, filtered by provider, status and tenant; "
-            + "page with nextCursor as after.")
+    @Operation(summary = "List connections", description = "In id order, filtered by provider, status and tenant, "
+            + "or to the ACTIVE connections whose refresh token dies (the earlier of its expiry and its hard cap) "
+            + "within reauthDueWithin (an ISO-8601 duration, e.g. P30D): the tenants to ask to reconnect; page with "
+            + "nextCursor as after.")
     @ApiResponse(responseCode = "200", description = "one page of connections")
     @ApiResponse(responseCode = "400", description = "an unknown provider or an invalid parameter, by name")
     @GetMapping
     Page list(@RequestParam(required = false) @Size(max = 64) String provider,
             @RequestParam(required = false) ConnectionStatus status,
             @RequestParam(required = false) @Size(max = 200) String tenantId,
+            @RequestParam(required = false) Duration reauthDueWithin,
             @RequestParam(required = false) UUID after,
             @RequestParam(defaultValue = "100") @Min(1) @Max(1000) int limit) {
         if (provider != null && providers.find(provider).isEmpty()) {
             throw new InvalidFieldException("provider", "'" + provider + "' is not a configured provider");
         }
-        List<ConnectionView> items = queries.list(new ConnectionQueries.Filter(provider, status, tenantId), after,
+        if (reauthDueWithin != null && (reauthDueWithin.isNegative() || reauthDueWithin.compareTo(
+                MAX_REAUTH_DUE_WITHIN) > 0)) {
+            throw new InvalidFieldException("reauthDueWithin", "must be between P0D and P3650D");
+        }
+        List<ConnectionView> items = queries.list(new ConnectionQueries.Filter(provider, status, tenantId,
+                reauthDueWithin), after,
                 limit);
         return new Page(items, items.size() == limit ? items.getLast().id() : null);
     }

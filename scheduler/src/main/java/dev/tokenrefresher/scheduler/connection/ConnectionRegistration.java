@@ -69,7 +69,10 @@ public class ConnectionRegistration {
         Instant nextRefreshAt = due.isBefore(now) ? now : due;
         Registered registered = store.register(new NewConnection(request.tenantId(), provider.name(),
                 request.realmId(), tokens.accessToken(), tokens.refreshToken(), obtainedAt.plus(accessLifetime),
-                accessLifetime, refreshExpiresAt, nextRefreshAt), now);
+                accessLifetime, refreshExpiresAt, nextRefreshAt, tokens.refreshHardLifetime() == null
+                        ? null
+                        : obtainedAt.plus(tokens.refreshHardLifetime())),
+                now);
         try {
             publisher.publish(provider.name(), new RefreshMessage(registered.id(), registered.fence(), nextRefreshAt,
                     0), now);

@@ -12,8 +12,11 @@ import java.util.List;
  * the separate camelCase fields. A missing or 0 refresh-token lifetime means the refresh token does not expire.
  *
  * @param refreshLifetime the rolling lifetime capped by the hard one; {@code null} when neither is known
+ * @param refreshHardLifetime the hard cap alone (Intuit's {@code x_refresh_token_hard_expires_in}); {@code null} when not
+ *            given
  */
-record IssuedTokens(String accessToken, String refreshToken, Duration accessLifetime, Duration refreshLifetime) {
+record IssuedTokens(String accessToken, String refreshToken, Duration accessLifetime, Duration refreshLifetime,
+        Duration refreshHardLifetime) {
 
     static final String TOKEN_RESPONSE = "tokenResponse";
 
@@ -55,7 +58,7 @@ record IssuedTokens(String accessToken, String refreshToken, Duration accessLife
             throw new InvalidFieldException(problems);
         }
         return new IssuedTokens(grant.accessToken(), grant.refreshToken(), grant.accessTokenLifetime(), grant
-                .effectiveRefreshTokenLifetime());
+                .effectiveRefreshTokenLifetime(), grant.refreshTokenHardLifetime());
     }
 
     /**
@@ -85,10 +88,9 @@ record IssuedTokens(String accessToken, String refreshToken, Duration accessLife
         if (!problems.isEmpty()) {
             throw new InvalidFieldException(problems);
         }
+        Duration hard = positiveOrNull(request.refreshTokenHardExpiresIn());
         return new IssuedTokens(request.accessToken(), request.refreshToken(), Duration.ofSeconds(request
-                .expiresIn()), shorterOf(positiveOrNull(request.refreshTokenExpiresIn()),
-                        positiveOrNull(request
-                                .refreshTokenHardExpiresIn())));
+                .expiresIn()), shorterOf(positiveOrNull(request.refreshTokenExpiresIn()), hard), hard);
     }
 
     private static void requireShortEnough(List<InvalidFieldException.FieldProblem> problems, String field,
@@ -116,6 +118,7 @@ record IssuedTokens(String accessToken, String refreshToken, Duration accessLife
 
     @Override
     public String toString() {
-        return "IssuedTokens[accessLifetime=" + accessLifetime + ", refreshLifetime=" + refreshLifetime + "]";
+        return "IssuedTokens[accessLifetime=" + accessLifetime + ", refreshLifetime=" + refreshLifetime
+                + ", refreshHardLifetime=" + refreshHardLifetime + "]";
     }
 }

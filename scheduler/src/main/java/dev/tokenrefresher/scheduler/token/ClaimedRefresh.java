@@ -2,6 +2,7 @@ package dev.tokenrefresher.scheduler.token;
 
 import dev.tokenrefresher.common.connection.AttemptOutcome;
 import dev.tokenrefresher.common.connection.AttemptRecord;
+import dev.tokenrefresher.common.connection.ChainEnds;
 import dev.tokenrefresher.common.connection.Claim;
 import dev.tokenrefresher.common.connection.ConnectionClaims;
 import dev.tokenrefresher.common.connection.ConnectionStatus;
@@ -115,6 +116,11 @@ class ClaimedRefresh {
     Duration refresh(Claim claim, Instant deadline, Instant leaseEnds) {
         ProviderSettings provider = providers.get(claim.provider());
         Instant started = clock.instant();
+        if (claim.hardExpiredAt(started)) {
+            endChain(claim, ChainEnds.HARD_EXPIRED, ChainEnds.HARD_EXPIRED, "the refresh token reached its hard "
+                    + "expiry", null, Duration.ZERO);
+            throw new ConnectionNotActiveException(claim.connectionId(), ConnectionStatus.REAUTH_REQUIRED);
+        }
         if (claim.refreshExpiresAt() != null && !started.isBefore(claim.refreshExpiresAt())) {
             endChain(claim, "refresh_token_expired", "refresh_token_expired", "the refresh token expired", null,
                     Duration.ZERO);

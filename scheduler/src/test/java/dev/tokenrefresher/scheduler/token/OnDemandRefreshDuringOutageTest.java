@@ -209,7 +209,8 @@ class OnDemandRefreshDuringOutageTest {
     private ConnectionView connection(Instant accessExpiresAt) {
         Instant now = clock.instant();
         return new ConnectionView(id, "tenant", PROVIDER, ConnectionStatus.ACTIVE, accessExpiresAt, 3600, now.plus(
-                Duration.ofDays(90)), now, 4, 0, null, now.minusSeconds(3600), now.minus(Duration.ofDays(1)), now);
+                Duration.ofDays(90)), null, now, 4, 0, null, now.minusSeconds(3600), now.minus(Duration.ofDays(1)),
+                now);
     }
 
     private Claim claim() {

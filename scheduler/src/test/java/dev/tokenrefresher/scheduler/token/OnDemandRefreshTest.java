@@ -75,7 +75,7 @@ class OnDemandRefreshTest {
     private ConnectionView expiredConnection(UUID id) {
         Instant now = clock.instant();
         return new ConnectionView(id, "tenant", PROVIDER, ConnectionStatus.ACTIVE, now.minusSeconds(60), 3600, now
-                .plus(Duration.ofDays(90)), now, 4, 1, "timeout: no complete answer", now.minusSeconds(3600),
+                .plus(Duration.ofDays(90)), null, now, 4, 1, "timeout: no complete answer", now.minusSeconds(3600),
                 now
                         .minus(Duration.ofDays(1)),
                 now);

@@ -2,6 +2,7 @@ package dev.tokenrefresher.worker.refresh;
 
 import dev.tokenrefresher.common.connection.AttemptOutcome;
 import dev.tokenrefresher.common.connection.AttemptRecord;
+import dev.tokenrefresher.common.connection.ChainEnds;
 import dev.tokenrefresher.common.connection.Claim;
 import dev.tokenrefresher.common.connection.ConnectionClaims;
 import dev.tokenrefresher.common.connection.ConnectionStore;
@@ -84,6 +85,12 @@ class ProviderRefresh {
     void refresh(Claim claim, RefreshMessage message, RefreshOutbox outbox) {
         ProviderSettings provider = providers.get(claim.provider());
         Instant started = clock.instant();
+        if (claim.hardExpiredAt(started)) {
+            // The provider's absolute cap (Intuit's 5 years) passed: no refresh can extend it, only a reconnect.
+            endChain(claim, message, ChainEnds.HARD_EXPIRED, "the refresh token reached its hard expiry at "
+                    + claim.refreshHardExpiresAt(), null, Duration.ZERO, outbox);
+            return;
+        }
         if (claim.refreshExpiresAt() != null && !started.isBefore(claim.refreshExpiresAt())) {
             // Calling the provider cannot help: the tenant has to reconnect.
             endChain(claim, message, "refresh_token_expired", "the refresh token expired at "

@@ -1,6 +1,7 @@
 package dev.tokenrefresher.worker.refresh;
 
 import dev.tokenrefresher.common.connection.AttemptOutcome;
+import dev.tokenrefresher.common.connection.ChainEnds;
 import dev.tokenrefresher.common.keys.UndecryptableConnections;
 import dev.tokenrefresher.common.provider.LostAnswers;
 import dev.tokenrefresher.common.provider.ProviderRegistry;
@@ -63,13 +64,13 @@ class RefreshMetrics {
 
     /**
      * The dead-letter reasons of a fixed set: the worker's own ({@code malformed}, {@code unknown_connection},
-     * {@code refresh_token_expired}, {@code retries_exhausted}, {@code answer_lost_after_rotation}, and its hand-off
+     * {@code refresh_token_expired}, {@code hard_expired}, {@code retries_exhausted}, {@code answer_lost_after_rotation}, and its hand-off
      * drain's {@code store_refused}, {@code undecryptable}) and the OAuth2 error codes of RFC 6749 section 5.2 a
      * refusal carries as its reason. A provider's non-standard code or {@code http_<status>} gets its series when it
      * first happens.
      */
     static final List<String> DEAD_LETTER_REASONS = List.of("invalid_grant", LostAnswers.REASON,
-            "refresh_token_expired",
+            "refresh_token_expired", ChainEnds.HARD_EXPIRED,
             "invalid_client", "unauthorized_client", "invalid_request", "invalid_scope", "unsupported_grant_type",
             "retries_exhausted", "malformed", "unknown_connection", "store_refused", UndecryptableConnections.REASON);
 

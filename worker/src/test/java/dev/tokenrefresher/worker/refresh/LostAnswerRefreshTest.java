@@ -7,9 +7,11 @@ import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
 
 import dev.tokenrefresher.common.connection.AttemptRecord;
+import dev.tokenrefresher.common.connection.ChainEnds;
 import dev.tokenrefresher.common.connection.Claim;
 import dev.tokenrefresher.common.connection.ConnectionClaims;
 import dev.tokenrefresher.common.connection.ConnectionStore;
@@ -147,6 +149,36 @@ class LostAnswerRefreshTest {
             assertEndedAs(claim, "invalid_grant");
             verify(outcomes, never()).markAnswerLost(any(), any());
         }
+    }
+
+    /** Issue 22: past Intuit's 5-year cap no refresh can help, and none is tried. */
+    @Test
+    void aRefreshTokenPastItsHardCapEndsTheChainAsHardExpiredWithoutCallingTheProvider() {
+        Claim claim = new Claim(UUID.randomUUID(), "tenant", PROVIDER, 7, "test-worker", clock.instant().plusSeconds(
+                60), Duration.ofSeconds(60), "sbx_rt_token", new byte[]{1, 2, 3}, clock.instant().plusSeconds(600),
+                clock.instant().plus(Duration.ofDays(80)), 0, null, null, clock.instant().minusSeconds(1));
+
+        refresh.refresh(claim, message(0), outbox);
+
+        verifyNoInteractions(providerCall);
+        ArgumentCaptor<AttemptRecord> attempt = ArgumentCaptor.forClass(AttemptRecord.class);
+        verify(outcomes).markReauthRequired(eq(claim), eq(ChainEnds.HARD_EXPIRED), eq(clock.instant()), attempt
+                .capture());
+        assertThat(attempt.getValue().errorCode()).isEqualTo(ChainEnds.HARD_EXPIRED);
+        assertThat(deadLetter().reason()).isEqualTo(ChainEnds.HARD_EXPIRED);
+        assertThat(outbox.events()).extracting(ConnectionEvent::type).contains(ConnectionEvent.REAUTH_REQUIRED);
+    }
+
+    @Test
+    void aRefreshTokenWhoseHardCapIsStillAheadIsRefreshed() {
+        Claim claim = new Claim(UUID.randomUUID(), "tenant", PROVIDER, 7, "test-worker", clock.instant().plusSeconds(
+                60), Duration.ofSeconds(60), "sbx_rt_token", new byte[]{1, 2, 3}, clock.instant().plusSeconds(600),
+                null, 0, null, null, clock.instant().plusSeconds(1));
+        script(ProviderCall.answering(), invalidGrant());
+
+        refresh.refresh(claim, message(0), outbox);
+
+        assertEndedAs(claim, "invalid_grant");
     }
 
     @Test
