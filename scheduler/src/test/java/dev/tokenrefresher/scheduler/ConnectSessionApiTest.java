@@ -11,6 +11,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +62,9 @@ class ConnectSessionApiTest extends SchedulerApiTestBase {
         JsonNode connection = get("/api/connections/" + connectionId, ADMIN_KEY).body();
         assertThat(connection.get("status").asString()).isEqualTo("ACTIVE");
         assertThat(connection.get("nextRefreshAt").isString()).isTrue();
+        // the QuickBooks preset asks for the hard cap on the exchange too: Intuit's 5 years, from now
+        assertThat(Instant.parse(connection.get("refreshHardExpiresAt").asString())).isBetween(Instant.now().plus(
+                Duration.ofDays(1825)).minus(Duration.ofMinutes(5)), Instant.now().plus(Duration.ofDays(1825)));
         JsonNode token = get("/api/connections/" + connectionId + "/access-token", READER_KEY).body();
         assertThat(token.get("realmId").asString()).isEqualTo(query(callback).get("realmId"));
         assertThat(sandbox("/sandbox/stats").path("authorizations").path("codesExchanged").asLong())

@@ -113,6 +113,40 @@ class ConnectionStoreTest extends ServicesTestBase {
         assertThat(refreshedAttempts(second.id())).isEqualTo(1);
     }
 
+    /** Issue 22: the hard cap is kept through stores alone and grouped, and an answer that names none keeps it. */
+    @Test
+    void theHardCapARegistrationOrARefreshReportsIsStoredAndAnAnswerWithoutOneKeepsIt() {
+        Instant cap = now.plus(Duration.ofDays(1825));
+        Registered registered = store.register(aConnection().build(), now);
+        assertThat(store.find(registered.id()).orElseThrow().refreshHardExpiresAt()).isNull();
+
+        outcomes.storeRefreshed(claim(registered), new RefreshedTokens("at-1", "rt-1", now.plusSeconds(3600), Duration
+                .ofSeconds(3600), now.plus(Duration.ofDays(100)), cap), now.plusSeconds(3000), now, attempt(
+                        AttemptOutcome.REFRESHED));
+        assertThat(store.find(registered.id()).orElseThrow().refreshHardExpiresAt()).isEqualTo(cap);
+        Claim claimed = claim(registered);
+        assertThat(claimed.refreshHardExpiresAt()).as("the claim carries it").isEqualTo(cap);
+
+        var grouped = outcomes.storeAllRefreshed(List.of(new RefreshToStore(claimed, new RefreshedTokens("at-2",
+                "rt-2", now.plusSeconds(3600), Duration.ofSeconds(3600), now.plus(Duration.ofDays(100))),
+                now
+                        .plusSeconds(3000),
+                now, attempt(AttemptOutcome.REFRESHED)),
+                new RefreshToStore(claim(store.register(aConnection().build(), now)), new RefreshedTokens("at-x",
+                        "rt-x", now.plusSeconds(3600), Duration.ofSeconds(3600), null, cap.plusSeconds(1)),
+                        now
+                                .plusSeconds(3000),
+                        now, attempt(AttemptOutcome.REFRESHED))));
+
+        assertThat(grouped).allSatisfy(stored -> assertThat(stored).isPresent());
+        assertThat(store.find(registered.id()).orElseThrow().refreshHardExpiresAt()).as("kept").isEqualTo(cap);
+        NewConnection withCap = aConnection().build();
+        Registered capped = store.register(new NewConnection(withCap.tenantId(), withCap.provider(), withCap.realmId(),
+                withCap.accessToken(), withCap.refreshToken(), withCap.accessExpiresAt(), withCap.accessLifetime(),
+                withCap.refreshExpiresAt(), withCap.nextRefreshAt(), cap), now);
+        assertThat(store.find(capped.id()).orElseThrow().refreshHardExpiresAt()).isEqualTo(cap);
+    }
+
     @Test
     void storingARefreshAdvancesTheFenceAndRecordsTheAttempt() {
         Registered registered = store.register(aConnection().build(), now);
