@@ -89,6 +89,7 @@ class ClusterFailoverIT {
                 assertThat(queues).as("the installation's quorum queues").hasSizeGreaterThan(30)
                         .allSatisfy(queue -> assertThat(queue).endsWith(" 3"));
 
+                long expiredBeforeFaults = afterExpiry(system);
                 pauses.phase("broker node killed and restarted");
                 event(start, LocalClusters.rabbitmq("kill-node", String.valueOf(NODE_TO_KILL)));
                 sleep(NODE_DOWN);
@@ -100,6 +101,7 @@ class ClusterFailoverIT {
                         .as("nodes running after the restart: %s", running).hasSize(4);
                 sleep(BETWEEN_FAULTS);
 
+                long expiredBeforeFailover = afterExpiry(system);
                 pauses.phase("database failover");
                 event(start, LocalClusters.postgres("stop-primary"));
                 sleep(PROMOTE_AFTER);
@@ -111,6 +113,9 @@ class ClusterFailoverIT {
                         .until(() -> notRefreshedSince(system.sandbox(), atFailover).isEmpty());
                 event(start, "every chain went on after the failover, within " + Duration.between(failedOver,
                         Instant.now()).toSeconds() + " s");
+                event(start, "refreshes after access-token expiry: " + expiredBeforeFaults + " before the faults, "
+                        + (expiredBeforeFailover - expiredBeforeFaults) + " from the node kill to the failover, "
+                        + (afterExpiry(system) - expiredBeforeFailover) + " from the failover on");
             } finally {
                 pauses.stop();
             }
@@ -159,6 +164,10 @@ class ClusterFailoverIT {
         settings.put("spring.datasource.username", "postgres");
         settings.put("spring.datasource.password", "");
         return settings;
+    }
+
+    private static long afterExpiry(RunningSystem system) {
+        return system.sandbox().stats().get("refreshesAfterAccessExpiry").asLong();
     }
 
     private static Map<String, Long> refreshesByRealm(Sandbox sandbox) {
