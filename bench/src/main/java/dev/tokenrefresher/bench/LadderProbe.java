@@ -45,7 +45,7 @@ public final class LadderProbe {
         factory.setPublisherReturns(true);
         String prefix = "probe-" + UUID.randomUUID().toString().substring(0, 8);
         MessagingProperties properties = new MessagingProperties(prefix, null, null, type,
-                earlyFraction, null);
+                earlyFraction, null, null);
         RefresherTopology topology = new RefresherTopology(properties);
         RabbitAdmin admin = new RabbitAdmin(factory);
         topology.declarables(List.of("probe")).getDeclarables().forEach(d -> {

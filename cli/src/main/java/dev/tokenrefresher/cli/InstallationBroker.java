@@ -1,6 +1,7 @@
 package dev.tokenrefresher.cli;
 
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Address;
 import com.rabbitmq.client.AlreadyClosedException;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
@@ -18,11 +19,15 @@ import java.util.concurrent.TimeoutException;
  */
 final class InstallationBroker implements AutoCloseable {
 
-    /** Where the broker is. The password is used to connect and appears nowhere else. */
-    record BrokerCoordinates(String host, int port, String user, String password, String virtualHost) {
+    /**
+     * Where the broker is. The password is used to connect and appears nowhere else.
+     *
+     * @param addresses {@code host:port}, or a cluster's nodes comma-separated, tried in order
+     */
+    record BrokerCoordinates(String addresses, String user, String password, String virtualHost) {
 
         String shown() {
-            return "RabbitMQ at " + host + ":" + port + " (virtual host " + virtualHost + ") as user " + user;
+            return "RabbitMQ at " + addresses + " (virtual host " + virtualHost + ") as user " + user;
         }
     }
 
@@ -56,8 +61,6 @@ final class InstallationBroker implements AutoCloseable {
 
     static InstallationBroker connect(BrokerCoordinates broker) {
         ConnectionFactory factory = new ConnectionFactory();
-        factory.setHost(broker.host());
-        factory.setPort(broker.port());
         factory.setUsername(broker.user());
         factory.setPassword(broker.password());
         factory.setVirtualHost(broker.virtualHost());
@@ -65,7 +68,8 @@ final class InstallationBroker implements AutoCloseable {
         factory.setHandshakeTimeout(CONNECT_TIMEOUT_MILLIS);
         factory.setAutomaticRecoveryEnabled(false);
         try {
-            return new InstallationBroker(broker, factory.newConnection("refresherctl admin teardown"));
+            return new InstallationBroker(broker, factory.newConnection(Address.parseAddresses(broker.addresses()),
+                    "refresherctl admin teardown"));
         } catch (PossibleAuthenticationFailureException e) {
             throw new CliException(CliException.API_ERROR, "cannot log in to " + broker.shown() + ": " + e
                     .getMessage());

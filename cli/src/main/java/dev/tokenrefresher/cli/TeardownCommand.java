@@ -75,6 +75,10 @@ final class TeardownCommand implements Callable<Integer> {
             + "DATABASE_PASSWORD (prefer it: an option shows in the process list).")
     String databasePassword;
 
+    @Option(names = "--rabbitmq-addresses", paramLabel = "HOST:PORT,...", defaultValue = "${env:RABBITMQ_ADDRESSES:-}", description = "A cluster's nodes, tried in order; when given, --rabbitmq-host and --rabbitmq-port are not used. Default: "
+            + "RABBITMQ_ADDRESSES, else none.")
+    String rabbitAddresses;
+
     @Option(names = "--rabbitmq-host", paramLabel = "HOST", defaultValue = "${env:RABBITMQ_HOST:-127.0.0.1}", description = "Default: "
             + "RABBITMQ_HOST, else 127.0.0.1.")
     String rabbitHost;
@@ -101,8 +105,9 @@ final class TeardownCommand implements Callable<Integer> {
         String schemaName = schemaName();
         Set<String> givenProviders = givenProviders();
         DatabaseCoordinates database = new DatabaseCoordinates(databaseUrl, databaseUser, databasePassword);
-        BrokerCoordinates brokerAt = new BrokerCoordinates(rabbitHost, rabbitPort, rabbitUser, rabbitPassword,
-                rabbitVirtualHost);
+        BrokerCoordinates brokerAt = new BrokerCoordinates(rabbitAddresses.isBlank()
+                ? rabbitHost + ":" + rabbitPort
+                : rabbitAddresses, rabbitUser, rabbitPassword, rabbitVirtualHost);
         InstallationSchema installationSchema = new InstallationSchema(database, schemaName);
         InstallationSchema.State stored = installationSchema.inspect();
         if (!stored.foreign().isEmpty()) {

@@ -158,6 +158,21 @@ class TeardownTest {
     }
 
     @Test
+    void aClustersAddressListIsTriedInOrderPastANodeThatIsDown() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+
+        int exit = run(torn, "--rabbitmq-addresses=127.0.0.1:" + closedPort + "," + LocalInstallation.RABBIT_HOST
+                + ":" + LocalInstallation.RABBIT_PORT, "--provider=acme", "--confirm");
+
+        assertThat(exit).as(err.toString()).isZero();
+        assertThat(LocalInstallation.existing(torn.queues(), true)).isEmpty();
+        assertThat(torn.schemaExists()).isFalse();
+    }
+
+    @Test
     void theSchemasOwnTablesAreExactlyTheTablesTheMigrationsCreate() throws Exception {
         Set<String> created = new TreeSet<>(Set.of("flyway_schema_history"));
         Matcher table = Pattern.compile("(?i)CREATE TABLE (?:IF NOT EXISTS )?(\\w+)").matcher(String.join("\n",

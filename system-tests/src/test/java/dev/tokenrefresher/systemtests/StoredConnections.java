@@ -23,10 +23,15 @@ import java.util.UUID;
 final class StoredConnections {
 
     private final TokenCipher cipher = new TokenCipher(TestServices.get().cryptoProperties());
-    private final TestServices.Namespace namespace;
+    private final String jdbcUrl;
 
     StoredConnections(TestServices.Namespace namespace) {
-        this.namespace = namespace;
+        this(namespace, TestServices.get().jdbcUrl(namespace));
+    }
+
+    /** The namespace's table in another database than the test JVM's (e.g. a primary/standby pair of a test's own). */
+    StoredConnections(TestServices.Namespace namespace, String jdbcUrl) {
+        this.jdbcUrl = jdbcUrl;
     }
 
     /** @param lastError the row's {@code last_error}: why the chain ended, for a {@code REAUTH_REQUIRED} one */
@@ -67,7 +72,7 @@ final class StoredConnections {
     /** Pretends a connection's message was lost: its refresh is overdue by {@code by}, and no message will come. */
     void makeOverdue(UUID id, Duration by) {
         TestServices services = TestServices.get();
-        try (Connection connection = DriverManager.getConnection(services.jdbcUrl(namespace), services.postgresUser(),
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, services.postgresUser(),
                 services.postgresPassword());
                 var statement = connection.prepareStatement(
                         "UPDATE connection SET next_refresh_at = now() - ?::interval, refresh_fence = refresh_fence + 1 "
@@ -83,7 +88,7 @@ final class StoredConnections {
     /** Runs a statement in this system's schema, for a test that changes the database under the running apps. */
     void execute(String sql) {
         TestServices services = TestServices.get();
-        try (Connection connection = DriverManager.getConnection(services.jdbcUrl(namespace), services.postgresUser(),
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, services.postgresUser(),
                 services.postgresPassword());
                 var statement = connection.createStatement()) {
             statement.execute(sql);
@@ -99,7 +104,7 @@ final class StoredConnections {
     HeldLock holdAdvisoryLock(long key) {
         TestServices services = TestServices.get();
         try {
-            Connection connection = DriverManager.getConnection(services.jdbcUrl(namespace), services.postgresUser(),
+            Connection connection = DriverManager.getConnection(jdbcUrl, services.postgresUser(),
                     services.postgresPassword());
             try (var statement = connection.createStatement()) {
                 statement.execute("SELECT pg_advisory_lock(" + key + ")");
@@ -202,7 +207,7 @@ final class StoredConnections {
 
     private void query(String sql, RowHandler handler) {
         TestServices services = TestServices.get();
-        try (Connection connection = DriverManager.getConnection(services.jdbcUrl(namespace), services.postgresUser(),
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, services.postgresUser(),
                 services.postgresPassword());
                 var statement = connection.createStatement();
                 ResultSet rs = statement.executeQuery(sql)) {

@@ -1,5 +1,6 @@
 package dev.tokenrefresher.common.handoff;
 
+import com.rabbitmq.client.Address;
 import dev.tokenrefresher.common.connection.ConnectionStore;
 import dev.tokenrefresher.common.connection.RefreshOutcomes;
 import dev.tokenrefresher.common.crypto.TokenCipher;
@@ -13,8 +14,10 @@ import dev.tokenrefresher.common.provider.ProviderRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
+import java.util.List;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.amqp.autoconfigure.RabbitConnectionDetails;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -41,15 +44,19 @@ public class HandoffConfiguration {
     }
 
     @Bean
-    HandoffDrain handoffDrain(CachingConnectionFactory connectionFactory, RefresherTopology topology,
+    HandoffDrain handoffDrain(CachingConnectionFactory connectionFactory, RabbitConnectionDetails broker,
+            RefresherTopology topology,
             HandoffCodec codec, RefreshOutcomes outcomes, RefreshPublisher publisher, ConnectionEventPublisher events,
             ConnectionStore store, ProviderRegistry providers, LateTokenRevocation lateTokens,
             DeadLetterPublisher deadLetters, RefreshMessageCodec messageCodec, JdbcClient jdbc,
             TransactionTemplate transactions, HandoffProperties properties, ObjectProvider<MeterRegistry> meters,
             Clock clock) {
         MeterRegistry registry = meters.getIfAvailable(SimpleMeterRegistry::new);
-        return new HandoffDrain(connectionFactory, topology, codec, outcomes, new AppliedHandoffs(publisher, events,
-                store, providers, lateTokens, registry, clock),
+        List<Address> addresses = broker.getAddresses().stream().map(address -> new Address(address.host(), address
+                .port())).toList();
+        return new HandoffDrain(connectionFactory, addresses, topology, codec, outcomes,
+                new AppliedHandoffs(publisher, events,
+                        store, providers, lateTokens, registry, clock),
                 new RefusedHandoffs(outcomes, deadLetters,
                         messageCodec, events, topology, registry, clock),
                 jdbc, transactions, properties, registry);

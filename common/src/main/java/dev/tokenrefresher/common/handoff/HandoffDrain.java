@@ -1,5 +1,6 @@
 package dev.tokenrefresher.common.handoff;
 
+import com.rabbitmq.client.Address;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
 import dev.tokenrefresher.common.connection.RefreshOutcomes;
@@ -46,6 +47,12 @@ public final class HandoffDrain implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(HandoffDrain.class);
 
     private final CachingConnectionFactory rabbit;
+    /**
+     * Every broker address the app was given ({@code spring.rabbitmq.addresses}, or host and port), tried in order:
+     * the drain's connection is its own, beside Spring's cached one, and must reach a surviving cluster node as that
+     * one does. The AMQP client's factory knows only the first address.
+     */
+    private final List<Address> brokerAddresses;
     private final RefresherTopology topology;
     private final HandoffCodec codec;
     private final RefreshOutcomes outcomes;
@@ -58,10 +65,14 @@ public final class HandoffDrain implements SmartLifecycle {
     private ScheduledExecutorService executor;
     private com.rabbitmq.client.Connection connection;
 
-    HandoffDrain(CachingConnectionFactory rabbit, RefresherTopology topology, HandoffCodec codec,
-            RefreshOutcomes outcomes, AppliedHandoffs applied, RefusedHandoffs refused, JdbcClient jdbc,
-            TransactionTemplate transactions, HandoffProperties properties, MeterRegistry meters) {
+    HandoffDrain(CachingConnectionFactory rabbit, List<Address> brokerAddresses, RefresherTopology topology,
+            HandoffCodec codec, RefreshOutcomes outcomes, AppliedHandoffs applied, RefusedHandoffs refused,
+            JdbcClient jdbc, TransactionTemplate transactions, HandoffProperties properties, MeterRegistry meters) {
+        if (brokerAddresses.isEmpty()) {
+            throw new IllegalArgumentException("no broker address");
+        }
         this.rabbit = rabbit;
+        this.brokerAddresses = List.copyOf(brokerAddresses);
         this.topology = topology;
         this.codec = codec;
         this.outcomes = outcomes;
@@ -138,7 +149,8 @@ public final class HandoffDrain implements SmartLifecycle {
     private synchronized Channel openChannel() {
         try {
             if (connection == null || !connection.isOpen()) {
-                connection = rabbit.getRabbitConnectionFactory().newConnection("token-refresher handoff drain");
+                connection = rabbit.getRabbitConnectionFactory().newConnection(brokerAddresses,
+                        "token-refresher handoff drain");
             }
             return connection.createChannel();
         } catch (IOException | TimeoutException e) {

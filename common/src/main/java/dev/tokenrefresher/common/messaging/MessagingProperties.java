@@ -27,16 +27,27 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *            whether a queue was bound meanwhile. Publishing every {@code refreshed} event that nobody reads cost a
  *            worker a tenth of its CPU (docs/benchmark-optimisations.md, section 14); a queue bound later receives the
  *            key's events from at most this long after.
+ * @param quorumInitialGroupSize how many replicas (cluster nodes) each quorum queue is declared with, as
+ *            {@code x-quorum-initial-group-size} (default {@value #DEFAULT_QUORUM_INITIAL_GROUP_SIZE}: the argument is
+ *            not stated and the broker's own default applies, {@code quorum_cluster_size}, which is 3 on RabbitMQ 3.10;
+ *            a single node caps either at 1). On a three-node cluster the default already gives every queue three
+ *            replicas (docs/operations.md, "Running on a RabbitMQ cluster"); state a size for a larger cluster. It is
+ *            an argument of the queue that RabbitMQ compares on every redeclaration: changing it, or stating it for the
+ *            first time, for an existing installation needs its queues deleted first (as for the ladder queue type),
+ *            else the start fails with {@code PRECONDITION_FAILED - inequivalent arg 'x-quorum-initial-group-size'}.
  */
 @ConfigurationProperties("refresher.messaging")
 public record MessagingProperties(String prefix, Integer deliveryLimit, Duration confirmTimeout,
-        LadderQueueType ladderQueueType, Double ladderEarlyFraction, Duration eventProbeInterval) {
+        LadderQueueType ladderQueueType, Double ladderEarlyFraction, Duration eventProbeInterval,
+        Integer quorumInitialGroupSize) {
 
     public static final String DEFAULT_PREFIX = "refresher";
     public static final int DEFAULT_DELIVERY_LIMIT = 20;
     public static final Duration DEFAULT_CONFIRM_TIMEOUT = Duration.ofSeconds(10);
     public static final double DEFAULT_LADDER_EARLY_FRACTION = 0.0625;
     public static final Duration DEFAULT_EVENT_PROBE_INTERVAL = Duration.ofSeconds(1);
+    /** Not stated: the broker's default group size applies. */
+    public static final int DEFAULT_QUORUM_INITIAL_GROUP_SIZE = 0;
 
     public MessagingProperties {
         prefix = prefix == null || prefix.isBlank() ? DEFAULT_PREFIX : prefix;
@@ -45,6 +56,9 @@ public record MessagingProperties(String prefix, Integer deliveryLimit, Duration
         ladderQueueType = ladderQueueType == null ? LadderQueueType.QUORUM : ladderQueueType;
         ladderEarlyFraction = ladderEarlyFraction == null ? DEFAULT_LADDER_EARLY_FRACTION : ladderEarlyFraction;
         eventProbeInterval = eventProbeInterval == null ? DEFAULT_EVENT_PROBE_INTERVAL : eventProbeInterval;
+        quorumInitialGroupSize = quorumInitialGroupSize == null
+                ? DEFAULT_QUORUM_INITIAL_GROUP_SIZE
+                : quorumInitialGroupSize;
         if (!TopologyNames.PREFIX.matcher(prefix).matches()) {
             throw new IllegalArgumentException("refresher.messaging.prefix must be 1 to 100 of [A-Za-z0-9_.-], was '"
                     + prefix + "'");
@@ -60,6 +74,10 @@ public record MessagingProperties(String prefix, Integer deliveryLimit, Duration
         if (eventProbeInterval.isNegative()) {
             throw new IllegalArgumentException("refresher.messaging.event-probe-interval must not be negative, was "
                     + eventProbeInterval);
+        }
+        if (quorumInitialGroupSize < 0) {
+            throw new IllegalArgumentException("refresher.messaging.quorum-initial-group-size must not be negative "
+                    + "(0 leaves it to the broker), was " + quorumInitialGroupSize);
         }
     }
 }

@@ -57,11 +57,14 @@ public final class RefresherTopology {
     private final TopologyNames names;
     private final int deliveryLimit;
     private final LadderQueueType ladderQueueType;
+    /** {@code x-quorum-initial-group-size} of every quorum queue; 0: not stated, the broker's default. */
+    private final int quorumInitialGroupSize;
 
     public RefresherTopology(MessagingProperties properties) {
         this.names = new TopologyNames(properties.prefix());
         this.deliveryLimit = properties.deliveryLimit();
         this.ladderQueueType = properties.ladderQueueType();
+        this.quorumInitialGroupSize = properties.quorumInitialGroupSize();
     }
 
     public String levelName(int level) {
@@ -152,19 +155,18 @@ public final class RefresherTopology {
             lower = exchange;
         }
         FanoutExchange parked = ExchangeBuilder.fanoutExchange(parkedExchange()).durable(true).build();
-        Queue parkedQueue = QueueBuilder.durable(parkedQueue()).quorum().deliveryLimit(PARKED_DELIVERY_LIMIT).build();
+        Queue parkedQueue = quorum(parkedQueue()).deliveryLimit(PARKED_DELIVERY_LIMIT).build();
         all.add(parked);
         all.add(parkedQueue);
         all.add(BindingBuilder.bind(parkedQueue).to(parked));
         FanoutExchange unarchived = ExchangeBuilder.fanoutExchange(unarchivedExchange()).durable(true).build();
-        Queue unarchivedQueue = QueueBuilder.durable(unarchivedQueue()).quorum().deliveryLimit(PARKED_DELIVERY_LIMIT)
+        Queue unarchivedQueue = quorum(unarchivedQueue()).deliveryLimit(PARKED_DELIVERY_LIMIT)
                 .build();
         all.add(unarchived);
         all.add(unarchivedQueue);
         all.add(BindingBuilder.bind(unarchivedQueue).to(unarchived));
         FanoutExchange dead = ExchangeBuilder.fanoutExchange(deadLetterExchange()).durable(true).build();
-        Queue deadQueue = QueueBuilder.durable(deadLetterQueue())
-                .quorum()
+        Queue deadQueue = quorum(deadLetterQueue())
                 .deliveryLimit(DEAD_LETTER_DELIVERY_LIMIT)
                 .deadLetterExchange(unarchivedExchange())
                 // a letter moving to the unarchived queue is not dropped on the way (needs reject-publish, as the ladder)
@@ -177,8 +179,7 @@ public final class RefresherTopology {
         all.add(ExchangeBuilder.topicExchange(eventsExchange()).durable(true).build());
         FanoutExchange handoff = ExchangeBuilder.fanoutExchange(handoffExchange()).durable(true).build();
         // Polled, never consumed; a message that keeps failing to apply goes to the parked queue, not into the void.
-        Queue handoffQueue = QueueBuilder.durable(handoffQueue())
-                .quorum()
+        Queue handoffQueue = quorum(handoffQueue())
                 .deliveryLimit(HANDOFF_DELIVERY_LIMIT)
                 .deadLetterExchange(parkedExchange())
                 .withArgument("x-dead-letter-strategy", "at-least-once")
@@ -188,8 +189,7 @@ public final class RefresherTopology {
         all.add(handoffQueue);
         all.add(BindingBuilder.bind(handoffQueue).to(handoff));
         for (String provider : providers) {
-            Queue work = QueueBuilder.durable(workQueue(provider))
-                    .quorum()
+            Queue work = quorum(workQueue(provider))
                     .deliveryLimit(deliveryLimit)
                     .deadLetterExchange(deadLetterExchange())
                     .build();
@@ -202,8 +202,7 @@ public final class RefresherTopology {
 
     private Queue levelQueue(int level, String lowerExchange) {
         return switch (ladderQueueType) {
-            case QUORUM -> QueueBuilder.durable(levelName(level))
-                    .quorum()
+            case QUORUM -> quorum(levelName(level))
                     .withArguments(Map.of(
                             "x-message-ttl", DelayLadder.ttlMillis(level),
                             "x-dead-letter-exchange", lowerExchange,
@@ -217,6 +216,15 @@ public final class RefresherTopology {
                             "x-dead-letter-exchange", lowerExchange))
                     .build();
         };
+    }
+
+    /** A durable quorum queue, with the configured initial group size where one is stated. */
+    private QueueBuilder quorum(String name) {
+        QueueBuilder builder = QueueBuilder.durable(name).quorum();
+        if (quorumInitialGroupSize > 0) {
+            builder.withArgument("x-quorum-initial-group-size", quorumInitialGroupSize);
+        }
+        return builder;
     }
 
     /** Names of every queue, for tests and tools that clean up a prefix. */

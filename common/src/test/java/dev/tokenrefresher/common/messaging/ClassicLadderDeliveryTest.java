@@ -32,7 +32,7 @@ class ClassicLadderDeliveryTest {
     static void declareClassicLadder() {
         factory = RabbitFixtures.connectionFactory();
         MessagingProperties classic = new MessagingProperties(TestServices.get().defaultNamespace().messagingPrefix()
-                + "-classic", null, null, LadderQueueType.CLASSIC, null, null);
+                + "-classic", null, null, LadderQueueType.CLASSIC, null, null, null);
         topology = RabbitFixtures.declareTopology(factory, classic, List.of(PROVIDER));
         codec = new RefreshMessageCodec(new ObjectMapper());
         publisher = new RefreshPublisher(factory, topology, codec, classic);

@@ -42,7 +42,7 @@ class ConnectionEventPublisherTest {
     void declareTheEventsExchange() {
         TestServices.Namespace namespace = TestServices.get().newNamespace();
         MessagingProperties properties = new MessagingProperties(namespace.messagingPrefix(), null, null, null, null,
-                Duration.ofHours(1));
+                Duration.ofHours(1), null);
         factory = RabbitFixtures.connectionFactory();
         topology = RabbitFixtures.declareTopology(factory, properties, List.of(PROVIDER));
         admin = new RabbitAdmin(factory);

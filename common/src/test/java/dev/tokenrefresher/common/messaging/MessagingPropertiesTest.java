@@ -10,7 +10,7 @@ class MessagingPropertiesTest {
 
     @Test
     void unsetValuesTakeTheirDefaults() {
-        MessagingProperties properties = new MessagingProperties(null, null, null, null, null, null);
+        MessagingProperties properties = new MessagingProperties(null, null, null, null, null, null, null);
 
         assertThat(properties.prefix()).isEqualTo(MessagingProperties.DEFAULT_PREFIX);
         assertThat(properties.deliveryLimit()).isEqualTo(MessagingProperties.DEFAULT_DELIVERY_LIMIT);
@@ -22,23 +22,23 @@ class MessagingPropertiesTest {
 
     @Test
     void aNegativeEventProbeIntervalIsRefusedNamingTheSetting() {
-        assertThatThrownBy(() -> new MessagingProperties(null, null, null, null, null, Duration.ofSeconds(-1)))
+        assertThatThrownBy(() -> new MessagingProperties(null, null, null, null, null, Duration.ofSeconds(-1), null))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("refresher.messaging.event-probe-interval must not be negative, was PT-1S");
     }
 
     @Test
     void aLadderEarlyFractionOfOneHalfOrMoreIsRefusedNamingTheSetting() {
-        assertThatThrownBy(() -> new MessagingProperties(null, null, null, null, 0.5, null))
+        assertThatThrownBy(() -> new MessagingProperties(null, null, null, null, 0.5, null, null))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("refresher.messaging.ladder-early-fraction must be at least 0 and below 0.5, was 0.5");
-        assertThatThrownBy(() -> new MessagingProperties(null, null, null, null, -0.01, null))
+        assertThatThrownBy(() -> new MessagingProperties(null, null, null, null, -0.01, null, null))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("ladder-early-fraction");
     }
 
     @Test
     void aZeroLadderEarlyFractionIsAllowed() {
-        assertThat(new MessagingProperties(null, null, null, null, 0.0, null).ladderEarlyFraction()).isZero();
+        assertThat(new MessagingProperties(null, null, null, null, 0.0, null, null).ladderEarlyFraction()).isZero();
     }
 }

@@ -26,7 +26,7 @@ class WorkQueueDeliveryLimitTest {
     void messageThatAlwaysFailsIsDeadLetteredAfterTheDeliveryLimit() {
         TestServices.Namespace namespace = TestServices.get().newNamespace();
         MessagingProperties properties = new MessagingProperties(namespace.messagingPrefix(), 3, null, null, null,
-                null);
+                null, null);
         CachingConnectionFactory factory = RabbitFixtures.connectionFactory();
         RefresherTopology topology = RabbitFixtures.declareTopology(factory, properties, List.of(PROVIDER));
         RefreshPublisher publisher = new RefreshPublisher(factory, topology, new RefreshMessageCodec(

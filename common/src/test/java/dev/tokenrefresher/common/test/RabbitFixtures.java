@@ -53,7 +53,7 @@ public final class RabbitFixtures {
     }
 
     public static MessagingProperties messagingProperties(TestServices.Namespace namespace) {
-        return new MessagingProperties(namespace.messagingPrefix(), null, null, null, null, null);
+        return new MessagingProperties(namespace.messagingPrefix(), null, null, null, null, null, null);
     }
 
     /** Declares the whole topology for these providers, and has it deleted when the JVM exits. */

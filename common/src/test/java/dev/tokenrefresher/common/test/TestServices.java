@@ -234,7 +234,7 @@ public final class TestServices {
 
     private void deleteMessaging(Namespace namespace) {
         RefresherTopology topology = new RefresherTopology(new MessagingProperties(namespace.messagingPrefix(), null,
-                null, null, null, null));
+                null, null, null, null, null));
         var factory = new com.rabbitmq.client.ConnectionFactory();
         factory.setHost(rabbit.host());
         factory.setPort(rabbit.port());

@@ -28,7 +28,7 @@ class WorkQueueWatchTest {
     private final SettableClock clock = new SettableClock(Instant.parse("2026-12-07T10:00:00Z"));
     private final AmqpAdmin admin = mock(AmqpAdmin.class);
     private final RefresherTopology topology = new RefresherTopology(new MessagingProperties("watch-test", null, null,
-            null, null, null));
+            null, null, null, null));
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final WorkQueueWatch watch = new WorkQueueWatch(admin, topology, new ProviderRegistry(
             new ProvidersProperties(Map.of(PROVIDER, new ProviderProperties(null, URI.create(
