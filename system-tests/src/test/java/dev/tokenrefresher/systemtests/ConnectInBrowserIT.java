@@ -3,13 +3,7 @@ package dev.tokenrefresher.systemtests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,8 +30,6 @@ class ConnectInBrowserIT {
 
     /** Tokens and codes the sandbox issues: none may reach a page, an address or a log. */
     private static final Pattern SECRET = Pattern.compile("sbx_(at|rt|code)_");
-    private static final HttpClient NO_REDIRECTS = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-            .build();
 
     private ReturnPage returnPage;
     private RunningSystem system;
@@ -109,19 +101,17 @@ class ConnectInBrowserIT {
 
     @Test
     void aCallbackOpenedAgainSendsTheUserBackWithStateReused() {
-        JsonNode session = createSession("tenant-browser-" + UUID.randomUUID());
-        browser.open(session.get("connectUrl").asString());
-        // The browser follows the provider's redirect to the callback without showing its address, and the callback
-        // answers with no referrer; so the decision is sent as the consent form would send it, to learn the callback
-        // URL, and the browser then visits that URL twice, as a user reloading or going back would.
-        String request = browser.present("#consent input[name=request]").getDomProperty("value");
-        screenshot("replay-consent-page");
-        String callback = decide(request, "approve");
+        browser.requestedUrls();
+        assertThat(approveInBrowser(createSession("tenant-browser-" + UUID.randomUUID()), "replay", null))
+                .containsEntry("status", "ACTIVE");
+        // the provider's redirect to the callback, which the browser followed without showing it
+        String callbackPrefix = system.schedulerBaseUrl() + "/connect/callback?";
+        String callback = browser.requestedUrls().stream().filter(url -> url.startsWith(callbackPrefix)).reduce((
+                first, second) -> second).orElseThrow(() -> new AssertionError("no request to " + callbackPrefix));
 
+        // as a user going back or reloading would
         browser.open(callback);
-        assertThat(landOnReturnPage("replay-first-visit")).containsEntry("status", "ACTIVE");
-        browser.open(callback);
-        Map<String, String> replay = landOnReturnPage("replay-second-visit");
+        Map<String, String> replay = landOnReturnPage("replay-callback-again");
 
         assertThat(replay).containsEntry("error", "state_reused").containsKey("error_description")
                 .doesNotContainKey("connectionId");
@@ -211,25 +201,5 @@ class ConnectInBrowserIT {
                 .refreshedAttemptsSince(after).stream().anyMatch(attempt -> attempt.connectionId().equals(
                         connectionId)));
         assertThat(system.connection(connectionId).get("status").asString()).isEqualTo("ACTIVE");
-    }
-
-    /** Posts the consent form's decision as the browser would, and answers the provider's redirect: the callback URL. */
-    private String decide(String request, String decision) {
-        URI decisionUri = URI.create(system.sandbox().authorizationUri() + "/decision");
-        String form = "request=" + URLEncoder.encode(request, StandardCharsets.UTF_8) + "&decision=" + decision;
-        try {
-            HttpResponse<String> answer = NO_REDIRECTS.send(HttpRequest.newBuilder(decisionUri).header("Content-Type",
-                    "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(answer.statusCode()).as("the decision: %s", answer.body()).isEqualTo(302);
-            String callback = answer.headers().firstValue("Location").orElseThrow();
-            assertThat(callback).startsWith(system.schedulerBaseUrl() + "/connect/callback?");
-            return callback;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot send the decision", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

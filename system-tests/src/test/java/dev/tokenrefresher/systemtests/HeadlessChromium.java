@@ -6,8 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
+import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
@@ -16,8 +19,12 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Debian's Chromium, headless, driven through Debian's chromedriver. Both paths are given, so Selenium Manager never
@@ -58,6 +65,10 @@ final class HeadlessChromium implements AutoCloseable {
             options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     "--no-first-run", "--window-size=1100,800", "--user-data-dir=" + profile);
+            // the DevTools network events: the addresses a redirect passed through, which the page never shows
+            LoggingPreferences logging = new LoggingPreferences();
+            logging.enable(LogType.PERFORMANCE, Level.ALL);
+            options.setCapability(ChromeOptions.LOGGING_PREFS, logging);
             ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER
                     .toFile()).usingAnyFreePort().withLogOutput(java.io.OutputStream.nullOutputStream()).build();
             return new HeadlessChromium(profile, new ChromeDriver(service, options));
@@ -76,16 +87,25 @@ final class HeadlessChromium implements AutoCloseable {
                 cssSelector)));
     }
 
-    /** Waits until the element is in the page, shown or not (e.g. a form's hidden field). */
-    WebElement present(String cssSelector) {
-        return new WebDriverWait(driver, WAIT).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(
-                cssSelector)));
-    }
-
     /** Waits until the browser is at an address starting with {@code prefix} (after any redirects). */
     void awaitUrlStartingWith(String prefix) {
         new WebDriverWait(driver, WAIT).withMessage(() -> "the browser to reach " + prefix + ", it is at "
                 + driver.getCurrentUrl()).until(d -> d.getCurrentUrl().startsWith(prefix));
+    }
+
+    /**
+     * The addresses the browser requested since the last call, in order, redirects included (Chrome's performance log,
+     * {@code Network.requestWillBeSent}).
+     */
+    List<String> requestedUrls() {
+        List<String> urls = new ArrayList<>();
+        for (LogEntry entry : driver.manage().logs().get(LogType.PERFORMANCE)) {
+            JsonNode message = JsonHttp.JSON.readTree(entry.getMessage()).path("message");
+            if ("Network.requestWillBeSent".equals(message.path("method").asString())) {
+                urls.add(message.path("params").path("request").path("url").asString());
+            }
+        }
+        return urls;
     }
 
     String currentUrl() {
