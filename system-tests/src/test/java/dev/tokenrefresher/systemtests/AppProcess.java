@@ -41,12 +41,19 @@ final class AppProcess implements AutoCloseable {
     }
 
     static AppProcess start(String name, String jarProperty, String logPrefix, List<String> arguments) {
+        return start(name, jarProperty, logPrefix, arguments, freePort());
+    }
+
+    /**
+     * {@link #start(String, String, String, List)} on a port chosen before: for an app whose own address is one of its
+     * settings (the scheduler's connect links), or that keeps its address across a restart.
+     */
+    static AppProcess start(String name, String jarProperty, String logPrefix, List<String> arguments, int port) {
         String jar = System.getProperty(jarProperty);
         if (jar == null || !Files.exists(Path.of(jar))) {
             throw new IllegalStateException("the " + name + " jar is missing (" + jarProperty + "=" + jar
                     + "); build the modules first: ./mvnw verify");
         }
-        int port = freePort();
         List<String> command = new ArrayList<>();
         command.add(System.getProperty("java.launcher", Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString()));
@@ -184,7 +191,7 @@ final class AppProcess implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
+    static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {

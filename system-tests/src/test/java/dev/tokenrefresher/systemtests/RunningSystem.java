@@ -38,6 +38,8 @@ final class RunningSystem implements AutoCloseable {
     /** Changes of the shared settings since the start ({@link #restartApps}): set, or removed where null. */
     private final Map<String, String> changedSettings = new LinkedHashMap<>();
     private AppProcess scheduler;
+    /** Chosen before the start: the scheduler's connect links and callback name its own address. */
+    private final int schedulerPort = AppProcess.freePort();
     private final List<AppProcess> workers = new ArrayList<>();
 
     private RunningSystem(String name, List<String> sandboxArguments, Map<String, String> refresherSettings,
@@ -54,6 +56,9 @@ final class RunningSystem implements AutoCloseable {
         settings.put("refresher.providers." + PROVIDER + ".token-uri", sandbox.tokenUri());
         settings.put("refresher.providers." + PROVIDER + ".client-id", CLIENT_ID);
         settings.put("refresher.providers." + PROVIDER + ".client-secret", CLIENT_SECRET);
+        // connect sessions: the sandbox plays Intuit's consent page, and the scheduler's links and callback are its own
+        settings.put("refresher.providers." + PROVIDER + ".authorization-uri", sandbox.authorizationUri());
+        settings.put("refresher.connect.public-base-url", schedulerBaseUrl());
         settings.put("refresher.security.api-keys[0].name", "system-tests-admin");
         settings.put("refresher.security.api-keys[0].key", JsonHttp.ADMIN_KEY);
         settings.put("refresher.security.api-keys[0].roles", "admin");
@@ -106,7 +111,7 @@ final class RunningSystem implements AutoCloseable {
                 databaseProxyPort);
         try {
             system.scheduler = system.track(AppProcess.start("scheduler", "scheduler.jar", name,
-                    system.argumentsOf("scheduler")));
+                    system.argumentsOf("scheduler"), system.schedulerPort));
             // The scheduler migrates the schema first; workers starting alongside would only wait for its lock.
             system.sandboxApp.awaitHealthy();
             system.scheduler.awaitHealthy();
@@ -200,7 +205,7 @@ final class RunningSystem implements AutoCloseable {
         changedSettings.putAll(set);
         removed.forEach(key -> changedSettings.put(key, null));
         scheduler = track(AppProcess.start("scheduler", "scheduler.jar", name + "-" + apps.size(), argumentsOf(
-                "scheduler")));
+                "scheduler"), schedulerPort));
         scheduler.awaitHealthy();
         workerIds.forEach(this::startWorker);
         workers.forEach(AppProcess::awaitHealthy);
@@ -217,6 +222,11 @@ final class RunningSystem implements AutoCloseable {
 
     AppProcess scheduler() {
         return scheduler;
+    }
+
+    /** Where browsers reach the scheduler: its {@code refresher.connect.public-base-url}. */
+    String schedulerBaseUrl() {
+        return "http://127.0.0.1:" + schedulerPort;
     }
 
     List<AppProcess> workers() {

@@ -38,6 +38,11 @@ final class Sandbox {
         return app.url("/oauth2/v1/tokens/bearer").toString();
     }
 
+    /** The consent page, as Intuit's {@code https://appcenter.intuit.com/connect/oauth2}. */
+    String authorizationUri() {
+        return app.url("/connect/oauth2").toString();
+    }
+
     List<Minted> mint(int count) {
         return mint("/sandbox/connections?count=" + count);
     }
