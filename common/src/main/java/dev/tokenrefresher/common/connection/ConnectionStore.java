@@ -167,6 +167,29 @@ public class ConnectionStore {
      * A new fence and due now, if the status guard holds and nobody holds a live lease (by the database's clock; the
      * due time is this app's).
      */
+    /**
+     * Gives a connection a new fence at the due time it has, if its fence is still {@code expectedFence}, it is ACTIVE
+     * with a refresh scheduled, and nobody holds its lease: for a redelivered message one fence behind, whose earlier
+     * handler recorded the refresh's outcome (and so moved the fence) but may have died before it published the next
+     * message. If that message went out after all, the new fence makes it stale.
+     *
+     * @return the message to publish; empty if the connection moved on or is not waiting for a message
+     */
+    public Optional<Rescheduled> republish(UUID id, long expectedFence, Instant now) {
+        return jdbc.sql("""
+                UPDATE connection SET refresh_fence = refresh_fence + 1, updated_at = :now
+                WHERE id = :id AND refresh_fence = :fence AND status = 'ACTIVE' AND next_refresh_at IS NOT NULL
+                  AND (lease_until IS NULL OR lease_until <= statement_timestamp())
+                RETURNING id, provider, refresh_fence, next_refresh_at
+                """)
+                .param("id", id)
+                .param("fence", expectedFence)
+                .param("now", ts(now))
+                .query((rs, n) -> new Rescheduled(rs.getObject("id", UUID.class), rs.getString("provider"),
+                        rs.getLong("refresh_fence"), instant(rs, "next_refresh_at")))
+                .optional();
+    }
+
     private Optional<Rescheduled> makeDueNow(UUID id, Instant now, String statusGuard, boolean reactivate) {
         return jdbc.sql("UPDATE connection SET refresh_fence = refresh_fence + 1, next_refresh_at = :now, "
                 + (reactivate ? "status = 'ACTIVE', " : "") + "updated_at = :now WHERE id = :id AND " + statusGuard

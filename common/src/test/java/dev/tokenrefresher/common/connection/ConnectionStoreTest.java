@@ -113,6 +113,25 @@ class ConnectionStoreTest extends ServicesTestBase {
         assertThat(refreshedAttempts(second.id())).isEqualTo(1);
     }
 
+    @Test
+    void aChainIsPublishedAgainAtItsDueTimeOnlyFromTheFenceItHasAndWhileNobodyHoldsItsLease() {
+        Registered registered = store.register(aConnection().build(), now);
+
+        assertThat(store.republish(registered.id(), registered.fence() - 1, now)).as("another fence").isEmpty();
+        Claim held = ((ClaimResult.Claimed) claims.claim(registered.id(), registered.fence(), "w-held", Duration
+                .ofMinutes(1))).claim();
+        assertThat(store.republish(registered.id(), registered.fence(), now)).as("leased").isEmpty();
+        outcomes.storeRefreshed(held, new RefreshedTokens("at-1", "rt-1", now.plusSeconds(3600), Duration.ofSeconds(
+                3600), null), now.plusSeconds(3000), now, attempt(AttemptOutcome.REFRESHED));
+        long afterStore = registered.fence() + 1;
+
+        Optional<Rescheduled> again = store.republish(registered.id(), afterStore, now);
+
+        assertThat(again).hasValue(new Rescheduled(registered.id(), "quickbooks", afterStore + 1, now.plusSeconds(
+                3000)));
+        assertThat(store.find(registered.id()).orElseThrow().refreshFence()).isEqualTo(afterStore + 1);
+    }
+
     /** Issue 22: the hard cap is kept through stores alone and grouped, and an answer that names none keeps it. */
     @Test
     void theHardCapARegistrationOrARefreshReportsIsStoredAndAnAnswerWithoutOneKeepsIt() {

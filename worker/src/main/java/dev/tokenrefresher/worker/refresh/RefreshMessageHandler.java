@@ -2,6 +2,7 @@ package dev.tokenrefresher.worker.refresh;
 
 import dev.tokenrefresher.common.connection.ClaimRequest;
 import dev.tokenrefresher.common.connection.ClaimResult;
+import dev.tokenrefresher.common.connection.ConnectionStore;
 import dev.tokenrefresher.common.handoff.IssuedTokensRecorder;
 import dev.tokenrefresher.common.messaging.DeadLetter;
 import dev.tokenrefresher.common.messaging.DeadLetterPublisher;
@@ -40,11 +41,14 @@ class RefreshMessageHandler {
     private final Clock clock;
     private final LateStartWarnings lateStarts;
     private final UndecryptableClaims undecryptable;
+    private final ConnectionStore store;
 
     RefreshMessageHandler(RefreshMessageCodec codec, GroupedConnectionWrites writes, DeadLetterPublisher deadLetters,
             ProviderRefresh providerRefresh, RefreshMetrics metrics, IssuedTokensRecorder recorder,
-            WorkerProperties properties, LeaseBudgets leaseBudgets, Clock clock, UndecryptableClaims undecryptable) {
+            WorkerProperties properties, LeaseBudgets leaseBudgets, Clock clock, UndecryptableClaims undecryptable,
+            ConnectionStore store) {
         this.codec = codec;
+        this.store = store;
         this.writes = writes;
         this.deadLetters = deadLetters;
         this.providerRefresh = providerRefresh;
@@ -76,6 +80,27 @@ class RefreshMessageHandler {
                 MDC.MDCCloseable fence = MDC.putCloseable("fence", Long.toString(message.fence()))) {
             handleDecoded(provider, amqp, messageId, message, outbox);
         }
+    }
+
+    /**
+     * A redelivered message one fence behind: its earlier handler recorded the refresh's outcome (which moved the
+     * fence) and died, or lost its channel, before the delivery was acknowledged, which comes only after the next
+     * message was confirmed. That message may be lost with it: the chain is published again at the due time the row
+     * holds, under a new fence, so that it does not wait for the sweep's grace (a reuse-grace provider's window can be
+     * shorter). If the next message did go out, the new fence makes it stale.
+     */
+    private void republish(String provider, RefreshMessage message, long currentFence, Instant now,
+            RefreshOutbox outbox) {
+        store.republish(message.connectionId(), currentFence, now).ifPresentOrElse(next -> {
+            outbox.next(provider, new RefreshMessage(next.connectionId(), next.fence(), next.dueAt(), message
+                    .attempt()));
+            metrics.dropped(provider, "republished");
+            log.info("connection={} fence={}: its message came back after its handler recorded the refresh; the "
+                    + "chain is published again (fence {}, due {})", message.connectionId(), currentFence,
+                    next
+                            .fence(),
+                    next.dueAt());
+        }, () -> metrics.dropped(provider, "stale_fence"));
     }
 
     private void handleDecoded(String provider, Message amqp, String messageId, RefreshMessage message,
@@ -119,9 +144,13 @@ class RefreshMessageHandler {
                 log.warn("dead-lettered message {} for unknown connection {}", messageId, message.connectionId());
             }
             case ClaimResult.StaleFence stale -> {
-                metrics.dropped(provider, "stale_fence");
-                log.debug("dropped stale message for connection {}: fence {} is now {}", message.connectionId(),
-                        message.fence(), stale.currentFence());
+                if (amqp.getMessageProperties().isRedelivered() && stale.currentFence() == message.fence() + 1) {
+                    republish(provider, message, stale.currentFence(), now, outbox);
+                } else {
+                    metrics.dropped(provider, "stale_fence");
+                    log.debug("dropped stale message for connection {}: fence {} is now {}", message
+                            .connectionId(), message.fence(), stale.currentFence());
+                }
             }
             case ClaimResult.NotActive notActive -> {
                 metrics.dropped(provider, "not_active");

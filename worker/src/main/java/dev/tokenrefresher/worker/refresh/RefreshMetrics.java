@@ -41,7 +41,8 @@ class RefreshMetrics {
      * The reasons a message is acknowledged without a refresh: the claim's refusals, the early re-delay and the
      * connections whose issued tokens this process holds unrecorded ({@link RefreshMessageHandler}), and the provider guards' "not now" ({@link GuardedProviderCall}).
      */
-    static final List<String> DROP_REASONS = List.of("stale_fence", "not_active", "leased", "quiet_period", "early",
+    static final List<String> DROP_REASONS = List.of("stale_fence", "republished", "not_active", "leased",
+            "quiet_period", "early",
             "circuit_open", "rate_limited", "bulkhead_full", "unrecorded_tokens");
 
     /** A delayed retry after a transient failure, at the ladder's back-off. */

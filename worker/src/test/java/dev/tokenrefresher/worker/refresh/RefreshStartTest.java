@@ -10,6 +10,8 @@ import static org.mockito.Mockito.when;
 
 import dev.tokenrefresher.common.connection.Claim;
 import dev.tokenrefresher.common.connection.ClaimResult;
+import dev.tokenrefresher.common.connection.ConnectionStore;
+import dev.tokenrefresher.common.connection.Rescheduled;
 import dev.tokenrefresher.common.handoff.IssuedTokensRecorder;
 import dev.tokenrefresher.common.messaging.DeadLetterPublisher;
 import dev.tokenrefresher.common.messaging.RefreshMessage;
@@ -22,6 +24,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -43,6 +46,7 @@ class RefreshStartTest {
     private final RefreshMessageCodec codec = new RefreshMessageCodec(new ObjectMapper());
     private final ProviderRefresh providerRefresh = mock(ProviderRefresh.class);
     private final UndecryptableClaims undecryptable = mock(UndecryptableClaims.class);
+    private final ConnectionStore store = mock(ConnectionStore.class);
     private final RefreshMessageHandler handler;
 
     RefreshStartTest() {
@@ -56,7 +60,7 @@ class RefreshStartTest {
                 mock(IssuedTokensRecorder.class), new WorkerProperties(
                         "test-worker", null, null, null, null, null, null, null, null, null, null,
                         null, null, null, null, null, null, null, null),
-                leaseBudgets, clock, undecryptable);
+                leaseBudgets, clock, undecryptable, store);
     }
 
     @Test
@@ -95,6 +99,49 @@ class RefreshStartTest {
 
         verify(undecryptable).park(claim, message, outbox);
         verifyNoInteractions(providerRefresh);
+    }
+
+    /**
+     * A worker recorded a refresh's outcome (the fence moved) and died before it published the next message and
+     * acknowledged the delivery: the broker redelivers it, one fence behind. The chain is published again at the
+     * row's due time; without this it waited for the sweep's grace.
+     */
+    @Test
+    void aRedeliveredMessageOneFenceBehindPublishesTheChainAgainAtTheRowsDueTime() {
+        UUID connectionId = UUID.randomUUID();
+        Instant due = clock.instant().plusSeconds(30);
+        when(writes.claim(any())).thenReturn(new ClaimResult.StaleFence(8));
+        when(store.republish(connectionId, 8, clock.instant())).thenReturn(Optional.of(new Rescheduled(
+                connectionId, PROVIDER, 9, due)));
+        RefreshOutbox outbox = new RefreshOutbox();
+
+        handler.handle(PROVIDER, delivery(new RefreshMessage(connectionId, 7, clock.instant(), 2), true), outbox);
+
+        assertThat(outbox.next()).isNotNull();
+        assertThat(outbox.next().message()).isEqualTo(new RefreshMessage(connectionId, 9, due, 2));
+        verifyNoInteractions(providerRefresh);
+    }
+
+    @Test
+    void aStaleMessageDeliveredForTheFirstTimeOrTwoFencesBehindIsOnlyDropped() {
+        UUID connectionId = UUID.randomUUID();
+        when(writes.claim(any())).thenReturn(new ClaimResult.StaleFence(8));
+
+        handler.handle(PROVIDER, delivery(new RefreshMessage(connectionId, 7, clock.instant(), 0), false),
+                new RefreshOutbox());
+        handler.handle(PROVIDER, delivery(new RefreshMessage(connectionId, 6, clock.instant(), 0), true),
+                new RefreshOutbox());
+
+        verifyNoInteractions(store);
+        assertThat(meters.get("refresher.messages.dropped").tags("provider", PROVIDER, "reason", "stale_fence")
+                .counter().count()).isEqualTo(2);
+    }
+
+    private Message delivery(RefreshMessage message, boolean redelivered) {
+        MessageProperties properties = new MessageProperties();
+        properties.setMessageId(message.messageId());
+        properties.setRedelivered(redelivered);
+        return new Message(codec.encode(message), properties);
     }
 
     /** Delivers a message due {@code late} ago for a connection whose access token expires at {@code expiresAt}. */
