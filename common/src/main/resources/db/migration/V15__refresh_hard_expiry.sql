@@ -9,3 +9,6 @@ ALTER TABLE connection ADD COLUMN reauth_warned_days integer;
 -- two expiries (LEAST ignores a NULL).
 CREATE INDEX connection_reauth_due_idx ON connection (LEAST(refresh_expires_at, refresh_hard_expires_at))
     WHERE status = 'ACTIVE';
+
+-- The check that forgets warnings whose danger passed reads only rows that had one.
+CREATE INDEX connection_reauth_warned_idx ON connection (id) WHERE reauth_warned_days IS NOT NULL;

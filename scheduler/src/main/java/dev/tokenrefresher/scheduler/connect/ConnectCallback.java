@@ -120,9 +120,16 @@ class ConnectCallback {
 
     private BrowserAnswer exchange(ConnectSession session, ProviderSettings provider, Callback callback,
             Instant now) {
-        String verifier = session.codeVerifier() == null
-                ? null
-                : cipher.decrypt(session.codeVerifier(), ConnectFlow.verifierBinding(session));
+        String verifier;
+        try {
+            verifier = session.codeVerifier() == null
+                    ? null
+                    : cipher.decrypt(session.codeVerifier(), ConnectFlow.verifierBinding(session));
+        } catch (TokenDecryptionException e) {
+            // its key was removed within the session's ten minutes: the code cannot be exchanged without it
+            return outcomes.failed(session, "exchange_failed", "the session's PKCE verifier cannot be decrypted "
+                    + "(its encryption key is no longer configured); start again", now);
+        }
         RefreshResult result = tokenEndpoint.exchangeCode(provider, callback.code(), flow.redirectUri(provider),
                 verifier);
         if (result instanceof RefreshResult.Failed failed) {

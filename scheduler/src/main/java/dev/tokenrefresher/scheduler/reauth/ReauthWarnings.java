@@ -40,10 +40,11 @@ class ReauthWarnings {
     List<Due> claim(int days, int limit) {
         return jdbc.sql("""
                 WITH due AS (
+                    -- no ORDER BY: with one, the planner may walk the primary key over the whole table for a few rows
                     SELECT id FROM connection
                     WHERE status = 'ACTIVE' AND %s <= statement_timestamp() + :days * interval '1 day'
                       AND (reauth_warned_days IS NULL OR reauth_warned_days > :days)
-                    ORDER BY id LIMIT :limit
+                    LIMIT :limit
                     FOR UPDATE SKIP LOCKED)
                 UPDATE connection c SET reauth_warned_days = :days FROM due WHERE c.id = due.id
                 RETURNING c.id, c.tenant_id, c.provider, c.refresh_expires_at, c.refresh_hard_expires_at
