@@ -78,16 +78,41 @@ public final class BlackholeProxy implements AutoCloseable {
 
     private void accept(ServerSocket listening) {
         while (!listening.isClosed()) {
+            Socket client;
+            Socket upstream;
             try {
-                Socket client = listening.accept();
-                Socket upstream = new Socket(upstreamHost, upstreamPort);
-                sockets.add(client);
-                sockets.add(upstream);
-                Thread.ofVirtual().start(() -> pump(client, upstream));
-                Thread.ofVirtual().start(() -> pump(upstream, client));
+                client = listening.accept();
             } catch (IOException e) {
                 return;
             }
+            try {
+                upstream = new Socket(upstreamHost, upstreamPort);
+            } catch (IOException e) {
+                close(client);
+                continue;
+            }
+            // A down() while the upstream connection was being made must not leave this pair alive: it closed the
+            // connections it knew of, and this one was not among them yet (a pool reconnecting at that moment got a
+            // working connection through a proxy that was down, and a test waiting for the outage waited in vain).
+            synchronized (this) {
+                if (listening.isClosed()) {
+                    close(client);
+                    close(upstream);
+                    return;
+                }
+                sockets.add(client);
+                sockets.add(upstream);
+            }
+            Thread.ofVirtual().start(() -> pump(client, upstream));
+            Thread.ofVirtual().start(() -> pump(upstream, client));
+        }
+    }
+
+    private static void close(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // closing is all that was wanted
         }
     }
 
