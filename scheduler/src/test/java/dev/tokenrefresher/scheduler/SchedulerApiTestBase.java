@@ -51,6 +51,8 @@ import tools.jackson.databind.ObjectMapper;
         "refresher.keys.reencryption=false",
         // ReauthDueNoticesTest runs the reauth_due checks itself
         "refresher.reauth.warnings=false",
+        // AttemptLogPruningTest runs the attempt log's retention itself
+        "refresher.attempts.prune=false",
         // tests bind their event queues as they go: no routing key may be dropped from an earlier test's return
         "refresher.messaging.event-probe-interval=0s",
         "logging.level.dev.tokenrefresher=INFO"})
