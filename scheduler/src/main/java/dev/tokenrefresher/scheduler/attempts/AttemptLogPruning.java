@@ -1,16 +1,13 @@
 package dev.tokenrefresher.scheduler.attempts;
 
+import dev.tokenrefresher.scheduler.periodic.PeriodicJob;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
@@ -20,7 +17,7 @@ import org.springframework.stereotype.Component;
  * (the first run on an installation that kept everything) is logged as it goes.
  */
 @Component
-class AttemptLogPruning implements SmartLifecycle {
+class AttemptLogPruning extends PeriodicJob {
 
     private static final Logger log = LoggerFactory.getLogger(AttemptLogPruning.class);
     /** A long run says how far it got every this many batches. */
@@ -32,9 +29,10 @@ class AttemptLogPruning implements SmartLifecycle {
     private final AttemptLogProperties properties;
     private final Clock clock;
     private final Counter pruned;
-    private ScheduledExecutorService executor;
 
     AttemptLogPruning(OldestAttempts oldest, AttemptLogProperties properties, MeterRegistry meters, Clock clock) {
+        super("attempt-log-pruning", properties.prune(), FIRST_RUN_AFTER, properties
+                .checkInterval());
         this.oldest = oldest;
         this.properties = properties;
         this.clock = clock;
@@ -98,7 +96,8 @@ class AttemptLogPruning implements SmartLifecycle {
         }
     }
 
-    private void pruneSafely() {
+    @Override
+    protected void runOnce() {
         try {
             prune();
         } catch (DataAccessException e) {
@@ -109,28 +108,7 @@ class AttemptLogPruning implements SmartLifecycle {
     }
 
     @Override
-    public synchronized void start() {
-        if (!properties.prune()) {
-            log.info("the attempt log is not pruned by this scheduler (refresher.attempts.prune=false)");
-            return;
-        }
-        executor = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("attempt-log-pruning")
-                .daemon().factory());
-        long interval = properties.checkInterval().toMillis();
-        executor.scheduleWithFixedDelay(this::pruneSafely, Math.min(interval, FIRST_RUN_AFTER.toMillis()), interval,
-                TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (executor != null) {
-            executor.shutdownNow();
-            executor = null;
-        }
-    }
-
-    @Override
-    public synchronized boolean isRunning() {
-        return executor != null;
+    protected String disabledMessage() {
+        return "the attempt log is not pruned by this scheduler (refresher.attempts.prune=false)";
     }
 }

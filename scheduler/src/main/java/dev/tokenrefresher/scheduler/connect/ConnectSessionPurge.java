@@ -1,19 +1,16 @@
 package dev.tokenrefresher.scheduler.connect;
 
+import dev.tokenrefresher.scheduler.periodic.PeriodicJob;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
 /** Deletes connect sessions that expired more than {@code refresher.connect.retention} ago, once an hour. */
 @Component
-class ConnectSessionPurge implements SmartLifecycle {
+class ConnectSessionPurge extends PeriodicJob {
 
     private static final Logger log = LoggerFactory.getLogger(ConnectSessionPurge.class);
     private static final Duration EVERY = Duration.ofHours(1);
@@ -21,15 +18,16 @@ class ConnectSessionPurge implements SmartLifecycle {
     private final ConnectSessions sessions;
     private final Duration retention;
     private final Clock clock;
-    private ScheduledExecutorService executor;
 
     ConnectSessionPurge(ConnectSessions sessions, ConnectProperties properties, Clock clock) {
+        super("connect-session-purge", true, EVERY, EVERY);
         this.sessions = sessions;
         this.retention = properties.retention();
         this.clock = clock;
     }
 
-    void purge() {
+    @Override
+    protected void runOnce() {
         try {
             int deleted = sessions.purgeExpiredBefore(clock.instant().minus(retention));
             if (deleted > 0) {
@@ -38,25 +36,5 @@ class ConnectSessionPurge implements SmartLifecycle {
         } catch (DataAccessException e) {
             log.warn("connect sessions not purged ({}); next try in {}", e.getClass().getSimpleName(), EVERY);
         }
-    }
-
-    @Override
-    public synchronized void start() {
-        executor = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("connect-session-purge")
-                .daemon().factory());
-        executor.scheduleWithFixedDelay(this::purge, EVERY.toMinutes(), EVERY.toMinutes(), TimeUnit.MINUTES);
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (executor != null) {
-            executor.shutdownNow();
-            executor = null;
-        }
-    }
-
-    @Override
-    public synchronized boolean isRunning() {
-        return executor != null;
     }
 }

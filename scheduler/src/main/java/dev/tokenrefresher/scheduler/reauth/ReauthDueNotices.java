@@ -2,20 +2,18 @@ package dev.tokenrefresher.scheduler.reauth;
 
 import dev.tokenrefresher.common.messaging.ConnectionEvent;
 import dev.tokenrefresher.common.messaging.ConnectionEventPublisher;
+import dev.tokenrefresher.scheduler.periodic.PeriodicJob;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.AmqpException;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
@@ -30,21 +28,24 @@ import org.springframework.stereotype.Component;
  * threshold still comes), never sends one twice.
  */
 @Component
-class ReauthDueNotices implements SmartLifecycle {
+class ReauthDueNotices extends PeriodicJob {
 
     private static final Logger log = LoggerFactory.getLogger(ReauthDueNotices.class);
     /** Warnings claimed per statement. */
     static final int BATCH = 500;
+    /** The first check comes soon after a start: a restarted scheduler does not skip one. */
+    private static final Duration FIRST_CHECK_AFTER = Duration.ofSeconds(30);
 
     private final ReauthWarnings warnings;
     private final ConnectionEventPublisher events;
     private final ReauthProperties properties;
     private final Clock clock;
     private final Map<Integer, Double> dueWithin = new ConcurrentHashMap<>();
-    private ScheduledExecutorService executor;
 
     ReauthDueNotices(ReauthWarnings warnings, ConnectionEventPublisher events, ReauthProperties properties,
             MeterRegistry meters, Clock clock) {
+        super("reauth-due", properties.warnings(), FIRST_CHECK_AFTER, properties
+                .checkInterval());
         this.warnings = warnings;
         this.events = events;
         this.properties = properties;
@@ -84,7 +85,8 @@ class ReauthDueNotices implements SmartLifecycle {
         }
     }
 
-    private void checkSafely() {
+    @Override
+    protected void runOnce() {
         try {
             check();
         } catch (DataAccessException | AmqpException e) {
@@ -95,28 +97,7 @@ class ReauthDueNotices implements SmartLifecycle {
     }
 
     @Override
-    public synchronized void start() {
-        if (!properties.warnings()) {
-            log.info("reauth_due warnings are off on this scheduler (refresher.reauth.warnings=false)");
-            return;
-        }
-        executor = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("reauth-due").daemon()
-                .factory());
-        long interval = properties.checkInterval().toMillis();
-        executor.scheduleWithFixedDelay(this::checkSafely, Math.min(interval, 30_000), interval,
-                TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (executor != null) {
-            executor.shutdownNow();
-            executor = null;
-        }
-    }
-
-    @Override
-    public synchronized boolean isRunning() {
-        return executor != null;
+    protected String disabledMessage() {
+        return "reauth_due warnings are off on this scheduler (refresher.reauth.warnings=false)";
     }
 }
