@@ -23,7 +23,8 @@ final class InstallationSchema {
      * not dropped: it is not only the installation's. InstallationSchemaTest checks this list against the migrations.
      */
     static final Set<String> OWN_TABLES = Set.of("connection", "refresh_attempt", "dead_letter",
-            "handoff_watermark", "key_rewrite_progress", "connect_session", "flyway_schema_history");
+            "handoff_watermark", "key_rewrite_progress", "connect_session", "pending_dead_letter",
+            "flyway_schema_history");
 
     /** A DROP waits this long for the tables' locks (an app still running holds them), then fails instead of hanging. */
     private static final String LOCK_TIMEOUT = "10s";

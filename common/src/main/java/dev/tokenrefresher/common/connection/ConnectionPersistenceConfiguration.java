@@ -32,6 +32,11 @@ public class ConnectionPersistenceConfiguration {
     }
 
     @Bean
+    PendingDeadLetters pendingDeadLetters(JdbcClient jdbc, TransactionTemplate transactions) {
+        return new PendingDeadLetters(jdbc, transactions);
+    }
+
+    @Bean
     OverdueConnections overdueConnections(JdbcClient jdbc, TransactionTemplate transactions) {
         return new OverdueConnections(jdbc, transactions);
     }

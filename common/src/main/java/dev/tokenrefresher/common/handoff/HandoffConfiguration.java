@@ -2,6 +2,7 @@ package dev.tokenrefresher.common.handoff;
 
 import com.rabbitmq.client.Address;
 import dev.tokenrefresher.common.connection.ConnectionStore;
+import dev.tokenrefresher.common.connection.PendingDeadLetters;
 import dev.tokenrefresher.common.connection.RefreshOutcomes;
 import dev.tokenrefresher.common.crypto.TokenCipher;
 import dev.tokenrefresher.common.messaging.ConnectionEventPublisher;
@@ -48,7 +49,8 @@ public class HandoffConfiguration {
             RefresherTopology topology,
             HandoffCodec codec, RefreshOutcomes outcomes, RefreshPublisher publisher, ConnectionEventPublisher events,
             ConnectionStore store, ProviderRegistry providers, LateTokenRevocation lateTokens,
-            DeadLetterPublisher deadLetters, RefreshMessageCodec messageCodec, JdbcClient jdbc,
+            DeadLetterPublisher deadLetters, PendingDeadLetters pending, RefreshMessageCodec messageCodec,
+            JdbcClient jdbc,
             TransactionTemplate transactions, HandoffProperties properties, ObjectProvider<MeterRegistry> meters,
             Clock clock) {
         MeterRegistry registry = meters.getIfAvailable(SimpleMeterRegistry::new);
@@ -57,7 +59,7 @@ public class HandoffConfiguration {
         return new HandoffDrain(connectionFactory, addresses, topology, codec, outcomes,
                 new AppliedHandoffs(publisher, events,
                         store, providers, lateTokens, registry, clock),
-                new RefusedHandoffs(outcomes, deadLetters,
+                new RefusedHandoffs(outcomes, deadLetters, pending,
                         messageCodec, events, topology, registry, clock),
                 jdbc, transactions, properties, registry);
     }

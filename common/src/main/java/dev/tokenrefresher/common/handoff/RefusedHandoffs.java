@@ -1,6 +1,7 @@
 package dev.tokenrefresher.common.handoff;
 
 import dev.tokenrefresher.common.connection.Claim;
+import dev.tokenrefresher.common.connection.PendingDeadLetters;
 import dev.tokenrefresher.common.connection.RefreshOutcomes;
 import dev.tokenrefresher.common.connection.RefreshToStore;
 import dev.tokenrefresher.common.database.DatabaseOutage;
@@ -37,16 +38,20 @@ final class RefusedHandoffs {
 
     private final RefreshOutcomes outcomes;
     private final DeadLetterPublisher deadLetters;
+    private final PendingDeadLetters pending;
     private final RefreshMessageCodec codec;
     private final ConnectionEventPublisher events;
     private final RefresherTopology topology;
     private final MeterRegistry meters;
     private final Clock clock;
 
-    RefusedHandoffs(RefreshOutcomes outcomes, DeadLetterPublisher deadLetters, RefreshMessageCodec codec,
-            ConnectionEventPublisher events, RefresherTopology topology, MeterRegistry meters, Clock clock) {
+    RefusedHandoffs(RefreshOutcomes outcomes, DeadLetterPublisher deadLetters, PendingDeadLetters pending,
+            RefreshMessageCodec codec, ConnectionEventPublisher events, RefresherTopology topology,
+            MeterRegistry meters,
+            Clock clock) {
         this.outcomes = outcomes;
         this.deadLetters = deadLetters;
+        this.pending = pending;
         this.codec = codec;
         this.events = events;
         this.topology = topology;
@@ -54,8 +59,8 @@ final class RefusedHandoffs {
         this.clock = clock;
     }
 
-    /** A connection parked with its hand-off, whose dead letter goes out after the commit. */
-    record Parked(RefreshToStore refresh, long fence, String code, Instant at) {
+    /** A connection parked with its hand-off, whose dead letter (kept with the park) goes out after the commit. */
+    record Parked(RefreshToStore refresh, DeadLetter letter) {
     }
 
     /**
@@ -77,13 +82,16 @@ final class RefusedHandoffs {
         Object savepoint = status.createSavepoint();
         try {
             OptionalLong fence = outcomes.holdForParkedTokens(claim, REASON + ": " + code, now);
-            status.releaseSavepoint(savepoint);
             if (fence.isEmpty()) {
+                status.releaseSavepoint(savepoint);
                 log.warn("connection={} not parked: a newer refresh token is stored, or it was disconnected",
                         claim.connectionId());
                 return Optional.empty();
             }
-            return Optional.of(new Parked(refresh, fence.getAsLong(), code, now));
+            DeadLetter letter = letter(claim, refresh, fence.getAsLong(), code, now);
+            pending.keep(letter);
+            status.releaseSavepoint(savepoint);
+            return Optional.of(new Parked(refresh, letter));
         } catch (RuntimeException e) {
             if (DatabaseOutage.isOutage(e)) {
                 throw e;
@@ -96,28 +104,31 @@ final class RefusedHandoffs {
         }
     }
 
+    private DeadLetter letter(Claim claim, RefreshToStore refresh, long fence, String code, Instant at) {
+        RefreshMessage message = new RefreshMessage(claim.connectionId(), fence, at, 0);
+        return new DeadLetter(codec.encode(message), message.messageId(), REASON, code,
+                "the database refused to store the tokens the provider issued; they are parked in "
+                        + topology.parkedQueue() + ": move them back to " + topology.handoffQueue()
+                        + " once the cause is fixed",
+                claim.provider(), claim.connectionId(), 1, refresh.attempt().httpStatus(),
+                claim.firstFailureAt() != null ? claim.firstFailureAt() : at, at, refresh.attempt().worker());
+    }
+
     /** The dead letters and events of the connections parked in a committed drain. */
     void afterCommit(List<Parked> parked) {
         for (Parked one : parked) {
             Claim claim = one.refresh().claim();
-            RefreshMessage message = new RefreshMessage(claim.connectionId(), one.fence(), one.at(), 0);
             try {
-                deadLetters.publish(new DeadLetter(codec.encode(message), message.messageId(), REASON, one.code(),
-                        "the database refused to store the tokens the provider issued; they are parked in "
-                                + topology.parkedQueue() + ": move them back to " + topology.handoffQueue()
-                                + " once the cause is fixed",
-                        claim.provider(), claim.connectionId(), 1, one.refresh().attempt().httpStatus(),
-                        claim.firstFailureAt() != null ? claim.firstFailureAt() : one.at(), one.at(), one.refresh()
-                                .attempt().worker()));
+                pending.publish(deadLetters, one.letter());
                 meters.counter("refresher.dead_letters", "provider", claim.provider(), "reason", REASON).increment();
             } catch (RuntimeException e) {
-                // the connection is parked and its hand-off kept: last_error and the parked queue still tell
-                log.error("dead letter {} for connection {} not published: {}", REASON, claim.connectionId(), e
-                        .getMessage());
+                // the connection is parked, its hand-off and its letter kept: the relay sends the letter later
+                log.error("dead letter {} for connection {} not published ({}); the relay sends it later", REASON,
+                        claim.connectionId(), e.getMessage());
             }
             try {
                 events.publish(ConnectionEvent.failure(ConnectionEvent.DEAD_LETTERED, claim.connectionId(), claim
-                        .tenantId(), claim.provider(), REASON, one.at()));
+                        .tenantId(), claim.provider(), REASON, one.letter().lastFailureAt()));
             } catch (RuntimeException e) {
                 log.warn("dead_lettered event for connection {} not published: {}", claim.connectionId(), e
                         .getMessage());

@@ -1,6 +1,7 @@
 package dev.tokenrefresher.common.keys;
 
 import dev.tokenrefresher.common.connection.KeyRewrites;
+import dev.tokenrefresher.common.connection.PendingDeadLetters;
 import dev.tokenrefresher.common.connection.RefreshOutcomes;
 import dev.tokenrefresher.common.crypto.TokenCipher;
 import dev.tokenrefresher.common.messaging.RefreshMessageCodec;
@@ -14,8 +15,8 @@ public class KeysConfiguration {
 
     @Bean
     UndecryptableConnections undecryptableConnections(RefreshOutcomes outcomes, KeyRewrites rewrites,
-            RefreshMessageCodec codec, Clock clock) {
-        return new UndecryptableConnections(outcomes, rewrites, codec, clock);
+            PendingDeadLetters pending, RefreshMessageCodec codec, Clock clock) {
+        return new UndecryptableConnections(outcomes, rewrites, pending, codec, clock);
     }
 
     @Bean

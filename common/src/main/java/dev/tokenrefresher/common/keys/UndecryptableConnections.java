@@ -6,6 +6,7 @@ import dev.tokenrefresher.common.connection.Claim;
 import dev.tokenrefresher.common.connection.ClaimResult;
 import dev.tokenrefresher.common.connection.EncryptedValues;
 import dev.tokenrefresher.common.connection.KeyRewrites;
+import dev.tokenrefresher.common.connection.PendingDeadLetters;
 import dev.tokenrefresher.common.connection.RefreshOutcomes;
 import dev.tokenrefresher.common.messaging.DeadLetter;
 import dev.tokenrefresher.common.messaging.RefreshMessage;
@@ -36,13 +37,15 @@ public class UndecryptableConnections {
 
     private final RefreshOutcomes outcomes;
     private final KeyRewrites rewrites;
+    private final PendingDeadLetters pending;
     private final RefreshMessageCodec codec;
     private final Clock clock;
 
-    public UndecryptableConnections(RefreshOutcomes outcomes, KeyRewrites rewrites, RefreshMessageCodec codec,
-            Clock clock) {
+    public UndecryptableConnections(RefreshOutcomes outcomes, KeyRewrites rewrites, PendingDeadLetters pending,
+            RefreshMessageCodec codec, Clock clock) {
         this.outcomes = outcomes;
         this.rewrites = rewrites;
+        this.pending = pending;
         this.codec = codec;
         this.clock = clock;
     }
@@ -52,42 +55,47 @@ public class UndecryptableConnections {
      *
      * @param message the message the claim answered; the letter's body, so that a replay finds what was tried
      * @param actor the worker's or scheduler's id
-     * @return the dead letter to send; empty if the claim was no longer ours and nothing changed
+     * @return the dead letter to send, kept with the park ({@link PendingDeadLetters}: call
+     *         {@link PendingDeadLetters#sent} once the broker confirmed it); empty if the claim was no longer ours and
+     *         nothing changed
      */
     public Optional<DeadLetter> park(ClaimResult.Undecryptable undecryptable, RefreshMessage message, String actor) {
         Claim claim = undecryptable.claim();
         Instant now = clock.instant();
-        boolean parked = outcomes.park(claim, REASON + ": " + undecryptable.detail(), Duration.ZERO, now, attempt(
-                now, actor));
-        if (!parked) {
+        Instant firstFailure = claim.firstFailureAt() != null ? claim.firstFailureAt() : now;
+        DeadLetter letter = new DeadLetter(codec.encode(message), message.messageId(), REASON, REASON, undecryptable
+                .detail(), claim.provider(), claim.connectionId(),
+                Math.max(message.attempt(), claim
+                        .consecutiveFailures()) + 1,
+                null, firstFailure, now, actor);
+        if (!pending.keepWith(letter, () -> outcomes.park(claim, REASON + ": " + undecryptable.detail(), Duration.ZERO,
+                now, attempt(now, actor)))) {
             return Optional.empty();
         }
         log.warn("connection={} provider={} fence={} outcome=parked reason={} detail=\"{}\"", claim.connectionId(),
                 claim.provider(), claim.fence(), REASON, undecryptable.detail());
-        Instant firstFailure = claim.firstFailureAt() != null ? claim.firstFailureAt() : now;
-        return Optional.of(new DeadLetter(codec.encode(message), message.messageId(), REASON, REASON, undecryptable
-                .detail(), claim.provider(), claim.connectionId(),
-                Math.max(message.attempt(), claim.consecutiveFailures()) + 1,
-                null, firstFailure, now,
-                actor));
+        return Optional.of(letter);
     }
 
     /**
      * Parks an ACTIVE connection the re-encryption job could not decrypt, if nobody holds its lease and it did not move
      * on since it was read.
      *
-     * @return the dead letter to send; empty if the row was not ACTIVE with a refresh scheduled, or moved on
+     * @return the dead letter to send, kept with the park as by {@link #park}; empty if the row was not ACTIVE with a
+     *         refresh scheduled, or moved on
      */
     public Optional<DeadLetter> parkUnleased(EncryptedValues row, String detail, String actor) {
         Instant now = clock.instant();
-        if (!row.active() || !rewrites.parkUnleased(row, REASON + ": " + detail, now, attempt(now, actor))) {
+        RefreshMessage message = new RefreshMessage(row.id(), row.fence(), now, 0);
+        DeadLetter letter = new DeadLetter(codec.encode(message), message.messageId(), REASON, REASON, detail, row
+                .provider(), row.id(), 1, null, now, now, actor);
+        if (!row.active() || !pending.keepWith(letter, () -> rewrites.parkUnleased(row, REASON + ": " + detail, now,
+                attempt(now, actor)))) {
             return Optional.empty();
         }
         log.warn("connection={} provider={} fence={} outcome=parked reason={} detail=\"{}\"", row.id(), row
                 .provider(), row.fence(), REASON, detail);
-        RefreshMessage message = new RefreshMessage(row.id(), row.fence(), now, 0);
-        return Optional.of(new DeadLetter(codec.encode(message), message.messageId(), REASON, REASON, detail, row
-                .provider(), row.id(), 1, null, now, now, actor));
+        return Optional.of(letter);
     }
 
     private static AttemptRecord attempt(Instant now, String actor) {

@@ -9,6 +9,7 @@ import dev.tokenrefresher.common.connection.ConnectionStore;
 import dev.tokenrefresher.common.connection.EncryptedValues;
 import dev.tokenrefresher.common.connection.KeyRewrites;
 import dev.tokenrefresher.common.connection.NewConnection;
+import dev.tokenrefresher.common.connection.PendingDeadLetters;
 import dev.tokenrefresher.common.connection.RefreshOutcomes;
 import dev.tokenrefresher.common.connection.Registered;
 import dev.tokenrefresher.common.crypto.CipherBinding;
@@ -53,6 +54,8 @@ class KeyRewriterTest extends ServicesTestBase {
     private static final Duration NO_SETTLE = Duration.ZERO;
     private static final String NEW_KEY = TestKeys.randomKey();
 
+    @Autowired
+    private PendingDeadLetters pending;
     @Autowired
     ConnectionStore store;
     @Autowired
@@ -204,7 +207,7 @@ class KeyRewriterTest extends ServicesTestBase {
     }
 
     private UndecryptableConnections undecryptable() {
-        return new UndecryptableConnections(outcomes, rewrites, new RefreshMessageCodec(new ObjectMapper()),
+        return new UndecryptableConnections(outcomes, rewrites, pending, new RefreshMessageCodec(new ObjectMapper()),
                 Clock.systemUTC());
     }
 

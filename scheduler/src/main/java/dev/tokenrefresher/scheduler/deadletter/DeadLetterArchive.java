@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -142,9 +143,15 @@ class DeadLetterArchive implements SmartLifecycle {
         Duration backoff = properties.archiveInitialBackoff();
         for (int attempt = 1;; attempt++) {
             try {
-                long id = records.insert(fitted.letter(), fitted.truncated(), clock.instant());
-                (fitted.truncated() ? archivedTruncated : archivedWhole).increment();
+                OptionalLong archived = records.insert(fitted.letter(), fitted.truncated(), clock.instant());
                 DeadLetter letter = fitted.letter();
+                if (archived.isEmpty()) {
+                    log.info("dead letter for connection {} ({}) is archived already: the relay's copy, skipped",
+                            letter.connectionId(), letter.reason());
+                    return;
+                }
+                long id = archived.getAsLong();
+                (fitted.truncated() ? archivedTruncated : archivedWhole).increment();
                 log.info("dead letter {} archived: reason={} provider={} connection={}{}{}", id, letter.reason(),
                         letter.provider(), letter.connectionId(), fitted.truncated() ? " (truncated to fit)" : "",
                         attempt > 1 ? " after " + attempt + " tries" : "");

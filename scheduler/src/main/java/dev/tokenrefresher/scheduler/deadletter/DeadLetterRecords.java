@@ -1,6 +1,8 @@
 package dev.tokenrefresher.scheduler.deadletter;
 
 import dev.tokenrefresher.common.connection.ChainEnds;
+import dev.tokenrefresher.common.connection.DeadLetterColumns;
+import dev.tokenrefresher.common.connection.PendingDeadLetters;
 import dev.tokenrefresher.common.messaging.DeadLetter;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -11,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -36,39 +39,41 @@ class DeadLetterRecords {
      * by now is archived resolved: the connection was revived (a late store of the tokens the provider had rotated
      * for us) or reconnected in between; letters archived before that are resolved by the revival itself.
      *
+     * <p>A letter archived already (same message, connection and reason) is skipped: the relay's copy of a letter whose
+     * sender died between the broker's confirm and forgetting it ({@link PendingDeadLetters}).
+     *
      * @param letter fitted to the columns already ({@link ArchivedFields#fit})
      * @param truncated whether fitting it cut a field
+     * @return the new letter's id; empty if it was archived already
      */
-    long insert(DeadLetter letter, boolean truncated, Instant receivedAt) {
+    OptionalLong insert(DeadLetter letter, boolean truncated, Instant receivedAt) {
         return jdbc
                 .sql("""
                         INSERT INTO dead_letter (message_id, reason, error_code, detail, provider, connection_id, attempts,
                                                  http_status, first_failure_at, last_failure_at, worker, body, received_at,
                                                  resolved_at, truncated)
-                        VALUES (:messageId, :reason, :errorCode, :detail, :provider, :connectionId, :attempts, :httpStatus,
-                                :firstFailureAt, :lastFailureAt, :worker, :body, :receivedAt,
-                                CASE WHEN :reason IN (:chainEnds) AND EXISTS (SELECT 1 FROM connection c
-                                                                              WHERE c.id = :connectionId AND c.status = 'ACTIVE')
-                                     THEN :receivedAt END, :truncated)
+                        -- typed: in a SELECT, unlike in VALUES, a null parameter takes no type from its column
+                        SELECT CAST(:messageId AS varchar), CAST(:reason AS varchar), CAST(:errorCode AS varchar),
+                               CAST(:detail AS varchar), CAST(:provider AS varchar), CAST(:connectionId AS uuid),
+                               CAST(:attempts AS integer), CAST(:httpStatus AS integer),
+                               CAST(:firstFailureAt AS timestamptz), CAST(:lastFailureAt AS timestamptz),
+                               CAST(:worker AS varchar), CAST(:body AS bytea), CAST(:receivedAt AS timestamptz),
+                               CASE WHEN :reason IN (:chainEnds) AND EXISTS (SELECT 1 FROM connection c
+                                                                             WHERE c.id = :connectionId AND c.status = 'ACTIVE')
+                                    THEN CAST(:receivedAt AS timestamptz) END, CAST(:truncated AS boolean)
+                        WHERE NOT EXISTS (SELECT 1 FROM dead_letter d
+                                          WHERE d.message_id = :messageId AND d.connection_id = :connectionId
+                                            AND d.reason = :reason)
                         RETURNING id
                         """)
                 .param("chainEnds", ChainEnds.REASONS)
-                .param("messageId", letter.messageId())
-                .param("reason", letter.reason())
-                .param("errorCode", letter.errorCode())
-                .param("detail", letter.detail())
-                .param("provider", letter.provider())
-                .param("connectionId", letter.connectionId())
-                .param("attempts", letter.attempts())
-                .param("httpStatus", letter.httpStatus())
-                .param("firstFailureAt", ts(letter.firstFailureAt()))
-                .param("lastFailureAt", ts(letter.lastFailureAt()))
-                .param("worker", letter.worker())
-                .param("body", letter.body())
+                .params(DeadLetterColumns.of(letter))
                 .param("receivedAt", ts(receivedAt))
                 .param("truncated", truncated)
                 .query(Long.class)
-                .single();
+                .optional()
+                .map(OptionalLong::of)
+                .orElseGet(OptionalLong::empty);
     }
 
     /** Oldest first, after the cursor {@code afterId}, at most {@code limit}. */

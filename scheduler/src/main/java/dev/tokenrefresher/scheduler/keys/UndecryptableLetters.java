@@ -1,6 +1,7 @@
 package dev.tokenrefresher.scheduler.keys;
 
 import dev.tokenrefresher.common.connection.ClaimResult;
+import dev.tokenrefresher.common.connection.PendingDeadLetters;
 import dev.tokenrefresher.common.keys.UndecryptableConnections;
 import dev.tokenrefresher.common.messaging.ConnectionEvent;
 import dev.tokenrefresher.common.messaging.ConnectionEventPublisher;
@@ -23,13 +24,15 @@ public class UndecryptableLetters {
 
     private final UndecryptableConnections connections;
     private final DeadLetterPublisher deadLetters;
+    private final PendingDeadLetters pending;
     private final ConnectionEventPublisher events;
     private final Clock clock;
 
     UndecryptableLetters(UndecryptableConnections connections, DeadLetterPublisher deadLetters,
-            ConnectionEventPublisher events, Clock clock) {
+            PendingDeadLetters pending, ConnectionEventPublisher events, Clock clock) {
         this.connections = connections;
         this.deadLetters = deadLetters;
+        this.pending = pending;
         this.events = events;
         this.clock = clock;
     }
@@ -45,11 +48,12 @@ public class UndecryptableLetters {
     /** Sends the letter of a connection parked as undecryptable, and its event. */
     void send(DeadLetter letter, String tenantId) {
         try {
-            deadLetters.publish(letter);
+            pending.publish(deadLetters, letter);
         } catch (RuntimeException e) {
-            // The connection's state is stored (parked, last_error says why); the letter is the operator's copy.
-            log.warn("dead letter for undecryptable connection {} not published: {}", letter.connectionId(), e
-                    .getMessage());
+            // The connection's state is stored (parked, last_error says why) and the letter kept with it: the relay
+            // sends it later.
+            log.warn("dead letter for undecryptable connection {} not published ({}); the relay sends it later",
+                    letter.connectionId(), e.getMessage());
         }
         events.publish(ConnectionEvent.failure(ConnectionEvent.DEAD_LETTERED, letter.connectionId(), tenantId, letter
                 .provider(), UndecryptableConnections.REASON, letter.lastFailureAt()));

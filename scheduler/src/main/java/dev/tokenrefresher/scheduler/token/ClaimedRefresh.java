@@ -7,6 +7,7 @@ import dev.tokenrefresher.common.connection.Claim;
 import dev.tokenrefresher.common.connection.ConnectionClaims;
 import dev.tokenrefresher.common.connection.ConnectionStatus;
 import dev.tokenrefresher.common.connection.ConnectionStore;
+import dev.tokenrefresher.common.connection.PendingDeadLetters;
 import dev.tokenrefresher.common.connection.RefreshOutcomes;
 import dev.tokenrefresher.common.connection.RefreshToStore;
 import dev.tokenrefresher.common.connection.RefreshedTokens;
@@ -68,6 +69,7 @@ class ClaimedRefresh {
     private final IssuedTokensRecorder recorder;
     private final RefreshPublisher publisher;
     private final DeadLetterPublisher deadLetters;
+    private final PendingDeadLetters pending;
     private final ConnectionEventPublisher events;
     private final RefreshMessageCodec codec;
     private final AccessTokenProperties properties;
@@ -78,7 +80,8 @@ class ClaimedRefresh {
             ConnectionStore store,
             ConnectionClaims claims, RefreshOutcomes outcomes, LateTokenRevocation lateTokens,
             IssuedTokensRecorder recorder, RefreshPublisher publisher,
-            DeadLetterPublisher deadLetters, ConnectionEventPublisher events, RefreshMessageCodec codec,
+            DeadLetterPublisher deadLetters, PendingDeadLetters pending, ConnectionEventPublisher events,
+            RefreshMessageCodec codec,
             AccessTokenProperties properties, Clock clock) {
         this.providers = providers;
         this.tokenEndpoint = tokenEndpoint;
@@ -90,6 +93,7 @@ class ClaimedRefresh {
         this.recorder = recorder;
         this.publisher = publisher;
         this.deadLetters = deadLetters;
+        this.pending = pending;
         this.events = events;
         this.codec = codec;
         this.properties = properties;
@@ -313,21 +317,26 @@ class ClaimedRefresh {
     private boolean endChain(Claim claim, String reason, String errorCode, String detail, Integer httpStatus,
             Duration duration) {
         Instant now = clock.instant();
-        boolean ended = outcomes.markReauthRequired(claim, reason, now, attempt(now,
-                AttemptOutcome.REAUTH_REQUIRED, httpStatus, reason, duration));
+        RefreshMessage message = new RefreshMessage(claim.connectionId(), claim.fence(), now, 0);
+        DeadLetter letter = new DeadLetter(codec.encode(message), message.messageId(), reason, errorCode, detail, claim
+                .provider(), claim.connectionId(), 1, httpStatus,
+                claim.firstFailureAt() != null
+                        ? claim.firstFailureAt()
+                        : now,
+                now, properties.owner());
+        boolean ended = pending.keepWith(letter, () -> outcomes.markReauthRequired(claim, reason, now, attempt(now,
+                AttemptOutcome.REAUTH_REQUIRED, httpStatus, reason, duration)));
         if (!ended) {
             return false;
         }
         log.warn("connection={} provider={} fence={} outcome=reauth_required on_demand=true reason={}", claim
                 .connectionId(), claim.provider(), claim.fence(), reason);
-        RefreshMessage message = new RefreshMessage(claim.connectionId(), claim.fence(), now, 0);
         try {
-            deadLetters.publish(new DeadLetter(codec.encode(message), message.messageId(), reason, errorCode,
-                    detail, claim.provider(), claim.connectionId(), 1, httpStatus,
-                    claim.firstFailureAt() != null ? claim.firstFailureAt() : now, now, properties.owner()));
+            pending.publish(deadLetters, letter);
         } catch (RuntimeException e) {
-            // The connection's state is stored; the dead letter is the operator's copy of it.
-            log.warn("dead letter for connection {} not published: {}", claim.connectionId(), e.getMessage());
+            // The connection's state is stored and the letter kept with it: the relay sends it later.
+            log.warn("dead letter for connection {} not published ({}); the relay sends it later", claim
+                    .connectionId(), e.getMessage());
         }
         events.publish(ConnectionEvent.failure(ConnectionEvent.REAUTH_REQUIRED, claim.connectionId(), claim
                 .tenantId(), claim.provider(), reason, now));

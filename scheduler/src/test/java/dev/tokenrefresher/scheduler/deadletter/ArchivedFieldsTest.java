@@ -64,7 +64,7 @@ class ArchivedFieldsTest {
     @Test
     void theBackOffGrowsByItsMultiplierUpToItsMaximumAndStaysThere() {
         DeadLetterProperties properties = new DeadLetterProperties(Duration.ofSeconds(1), Duration.ofSeconds(5), 2.0,
-                null, null);
+                null, null, null, null);
 
         assertThat(properties.nextBackoff(Duration.ofSeconds(1))).isEqualTo(Duration.ofSeconds(2));
         assertThat(properties.nextBackoff(Duration.ofSeconds(4))).isEqualTo(Duration.ofSeconds(5));

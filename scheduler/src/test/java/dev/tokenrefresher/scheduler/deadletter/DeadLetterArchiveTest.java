@@ -126,7 +126,7 @@ class DeadLetterArchiveTest {
                 .postgresPort());
         closing.add(postgres);
         DeadLetterArchive waiting = startArchive(pool(TestServices.get().jdbcUrl(NAMESPACE, postgres.port())),
-                new DeadLetterProperties(Duration.ofMinutes(5), Duration.ofMinutes(5), 2.0, null, null));
+                new DeadLetterProperties(Duration.ofMinutes(5), Duration.ofMinutes(5), 2.0, null, null, null, null));
         postgres.down();
         String messageId = UUID.randomUUID() + "-held-at-stop";
         publish(messageId, Map.of(DeadLetterHeaders.REASON, "retries_exhausted"), "{}");
@@ -217,7 +217,7 @@ class DeadLetterArchiveTest {
     }
 
     private DeadLetterArchive startArchive(HikariDataSource pool) {
-        return startArchive(pool, new DeadLetterProperties(INITIAL_BACKOFF, MAX_BACKOFF, 2.0, null, null));
+        return startArchive(pool, new DeadLetterProperties(INITIAL_BACKOFF, MAX_BACKOFF, 2.0, null, null, null, null));
     }
 
     private DeadLetterArchive startArchive(HikariDataSource pool, DeadLetterProperties properties) {

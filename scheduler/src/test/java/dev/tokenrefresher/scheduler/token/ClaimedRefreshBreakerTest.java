@@ -16,6 +16,7 @@ import dev.tokenrefresher.common.connection.AttemptRecord;
 import dev.tokenrefresher.common.connection.Claim;
 import dev.tokenrefresher.common.connection.ConnectionClaims;
 import dev.tokenrefresher.common.connection.ConnectionStore;
+import dev.tokenrefresher.common.connection.PendingDeadLetters;
 import dev.tokenrefresher.common.connection.RefreshOutcomes;
 import dev.tokenrefresher.common.handoff.IssuedTokensRecorder;
 import dev.tokenrefresher.common.messaging.ConnectionEventPublisher;
@@ -77,6 +78,7 @@ class ClaimedRefreshBreakerTest {
         claimedRefresh = new ClaimedRefresh(providers, tokenEndpoint, new ProviderCircuits(providers, breakers), store,
                 claims, outcomes, mock(LateTokenRevocation.class), recorder, mock(RefreshPublisher.class), mock(
                         DeadLetterPublisher.class),
+                mock(PendingDeadLetters.class),
                 mock(ConnectionEventPublisher.class), mock(
                         RefreshMessageCodec.class),
                 new AccessTokenProperties(null, null, null, "api-test",

@@ -15,9 +15,7 @@ import dev.tokenrefresher.common.handoff.IssuedTokensRecorder.Recorded;
 import dev.tokenrefresher.common.messaging.ConnectionEvent;
 import dev.tokenrefresher.common.messaging.ConnectionEventPublisher;
 import dev.tokenrefresher.common.messaging.DeadLetter;
-import dev.tokenrefresher.common.messaging.DeadLetterPublisher;
 import dev.tokenrefresher.common.messaging.RefreshMessage;
-import dev.tokenrefresher.common.messaging.RefreshMessageCodec;
 import dev.tokenrefresher.common.provider.LateTokenRevocation;
 import dev.tokenrefresher.common.provider.LostAnswers;
 import dev.tokenrefresher.common.provider.ProviderRegistry;
@@ -52,8 +50,7 @@ class ProviderRefresh {
     private final RefreshOutcomes outcomes;
     private final GroupedConnectionWrites writes;
     private final LateTokenRevocation lateTokens;
-    private final DeadLetterPublisher deadLetters;
-    private final RefreshMessageCodec codec;
+    private final FailureLetters letters;
     private final InfrastructureRetry retry;
     private final IssuedTokensRecorder recorder;
     private final RefreshMetrics metrics;
@@ -63,7 +60,7 @@ class ProviderRefresh {
     ProviderRefresh(ProviderRegistry providers, GuardedProviderCall providerCall, ConnectionStore store,
             ConnectionClaims claims, RefreshOutcomes outcomes, GroupedConnectionWrites writes,
             LateTokenRevocation lateTokens,
-            DeadLetterPublisher deadLetters, RefreshMessageCodec codec, InfrastructureRetry retry,
+            FailureLetters letters, InfrastructureRetry retry,
             IssuedTokensRecorder recorder, RefreshMetrics metrics, WorkerProperties properties,
             Clock clock) {
         this.providers = providers;
@@ -73,8 +70,7 @@ class ProviderRefresh {
         this.outcomes = outcomes;
         this.writes = writes;
         this.lateTokens = lateTokens;
-        this.deadLetters = deadLetters;
-        this.codec = codec;
+        this.letters = letters;
         this.retry = retry;
         this.recorder = recorder;
         this.metrics = metrics;
@@ -212,8 +208,9 @@ class ProviderRefresh {
     private void endChain(Claim claim, RefreshMessage message, String reason, String errorCode, String detail,
             Integer httpStatus, Duration duration, RefreshOutbox outbox) {
         Instant now = clock.instant();
-        boolean ended = outcomes.markReauthRequired(claim, reason, now, attempt(now,
-                AttemptOutcome.REAUTH_REQUIRED, httpStatus, reason, duration));
+        DeadLetter letter = letters.letter(claim, message, reason, errorCode, detail, httpStatus, now);
+        boolean ended = letters.keepWith(letter, () -> outcomes.markReauthRequired(claim, reason, now, attempt(now,
+                AttemptOutcome.REAUTH_REQUIRED, httpStatus, reason, duration)));
         if (!ended) {
             // Re-read in the guard: another actor stored a newer refresh token meanwhile, so ours was simply old.
             metrics.refreshed(claim.provider(), "superseded");
@@ -225,7 +222,7 @@ class ProviderRefresh {
         metrics.refreshed(claim.provider(), lost ? LostAnswers.REASON : "reauth_required");
         log.warn("connection={} provider={} fence={} outcome=reauth_required reason={}", claim.connectionId(),
                 claim.provider(), claim.fence(), reason);
-        deadLetter(claim, message, reason, errorCode, detail, httpStatus, now, outbox);
+        letters.send(claim, letter, outbox);
         outbox.event(ConnectionEvent.failure(ConnectionEvent.REAUTH_REQUIRED, claim.connectionId(), claim
                 .tenantId(), claim.provider(), reason, now));
     }
@@ -234,13 +231,15 @@ class ProviderRefresh {
         Instant now = clock.instant();
         AttemptRecord attempt = attempt(now, AttemptOutcome.REJECTED, failed.httpStatus(), failed.errorCode(),
                 failed.duration());
-        boolean parked = outcomes.park(claim, failed.errorCode() + ": " + failed.detail(), Duration.ZERO, now, attempt);
+        DeadLetter letter = letters.letter(claim, message, failed.errorCode(), failed.errorCode(), failed.detail(),
+                failed.httpStatus(), now);
+        boolean parked = letters.keepWith(letter, () -> outcomes.park(claim, failed.errorCode() + ": " + failed
+                .detail(), Duration.ZERO, now, attempt));
         metrics.refreshed(claim.provider(), "rejected");
         log.warn("connection={} provider={} fence={} outcome=rejected reason={} status={}", claim.connectionId(),
                 claim.provider(), claim.fence(), failed.errorCode(), failed.httpStatus());
         if (parked) {
-            deadLetter(claim, message, failed.errorCode(), failed.errorCode(), failed.detail(), failed.httpStatus(),
-                    now, outbox);
+            letters.send(claim, letter, outbox);
         }
     }
 
@@ -258,12 +257,13 @@ class ProviderRefresh {
         // the provider may still be serving the call: nobody calls again before its quiet period has passed
         Duration quietPeriod = failed.mayStillRun() ? provider.timeoutQuietPeriod() : Duration.ZERO;
         if (attempts >= properties.maxAttempts()) {
-            boolean parked = outcomes.park(claim, error, quietPeriod, now, attempt);
+            DeadLetter letter = letters.letter(claim, message, "retries_exhausted", failed.errorCode(), failed
+                    .detail(), failed.httpStatus(), now);
+            boolean parked = letters.keepWith(letter, () -> outcomes.park(claim, error, quietPeriod, now, attempt));
             log.warn("connection={} provider={} fence={} outcome=retries_exhausted attempts={} reason={}",
                     claim.connectionId(), provider.name(), claim.fence(), attempts, failed.errorCode());
             if (parked) {
-                deadLetter(claim, message, "retries_exhausted", failed.errorCode(), failed.detail(),
-                        failed.httpStatus(), now, outbox);
+                letters.send(claim, letter, outbox);
             }
             return;
         }
@@ -308,17 +308,6 @@ class ProviderRefresh {
         metrics.refreshed(claim.provider(), "transient_failure");
         log.info("connection={} provider={} fence={} outcome=transient_failure reason={} status={} retrying at once",
                 claim.connectionId(), claim.provider(), claim.fence(), failed.errorCode(), failed.httpStatus());
-    }
-
-    private void deadLetter(Claim claim, RefreshMessage message, String reason, String errorCode, String detail,
-            Integer httpStatus, Instant now, RefreshOutbox outbox) {
-        Instant firstFailure = claim.firstFailureAt() != null ? claim.firstFailureAt() : now;
-        retry.broker(() -> deadLetters.publish(new DeadLetter(codec.encode(message), message.messageId(), reason,
-                errorCode, detail, claim.provider(), claim.connectionId(), attemptsWith(claim, message), httpStatus,
-                firstFailure, now, properties.id())));
-        metrics.deadLettered(claim.provider(), reason);
-        outbox.event(ConnectionEvent.failure(ConnectionEvent.DEAD_LETTERED, claim.connectionId(), claim.tenantId(),
-                claim.provider(), reason, now));
     }
 
     private AttemptRecord attempt(Instant at, AttemptOutcome outcome, Integer httpStatus, String errorCode,

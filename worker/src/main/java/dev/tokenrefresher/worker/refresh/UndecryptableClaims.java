@@ -3,8 +3,6 @@ package dev.tokenrefresher.worker.refresh;
 import dev.tokenrefresher.common.connection.Claim;
 import dev.tokenrefresher.common.connection.ClaimResult;
 import dev.tokenrefresher.common.keys.UndecryptableConnections;
-import dev.tokenrefresher.common.messaging.ConnectionEvent;
-import dev.tokenrefresher.common.messaging.DeadLetterPublisher;
 import dev.tokenrefresher.common.messaging.RefreshMessage;
 import org.springframework.stereotype.Component;
 
@@ -16,16 +14,14 @@ import org.springframework.stereotype.Component;
 class UndecryptableClaims {
 
     private final UndecryptableConnections connections;
-    private final DeadLetterPublisher deadLetters;
-    private final InfrastructureRetry retry;
+    private final FailureLetters letters;
     private final RefreshMetrics metrics;
     private final WorkerProperties properties;
 
-    UndecryptableClaims(UndecryptableConnections connections, DeadLetterPublisher deadLetters,
-            InfrastructureRetry retry, RefreshMetrics metrics, WorkerProperties properties) {
+    UndecryptableClaims(UndecryptableConnections connections, FailureLetters letters, RefreshMetrics metrics,
+            WorkerProperties properties) {
         this.connections = connections;
-        this.deadLetters = deadLetters;
-        this.retry = retry;
+        this.letters = letters;
         this.metrics = metrics;
         this.properties = properties;
     }
@@ -33,13 +29,9 @@ class UndecryptableClaims {
     void park(ClaimResult.Undecryptable undecryptable, RefreshMessage message, RefreshOutbox outbox) {
         Claim claim = undecryptable.claim();
         metrics.refreshed(claim.provider(), UndecryptableConnections.REASON);
-        connections.park(undecryptable, message, properties.id()).ifPresent(letter -> {
-            // the row is parked with a new fence: should the letter fail now, a redelivery would find it stale, so
-            // the broker's outages are waited out here as for every other letter
-            retry.broker(() -> deadLetters.publish(letter));
-            metrics.deadLettered(claim.provider(), UndecryptableConnections.REASON);
-            outbox.event(ConnectionEvent.failure(ConnectionEvent.DEAD_LETTERED, claim.connectionId(), claim
-                    .tenantId(), claim.provider(), UndecryptableConnections.REASON, letter.lastFailureAt()));
-        });
+        // the row is parked with a new fence and the letter kept with it: should the broker stay away longer than the
+        // retries, a redelivery finds the message stale and the scheduler's relay sends the letter
+        connections.park(undecryptable, message, properties.id()).ifPresent(letter -> letters.send(claim, letter,
+                outbox));
     }
 }

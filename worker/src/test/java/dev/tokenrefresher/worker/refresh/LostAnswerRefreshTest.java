@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
@@ -15,6 +16,7 @@ import dev.tokenrefresher.common.connection.ChainEnds;
 import dev.tokenrefresher.common.connection.Claim;
 import dev.tokenrefresher.common.connection.ConnectionClaims;
 import dev.tokenrefresher.common.connection.ConnectionStore;
+import dev.tokenrefresher.common.connection.PendingDeadLetters;
 import dev.tokenrefresher.common.connection.RefreshOutcomes;
 import dev.tokenrefresher.common.handoff.IssuedTokensRecorder;
 import dev.tokenrefresher.common.messaging.ConnectionEvent;
@@ -37,6 +39,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -62,6 +65,8 @@ class LostAnswerRefreshTest {
     private final GuardedProviderCall providerCall = mock(GuardedProviderCall.class);
     private final RefreshOutcomes outcomes = mock(RefreshOutcomes.class);
     private final DeadLetterPublisher deadLetters = mock(DeadLetterPublisher.class);
+    /** The outbox as it behaves: the change runs, a publish goes to the publisher. */
+    private final PendingDeadLetters pending = mock(PendingDeadLetters.class);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final RefreshOutbox outbox = new RefreshOutbox();
     private final ProviderRefresh refresh;
@@ -75,14 +80,19 @@ class LostAnswerRefreshTest {
         when(outcomes.markReauthRequired(any(), anyString(), any(), any())).thenReturn(true);
         when(outcomes.rescheduleAfterFailure(any(), anyString(), any(), any(), any(), any())).thenReturn(OptionalLong
                 .of(8));
+        when(pending.keepWith(any(), any())).thenAnswer(call -> call.getArgument(1, BooleanSupplier.class)
+                .getAsBoolean());
+        doAnswer(call -> {
+            call.getArgument(0, DeadLetterPublisher.class).publish(call.getArgument(1));
+            return null;
+        }).when(pending).publish(any(), any());
+        InfrastructureRetry retry = new InfrastructureRetry(properties);
+        RefreshMetrics metrics = new RefreshMetrics(meters, providers);
         refresh = new ProviderRefresh(providers, providerCall, mock(ConnectionStore.class), mock(
-                ConnectionClaims.class), outcomes, mock(GroupedConnectionWrites.class),
-                mock(
-                        LateTokenRevocation.class),
-                deadLetters, new RefreshMessageCodec(new ObjectMapper()),
-                new InfrastructureRetry(properties), mock(IssuedTokensRecorder.class), new RefreshMetrics(meters,
-                        providers),
-                properties, clock);
+                ConnectionClaims.class), outcomes, mock(GroupedConnectionWrites.class), mock(LateTokenRevocation.class),
+                new FailureLetters(deadLetters, pending, new RefreshMessageCodec(new ObjectMapper()), retry, metrics,
+                        properties),
+                retry, mock(IssuedTokensRecorder.class), metrics, properties, clock);
     }
 
     @Nested
