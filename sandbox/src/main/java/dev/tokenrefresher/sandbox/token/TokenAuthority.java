@@ -6,7 +6,6 @@ import dev.tokenrefresher.sandbox.faults.AfterRotationFaults;
 import dev.tokenrefresher.sandbox.faults.FaultDecider;
 import dev.tokenrefresher.sandbox.faults.FaultDecision;
 import dev.tokenrefresher.sandbox.faults.FaultKind;
-import dev.tokenrefresher.sandbox.faults.KnownRealms;
 import dev.tokenrefresher.sandbox.faults.TailDecision;
 import dev.tokenrefresher.sandbox.faults.TailFaults;
 import dev.tokenrefresher.sandbox.settings.RuntimeSettings;
@@ -15,7 +14,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -32,8 +30,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * The sandbox authorization server: owns every connection, every token it ever issued and every counter, in memory.
- * Time comes from the injected {@link Clock} only, so expiry is testable without waiting.
+ * The sandbox authorization server: owns every counter, in memory; the connections and every token it ever issued live
+ * in the {@link ConnectionRegistry}. Time comes from the injected {@link Clock} only, so expiry is testable without
+ * waiting.
  *
  * <p>
  * Each request first asks the {@link FaultDecider} whether to answer with an injected fault. A faulted request never
@@ -50,12 +49,9 @@ import org.springframework.stereotype.Component;
  * A granted refresh may still lose its answer: the {@link AfterRotationFaults} are asked after the rotation, so the
  * presented refresh token is spent and the new one never reaches the client.
  *
- * <p>
- * Refresh tokens that were rotated away stay indexed, so a late use is recognised as such (and counted for its
- * connection) rather than as unknown. That memory grows with the number of rotations until a reset.
  */
 @Component
-class TokenAuthority implements ConnectionMinter, KnownRealms {
+class TokenAuthority implements ConnectionMinter {
 
     private static final Logger log = LoggerFactory.getLogger(TokenAuthority.class);
 
@@ -71,11 +67,7 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
     private final Duration refreshTokenLifetime;
     private final Duration refreshTokenHardLifetime;
     private final SecureTokens tokens = new SecureTokens();
-
-    private final Map<String, Connection> connectionsByRealmId = new ConcurrentHashMap<>();
-    // current and rotated-away refresh tokens alike
-    private final Map<String, Connection> connectionsByRefreshToken = new ConcurrentHashMap<>();
-    private final AtomicLong connectionNumbers = new AtomicLong();
+    private final ConnectionRegistry connections;
 
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong unknownTokenGrants = new AtomicLong();
@@ -92,8 +84,10 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
     private final Map<Integer, AtomicLong> requestsByStatus = new ConcurrentHashMap<>();
 
     TokenAuthority(Clock clock, SandboxProperties properties, RuntimeSettings settings, FaultDecider faults,
-            AfterRotationFaults afterRotation, TailFaults tail, Pause pause, AuthorizationCodes codes) {
+            AfterRotationFaults afterRotation, TailFaults tail, Pause pause, AuthorizationCodes codes,
+            ConnectionRegistry connections) {
         this.clock = clock;
+        this.connections = connections;
         this.codes = codes;
         this.codeExchange = new CodeExchange(codes, this);
         this.tail = tail;
@@ -199,7 +193,7 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
     }
 
     private Connection connectionOf(TokenRequest request) {
-        return request.refreshToken() == null ? null : connectionsByRefreshToken.get(request.refreshToken());
+        return connections.byRefreshToken(request.refreshToken());
     }
 
     private TokenAnswer decide(TokenRequest request, Connection connection) {
@@ -249,15 +243,15 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
         Instant now = clock.instant();
         RefreshRules rules = currentRules();
         String refreshToken = tokens.refreshToken();
-        Connection connection = new Connection(connectionNumbers.incrementAndGet(), realmId, refreshToken, now, rules,
+        Connection connection = new Connection(connections.nextNumber(), realmId, refreshToken, now, rules,
                 refreshTokenHardLifetime, null);
-        Connection earlier = connectionsByRealmId.put(realmId, connection);
+        Connection earlier = connections.replace(connection);
         if (earlier != null) {
             // the user authorized a company that was connected before (a reconnect): the new authorization starts a
             // new chain, with a new hard cap, and the earlier chain's tokens are refused from now on
             earlier.revoke();
         }
-        connectionsByRefreshToken.put(refreshToken, connection);
+        connections.indexRefreshToken(refreshToken, connection);
         log.info("Authorization code exchanged: connection of realm {} {}", realmId, earlier == null
                 ? "created"
                 : "authorized again (its earlier tokens revoked)");
@@ -286,7 +280,7 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
 
     private String issueRefreshToken(Connection connection) {
         String refreshToken = tokens.refreshToken();
-        connectionsByRefreshToken.put(refreshToken, connection);
+        connections.indexRefreshToken(refreshToken, connection);
         return refreshToken;
     }
 
@@ -310,15 +304,15 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
             String refreshToken = tokens.refreshToken();
             Connection connection;
             do {
-                connection = new Connection(connectionNumbers.incrementAndGet(), tokens.realmId(), refreshToken, now,
-                        rules, refreshTokenHardLifetime, reuseGrace);
-            } while (connectionsByRealmId.putIfAbsent(connection.realmId(), connection) != null);
-            connectionsByRefreshToken.put(refreshToken, connection);
+                connection = new Connection(connections.nextNumber(), tokens.realmId(), refreshToken, now, rules,
+                        refreshTokenHardLifetime, reuseGrace);
+            } while (connections.addIfAbsent(connection) != null);
+            connections.indexRefreshToken(refreshToken, connection);
             minted.add(new MintedConnection(connection.realmId(), tokens.accessToken(), refreshToken,
                     TokenGrant.BEARER, rules.accessTokenLifetime().toSeconds(),
                     secondsBetween(now, connection.refreshTokenExpiresAt()), now));
         }
-        log.info("Minted {} connection(s), {} in total", count, connectionsByRealmId.size());
+        log.info("Minted {} connection(s), {} in total", count, connections.size());
         return minted;
     }
 
@@ -336,7 +330,7 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
             invalidClientAnswers.incrementAndGet();
             return Revocation.INVALID_CLIENT;
         }
-        Connection connection = refreshToken == null ? null : connectionsByRefreshToken.get(refreshToken);
+        Connection connection = connections.byRefreshToken(refreshToken);
         if (connection == null || !settings.spentTokenRevokes() && !connection.isCurrent(refreshToken)) {
             // a token rotated away is no longer valid at a strict provider: revoking it has no effect (RFC 7009
             // answers 200 all the same), and the token in force lives on
@@ -347,14 +341,9 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
         return Revocation.REVOKED;
     }
 
-    @Override
-    public boolean exists(String realmId) {
-        return connectionsByRealmId.containsKey(realmId);
-    }
-
     /** @return false when no connection has that realm id */
     boolean revoke(String realmId) {
-        Connection connection = connectionsByRealmId.get(realmId);
+        Connection connection = connections.byRealmId(realmId);
         if (connection == null) {
             return false;
         }
@@ -364,7 +353,7 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
     }
 
     Optional<ConnectionReport> report(String realmId) {
-        return Optional.ofNullable(connectionsByRealmId.get(realmId)).map(this::report);
+        return Optional.ofNullable(connections.byRealmId(realmId)).map(this::report);
     }
 
     private ConnectionReport report(Connection connection) {
@@ -378,7 +367,7 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
      * @return false when no connection has that realm id
      */
     boolean changeAnswerDelay(String realmId, Duration delay) {
-        Connection connection = connectionsByRealmId.get(realmId);
+        Connection connection = connections.byRealmId(realmId);
         if (connection == null) {
             return false;
         }
@@ -395,7 +384,7 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
      * @return false when no connection has that realm id
      */
     boolean changeReuseGrace(String realmId, Duration grace) {
-        Connection connection = connectionsByRealmId.get(realmId);
+        Connection connection = connections.byRealmId(realmId);
         if (connection == null) {
             return false;
         }
@@ -412,7 +401,7 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
      * @return false when no connection has that realm id
      */
     boolean changeHardExpiresAt(String realmId, Instant cap) {
-        Connection connection = connectionsByRealmId.get(realmId);
+        Connection connection = connections.byRealmId(realmId);
         if (connection == null) {
             return false;
         }
@@ -423,16 +412,11 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
 
     /** All connections, oldest first. */
     List<ConnectionReport> reports() {
-        return connectionsByRealmId.values()
+        return connections.all()
                 .stream()
                 .sorted(Comparator.comparingLong(Connection::number))
                 .map(this::report)
                 .toList();
-    }
-
-    /** Every connection, in no order: for counts over all of them. */
-    Collection<Connection> connections() {
-        return Collections.unmodifiableCollection(connectionsByRealmId.values());
     }
 
     /** Granted refreshes since the start or the last reset: what {@link #stats()} counts, without its walk. */
@@ -446,9 +430,9 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
         long connectionInvalidGrants = 0;
         long afterAccessExpiry = 0;
         long hardExpired = 0;
-        int connections = 0;
-        for (Connection connection : connectionsByRealmId.values()) {
-            connections++;
+        int connectionCount = 0;
+        for (Connection connection : connections.all()) {
+            connectionCount++;
             refreshes += connection.refreshes();
             overlapping += connection.overlappingRefreshes();
             connectionInvalidGrants += connection.invalidGrants();
@@ -462,7 +446,8 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
         faultsAfterRotation.forEach((kind, count) -> afterRotationCounts.put(kind, count.get()));
         TreeMap<Integer, Long> byStatus = new TreeMap<>();
         requestsByStatus.forEach((status, count) -> byStatus.put(status, count.get()));
-        return new SandboxStats(connections, requests.get(), refreshes, overlapping, connectionInvalidGrants + unknown,
+        return new SandboxStats(connectionCount, requests.get(), refreshes, overlapping,
+                connectionInvalidGrants + unknown,
                 unknown, hardExpired, afterAccessExpiry, invalidClientAnswers.get(), inFlight.get(),
                 FaultCounts.of(faultCounts), AfterRotationCounts.of(afterRotationCounts),
                 Collections.unmodifiableSortedMap(byStatus), codes.counts());
@@ -473,8 +458,7 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
      * themselves out of it.
      */
     void reset() {
-        connectionsByRealmId.clear();
-        connectionsByRefreshToken.clear();
+        connections.clear();
         requests.set(0);
         refreshesGranted.reset();
         unknownTokenGrants.set(0);

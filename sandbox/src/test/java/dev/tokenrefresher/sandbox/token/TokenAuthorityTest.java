@@ -61,7 +61,8 @@ class TokenAuthorityTest {
     private TokenAuthority authority(SandboxProperties properties, FaultDecider faults, TailFaults tail,
             Pause pause) {
         return new TokenAuthority(clock, properties, new RuntimeSettings(properties), faults,
-                new AfterRotationFaults(), tail, pause, new AuthorizationCodes(clock, AuthorizeProperties.defaults()));
+                new AfterRotationFaults(), tail, pause, new AuthorizationCodes(clock, AuthorizeProperties.defaults()),
+                new ConnectionRegistry());
     }
 
     private static SandboxProperties rotatingEvery(int rotateEvery) {
