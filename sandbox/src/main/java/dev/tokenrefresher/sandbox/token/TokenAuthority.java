@@ -1,11 +1,9 @@
 package dev.tokenrefresher.sandbox.token;
 
 import dev.tokenrefresher.sandbox.authorize.AuthorizationCodes;
-import dev.tokenrefresher.sandbox.faults.AfterRotationFault;
 import dev.tokenrefresher.sandbox.faults.AfterRotationFaults;
 import dev.tokenrefresher.sandbox.faults.FaultDecider;
 import dev.tokenrefresher.sandbox.faults.FaultDecision;
-import dev.tokenrefresher.sandbox.faults.FaultKind;
 import dev.tokenrefresher.sandbox.faults.TailDecision;
 import dev.tokenrefresher.sandbox.faults.TailFaults;
 import dev.tokenrefresher.sandbox.settings.RuntimeSettings;
@@ -14,25 +12,17 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * The sandbox authorization server: owns every counter, in memory; the connections and every token it ever issued live
- * in the {@link ConnectionRegistry}. Time comes from the injected {@link Clock} only, so expiry is testable without
- * waiting.
+ * The sandbox authorization server's token logic. The connections and every token it ever issued live in the
+ * {@link ConnectionRegistry}, the counters that belong to no one connection in the {@link SandboxCounters}, all in
+ * memory. Time comes from the injected {@link Clock} only, so expiry is testable without waiting.
  *
  * <p>
  * Each request first asks the {@link FaultDecider} whether to answer with an injected fault. A faulted request never
@@ -68,26 +58,14 @@ class TokenAuthority implements ConnectionMinter {
     private final Duration refreshTokenHardLifetime;
     private final SecureTokens tokens = new SecureTokens();
     private final ConnectionRegistry connections;
-
-    private final AtomicLong requests = new AtomicLong();
-    private final AtomicLong unknownTokenGrants = new AtomicLong();
-    private final AtomicLong invalidClientAnswers = new AtomicLong();
-    /**
-     * Granted refreshes, the sum of every connection's count kept as it grows: a load test polls it several times a
-     * second, and {@link #stats()} walks every connection to add them up (a fifth of this app's CPU when it was polled).
-     */
-    private final LongAdder refreshesGranted = new LongAdder();
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private final Map<FaultKind, AtomicLong> faultsInjected = new EnumMap<>(FaultKind.class);
-    private final Map<AfterRotationFault.Kind, AtomicLong> faultsAfterRotation = new EnumMap<>(
-            AfterRotationFault.Kind.class);
-    private final Map<Integer, AtomicLong> requestsByStatus = new ConcurrentHashMap<>();
+    private final SandboxCounters counters;
 
     TokenAuthority(Clock clock, SandboxProperties properties, RuntimeSettings settings, FaultDecider faults,
             AfterRotationFaults afterRotation, TailFaults tail, Pause pause, AuthorizationCodes codes,
-            ConnectionRegistry connections) {
+            ConnectionRegistry connections, SandboxCounters counters) {
         this.clock = clock;
         this.connections = connections;
+        this.counters = counters;
         this.codes = codes;
         this.codeExchange = new CodeExchange(codes, this);
         this.tail = tail;
@@ -95,13 +73,6 @@ class TokenAuthority implements ConnectionMinter {
         this.faults = faults;
         this.afterRotation = afterRotation;
         this.pause = pause;
-        // filled once, so the maps themselves are only ever read
-        for (FaultKind kind : FaultKind.values()) {
-            faultsInjected.put(kind, new AtomicLong());
-        }
-        for (AfterRotationFault.Kind kind : AfterRotationFault.Kind.values()) {
-            faultsAfterRotation.put(kind, new AtomicLong());
-        }
         this.registeredClient = new ClientCredentials(properties.clientId(), properties.clientSecret());
         this.refreshTokenLifetime = properties.refreshTokenLifetime();
         this.refreshTokenHardLifetime = properties.refreshTokenHardLifetime();
@@ -112,12 +83,11 @@ class TokenAuthority implements ConnectionMinter {
      * logic. Either way the decided delay is spent inside, while the request counts as in flight.
      */
     TokenAnswer answer(TokenRequest request) {
-        requests.incrementAndGet();
-        inFlight.incrementAndGet();
+        counters.requestStarted();
         try {
             TokenAnswer answer = switch (faults.decide()) {
                 case FaultDecision.Inject inject -> {
-                    faultsInjected.get(inject.fault().kind()).incrementAndGet();
+                    counters.faultInjected(inject.fault().kind());
                     log.debug("Injected fault {}, answering {} after {}", inject.fault().kind(),
                             inject.fault().status(), inject.delay());
                     holding(request, () -> pause.pause(inject.delay()));
@@ -126,11 +96,11 @@ class TokenAuthority implements ConnectionMinter {
                 case FaultDecision.Proceed proceed -> answerWithTokens(request, proceed.delay());
             };
             if (answer.status() != LostAnswer.NO_STATUS) {
-                requestsByStatus.computeIfAbsent(answer.status(), status -> new AtomicLong()).incrementAndGet();
+                counters.answered(answer.status());
             }
             return answer;
         } finally {
-            inFlight.decrementAndGet();
+            counters.requestFinished();
         }
     }
 
@@ -166,7 +136,7 @@ class TokenAuthority implements ConnectionMinter {
     /** Held at the front door: the chain is not touched (but the call is in flight
      * for its connection meanwhile), and the client has given up before the 504 comes. */
     private TokenAnswer hangUp(TailDecision.Hang hang) {
-        faultsInjected.get(hang.fault().kind()).incrementAndGet();
+        counters.faultInjected(hang.fault().kind());
         pause.pause(hang.hold());
         return new FaultAnswer(hang.fault());
     }
@@ -198,7 +168,7 @@ class TokenAuthority implements ConnectionMinter {
 
     private TokenAnswer decide(TokenRequest request, Connection connection) {
         if (!request.client().map(registeredClient::matches).orElse(false)) {
-            invalidClientAnswers.incrementAndGet();
+            counters.invalidClientAnswer();
             return TokenRefusal.of(OAuthError.INVALID_CLIENT);
         }
         if (request.grantType() == null) {
@@ -214,7 +184,7 @@ class TokenAuthority implements ConnectionMinter {
             return new TokenRefusal(OAuthError.INVALID_REQUEST, "refresh_token is missing");
         }
         if (connection == null) {
-            unknownTokenGrants.incrementAndGet();
+            counters.unknownTokenGrant();
             return TokenRefusal.invalidGrant(InvalidGrantReason.UNKNOWN);
         }
         return refresh(connection, request);
@@ -263,7 +233,7 @@ class TokenAuthority implements ConnectionMinter {
     /** The rotation happened: the answer is lost now if a fault after rotation is pending for this connection. */
     private TokenAnswer lostOrGranted(Connection connection, TokenGrant grant) {
         return afterRotation.take(connection.realmId()).<TokenAnswer>map(fault -> {
-            faultsAfterRotation.get(fault.kind()).incrementAndGet();
+            counters.answerLostAfterRotation(fault.kind());
             log.debug("Refresh of realm {} granted, its answer lost: {}", connection.realmId(), fault.kind());
             return new LostAnswer(grant, fault);
         }).orElse(grant);
@@ -271,7 +241,7 @@ class TokenAuthority implements ConnectionMinter {
 
     private TokenGrant grant(RefreshRules rules, Instant now, TokenRequest request,
             RefreshOutcome.Refreshed refreshed) {
-        refreshesGranted.increment();
+        counters.refreshGranted();
         return new TokenGrant(TokenGrant.BEARER, tokens.accessToken(),
                 rules.accessTokenLifetime().toSeconds(), refreshed.refreshToken(),
                 secondsBetween(now, refreshed.refreshTokenExpiresAt()),
@@ -327,7 +297,7 @@ class TokenAuthority implements ConnectionMinter {
      */
     Revocation revokeByToken(Optional<ClientCredentials> client, String refreshToken) {
         if (!client.map(registeredClient::matches).orElse(false)) {
-            invalidClientAnswers.incrementAndGet();
+            counters.invalidClientAnswer();
             return Revocation.INVALID_CLIENT;
         }
         Connection connection = connections.byRefreshToken(refreshToken);
@@ -417,57 +387,6 @@ class TokenAuthority implements ConnectionMinter {
                 .sorted(Comparator.comparingLong(Connection::number))
                 .map(this::report)
                 .toList();
-    }
-
-    /** Granted refreshes since the start or the last reset: what {@link #stats()} counts, without its walk. */
-    long refreshes() {
-        return refreshesGranted.sum();
-    }
-
-    SandboxStats stats() {
-        long refreshes = 0;
-        long overlapping = 0;
-        long connectionInvalidGrants = 0;
-        long afterAccessExpiry = 0;
-        long hardExpired = 0;
-        int connectionCount = 0;
-        for (Connection connection : connections.all()) {
-            connectionCount++;
-            refreshes += connection.refreshes();
-            overlapping += connection.overlappingRefreshes();
-            connectionInvalidGrants += connection.invalidGrants();
-            afterAccessExpiry += connection.refreshesAfterAccessExpiry();
-            hardExpired += connection.hardExpiredGrants();
-        }
-        long unknown = unknownTokenGrants.get();
-        Map<FaultKind, Long> faultCounts = new EnumMap<>(FaultKind.class);
-        faultsInjected.forEach((kind, count) -> faultCounts.put(kind, count.get()));
-        Map<AfterRotationFault.Kind, Long> afterRotationCounts = new EnumMap<>(AfterRotationFault.Kind.class);
-        faultsAfterRotation.forEach((kind, count) -> afterRotationCounts.put(kind, count.get()));
-        TreeMap<Integer, Long> byStatus = new TreeMap<>();
-        requestsByStatus.forEach((status, count) -> byStatus.put(status, count.get()));
-        return new SandboxStats(connectionCount, requests.get(), refreshes, overlapping,
-                connectionInvalidGrants + unknown,
-                unknown, hardExpired, afterAccessExpiry, invalidClientAnswers.get(), inFlight.get(),
-                FaultCounts.of(faultCounts), AfterRotationCounts.of(afterRotationCounts),
-                Collections.unmodifiableSortedMap(byStatus), codes.counts());
-    }
-
-    /**
-     * Forgets all connections, tokens, authorization codes and counters. The in-flight gauge is kept: requests still running will count
-     * themselves out of it.
-     */
-    void reset() {
-        connections.clear();
-        requests.set(0);
-        refreshesGranted.reset();
-        unknownTokenGrants.set(0);
-        invalidClientAnswers.set(0);
-        faultsInjected.values().forEach(count -> count.set(0));
-        faultsAfterRotation.values().forEach(count -> count.set(0));
-        requestsByStatus.clear();
-        codes.reset();
-        log.info("Reset: all connections and counters forgotten");
     }
 
     private RefreshRules currentRules() {

@@ -34,6 +34,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
@@ -48,21 +49,31 @@ class TokenAuthorityTest {
     private static final FaultDecider NO_FAULTS = () -> new FaultDecision.Proceed(Duration.ZERO);
 
     private final MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
-    private TokenAuthority authority = authority(SandboxProperties.defaults(), NO_PAUSE);
+    private TokenAuthority authority;
+    private SandboxCounters counters;
+    private SandboxReset reset;
 
-    private TokenAuthority authority(SandboxProperties properties, Pause pause) {
-        return authority(properties, NO_FAULTS, pause);
+    @BeforeEach
+    void startWithDefaults() {
+        start(SandboxProperties.defaults(), NO_PAUSE);
     }
 
-    private TokenAuthority authority(SandboxProperties properties, FaultDecider faults, Pause pause) {
-        return authority(properties, faults, new TailFaults(), pause);
+    private void start(SandboxProperties properties, Pause pause) {
+        start(properties, NO_FAULTS, pause);
     }
 
-    private TokenAuthority authority(SandboxProperties properties, FaultDecider faults, TailFaults tail,
-            Pause pause) {
-        return new TokenAuthority(clock, properties, new RuntimeSettings(properties), faults,
-                new AfterRotationFaults(), tail, pause, new AuthorizationCodes(clock, AuthorizeProperties.defaults()),
-                new ConnectionRegistry());
+    private void start(SandboxProperties properties, FaultDecider faults, Pause pause) {
+        start(properties, faults, new TailFaults(), pause);
+    }
+
+    /** Wires the token package's beans as Spring does, in place of those the test had so far. */
+    private void start(SandboxProperties properties, FaultDecider faults, TailFaults tail, Pause pause) {
+        AuthorizationCodes codes = new AuthorizationCodes(clock, AuthorizeProperties.defaults());
+        ConnectionRegistry connections = new ConnectionRegistry();
+        counters = new SandboxCounters(connections, codes);
+        reset = new SandboxReset(connections, counters, codes);
+        authority = new TokenAuthority(clock, properties, new RuntimeSettings(properties), faults,
+                new AfterRotationFaults(), tail, pause, codes, connections, counters);
     }
 
     private static SandboxProperties rotatingEvery(int rotateEvery) {
@@ -152,12 +163,12 @@ class TokenAuthorityTest {
 
             assertThat(refresh(minted.refreshToken())).isEqualTo(invalidGrant(InvalidGrantReason.ROTATED_AWAY));
             assertThat(report(minted).invalidGrants()).isEqualTo(1);
-            assertThat(authority.stats().unknownTokenGrants()).isZero();
+            assertThat(counters.stats().unknownTokenGrants()).isZero();
         }
 
         @Test
         void rotateEveryNReturnsTheSameRefreshTokenUntilTheNthRefresh() {
-            authority = authority(rotatingEvery(3), NO_PAUSE);
+            start(rotatingEvery(3), NO_PAUSE);
             MintedConnection minted = mintOne();
 
             TokenGrant first = refreshed(minted.refreshToken());
@@ -173,7 +184,7 @@ class TokenAuthorityTest {
 
         @Test
         void rotateEveryZeroNeverRotates() {
-            authority = authority(rotatingEvery(0), NO_PAUSE);
+            start(rotatingEvery(0), NO_PAUSE);
             MintedConnection minted = mintOne();
 
             for (int i = 0; i < 5; i++) {
@@ -184,7 +195,7 @@ class TokenAuthorityTest {
 
         @Test
         void eachRefreshIssuesANewAccessTokenWithANewExpiry() {
-            authority = authority(rotatingEvery(0), NO_PAUSE);
+            start(rotatingEvery(0), NO_PAUSE);
             MintedConnection minted = mintOne();
 
             TokenGrant first = refreshed(minted.refreshToken());
@@ -212,7 +223,7 @@ class TokenAuthorityTest {
 
         @Test
         void eachRefreshExtendsTheRollingExpiry() {
-            authority = authority(rotatingEvery(0), NO_PAUSE);
+            start(rotatingEvery(0), NO_PAUSE);
             MintedConnection minted = mintOne();
 
             clock.advance(Duration.ofDays(99));
@@ -225,7 +236,7 @@ class TokenAuthorityTest {
 
         @Test
         void hardLifetimeCapsTheRollingExpiry() {
-            authority = authority(new SandboxProperties(null, null, null, Duration.ofDays(100), Duration.ofDays(150),
+            start(new SandboxProperties(null, null, null, Duration.ofDays(100), Duration.ofDays(150),
                     0, null), NO_PAUSE);
             MintedConnection minted = mintOne();
 
@@ -235,7 +246,7 @@ class TokenAuthorityTest {
 
             assertThat(grant.refreshTokenExpiresIn()).isEqualTo(Duration.ofDays(51).toSeconds());
             assertThat(refresh(minted.refreshToken())).isEqualTo(invalidGrant(InvalidGrantReason.HARD_EXPIRED));
-            assertThat(authority.stats().hardExpiredGrants()).isEqualTo(1);
+            assertThat(counters.stats().hardExpiredGrants()).isEqualTo(1);
         }
 
         @Test
@@ -261,8 +272,8 @@ class TokenAuthorityTest {
             mintOne();
 
             assertThat(refresh("sbx_rt_never-issued")).isEqualTo(invalidGrant(InvalidGrantReason.UNKNOWN));
-            assertThat(authority.stats().unknownTokenGrants()).isEqualTo(1);
-            assertThat(authority.stats().invalidGrants()).isEqualTo(1);
+            assertThat(counters.stats().unknownTokenGrants()).isEqualTo(1);
+            assertThat(counters.stats().invalidGrants()).isEqualTo(1);
         }
 
         @Test
@@ -300,7 +311,7 @@ class TokenAuthorityTest {
                     minted.refreshToken(), false));
 
             assertThat(answer).isEqualTo(TokenRefusal.of(OAuthError.INVALID_CLIENT));
-            assertThat(authority.stats().invalidClientAnswers()).isEqualTo(1);
+            assertThat(counters.stats().invalidClientAnswers()).isEqualTo(1);
             assertThat(report(minted).refreshes()).isZero();
         }
 
@@ -344,11 +355,11 @@ class TokenAuthorityTest {
             refresh(minted.getFirst().refreshToken());
             refresh("sbx_rt_unknown");
 
-            assertThat(authority.refreshes()).isEqualTo(3).isEqualTo(authority.stats().refreshes());
+            assertThat(counters.refreshes()).isEqualTo(3).isEqualTo(counters.stats().refreshes());
 
-            authority.reset();
+            reset.reset();
 
-            assertThat(authority.refreshes()).isZero();
+            assertThat(counters.refreshes()).isZero();
         }
 
         @Test
@@ -359,7 +370,7 @@ class TokenAuthorityTest {
             refreshed(minted.refreshToken());
 
             assertThat(report(minted).refreshesAfterAccessExpiry()).isEqualTo(1);
-            assertThat(authority.stats().refreshesAfterAccessExpiry()).isEqualTo(1);
+            assertThat(counters.stats().refreshesAfterAccessExpiry()).isEqualTo(1);
         }
 
         @Test
@@ -387,7 +398,7 @@ class TokenAuthorityTest {
             CountDownLatch firstIsPaused = new CountDownLatch(1);
             CountDownLatch releaseFirst = new CountDownLatch(1);
             AtomicBoolean firstCall = new AtomicBoolean(true);
-            authority = authority(SandboxProperties.defaults(), duration -> {
+            start(SandboxProperties.defaults(), duration -> {
                 if (firstCall.getAndSet(false)) {
                     firstIsPaused.countDown();
                     awaitQuietly(releaseFirst);
@@ -399,7 +410,7 @@ class TokenAuthorityTest {
             try (ExecutorService executor = Executors.newSingleThreadExecutor()) {
                 Future<TokenAnswer> first = executor.submit(() -> refresh(minted.refreshToken()));
                 assertThat(firstIsPaused.await(10, TimeUnit.SECONDS)).isTrue();
-                assertThat(authority.stats().inFlight()).isEqualTo(1);
+                assertThat(counters.stats().inFlight()).isEqualTo(1);
 
                 TokenAnswer second = refresh(minted.refreshToken());
                 refreshed(other.refreshToken());
@@ -412,13 +423,13 @@ class TokenAuthorityTest {
             assertThat(report(minted).refreshes()).isEqualTo(1);
             assertThat(report(minted).invalidGrants()).isEqualTo(1);
             assertThat(report(other).overlappingRefreshes()).isZero();
-            assertThat(authority.stats().inFlight()).isZero();
+            assertThat(counters.stats().inFlight()).isZero();
         }
 
         @Test
         void decidedLatencyIsSpentInsideEachTokenRequest() {
             List<Duration> pauses = new CopyOnWriteArrayList<>();
-            authority = authority(SandboxProperties.defaults(), () -> new FaultDecision.Proceed(Duration.ofMillis(250)),
+            start(SandboxProperties.defaults(), () -> new FaultDecision.Proceed(Duration.ofMillis(250)),
                     pauses::add);
 
             refresh(mintOne().refreshToken());
@@ -437,7 +448,7 @@ class TokenAuthorityTest {
             refresh("sbx_rt_unknown");
             authority.answer(new TokenRequest(Optional.empty(), "refresh_token", "x", false));
 
-            assertThat(authority.stats()).isEqualTo(new SandboxStats(2, 5, 2, 0, 2, 1, 0, 0, 1, 0, FaultCounts.NONE,
+            assertThat(counters.stats()).isEqualTo(new SandboxStats(2, 5, 2, 0, 2, 1, 0, 0, 1, 0, FaultCounts.NONE,
                     AfterRotationCounts.NONE,
                     new TreeMap<>(Map.of(200, 2L, 400, 2L, 401, 1L)), NO_AUTHORIZATIONS));
         }
@@ -483,7 +494,7 @@ class TokenAuthorityTest {
         @Test
         void hungCallIsHeldForItsHangThenAnswers504WithoutTouchingTheChain() {
             List<Duration> pauses = new CopyOnWriteArrayList<>();
-            authority = authority(SandboxProperties.defaults(), NO_FAULTS, firstCallOfFirstConnection(hang()),
+            start(SandboxProperties.defaults(), NO_FAULTS, firstCallOfFirstConnection(hang()),
                     pauses::add);
             MintedConnection minted = mintOne();
 
@@ -497,14 +508,14 @@ class TokenAuthorityTest {
             assertThat(List.of(report.calls(), report.hungCalls(), report.slowCalls(), report.refreshes(), report
                     .invalidGrants())).containsExactly(2L, 1L, 0L, 1L, 0L);
             assertThat(report.tailGroup()).isEqualTo(TailGroup.HANG);
-            assertThat(authority.stats().faultsInjected().hang()).isEqualTo(1);
+            assertThat(counters.stats().faultsInjected().hang()).isEqualTo(1);
         }
 
         @Test
         void callArrivingWhileAnotherIsHungOverlapsItAndTheHungOneRotatesNothing() throws Exception {
             CountDownLatch hanging = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            authority = authority(SandboxProperties.defaults(), NO_FAULTS, firstCallOfFirstConnection(hang()),
+            start(SandboxProperties.defaults(), NO_FAULTS, firstCallOfFirstConnection(hang()),
                     holding(HANG, hanging, release));
             MintedConnection minted = mintOne();
 
@@ -515,7 +526,7 @@ class TokenAuthorityTest {
                 // a provider that still holds a request could serve it: the held one is in flight for its connection
                 assertThat(report(minted).inFlight()).isEqualTo(1);
                 refreshed(minted.refreshToken());
-                assertThat(authority.stats().inFlight()).isEqualTo(1);
+                assertThat(counters.stats().inFlight()).isEqualTo(1);
                 release.countDown();
                 assertThat(hung.get(10, TimeUnit.SECONDS).status()).isEqualTo(504);
             }
@@ -529,7 +540,7 @@ class TokenAuthorityTest {
         void slowCallIsInFlightAllAlongSoACallMeanwhileOverlaps() throws Exception {
             CountDownLatch slow = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            authority = authority(SandboxProperties.defaults(), NO_FAULTS, firstCallOfFirstConnection(
+            start(SandboxProperties.defaults(), NO_FAULTS, firstCallOfFirstConnection(
                     new TailDecision.Slow(SLOW)), holding(SLOW, slow, release));
             MintedConnection minted = mintOne();
 
@@ -550,7 +561,7 @@ class TokenAuthorityTest {
         @Test
         void slowCallTakesItsOwnLatencyInsteadOfTheDecidedOne() {
             List<Duration> pauses = new CopyOnWriteArrayList<>();
-            authority = authority(SandboxProperties.defaults(), () -> new FaultDecision.Proceed(Duration.ofMillis(
+            start(SandboxProperties.defaults(), () -> new FaultDecision.Proceed(Duration.ofMillis(
                     100)), firstCallOfFirstConnection(new TailDecision.Slow(SLOW)), pauses::add);
             MintedConnection slow = mintOne();
             MintedConnection other = mintOne();
@@ -650,7 +661,7 @@ class TokenAuthorityTest {
         void connectionsOwnAnswerDelayHoldsOnlyItsGrantsAfterTheRotationWhileTheyCountInFlight() {
             List<String> whilePaused = new CopyOnWriteArrayList<>();
             MintedConnection[] held = new MintedConnection[1];
-            authority = authority(SandboxProperties.defaults(), duration -> {
+            start(SandboxProperties.defaults(), duration -> {
                 if (duration.isZero()) {
                     return; // the latency, none here
                 }
@@ -712,9 +723,9 @@ class TokenAuthorityTest {
             refreshed(minted.refreshToken());
             refresh("sbx_rt_unknown");
 
-            authority.reset();
+            reset.reset();
 
-            assertThat(authority.stats()).isEqualTo(new SandboxStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, FaultCounts.NONE,
+            assertThat(counters.stats()).isEqualTo(new SandboxStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, FaultCounts.NONE,
                     AfterRotationCounts.NONE,
                     new TreeMap<>(), NO_AUTHORIZATIONS));
             assertThat(authority.report(minted.realmId())).isEmpty();
@@ -728,9 +739,9 @@ class TokenAuthorityTest {
         private final Deque<FaultDecision> script = new ArrayDeque<>();
 
         /** Answers the scripted decisions in order, and lets every request through once they are used up. */
-        private TokenAuthority scripted(Pause pause, FaultDecision... decisions) {
+        private void scripted(Pause pause, FaultDecision... decisions) {
             script.addAll(List.of(decisions));
-            return authority(SandboxProperties.defaults(), () -> {
+            start(SandboxProperties.defaults(), () -> {
                 FaultDecision next = script.poll();
                 return next == null ? new FaultDecision.Proceed(Duration.ZERO) : next;
             }, pause);
@@ -743,7 +754,7 @@ class TokenAuthorityTest {
 
         @Test
         void faultedRequestsLeaveTheConnectionAsItWasAndItsTokenUsable() {
-            authority = scripted(NO_PAUSE, inject(FaultKind.ERROR, 503), inject(FaultKind.RATE_LIMITED, 429),
+            scripted(NO_PAUSE, inject(FaultKind.ERROR, 503), inject(FaultKind.RATE_LIMITED, 429),
                     inject(FaultKind.HANG, 504), inject(FaultKind.OUTAGE, 503), inject(FaultKind.INVALID_CLIENT, 401));
             MintedConnection minted = mintOne();
             ConnectionReport before = report(minted);
@@ -763,7 +774,7 @@ class TokenAuthorityTest {
 
         @Test
         void faultedRequestsCountAsRequestsByKindAndByStatus() {
-            authority = scripted(NO_PAUSE, inject(FaultKind.ERROR, 502), inject(FaultKind.ERROR, 500),
+            scripted(NO_PAUSE, inject(FaultKind.ERROR, 502), inject(FaultKind.ERROR, 500),
                     inject(FaultKind.RATE_LIMITED, 429), inject(FaultKind.OUTAGE, 503),
                     inject(FaultKind.INVALID_CLIENT, 401));
             String refreshToken = mintOne().refreshToken();
@@ -773,7 +784,7 @@ class TokenAuthorityTest {
             }
             refresh(refreshToken);
 
-            SandboxStats stats = authority.stats();
+            SandboxStats stats = counters.stats();
             assertThat(stats.requests()).isEqualTo(6);
             assertThat(stats.refreshes()).isEqualTo(1);
             assertThat(stats.invalidClientAnswers()).isZero();
@@ -786,9 +797,9 @@ class TokenAuthorityTest {
         void faultedRequestIsInFlightForItsWholeDelay() {
             List<Integer> inFlightWhilePaused = new CopyOnWriteArrayList<>();
             List<Duration> pauses = new CopyOnWriteArrayList<>();
-            authority = scripted(duration -> {
+            scripted(duration -> {
                 pauses.add(duration);
-                inFlightWhilePaused.add(authority.stats().inFlight());
+                inFlightWhilePaused.add(counters.stats().inFlight());
             }, new FaultDecision.Inject(Duration.ofSeconds(30),
                     new InjectedFault(FaultKind.HANG, 504, Map.of(), MediaType.TEXT_HTML, "<html></html>")));
 
@@ -797,8 +808,8 @@ class TokenAuthorityTest {
             assertThat(answer).isInstanceOf(FaultAnswer.class).extracting(TokenAnswer::status).isEqualTo(504);
             assertThat(pauses).containsExactly(Duration.ofSeconds(30));
             assertThat(inFlightWhilePaused).containsExactly(1);
-            assertThat(authority.stats().inFlight()).isZero();
-            assertThat(authority.stats().faultsInjected().hang()).isEqualTo(1);
+            assertThat(counters.stats().inFlight()).isZero();
+            assertThat(counters.stats().faultsInjected().hang()).isEqualTo(1);
         }
 
         @Test
@@ -806,7 +817,7 @@ class TokenAuthorityTest {
                 throws Exception {
             CountDownLatch hangIsHeld = new CountDownLatch(1);
             CountDownLatch releaseHang = new CountDownLatch(1);
-            authority = scripted(duration -> {
+            scripted(duration -> {
                 if (duration.equals(Duration.ofSeconds(30))) {
                     hangIsHeld.countDown();
                     awaitQuietly(releaseHang);
@@ -845,13 +856,13 @@ class TokenAuthorityTest {
 
         @Test
         void resetForgetsFaultCountsAndStatuses() {
-            authority = scripted(NO_PAUSE, inject(FaultKind.ERROR, 500));
+            scripted(NO_PAUSE, inject(FaultKind.ERROR, 500));
             refresh(mintOne().refreshToken());
 
-            authority.reset();
+            reset.reset();
 
-            assertThat(authority.stats().faultsInjected()).isEqualTo(FaultCounts.NONE);
-            assertThat(authority.stats().requestsByStatus()).isEmpty();
+            assertThat(counters.stats().faultsInjected()).isEqualTo(FaultCounts.NONE);
+            assertThat(counters.stats().requestsByStatus()).isEmpty();
         }
     }
 
