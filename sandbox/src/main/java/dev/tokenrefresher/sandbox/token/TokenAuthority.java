@@ -1,6 +1,5 @@
 package dev.tokenrefresher.sandbox.token;
 
-import dev.tokenrefresher.sandbox.authorize.AuthorizationCodes;
 import dev.tokenrefresher.sandbox.faults.AfterRotationFaults;
 import dev.tokenrefresher.sandbox.faults.FaultDecider;
 import dev.tokenrefresher.sandbox.faults.FaultDecision;
@@ -11,18 +10,16 @@ import dev.tokenrefresher.sandbox.settings.SandboxProperties;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * The sandbox authorization server's token logic. The connections and every token it ever issued live in the
- * {@link ConnectionRegistry}, the counters that belong to no one connection in the {@link SandboxCounters}, all in
- * memory. Time comes from the injected {@link Clock} only, so expiry is testable without waiting.
+ * The sandbox authorization server's token logic: answers every token endpoint request and every revocation. The
+ * connections and the tokens they were issued live in the {@link ConnectionRegistry}, the counters that belong to no
+ * one connection in the {@link SandboxCounters}, all in memory. Time comes from the injected {@link Clock} only, so
+ * expiry is testable without waiting.
  *
  * <p>
  * Each request first asks the {@link FaultDecider} whether to answer with an injected fault. A faulted request never
@@ -38,10 +35,9 @@ import org.springframework.stereotype.Component;
  * <p>
  * A granted refresh may still lose its answer: the {@link AfterRotationFaults} are asked after the rotation, so the
  * presented refresh token is spent and the new one never reaches the client.
- *
  */
 @Component
-class TokenAuthority implements ConnectionMinter {
+class TokenAuthority {
 
     private static final Logger log = LoggerFactory.getLogger(TokenAuthority.class);
 
@@ -51,31 +47,27 @@ class TokenAuthority implements ConnectionMinter {
     private final AfterRotationFaults afterRotation;
     private final TailFaults tail;
     private final Pause pause;
-    private final AuthorizationCodes codes;
     private final CodeExchange codeExchange;
-    private final ClientCredentials registeredClient;
-    private final Duration refreshTokenLifetime;
-    private final Duration refreshTokenHardLifetime;
-    private final SecureTokens tokens = new SecureTokens();
     private final ConnectionRegistry connections;
     private final SandboxCounters counters;
+    private final ClientCredentials registeredClient;
+    private final Duration refreshTokenLifetime;
+    private final SecureTokens tokens = new SecureTokens();
 
     TokenAuthority(Clock clock, SandboxProperties properties, RuntimeSettings settings, FaultDecider faults,
-            AfterRotationFaults afterRotation, TailFaults tail, Pause pause, AuthorizationCodes codes,
+            AfterRotationFaults afterRotation, TailFaults tail, Pause pause, CodeExchange codeExchange,
             ConnectionRegistry connections, SandboxCounters counters) {
         this.clock = clock;
-        this.connections = connections;
-        this.counters = counters;
-        this.codes = codes;
-        this.codeExchange = new CodeExchange(codes, this);
+        this.codeExchange = codeExchange;
         this.tail = tail;
         this.settings = settings;
         this.faults = faults;
         this.afterRotation = afterRotation;
         this.pause = pause;
+        this.connections = connections;
+        this.counters = counters;
         this.registeredClient = new ClientCredentials(properties.clientId(), properties.clientSecret());
         this.refreshTokenLifetime = properties.refreshTokenLifetime();
-        this.refreshTokenHardLifetime = properties.refreshTokenHardLifetime();
     }
 
     /**
@@ -192,7 +184,7 @@ class TokenAuthority implements ConnectionMinter {
 
     private TokenAnswer refresh(Connection connection, TokenRequest request) {
         Instant now = clock.instant();
-        RefreshRules rules = currentRules();
+        RefreshRules rules = RefreshRules.current(settings, refreshTokenLifetime);
         RefreshOutcome outcome = connection.refresh(request.refreshToken(), now, rules,
                 () -> issueRefreshToken(connection));
         return switch (outcome) {
@@ -203,31 +195,6 @@ class TokenAuthority implements ConnectionMinter {
             case RefreshOutcome.Refreshed refreshed -> lostOrGranted(connection, grant(rules, now, request,
                     refreshed));
         };
-    }
-
-    /**
-     * Creates the connection of an exchanged authorization code, under the realm id its consent redirect named, and
-     * answers its first tokens as a refresh would.
-     */
-    TokenGrant authorized(String realmId, boolean includeHardExpiry) {
-        Instant now = clock.instant();
-        RefreshRules rules = currentRules();
-        String refreshToken = tokens.refreshToken();
-        Connection connection = new Connection(connections.nextNumber(), realmId, refreshToken, now, rules,
-                refreshTokenHardLifetime, null);
-        Connection earlier = connections.replace(connection);
-        if (earlier != null) {
-            // the user authorized a company that was connected before (a reconnect): the new authorization starts a
-            // new chain, with a new hard cap, and the earlier chain's tokens are refused from now on
-            earlier.revoke();
-        }
-        connections.indexRefreshToken(refreshToken, connection);
-        log.info("Authorization code exchanged: connection of realm {} {}", realmId, earlier == null
-                ? "created"
-                : "authorized again (its earlier tokens revoked)");
-        return new TokenGrant(TokenGrant.BEARER, tokens.accessToken(), rules.accessTokenLifetime().toSeconds(),
-                refreshToken, secondsBetween(now, connection.refreshTokenExpiresAt()),
-                includeHardExpiry ? secondsBetween(now, connection.hardExpiresAt()) : null);
     }
 
     /** The rotation happened: the answer is lost now if a fault after rotation is pending for this connection. */
@@ -254,38 +221,6 @@ class TokenAuthority implements ConnectionMinter {
         return refreshToken;
     }
 
-    /** Creates connections as if each had just completed the authorization-code flow. */
-    @Override
-    public List<MintedConnection> mint(int count) {
-        return mint(count, null);
-    }
-
-    /**
-     * {@link #mint(int)} with a reuse grace of their own for the connections.
-     *
-     * @param reuseGrace
-     *            null: they follow the run-time default
-     */
-    List<MintedConnection> mint(int count, Duration reuseGrace) {
-        Instant now = clock.instant();
-        RefreshRules rules = currentRules();
-        List<MintedConnection> minted = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            String refreshToken = tokens.refreshToken();
-            Connection connection;
-            do {
-                connection = new Connection(connections.nextNumber(), tokens.realmId(), refreshToken, now, rules,
-                        refreshTokenHardLifetime, reuseGrace);
-            } while (connections.addIfAbsent(connection) != null);
-            connections.indexRefreshToken(refreshToken, connection);
-            minted.add(new MintedConnection(connection.realmId(), tokens.accessToken(), refreshToken,
-                    TokenGrant.BEARER, rules.accessTokenLifetime().toSeconds(),
-                    secondsBetween(now, connection.refreshTokenExpiresAt()), now));
-        }
-        log.info("Minted {} connection(s), {} in total", count, connections.size());
-        return minted;
-    }
-
     /** What a revocation request (RFC 7009) came to. */
     enum Revocation {
         REVOKED, UNKNOWN_TOKEN, INVALID_CLIENT
@@ -309,88 +244,6 @@ class TokenAuthority implements ConnectionMinter {
         connection.revoke();
         log.info("Revoked the connection of realm {} at the client's request", connection.realmId());
         return Revocation.REVOKED;
-    }
-
-    /** @return false when no connection has that realm id */
-    boolean revoke(String realmId) {
-        Connection connection = connections.byRealmId(realmId);
-        if (connection == null) {
-            return false;
-        }
-        connection.revoke();
-        log.info("Revoked the connection of realm {}", realmId);
-        return true;
-    }
-
-    Optional<ConnectionReport> report(String realmId) {
-        return Optional.ofNullable(connections.byRealmId(realmId)).map(this::report);
-    }
-
-    private ConnectionReport report(Connection connection) {
-        return connection.report(settings.reuseGrace(), settings.answerDelay(), tail.groupOf(connection.number()));
-    }
-
-    /**
-     * Sets how long one connection's granted answers are held after the rotation; null makes it follow the run-time
-     * {@code answerDelayMillis} again.
-     *
-     * @return false when no connection has that realm id
-     */
-    boolean changeAnswerDelay(String realmId, Duration delay) {
-        Connection connection = connections.byRealmId(realmId);
-        if (connection == null) {
-            return false;
-        }
-        connection.changeAnswerDelay(delay);
-        log.debug("Realm {}: granted answers are held {} after the rotation", realmId, delay == null
-                ? "as the run-time default says"
-                : delay);
-        return true;
-    }
-
-    /**
-     * Sets the reuse grace of one connection; null makes it follow the run-time default.
-     *
-     * @return false when no connection has that realm id
-     */
-    boolean changeReuseGrace(String realmId, Duration grace) {
-        Connection connection = connections.byRealmId(realmId);
-        if (connection == null) {
-            return false;
-        }
-        connection.changeReuseGrace(grace);
-        log.info("Realm {}: refresh tokens rotated away stay usable for {}", realmId, grace == null
-                ? "the run-time default"
-                : grace);
-        return true;
-    }
-
-    /**
-     * Moves the hard cap of one connection's refresh-token chain.
-     *
-     * @return false when no connection has that realm id
-     */
-    boolean changeHardExpiresAt(String realmId, Instant cap) {
-        Connection connection = connections.byRealmId(realmId);
-        if (connection == null) {
-            return false;
-        }
-        connection.changeHardExpiresAt(cap);
-        log.info("Realm {}: refresh-token chain hard-expires at {}", realmId, cap);
-        return true;
-    }
-
-    /** All connections, oldest first. */
-    List<ConnectionReport> reports() {
-        return connections.all()
-                .stream()
-                .sorted(Comparator.comparingLong(Connection::number))
-                .map(this::report)
-                .toList();
-    }
-
-    private RefreshRules currentRules() {
-        return new RefreshRules(settings.current(), refreshTokenLifetime, settings.reuseGrace());
     }
 
     private static long secondsBetween(Instant from, Instant to) {

@@ -50,6 +50,8 @@ class TokenAuthorityTest {
 
     private final MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
     private TokenAuthority authority;
+    private ConnectionMint mint;
+    private ConnectionControl control;
     private SandboxCounters counters;
     private SandboxReset reset;
 
@@ -68,12 +70,15 @@ class TokenAuthorityTest {
 
     /** Wires the token package's beans as Spring does, in place of those the test had so far. */
     private void start(SandboxProperties properties, FaultDecider faults, TailFaults tail, Pause pause) {
+        RuntimeSettings settings = new RuntimeSettings(properties);
         AuthorizationCodes codes = new AuthorizationCodes(clock, AuthorizeProperties.defaults());
         ConnectionRegistry connections = new ConnectionRegistry();
+        mint = new ConnectionMint(clock, properties, settings, connections);
+        control = new ConnectionControl(connections, settings, tail);
         counters = new SandboxCounters(connections, codes);
         reset = new SandboxReset(connections, counters, codes);
-        authority = new TokenAuthority(clock, properties, new RuntimeSettings(properties), faults,
-                new AfterRotationFaults(), tail, pause, codes, connections, counters);
+        authority = new TokenAuthority(clock, properties, settings, faults, new AfterRotationFaults(), tail, pause,
+                new CodeExchange(codes, mint, control), connections, counters);
     }
 
     private static SandboxProperties rotatingEvery(int rotateEvery) {
@@ -81,7 +86,7 @@ class TokenAuthorityTest {
     }
 
     private MintedConnection mintOne() {
-        return authority.mint(1).getFirst();
+        return mint.mint(1).getFirst();
     }
 
     private TokenAnswer refresh(String refreshToken) {
@@ -95,7 +100,7 @@ class TokenAuthorityTest {
     }
 
     private ConnectionReport report(MintedConnection connection) {
-        return authority.report(connection.realmId()).orElseThrow();
+        return control.report(connection.realmId()).orElseThrow();
     }
 
     private static TokenRefusal invalidGrant(InvalidGrantReason reason) {
@@ -107,7 +112,7 @@ class TokenAuthorityTest {
 
         @Test
         void mintedConnectionsHaveDistinctIntuitLikeRealmIdsAndPrefixedTokens() {
-            List<MintedConnection> minted = authority.mint(50);
+            List<MintedConnection> minted = mint.mint(50);
 
             assertThat(minted).hasSize(50);
             assertThat(minted).extracting(MintedConnection::realmId)
@@ -280,7 +285,7 @@ class TokenAuthorityTest {
         void revokedConnectionRefusesItsRefreshToken() {
             MintedConnection minted = mintOne();
 
-            assertThat(authority.revoke(minted.realmId())).isTrue();
+            assertThat(control.revoke(minted.realmId())).isTrue();
 
             assertThat(refresh(minted.refreshToken())).isEqualTo(invalidGrant(InvalidGrantReason.REVOKED));
             assertThat(report(minted).revoked()).isTrue();
@@ -289,7 +294,7 @@ class TokenAuthorityTest {
 
         @Test
         void revokingAnUnknownRealmChangesNothing() {
-            assertThat(authority.revoke("9130000000000000")).isFalse();
+            assertThat(control.revoke("9130000000000000")).isFalse();
         }
 
         @Test
@@ -350,7 +355,7 @@ class TokenAuthorityTest {
 
         @Test
         void theRefreshCounterCountsWhatTheStatsCountWithoutRefusals() {
-            List<MintedConnection> minted = authority.mint(3);
+            List<MintedConnection> minted = mint.mint(3);
             minted.forEach(connection -> refreshed(connection.refreshToken()));
             refresh(minted.getFirst().refreshToken());
             refresh("sbx_rt_unknown");
@@ -582,7 +587,7 @@ class TokenAuthorityTest {
         private static final Duration GRACE = Duration.ofMinutes(30);
 
         private MintedConnection mintWithGrace() {
-            return authority.mint(1, GRACE).getFirst();
+            return mint.mint(1, GRACE).getFirst();
         }
 
         @Test
@@ -636,19 +641,19 @@ class TokenAuthorityTest {
             TokenGrant first = refreshed(minted.refreshToken());
             assertThat(refresh(minted.refreshToken())).isEqualTo(invalidGrant(InvalidGrantReason.ROTATED_AWAY));
 
-            assertThat(authority.changeReuseGrace(minted.realmId(), GRACE)).isTrue();
+            assertThat(control.changeReuseGrace(minted.realmId(), GRACE)).isTrue();
             refreshed(first.refreshToken());
 
             assertThat(refreshed(first.refreshToken())).isNotNull();
             assertThat(report(minted).reuseGraceSeconds()).isEqualTo(GRACE.toSeconds());
-            assertThat(authority.changeReuseGrace("9130000000000000", GRACE)).isFalse();
+            assertThat(control.changeReuseGrace("9130000000000000", GRACE)).isFalse();
         }
 
         @Test
         void revokedChainRefusesTheReplacedTokenToo() {
             MintedConnection minted = mintWithGrace();
             refreshed(minted.refreshToken());
-            authority.revoke(minted.realmId());
+            control.revoke(minted.realmId());
 
             assertThat(refresh(minted.refreshToken())).isEqualTo(invalidGrant(InvalidGrantReason.REVOKED));
         }
@@ -672,7 +677,7 @@ class TokenAuthorityTest {
             held[0] = mintOne();
             MintedConnection other = mintOne();
 
-            assertThat(authority.changeAnswerDelay(held[0].realmId(), Duration.ofMillis(1500))).isTrue();
+            assertThat(control.changeAnswerDelay(held[0].realmId(), Duration.ofMillis(1500))).isTrue();
             refreshed(held[0].refreshToken());
             refreshed(other.refreshToken());
 
@@ -686,12 +691,12 @@ class TokenAuthorityTest {
         @Test
         void connectionFollowsTheRunTimeDefaultAgainWithNullAndAnUnknownRealmIsNoChange() {
             MintedConnection minted = mintOne();
-            authority.changeAnswerDelay(minted.realmId(), Duration.ofSeconds(2));
+            control.changeAnswerDelay(minted.realmId(), Duration.ofSeconds(2));
 
-            assertThat(authority.changeAnswerDelay(minted.realmId(), null)).isTrue();
+            assertThat(control.changeAnswerDelay(minted.realmId(), null)).isTrue();
 
             assertThat(report(minted).answerDelayMillis()).isZero();
-            assertThat(authority.changeAnswerDelay("9130000000000000", Duration.ofSeconds(2))).isFalse();
+            assertThat(control.changeAnswerDelay("9130000000000000", Duration.ofSeconds(2))).isFalse();
         }
     }
 
@@ -711,9 +716,9 @@ class TokenAuthorityTest {
 
         @Test
         void reportsListConnectionsOldestFirst() {
-            List<MintedConnection> minted = authority.mint(20);
+            List<MintedConnection> minted = mint.mint(20);
 
-            assertThat(authority.reports()).extracting(ConnectionReport::realmId)
+            assertThat(control.reports()).extracting(ConnectionReport::realmId)
                     .containsExactlyElementsOf(minted.stream().map(MintedConnection::realmId).toList());
         }
 
@@ -728,7 +733,7 @@ class TokenAuthorityTest {
             assertThat(counters.stats()).isEqualTo(new SandboxStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, FaultCounts.NONE,
                     AfterRotationCounts.NONE,
                     new TreeMap<>(), NO_AUTHORIZATIONS));
-            assertThat(authority.report(minted.realmId())).isEmpty();
+            assertThat(control.report(minted.realmId())).isEmpty();
             assertThat(refresh(minted.refreshToken())).isEqualTo(invalidGrant(InvalidGrantReason.UNKNOWN));
         }
     }
