@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
@@ -48,12 +49,6 @@ public final class Benchmark {
     }
 
     private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
-
-    /**
-     * The broker's and the database's processes, whose CPU the runs count: every {@code beam.smp} and {@code postgres}
-     * until {@link #main} finds the very servers it talks to (a machine may run more of each).
-     */
-    private static ServerProcesses.Servers servers = ServerProcesses.Servers.everyProcess();
 
     static void log(String line) {
         // a formatter: LocalTime.toString() leaves out zero seconds ("06:40" instead of "06:40:00")
@@ -116,7 +111,9 @@ public final class Benchmark {
                     .run(benchProperties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
                             .toArray(String[]::new));
             JdbcClient jdbc = context.getBean(JdbcClient.class);
-            servers = ServerProcesses.Servers.of(Integer.parseInt(common.get("spring.rabbitmq.port")), jdbc);
+            // the very servers it talks to: a machine may run more of each
+            ServerProcesses.Servers servers = ServerProcesses.Servers.of(Integer.parseInt(common.get(
+                    "spring.rabbitmq.port")), jdbc);
             log("measuring the broker's processes " + servers.broker().get() + " and the database server's "
                     + servers.database().get());
             ConnectionCopier copier = new ConnectionCopier(context.getBean(DataSource.class), context.getBean(
@@ -147,25 +144,26 @@ public final class Benchmark {
                     context.getBean(
                             TokenEndpointClient.class),
                     jdbc, context.getBean(ProviderRegistry.class).get(PROVIDER));
+            MeteredProcesses processes = new MeteredProcesses(sandbox, scheduler, servers);
             warmUpSandbox(settings, seeder, sweep);
             for (int workers : settings.workerCounts()) {
-                results.add(catchUp(settings, workers, common, seeder, provider, sandbox, scheduler, consumers));
+                results.add(catchUp(settings, workers, common, seeder, provider, processes, consumers));
             }
 
             for (int threads : settings.sweeps() && !settings.tail().only()
                     ? List.of(1, maxThreads)
                     : List.<Integer>of()) {
                 seeder.rearmAll();
-                results.add(sweep(settings, threads, sweep, provider, sandbox, scheduler));
+                results.add(sweep(settings, threads, sweep, provider, processes));
             }
             List<SteadyResult> steady = new ArrayList<>();
             if (!settings.steady().duration().isZero()) {
-                SteadyResult ours = steadyState(settings, common, seeder, provider, sandbox, scheduler, jdbc);
+                SteadyResult ours = steadyState(settings, common, seeder, provider, processes, jdbc);
                 steady.add(ours);
                 if (settings.sweeps()) {
                     purgeQueues(context);
                     steady.add(sweepSteadyState(settings, sweep.withRefreshLeadTime(settings.steady().lead()), ours,
-                            provider, sandbox, scheduler));
+                            provider, processes));
                 }
             }
             List<TailResult> tail = List.of();
@@ -174,14 +172,14 @@ public final class Benchmark {
                 purgeQueues(beans);
                 try (ClaimLog claims = new ClaimLog(jdbc)) {
                     tail = new TailScenario(settings, common, seeder, provider, sweep, () -> purgeQueues(beans),
-                            workers -> meter(sandbox, scheduler, workers).component("bench JVM", () -> List.of(
+                            workers -> processes.meter(workers).component("bench JVM", () -> List.of(
                                     ProcessHandle.current().pid())))
                             .run(claims);
                 }
             }
             Footprint.Result footprint = null;
             if (settings.footprintConnections() > 0) {
-                footprint = footprint(settings, common, context, copier, scheduler);
+                footprint = footprint(settings, common, context, copier, scheduler, servers.broker());
             }
             Capacity capacity = steady.isEmpty()
                     ? null
@@ -249,7 +247,7 @@ public final class Benchmark {
      * @param consumers how many consumers the provider's work queue has now
      */
     private static RunResult catchUp(BenchSettings settings, int workerCount, Map<String, String> common,
-            Seeder seeder, SandboxClient provider, AppProcess sandbox, AppProcess scheduler, IntSupplier consumers) {
+            Seeder seeder, SandboxClient provider, MeteredProcesses processes, IntSupplier consumers) {
         List<AppProcess> workers = WorkerProcesses.start("catch-up-" + workerCount, settings, workerCount, common,
                 Map.of());
         try {
@@ -277,7 +275,7 @@ public final class Benchmark {
             log("catch-up with " + workerCount + " worker(s): " + connections.size() + " due messages published with "
                     + "the consumers paused; resuming them");
             seeder.publishDueNow(connections);
-            CpuMeter cpu = meter(sandbox, scheduler, workers);
+            CpuMeter cpu = processes.meter(workers);
             var statsBefore = provider.stats();
             long base = statsBefore.get("refreshes").asLong();
             Progress progress = new Progress();
@@ -337,7 +335,7 @@ public final class Benchmark {
      * after its access token expired is counted by the sandbox.
      */
     private static SteadyResult steadyState(BenchSettings settings, Map<String, String> common, Seeder seeder,
-            SandboxClient provider, AppProcess sandbox, AppProcess scheduler, JdbcClient jdbc) {
+            SandboxClient provider, MeteredProcesses processes, JdbcClient jdbc) {
         BenchSettings.Steady steady = settings.steady();
         provider.accessTokenLifetime(steady.cycle().plus(steady.lead()));
         List<AppProcess> workers = WorkerProcesses.start("steady", settings, steady.workers(), common, Map.of(
@@ -354,7 +352,7 @@ public final class Benchmark {
             seeder.publishAtDueTimes(connections);
             AppProcess.sleep(steady.cycle());
             WorkerProcesses.awaitFirstCycleDrained(workers, steady.cycle());
-            CpuMeter cpu = meter(sandbox, scheduler, workers);
+            CpuMeter cpu = processes.meter(workers);
             var statsBefore = provider.stats();
             long base = statsBefore.get("refreshes").asLong();
             LatenessHistogram before = WorkerProcesses.lateness(workers);
@@ -403,7 +401,7 @@ public final class Benchmark {
      * it and counted into their buckets.
      */
     private static SteadyResult sweepSteadyState(BenchSettings settings, SweepBaseline sweep, SteadyResult ours,
-            SandboxClient provider, AppProcess sandbox, AppProcess scheduler) throws InterruptedException {
+            SandboxClient provider, MeteredProcesses processes) throws InterruptedException {
         BenchSettings.Steady steady = settings.steady();
         int threads = settings.concurrency();
         log(String.format(java.util.Locale.ROOT, "steady state, pooled sweep: a pass every %d s with %d threads over "
@@ -411,7 +409,7 @@ public final class Benchmark {
                 threads, ours.connections(), steady.cycle().toSeconds()));
         long handedOver = sweep.run(threads, steady.cycle(), new Progress());
         log("  " + handedOver + " refreshed that came due while the workers stopped (not measured)");
-        CpuMeter cpu = meter(sandbox, scheduler, List.of()).component("bench JVM (the sweep)", () -> List.of(
+        CpuMeter cpu = processes.meter(List.of()).component("bench JVM (the sweep)", () -> List.of(
                 ProcessHandle.current().pid()));
         var statsBefore = provider.stats();
         long base = statsBefore.get("refreshes").asLong();
@@ -448,13 +446,14 @@ public final class Benchmark {
 
     /** Stores and schedules many connections, then measures what they take at rest; one worker runs meanwhile. */
     private static Footprint.Result footprint(BenchSettings settings, Map<String, String> common,
-            ConfigurableApplicationContext context, ConnectionCopier copier, AppProcess scheduler) throws Exception {
+            ConfigurableApplicationContext context, ConnectionCopier copier, AppProcess scheduler,
+            Supplier<List<Long>> broker) throws Exception {
         log(String.format(java.util.Locale.ROOT, "footprint: storing and scheduling %,d connections",
                 settings.footprintConnections()));
         List<AppProcess> workers = WorkerProcesses.start("footprint", settings, 1, common, Map.of());
         try {
             Footprint.Result result = new Footprint(copier, context.getBean(JdbcClient.class), context.getBean(
-                    RefreshPublisher.class), PROVIDER, servers.broker()).run(settings.footprintConnections(),
+                    RefreshPublisher.class), PROVIDER, broker).run(settings.footprintConnections(),
                             settings
                                     .footprintTokenChars(),
                             scheduler, workers.getFirst());
@@ -475,8 +474,8 @@ public final class Benchmark {
     }
 
     private static RunResult sweep(BenchSettings settings, int threads, SweepBaseline sweep, SandboxClient provider,
-            AppProcess sandbox, AppProcess scheduler) throws InterruptedException {
-        CpuMeter cpu = meter(sandbox, scheduler, List.of()).component("bench JVM (the sweep)", () -> List.of(
+            MeteredProcesses processes) throws InterruptedException {
+        CpuMeter cpu = processes.meter(List.of()).component("bench JVM (the sweep)", () -> List.of(
                 ProcessHandle.current().pid()));
         Progress progress = new Progress();
         long base = provider.refreshes();
@@ -495,17 +494,6 @@ public final class Benchmark {
         return new RunResult(threads == 1 ? "cron sweep, one at a time" : "pooled sweep, " + threads + " threads",
                 threads + " in flight", done, seconds, CpuMeter.seconds(before, after), progress.samples(),
                 done >= total);
-    }
-
-    private static CpuMeter meter(AppProcess sandbox, AppProcess scheduler, List<AppProcess> workers) {
-        CpuMeter cpu = new CpuMeter();
-        if (!workers.isEmpty()) {
-            cpu.component("workers", () -> workers.stream().map(AppProcess::pid).toList());
-        }
-        return cpu.component("scheduler", () -> List.of(scheduler.pid()))
-                .component("sandbox", () -> List.of(sandbox.pid()))
-                .component(Capacity.DATABASE, servers.database())
-                .component(Capacity.BROKER, servers.broker());
     }
 
     /**
