@@ -12,7 +12,6 @@ import dev.tokenrefresher.common.provider.ProviderRegistry;
 import dev.tokenrefresher.common.provider.TokenEndpointClient;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -85,7 +84,6 @@ public final class Benchmark {
         common.putAll(settings.sharedProperties());
 
         List<AppProcess> apps = new ArrayList<>();
-        List<RunResult> results = new ArrayList<>();
         ConfigurableApplicationContext context = null;
         log("benchmark " + run + ": " + settings);
         // Ctrl-C or a kill ends this JVM without running the finally blocks below: the apps it started end with it.
@@ -137,25 +135,14 @@ public final class Benchmark {
             AmqpAdmin admin = context.getBean(AmqpAdmin.class);
             String workQueue = new RefresherTopology(context.getBean(MessagingProperties.class)).workQueue(PROVIDER);
             IntSupplier consumers = () -> admin.getQueueInfo(workQueue).getConsumerCount();
-            // the same concurrency as every catch-up: threads = refreshes in flight in total
-            int maxThreads = settings.concurrency();
             SweepBaseline sweep = new SweepBaseline(context.getBean(ConnectionClaims.class),
                     context.getBean(RefreshOutcomes.class),
                     context.getBean(
                             TokenEndpointClient.class),
                     jdbc, context.getBean(ProviderRegistry.class).get(PROVIDER));
             MeteredProcesses processes = new MeteredProcesses(sandbox, scheduler, servers);
-            warmUpSandbox(settings, seeder, sweep);
-            for (int workers : settings.workerCounts()) {
-                results.add(catchUp(settings, workers, common, seeder, provider, processes, consumers));
-            }
-
-            for (int threads : settings.sweeps() && !settings.tail().only()
-                    ? List.of(1, maxThreads)
-                    : List.<Integer>of()) {
-                seeder.rearmAll();
-                results.add(sweep(settings, threads, sweep, provider, processes));
-            }
+            List<RunResult> results = new CatchUpScenario(settings, common, seeder, provider, sweep, processes,
+                    consumers).run();
             List<SteadyResult> steady = new ArrayList<>();
             if (!settings.steady().duration().isZero()) {
                 SteadyResult ours = steadyState(settings, common, seeder, provider, processes, jdbc);
@@ -223,109 +210,6 @@ public final class Benchmark {
                 cleanUp(context, schema, prefix);
                 context.close();
             }
-        }
-    }
-
-    /**
-     * Before anything is measured, the pooled sweep refreshes {@code sandboxWarmup} connections: the sandbox's JIT
-     * compiles its hot code then, not within the first catch-up (whose measured CPU held 16 s of it), and the sweep's
-     * code in this JVM is compiled before the sweep is measured.
-     */
-    private static void warmUpSandbox(BenchSettings settings, Seeder seeder, SweepBaseline sweep)
-            throws InterruptedException {
-        if (settings.sandboxWarmup() == 0) {
-            return;
-        }
-        long started = System.nanoTime();
-        seeder.rearmOnly(settings.sandboxWarmup());
-        long refreshed = sweep.withColdStartTimeout().run(settings.concurrency(), settings.runLimit(), new Progress());
-        log(String.format(java.util.Locale.ROOT, "warmed up the sandbox and the sweep's code: %,d refreshes by the "
-                + "pooled sweep in %s s, not measured", refreshed, seconds(started)));
-    }
-
-    /**
-     * @param consumers how many consumers the provider's work queue has now
-     */
-    private static RunResult catchUp(BenchSettings settings, int workerCount, Map<String, String> common,
-            Seeder seeder, SandboxClient provider, MeteredProcesses processes, IntSupplier consumers) {
-        List<AppProcess> workers = WorkerProcesses.start("catch-up-" + workerCount, settings, workerCount, common,
-                Map.of());
-        try {
-            if (settings.warmup() > 0) {
-                long warmBase = provider.refreshes();
-                Instant warmStart = Instant.now();
-                List<Registered> warm = seeder.rearm(settings.warmup());
-                seeder.publishDueNow(warm);
-                long warmDeadline = System.nanoTime() + settings.runLimit().toNanos();
-                // until every warm-up refresh is stored, not only answered: a store after the catch-up's rearm would
-                // make that connection's catch-up message stale (seen: 3 of 2,000 never refreshed, the run ending at
-                // its limit)
-                while ((provider.refreshes() - warmBase < warm.size()
-                        || seeder.notStoredSince(warm.size(), warmStart) > 0) && System.nanoTime() < warmDeadline) {
-                    AppProcess.sleep(Duration.ofMillis(200));
-                }
-                log("  warmed up the worker(s) with " + warm.size() + " refreshes");
-            }
-            List<Registered> connections = seeder.rearmAll();
-            // As after an outage: the due messages wait in the queue while the consumers are paused (a worker pauses
-            // them while its provider's breaker is open) and the catch-up starts when they resume. Publishing them
-            // is not part of it: it happened over the outage, and the sweep has no such step either.
-            updateBreakers(workers, "FORCE_OPEN");
-            awaitConsumers(consumers, 0);
-            log("catch-up with " + workerCount + " worker(s): " + connections.size() + " due messages published with "
-                    + "the consumers paused; resuming them");
-            seeder.publishDueNow(connections);
-            CpuMeter cpu = processes.meter(workers);
-            var statsBefore = provider.stats();
-            long base = statsBefore.get("refreshes").asLong();
-            Progress progress = new Progress();
-            CpuMeter.Reading before = cpu.read();
-            ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-            sampler.scheduleAtFixedRate(() -> progress.sample(provider.refreshes() - base), 0, 500,
-                    TimeUnit.MILLISECONDS);
-            updateBreakers(workers, "CLOSE");
-            long deadline = System.nanoTime() + settings.runLimit().toNanos();
-            long done;
-            while ((done = provider.refreshes() - base) < connections.size() && System.nanoTime() < deadline) {
-                AppProcess.sleep(Duration.ofMillis(200));
-            }
-            double seconds = progress.elapsedSeconds();
-            CpuMeter.Reading after = cpu.read();
-            sampler.shutdownNow();
-            progress.sample(done);
-            var statsAfter = provider.stats();
-            log(String.format(java.util.Locale.ROOT, "  %,d refreshed in %.1f s; overlapping %d, invalid_grant %d",
-                    done, seconds, statsAfter.get("overlappingRefreshes").asLong() - statsBefore.get(
-                            "overlappingRefreshes").asLong(),
-                    statsAfter.get("invalidGrants").asLong() - statsBefore
-                            .get("invalidGrants").asLong()));
-            return new RunResult("token-refresher, " + workerCount + " worker" + (workerCount == 1 ? "" : "s"),
-                    workerCount + " × " + settings.concurrencyPerWorker(workerCount) + " in flight", done, seconds,
-                    CpuMeter.seconds(
-                            before, after),
-                    progress.samples(), done >= connections.size());
-        } finally {
-            workers.forEach(AppProcess::close);
-        }
-    }
-
-    /**
-     * Moves every worker's breaker of the provider through resilience4j's actuator endpoint: {@code FORCE_OPEN} pauses
-     * the worker's consumers, {@code CLOSE} resumes them.
-     */
-    private static void updateBreakers(List<AppProcess> workers, String updateState) {
-        workers.forEach(worker -> worker.post("/actuator/circuitbreakers/" + PROVIDER, "{\"updateState\":\""
-                + updateState + "\"}"));
-    }
-
-    private static void awaitConsumers(IntSupplier consumers, int expected) {
-        long deadline = System.nanoTime() + HEALTHY_WITHIN.toNanos();
-        while (consumers.getAsInt() != expected) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the work queue still has " + consumers.getAsInt()
-                        + " consumer(s), not " + expected + ", after " + HEALTHY_WITHIN);
-            }
-            AppProcess.sleep(Duration.ofMillis(100));
         }
     }
 
@@ -471,29 +355,6 @@ public final class Benchmark {
 
     private static long delta(JsonNode before, JsonNode after, String counter) {
         return after.get(counter).asLong() - before.get(counter).asLong();
-    }
-
-    private static RunResult sweep(BenchSettings settings, int threads, SweepBaseline sweep, SandboxClient provider,
-            MeteredProcesses processes) throws InterruptedException {
-        CpuMeter cpu = processes.meter(List.of()).component("bench JVM (the sweep)", () -> List.of(
-                ProcessHandle.current().pid()));
-        Progress progress = new Progress();
-        long base = provider.refreshes();
-        CpuMeter.Reading before = cpu.read();
-        log("sweep with " + threads + " thread(s), for at most " + settings.sweepLimit(threads).toSeconds() + " s");
-        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-        sampler.scheduleAtFixedRate(progress::sampleLatest, 0, 500, TimeUnit.MILLISECONDS);
-        long done = sweep.run(threads, settings.sweepLimit(threads), progress);
-        double seconds = progress.elapsedSeconds();
-        CpuMeter.Reading after = cpu.read();
-        sampler.shutdownNow();
-        progress.sample(done);
-        log(String.format(java.util.Locale.ROOT, "  %,d refreshed in %.1f s (provider counted %,d)", done, seconds,
-                provider.refreshes() - base));
-        long total = settings.connections();
-        return new RunResult(threads == 1 ? "cron sweep, one at a time" : "pooled sweep, " + threads + " threads",
-                threads + " in flight", done, seconds, CpuMeter.seconds(before, after), progress.samples(),
-                done >= total);
     }
 
     /**
