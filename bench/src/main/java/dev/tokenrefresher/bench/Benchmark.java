@@ -2,7 +2,6 @@ package dev.tokenrefresher.bench;
 
 import dev.tokenrefresher.common.connection.ConnectionClaims;
 import dev.tokenrefresher.common.connection.RefreshOutcomes;
-import dev.tokenrefresher.common.connection.Registered;
 import dev.tokenrefresher.common.crypto.TokenCipher;
 import dev.tokenrefresher.common.handoff.HandoffDrain;
 import dev.tokenrefresher.common.messaging.MessagingProperties;
@@ -20,9 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
@@ -32,7 +28,6 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import tools.jackson.databind.JsonNode;
 
 /**
  * The benchmark: the real apps against the local PostgreSQL and RabbitMQ and the sandbox provider, a catch-up of
@@ -108,6 +103,8 @@ public final class Benchmark {
             context = new SpringApplicationBuilder(BenchContext.class).web(WebApplicationType.NONE)
                     .run(benchProperties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
                             .toArray(String[]::new));
+            ConfigurableApplicationContext beans = context;
+            Runnable purgeQueues = () -> purgeQueues(beans);
             JdbcClient jdbc = context.getBean(JdbcClient.class);
             // the very servers it talks to: a machine may run more of each
             ServerProcesses.Servers servers = ServerProcesses.Servers.of(Integer.parseInt(common.get(
@@ -143,22 +140,15 @@ public final class Benchmark {
             MeteredProcesses processes = new MeteredProcesses(sandbox, scheduler, servers);
             List<RunResult> results = new CatchUpScenario(settings, common, seeder, provider, sweep, processes,
                     consumers).run();
-            List<SteadyResult> steady = new ArrayList<>();
-            if (!settings.steady().duration().isZero()) {
-                SteadyResult ours = steadyState(settings, common, seeder, provider, processes, jdbc);
-                steady.add(ours);
-                if (settings.sweeps()) {
-                    purgeQueues(context);
-                    steady.add(sweepSteadyState(settings, sweep.withRefreshLeadTime(settings.steady().lead()), ours,
-                            provider, processes));
-                }
-            }
+            List<SteadyResult> steady = settings.steady().duration().isZero()
+                    ? List.of()
+                    : new SteadyScenario(settings, common, seeder, provider, sweep, processes, jdbc, purgeQueues)
+                            .run();
             List<TailResult> tail = List.of();
             if (!settings.tail().cases().isEmpty()) {
-                ConfigurableApplicationContext beans = context;
-                purgeQueues(beans);
+                purgeQueues.run();
                 try (ClaimLog claims = new ClaimLog(jdbc)) {
-                    tail = new TailScenario(settings, common, seeder, provider, sweep, () -> purgeQueues(beans),
+                    tail = new TailScenario(settings, common, seeder, provider, sweep, purgeQueues,
                             workers -> processes.meter(workers).component("bench JVM", () -> List.of(
                                     ProcessHandle.current().pid())))
                             .run(claims);
@@ -213,121 +203,6 @@ public final class Benchmark {
         }
     }
 
-    /**
-     * The steady state: connections spread evenly over one refresh cycle, the sandbox issuing access tokens that live
-     * one cycle plus the lead time, run for a few cycles. Lateness comes from the workers' own histogram; a refresh
-     * after its access token expired is counted by the sandbox.
-     */
-    private static SteadyResult steadyState(BenchSettings settings, Map<String, String> common, Seeder seeder,
-            SandboxClient provider, MeteredProcesses processes, JdbcClient jdbc) {
-        BenchSettings.Steady steady = settings.steady();
-        provider.accessTokenLifetime(steady.cycle().plus(steady.lead()));
-        List<AppProcess> workers = WorkerProcesses.start("steady", settings, steady.workers(), common, Map.of(
-                "refresher.providers." + PROVIDER + ".refresh-lead-time", steady.lead().toSeconds() + "s"));
-        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-        try {
-            List<Registered> connections = seeder.spreadOverCycle(steady.connections(), steady.cycle(), steady
-                    .lead());
-            log(String.format(java.util.Locale.ROOT, "steady state: %,d connections due over a %d-s cycle, %d "
-                    + "worker(s); the first cycle (fresh workers, the seeding's publish) is not measured, then %d s "
-                    + "are", connections.size(), steady.cycle().toSeconds(), steady.workers(),
-                    steady.duration()
-                            .toSeconds()));
-            seeder.publishAtDueTimes(connections);
-            AppProcess.sleep(steady.cycle());
-            WorkerProcesses.awaitFirstCycleDrained(workers, steady.cycle());
-            CpuMeter cpu = processes.meter(workers);
-            var statsBefore = provider.stats();
-            long base = statsBefore.get("refreshes").asLong();
-            LatenessHistogram before = WorkerProcesses.lateness(workers);
-            Progress progress = new Progress();
-            long walBefore = TableSizes.walPosition(jdbc);
-            CpuMeter.Reading cpuBefore = cpu.read();
-            sampler.scheduleAtFixedRate(() -> progress.sample(provider.refreshes() - base), 0, 2, TimeUnit.SECONDS);
-            AppProcess.sleep(steady.duration());
-            sampler.shutdown();
-            sampler.awaitTermination(10, TimeUnit.SECONDS);
-            double seconds = progress.elapsedSeconds();
-            CpuMeter.Reading cpuAfter = cpu.read();
-            long walBytes = TableSizes.walPosition(jdbc) - walBefore;
-            LatenessHistogram measured = WorkerProcesses.lateness(workers).minus(before);
-            var statsAfter = provider.stats();
-            long refreshes = statsAfter.get("refreshes").asLong() - base;
-            RunResult run = new RunResult("token-refresher, " + steady.workers() + " workers, steady state", steady
-                    .workers() + " × " + settings.concurrencyPerWorker(steady.workers()) + " in flight", refreshes,
-                    seconds, CpuMeter.seconds(cpuBefore, cpuAfter), progress.samples(), true);
-            long afterExpiry = delta(statsBefore, statsAfter, "refreshesAfterAccessExpiry");
-            long overlapping = delta(statsBefore, statsAfter, "overlappingRefreshes");
-            long invalidGrants = delta(statsBefore, statsAfter, "invalidGrants");
-            // the workers' lateness is known by histogram bucket only
-            UnrecordedWindow unrecorded = UnrecordedWindow.of(workers.stream().map(WorkerProcesses::scrape).toList());
-            SteadyResult result = new SteadyResult(steady, connections.size(), run, measured, measured.maxBound(), null,
-                    afterExpiry, overlapping, invalidGrants, unrecorded, walBytes);
-            log(String.format(java.util.Locale.ROOT, "  %,d refreshes in %.0f s (%.0f/s); lateness p50 <= %.3f s, "
-                    + "p99 <= %.3f s, max <= %.3f s; after expiry %d, overlapping %d, invalid_grant %d; answer to "
-                    + "durable %s", refreshes, seconds, run.rate(), measured.quantile(0.5), measured.quantile(0.99),
-                    measured.maxBound(), afterExpiry, overlapping, invalidGrants, unrecorded.describe()));
-            return result;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } finally {
-            sampler.shutdownNow();
-            workers.forEach(AppProcess::close);
-        }
-    }
-
-    /**
-     * The pooled sweep on the steady state's connections, continuing where the workers left them (their access tokens
-     * and due times as the workers stored them): a pass every {@code sweepInterval} over what is due, with as many
-     * threads as the workers had refreshes in flight. One pass over what came due while the workers stopped is not
-     * measured, then one cycle is: every connection refreshed about once. Lateness is measured as the workers measure
-     * it and counted into their buckets.
-     */
-    private static SteadyResult sweepSteadyState(BenchSettings settings, SweepBaseline sweep, SteadyResult ours,
-            SandboxClient provider, MeteredProcesses processes) throws InterruptedException {
-        BenchSettings.Steady steady = settings.steady();
-        int threads = settings.concurrency();
-        log(String.format(java.util.Locale.ROOT, "steady state, pooled sweep: a pass every %d s with %d threads over "
-                + "the same %,d connections, measured for one cycle (%d s)", steady.sweepInterval().toSeconds(),
-                threads, ours.connections(), steady.cycle().toSeconds()));
-        long handedOver = sweep.run(threads, steady.cycle(), new Progress());
-        log("  " + handedOver + " refreshed that came due while the workers stopped (not measured)");
-        CpuMeter cpu = processes.meter(List.of()).component("bench JVM (the sweep)", () -> List.of(
-                ProcessHandle.current().pid()));
-        var statsBefore = provider.stats();
-        long base = statsBefore.get("refreshes").asLong();
-        Progress progress = new Progress();
-        CpuMeter.Reading cpuBefore = cpu.read();
-        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-        sampler.scheduleAtFixedRate(() -> progress.sample(provider.refreshes() - base), 0, 2, TimeUnit.SECONDS);
-        List<Double> late = java.util.Collections.synchronizedList(new ArrayList<>());
-        try {
-            sweep.runEvery(steady.sweepInterval(), threads, steady.cycle(), late::add);
-        } finally {
-            sampler.shutdownNow();
-        }
-        double seconds = progress.elapsedSeconds();
-        CpuMeter.Reading cpuAfter = cpu.read();
-        var statsAfter = provider.stats();
-        long refreshes = statsAfter.get("refreshes").asLong() - base;
-        progress.sample(refreshes);
-        RunResult run = new RunResult("pooled sweep, " + threads + " threads, a pass every " + steady.sweepInterval()
-                .toSeconds() + " s", threads + " in flight", refreshes, seconds, CpuMeter.seconds(cpuBefore,
-                        cpuAfter),
-                progress.samples(), true);
-        LatenessHistogram lateness = LatenessHistogram.of(late, ours.lateness());
-        ExactLateness exact = ExactLateness.of(late);
-        long afterExpiry = delta(statsBefore, statsAfter, "refreshesAfterAccessExpiry");
-        long overlapping = delta(statsBefore, statsAfter, "overlappingRefreshes");
-        long invalidGrants = delta(statsBefore, statsAfter, "invalidGrants");
-        log(String.format(java.util.Locale.ROOT, "  %,d refreshes in %.0f s (%.0f/s); lateness %s; after expiry %d, "
-                + "overlapping %d, invalid_grant %d", refreshes, seconds, run.rate(), exact == null ? "–" : exact,
-                afterExpiry, overlapping, invalidGrants));
-        return new SteadyResult(steady, ours.connections(), run, lateness, lateness.maxBound(), exact, afterExpiry,
-                overlapping, invalidGrants, null, -1);
-    }
-
     /** Stores and schedules many connections, then measures what they take at rest; one worker runs meanwhile. */
     private static Footprint.Result footprint(BenchSettings settings, Map<String, String> common,
             ConfigurableApplicationContext context, ConnectionCopier copier, AppProcess scheduler,
@@ -351,10 +226,6 @@ public final class Benchmark {
         } finally {
             workers.forEach(AppProcess::close);
         }
-    }
-
-    private static long delta(JsonNode before, JsonNode after, String counter) {
-        return after.get(counter).asLong() - before.get(counter).asLong();
     }
 
     /**
