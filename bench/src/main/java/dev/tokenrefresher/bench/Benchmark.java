@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.IntSupplier;
-import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
@@ -33,6 +32,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * The benchmark: the real apps against the local PostgreSQL and RabbitMQ and the sandbox provider, a catch-up of
  * every connection due at once per worker count, then the cron-sweep baselines on the same connections; figures into
  * {@code docs/benchmarks.md}. Run it with {@code scripts/bench.sh [--quick] [--name=value ...]}.
+ *
+ * <p>
+ * This class starts the apps, runs the phases one after the other ({@link CatchUpScenario}, {@link SteadyScenario},
+ * {@link TailScenario}, {@link Footprint}), writes the report and cleans up.
  */
 public final class Benchmark {
 
@@ -156,7 +159,8 @@ public final class Benchmark {
             }
             Footprint.Result footprint = null;
             if (settings.footprintConnections() > 0) {
-                footprint = footprint(settings, common, context, copier, scheduler, servers.broker());
+                footprint = new Footprint(copier, jdbc, context.getBean(RefreshPublisher.class), PROVIDER, servers
+                        .broker()).runWithOneWorker(settings, common, scheduler);
             }
             Capacity capacity = steady.isEmpty()
                     ? null
@@ -168,30 +172,7 @@ public final class Benchmark {
             Report.write(settings, Environment.describe("PostgreSQL " + postgresVersion, "RabbitMQ "
                     + rabbitVersion), results, steady, footprint, tail, capacity);
             log("report written to " + settings.report());
-            for (RunResult result : results) {
-                log(String.format(java.util.Locale.ROOT, "%-32s %,8d refreshes in %6.1f s = %,6.0f/s, %.2f CPU ms "
-                        + "per refresh %s", result.name(), result.refreshes(), result.seconds(), result.rate(),
-                        result
-                                .cpuMillisPerRefresh(),
-                        result.cpuSeconds()));
-            }
-            for (SteadyResult result : steady) {
-                log(String.format(java.util.Locale.ROOT, "%-32s %,8d refreshes in %6.1f s = %,6.0f/s, %.2f CPU ms "
-                        + "per refresh; lateness p99 <= %.3f s, max <= %.3f s; %d after expiry", result.run().name(),
-                        result.run().refreshes(), result.run().seconds(), result.run().rate(), result.run()
-                                .cpuMillisPerRefresh(),
-                        result.lateness().quantile(0.99), result.maxLatenessSeconds(), result.afterExpiry()));
-            }
-            if (capacity != null) {
-                CapacityReport.log(capacity);
-            }
-            for (TailResult result : tail) {
-                log("tail " + result.tail().name() + ":");
-                TailReport.log(result.workers());
-                if (result.sweep() != null) {
-                    TailReport.log(result.sweep());
-                }
-            }
+            ConsoleSummary.log(results, steady, capacity, tail);
         } finally {
             for (int i = apps.size() - 1; i >= 0; i--) {
                 apps.get(i).close();
@@ -200,31 +181,6 @@ public final class Benchmark {
                 cleanUp(context, schema, prefix);
                 context.close();
             }
-        }
-    }
-
-    /** Stores and schedules many connections, then measures what they take at rest; one worker runs meanwhile. */
-    private static Footprint.Result footprint(BenchSettings settings, Map<String, String> common,
-            ConfigurableApplicationContext context, ConnectionCopier copier, AppProcess scheduler,
-            Supplier<List<Long>> broker) throws Exception {
-        log(String.format(java.util.Locale.ROOT, "footprint: storing and scheduling %,d connections",
-                settings.footprintConnections()));
-        List<AppProcess> workers = WorkerProcesses.start("footprint", settings, 1, common, Map.of());
-        try {
-            Footprint.Result result = new Footprint(copier, context.getBean(JdbcClient.class), context.getBean(
-                    RefreshPublisher.class), PROVIDER, broker).run(settings.footprintConnections(),
-                            settings
-                                    .footprintTokenChars(),
-                            scheduler, workers.getFirst());
-            log(String.format(java.util.Locale.ROOT, "  stored in %.0f s, scheduled in %.0f s; RabbitMQ %,d -> %,d "
-                    + "MiB resident; connection table %,d MiB + indexes %,d MiB for %,d rows; heap used: scheduler "
-                    + "%,d MiB, worker %,d MiB", result.storeSeconds(), result.publishSeconds(),
-                    result.brokerBefore() >> 20, result.brokerAfter() >> 20, result.tableBytes() >> 20,
-                    result.indexBytes() >> 20,
-                    result.rows(), result.schedulerHeap() >> 20, result.workerHeap() >> 20));
-            return result;
-        } finally {
-            workers.forEach(AppProcess::close);
         }
     }
 
