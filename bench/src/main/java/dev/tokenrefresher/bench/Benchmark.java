@@ -2,7 +2,6 @@ package dev.tokenrefresher.bench;
 
 import dev.tokenrefresher.common.connection.ConnectionClaims;
 import dev.tokenrefresher.common.connection.RefreshOutcomes;
-import dev.tokenrefresher.common.connection.Registered;
 import dev.tokenrefresher.common.crypto.TokenCipher;
 import dev.tokenrefresher.common.handoff.HandoffDrain;
 import dev.tokenrefresher.common.messaging.MessagingProperties;
@@ -12,7 +11,6 @@ import dev.tokenrefresher.common.provider.ProviderRegistry;
 import dev.tokenrefresher.common.provider.TokenEndpointClient;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -21,9 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import javax.sql.DataSource;
 import org.springframework.amqp.core.AmqpAdmin;
@@ -32,12 +27,15 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import tools.jackson.databind.JsonNode;
 
 /**
  * The benchmark: the real apps against the local PostgreSQL and RabbitMQ and the sandbox provider, a catch-up of
  * every connection due at once per worker count, then the cron-sweep baselines on the same connections; figures into
  * {@code docs/benchmarks.md}. Run it with {@code scripts/bench.sh [--quick] [--name=value ...]}.
+ *
+ * <p>
+ * This class starts the apps, runs the phases one after the other ({@link CatchUpScenario}, {@link SteadyScenario},
+ * {@link TailScenario}, {@link Footprint}), writes the report and cleans up.
  */
 public final class Benchmark {
 
@@ -48,12 +46,6 @@ public final class Benchmark {
     }
 
     private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
-
-    /**
-     * The broker's and the database's processes, whose CPU the runs count: every {@code beam.smp} and {@code postgres}
-     * until {@link #main} finds the very servers it talks to (a machine may run more of each).
-     */
-    private static ServerProcesses.Servers servers = ServerProcesses.Servers.everyProcess();
 
     static void log(String line) {
         // a formatter: LocalTime.toString() leaves out zero seconds ("06:40" instead of "06:40:00")
@@ -90,7 +82,6 @@ public final class Benchmark {
         common.putAll(settings.sharedProperties());
 
         List<AppProcess> apps = new ArrayList<>();
-        List<RunResult> results = new ArrayList<>();
         ConfigurableApplicationContext context = null;
         log("benchmark " + run + ": " + settings);
         // Ctrl-C or a kill ends this JVM without running the finally blocks below: the apps it started end with it.
@@ -115,8 +106,12 @@ public final class Benchmark {
             context = new SpringApplicationBuilder(BenchContext.class).web(WebApplicationType.NONE)
                     .run(benchProperties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
                             .toArray(String[]::new));
+            ConfigurableApplicationContext beans = context;
+            Runnable purgeQueues = () -> purgeQueues(beans);
             JdbcClient jdbc = context.getBean(JdbcClient.class);
-            servers = ServerProcesses.Servers.of(Integer.parseInt(common.get("spring.rabbitmq.port")), jdbc);
+            // the very servers it talks to: a machine may run more of each
+            ServerProcesses.Servers servers = ServerProcesses.Servers.of(Integer.parseInt(common.get(
+                    "spring.rabbitmq.port")), jdbc);
             log("measuring the broker's processes " + servers.broker().get() + " and the database server's "
                     + servers.database().get());
             ConnectionCopier copier = new ConnectionCopier(context.getBean(DataSource.class), context.getBean(
@@ -140,48 +135,32 @@ public final class Benchmark {
             AmqpAdmin admin = context.getBean(AmqpAdmin.class);
             String workQueue = new RefresherTopology(context.getBean(MessagingProperties.class)).workQueue(PROVIDER);
             IntSupplier consumers = () -> admin.getQueueInfo(workQueue).getConsumerCount();
-            // the same concurrency as every catch-up: threads = refreshes in flight in total
-            int maxThreads = settings.concurrency();
             SweepBaseline sweep = new SweepBaseline(context.getBean(ConnectionClaims.class),
                     context.getBean(RefreshOutcomes.class),
                     context.getBean(
                             TokenEndpointClient.class),
                     jdbc, context.getBean(ProviderRegistry.class).get(PROVIDER));
-            warmUpSandbox(settings, seeder, sweep);
-            for (int workers : settings.workerCounts()) {
-                results.add(catchUp(settings, workers, common, seeder, provider, sandbox, scheduler, consumers));
-            }
-
-            for (int threads : settings.sweeps() && !settings.tail().only()
-                    ? List.of(1, maxThreads)
-                    : List.<Integer>of()) {
-                seeder.rearmAll();
-                results.add(sweep(settings, threads, sweep, provider, sandbox, scheduler));
-            }
-            List<SteadyResult> steady = new ArrayList<>();
-            if (!settings.steady().duration().isZero()) {
-                SteadyResult ours = steadyState(settings, common, seeder, provider, sandbox, scheduler, jdbc);
-                steady.add(ours);
-                if (settings.sweeps()) {
-                    purgeQueues(context);
-                    steady.add(sweepSteadyState(settings, sweep.withRefreshLeadTime(settings.steady().lead()), ours,
-                            provider, sandbox, scheduler));
-                }
-            }
+            MeteredProcesses processes = new MeteredProcesses(sandbox, scheduler, servers);
+            List<RunResult> results = new CatchUpScenario(settings, common, seeder, provider, sweep, processes,
+                    consumers).run();
+            List<SteadyResult> steady = settings.steady().duration().isZero()
+                    ? List.of()
+                    : new SteadyScenario(settings, common, seeder, provider, sweep, processes, jdbc, purgeQueues)
+                            .run();
             List<TailResult> tail = List.of();
             if (!settings.tail().cases().isEmpty()) {
-                ConfigurableApplicationContext beans = context;
-                purgeQueues(beans);
+                purgeQueues.run();
                 try (ClaimLog claims = new ClaimLog(jdbc)) {
-                    tail = new TailScenario(settings, common, seeder, provider, sweep, () -> purgeQueues(beans),
-                            workers -> meter(sandbox, scheduler, workers).component("bench JVM", () -> List.of(
+                    tail = new TailScenario(settings, common, seeder, provider, sweep, purgeQueues,
+                            workers -> processes.meter(workers).component("bench JVM", () -> List.of(
                                     ProcessHandle.current().pid())))
                             .run(claims);
                 }
             }
             Footprint.Result footprint = null;
             if (settings.footprintConnections() > 0) {
-                footprint = footprint(settings, common, context, copier, scheduler);
+                footprint = new Footprint(copier, jdbc, context.getBean(RefreshPublisher.class), PROVIDER, servers
+                        .broker()).runWithOneWorker(settings, common, scheduler);
             }
             Capacity capacity = steady.isEmpty()
                     ? null
@@ -193,30 +172,7 @@ public final class Benchmark {
             Report.write(settings, Environment.describe("PostgreSQL " + postgresVersion, "RabbitMQ "
                     + rabbitVersion), results, steady, footprint, tail, capacity);
             log("report written to " + settings.report());
-            for (RunResult result : results) {
-                log(String.format(java.util.Locale.ROOT, "%-32s %,8d refreshes in %6.1f s = %,6.0f/s, %.2f CPU ms "
-                        + "per refresh %s", result.name(), result.refreshes(), result.seconds(), result.rate(),
-                        result
-                                .cpuMillisPerRefresh(),
-                        result.cpuSeconds()));
-            }
-            for (SteadyResult result : steady) {
-                log(String.format(java.util.Locale.ROOT, "%-32s %,8d refreshes in %6.1f s = %,6.0f/s, %.2f CPU ms "
-                        + "per refresh; lateness p99 <= %.3f s, max <= %.3f s; %d after expiry", result.run().name(),
-                        result.run().refreshes(), result.run().seconds(), result.run().rate(), result.run()
-                                .cpuMillisPerRefresh(),
-                        result.lateness().quantile(0.99), result.maxLatenessSeconds(), result.afterExpiry()));
-            }
-            if (capacity != null) {
-                CapacityReport.log(capacity);
-            }
-            for (TailResult result : tail) {
-                log("tail " + result.tail().name() + ":");
-                TailReport.log(result.workers());
-                if (result.sweep() != null) {
-                    TailReport.log(result.sweep());
-                }
-            }
+            ConsoleSummary.log(results, steady, capacity, tail);
         } finally {
             for (int i = apps.size() - 1; i >= 0; i--) {
                 apps.get(i).close();
@@ -226,286 +182,6 @@ public final class Benchmark {
                 context.close();
             }
         }
-    }
-
-    /**
-     * Before anything is measured, the pooled sweep refreshes {@code sandboxWarmup} connections: the sandbox's JIT
-     * compiles its hot code then, not within the first catch-up (whose measured CPU held 16 s of it), and the sweep's
-     * code in this JVM is compiled before the sweep is measured.
-     */
-    private static void warmUpSandbox(BenchSettings settings, Seeder seeder, SweepBaseline sweep)
-            throws InterruptedException {
-        if (settings.sandboxWarmup() == 0) {
-            return;
-        }
-        long started = System.nanoTime();
-        seeder.rearmOnly(settings.sandboxWarmup());
-        long refreshed = sweep.withColdStartTimeout().run(settings.concurrency(), settings.runLimit(), new Progress());
-        log(String.format(java.util.Locale.ROOT, "warmed up the sandbox and the sweep's code: %,d refreshes by the "
-                + "pooled sweep in %s s, not measured", refreshed, seconds(started)));
-    }
-
-    /**
-     * @param consumers how many consumers the provider's work queue has now
-     */
-    private static RunResult catchUp(BenchSettings settings, int workerCount, Map<String, String> common,
-            Seeder seeder, SandboxClient provider, AppProcess sandbox, AppProcess scheduler, IntSupplier consumers) {
-        List<AppProcess> workers = WorkerProcesses.start("catch-up-" + workerCount, settings, workerCount, common,
-                Map.of());
-        try {
-            if (settings.warmup() > 0) {
-                long warmBase = provider.refreshes();
-                Instant warmStart = Instant.now();
-                List<Registered> warm = seeder.rearm(settings.warmup());
-                seeder.publishDueNow(warm);
-                long warmDeadline = System.nanoTime() + settings.runLimit().toNanos();
-                // until every warm-up refresh is stored, not only answered: a store after the catch-up's rearm would
-                // make that connection's catch-up message stale (seen: 3 of 2,000 never refreshed, the run ending at
-                // its limit)
-                while ((provider.refreshes() - warmBase < warm.size()
-                        || seeder.notStoredSince(warm.size(), warmStart) > 0) && System.nanoTime() < warmDeadline) {
-                    AppProcess.sleep(Duration.ofMillis(200));
-                }
-                log("  warmed up the worker(s) with " + warm.size() + " refreshes");
-            }
-            List<Registered> connections = seeder.rearmAll();
-            // As after an outage: the due messages wait in the queue while the consumers are paused (a worker pauses
-            // them while its provider's breaker is open) and the catch-up starts when they resume. Publishing them
-            // is not part of it: it happened over the outage, and the sweep has no such step either.
-            updateBreakers(workers, "FORCE_OPEN");
-            awaitConsumers(consumers, 0);
-            log("catch-up with " + workerCount + " worker(s): " + connections.size() + " due messages published with "
-                    + "the consumers paused; resuming them");
-            seeder.publishDueNow(connections);
-            CpuMeter cpu = meter(sandbox, scheduler, workers);
-            var statsBefore = provider.stats();
-            long base = statsBefore.get("refreshes").asLong();
-            Progress progress = new Progress();
-            CpuMeter.Reading before = cpu.read();
-            ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-            sampler.scheduleAtFixedRate(() -> progress.sample(provider.refreshes() - base), 0, 500,
-                    TimeUnit.MILLISECONDS);
-            updateBreakers(workers, "CLOSE");
-            long deadline = System.nanoTime() + settings.runLimit().toNanos();
-            long done;
-            while ((done = provider.refreshes() - base) < connections.size() && System.nanoTime() < deadline) {
-                AppProcess.sleep(Duration.ofMillis(200));
-            }
-            double seconds = progress.elapsedSeconds();
-            CpuMeter.Reading after = cpu.read();
-            sampler.shutdownNow();
-            progress.sample(done);
-            var statsAfter = provider.stats();
-            log(String.format(java.util.Locale.ROOT, "  %,d refreshed in %.1f s; overlapping %d, invalid_grant %d",
-                    done, seconds, statsAfter.get("overlappingRefreshes").asLong() - statsBefore.get(
-                            "overlappingRefreshes").asLong(),
-                    statsAfter.get("invalidGrants").asLong() - statsBefore
-                            .get("invalidGrants").asLong()));
-            return new RunResult("token-refresher, " + workerCount + " worker" + (workerCount == 1 ? "" : "s"),
-                    workerCount + " × " + settings.concurrencyPerWorker(workerCount) + " in flight", done, seconds,
-                    CpuMeter.seconds(
-                            before, after),
-                    progress.samples(), done >= connections.size());
-        } finally {
-            workers.forEach(AppProcess::close);
-        }
-    }
-
-    /**
-     * Moves every worker's breaker of the provider through resilience4j's actuator endpoint: {@code FORCE_OPEN} pauses
-     * the worker's consumers, {@code CLOSE} resumes them.
-     */
-    private static void updateBreakers(List<AppProcess> workers, String updateState) {
-        workers.forEach(worker -> worker.post("/actuator/circuitbreakers/" + PROVIDER, "{\"updateState\":\""
-                + updateState + "\"}"));
-    }
-
-    private static void awaitConsumers(IntSupplier consumers, int expected) {
-        long deadline = System.nanoTime() + HEALTHY_WITHIN.toNanos();
-        while (consumers.getAsInt() != expected) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the work queue still has " + consumers.getAsInt()
-                        + " consumer(s), not " + expected + ", after " + HEALTHY_WITHIN);
-            }
-            AppProcess.sleep(Duration.ofMillis(100));
-        }
-    }
-
-    /**
-     * The steady state: connections spread evenly over one refresh cycle, the sandbox issuing access tokens that live
-     * one cycle plus the lead time, run for a few cycles. Lateness comes from the workers' own histogram; a refresh
-     * after its access token expired is counted by the sandbox.
-     */
-    private static SteadyResult steadyState(BenchSettings settings, Map<String, String> common, Seeder seeder,
-            SandboxClient provider, AppProcess sandbox, AppProcess scheduler, JdbcClient jdbc) {
-        BenchSettings.Steady steady = settings.steady();
-        provider.accessTokenLifetime(steady.cycle().plus(steady.lead()));
-        List<AppProcess> workers = WorkerProcesses.start("steady", settings, steady.workers(), common, Map.of(
-                "refresher.providers." + PROVIDER + ".refresh-lead-time", steady.lead().toSeconds() + "s"));
-        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-        try {
-            List<Registered> connections = seeder.spreadOverCycle(steady.connections(), steady.cycle(), steady
-                    .lead());
-            log(String.format(java.util.Locale.ROOT, "steady state: %,d connections due over a %d-s cycle, %d "
-                    + "worker(s); the first cycle (fresh workers, the seeding's publish) is not measured, then %d s "
-                    + "are", connections.size(), steady.cycle().toSeconds(), steady.workers(),
-                    steady.duration()
-                            .toSeconds()));
-            seeder.publishAtDueTimes(connections);
-            AppProcess.sleep(steady.cycle());
-            WorkerProcesses.awaitFirstCycleDrained(workers, steady.cycle());
-            CpuMeter cpu = meter(sandbox, scheduler, workers);
-            var statsBefore = provider.stats();
-            long base = statsBefore.get("refreshes").asLong();
-            LatenessHistogram before = WorkerProcesses.lateness(workers);
-            Progress progress = new Progress();
-            long walBefore = TableSizes.walPosition(jdbc);
-            CpuMeter.Reading cpuBefore = cpu.read();
-            sampler.scheduleAtFixedRate(() -> progress.sample(provider.refreshes() - base), 0, 2, TimeUnit.SECONDS);
-            AppProcess.sleep(steady.duration());
-            sampler.shutdown();
-            sampler.awaitTermination(10, TimeUnit.SECONDS);
-            double seconds = progress.elapsedSeconds();
-            CpuMeter.Reading cpuAfter = cpu.read();
-            long walBytes = TableSizes.walPosition(jdbc) - walBefore;
-            LatenessHistogram measured = WorkerProcesses.lateness(workers).minus(before);
-            var statsAfter = provider.stats();
-            long refreshes = statsAfter.get("refreshes").asLong() - base;
-            RunResult run = new RunResult("token-refresher, " + steady.workers() + " workers, steady state", steady
-                    .workers() + " × " + settings.concurrencyPerWorker(steady.workers()) + " in flight", refreshes,
-                    seconds, CpuMeter.seconds(cpuBefore, cpuAfter), progress.samples(), true);
-            long afterExpiry = delta(statsBefore, statsAfter, "refreshesAfterAccessExpiry");
-            long overlapping = delta(statsBefore, statsAfter, "overlappingRefreshes");
-            long invalidGrants = delta(statsBefore, statsAfter, "invalidGrants");
-            // the workers' lateness is known by histogram bucket only
-            UnrecordedWindow unrecorded = UnrecordedWindow.of(workers.stream().map(WorkerProcesses::scrape).toList());
-            SteadyResult result = new SteadyResult(steady, connections.size(), run, measured, measured.maxBound(), null,
-                    afterExpiry, overlapping, invalidGrants, unrecorded, walBytes);
-            log(String.format(java.util.Locale.ROOT, "  %,d refreshes in %.0f s (%.0f/s); lateness p50 <= %.3f s, "
-                    + "p99 <= %.3f s, max <= %.3f s; after expiry %d, overlapping %d, invalid_grant %d; answer to "
-                    + "durable %s", refreshes, seconds, run.rate(), measured.quantile(0.5), measured.quantile(0.99),
-                    measured.maxBound(), afterExpiry, overlapping, invalidGrants, unrecorded.describe()));
-            return result;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } finally {
-            sampler.shutdownNow();
-            workers.forEach(AppProcess::close);
-        }
-    }
-
-    /**
-     * The pooled sweep on the steady state's connections, continuing where the workers left them (their access tokens
-     * and due times as the workers stored them): a pass every {@code sweepInterval} over what is due, with as many
-     * threads as the workers had refreshes in flight. One pass over what came due while the workers stopped is not
-     * measured, then one cycle is: every connection refreshed about once. Lateness is measured as the workers measure
-     * it and counted into their buckets.
-     */
-    private static SteadyResult sweepSteadyState(BenchSettings settings, SweepBaseline sweep, SteadyResult ours,
-            SandboxClient provider, AppProcess sandbox, AppProcess scheduler) throws InterruptedException {
-        BenchSettings.Steady steady = settings.steady();
-        int threads = settings.concurrency();
-        log(String.format(java.util.Locale.ROOT, "steady state, pooled sweep: a pass every %d s with %d threads over "
-                + "the same %,d connections, measured for one cycle (%d s)", steady.sweepInterval().toSeconds(),
-                threads, ours.connections(), steady.cycle().toSeconds()));
-        long handedOver = sweep.run(threads, steady.cycle(), new Progress());
-        log("  " + handedOver + " refreshed that came due while the workers stopped (not measured)");
-        CpuMeter cpu = meter(sandbox, scheduler, List.of()).component("bench JVM (the sweep)", () -> List.of(
-                ProcessHandle.current().pid()));
-        var statsBefore = provider.stats();
-        long base = statsBefore.get("refreshes").asLong();
-        Progress progress = new Progress();
-        CpuMeter.Reading cpuBefore = cpu.read();
-        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-        sampler.scheduleAtFixedRate(() -> progress.sample(provider.refreshes() - base), 0, 2, TimeUnit.SECONDS);
-        List<Double> late = java.util.Collections.synchronizedList(new ArrayList<>());
-        try {
-            sweep.runEvery(steady.sweepInterval(), threads, steady.cycle(), late::add);
-        } finally {
-            sampler.shutdownNow();
-        }
-        double seconds = progress.elapsedSeconds();
-        CpuMeter.Reading cpuAfter = cpu.read();
-        var statsAfter = provider.stats();
-        long refreshes = statsAfter.get("refreshes").asLong() - base;
-        progress.sample(refreshes);
-        RunResult run = new RunResult("pooled sweep, " + threads + " threads, a pass every " + steady.sweepInterval()
-                .toSeconds() + " s", threads + " in flight", refreshes, seconds, CpuMeter.seconds(cpuBefore,
-                        cpuAfter),
-                progress.samples(), true);
-        LatenessHistogram lateness = LatenessHistogram.of(late, ours.lateness());
-        ExactLateness exact = ExactLateness.of(late);
-        long afterExpiry = delta(statsBefore, statsAfter, "refreshesAfterAccessExpiry");
-        long overlapping = delta(statsBefore, statsAfter, "overlappingRefreshes");
-        long invalidGrants = delta(statsBefore, statsAfter, "invalidGrants");
-        log(String.format(java.util.Locale.ROOT, "  %,d refreshes in %.0f s (%.0f/s); lateness %s; after expiry %d, "
-                + "overlapping %d, invalid_grant %d", refreshes, seconds, run.rate(), exact == null ? "–" : exact,
-                afterExpiry, overlapping, invalidGrants));
-        return new SteadyResult(steady, ours.connections(), run, lateness, lateness.maxBound(), exact, afterExpiry,
-                overlapping, invalidGrants, null, -1);
-    }
-
-    /** Stores and schedules many connections, then measures what they take at rest; one worker runs meanwhile. */
-    private static Footprint.Result footprint(BenchSettings settings, Map<String, String> common,
-            ConfigurableApplicationContext context, ConnectionCopier copier, AppProcess scheduler) throws Exception {
-        log(String.format(java.util.Locale.ROOT, "footprint: storing and scheduling %,d connections",
-                settings.footprintConnections()));
-        List<AppProcess> workers = WorkerProcesses.start("footprint", settings, 1, common, Map.of());
-        try {
-            Footprint.Result result = new Footprint(copier, context.getBean(JdbcClient.class), context.getBean(
-                    RefreshPublisher.class), PROVIDER, servers.broker()).run(settings.footprintConnections(),
-                            settings
-                                    .footprintTokenChars(),
-                            scheduler, workers.getFirst());
-            log(String.format(java.util.Locale.ROOT, "  stored in %.0f s, scheduled in %.0f s; RabbitMQ %,d -> %,d "
-                    + "MiB resident; connection table %,d MiB + indexes %,d MiB for %,d rows; heap used: scheduler "
-                    + "%,d MiB, worker %,d MiB", result.storeSeconds(), result.publishSeconds(),
-                    result.brokerBefore() >> 20, result.brokerAfter() >> 20, result.tableBytes() >> 20,
-                    result.indexBytes() >> 20,
-                    result.rows(), result.schedulerHeap() >> 20, result.workerHeap() >> 20));
-            return result;
-        } finally {
-            workers.forEach(AppProcess::close);
-        }
-    }
-
-    private static long delta(JsonNode before, JsonNode after, String counter) {
-        return after.get(counter).asLong() - before.get(counter).asLong();
-    }
-
-    private static RunResult sweep(BenchSettings settings, int threads, SweepBaseline sweep, SandboxClient provider,
-            AppProcess sandbox, AppProcess scheduler) throws InterruptedException {
-        CpuMeter cpu = meter(sandbox, scheduler, List.of()).component("bench JVM (the sweep)", () -> List.of(
-                ProcessHandle.current().pid()));
-        Progress progress = new Progress();
-        long base = provider.refreshes();
-        CpuMeter.Reading before = cpu.read();
-        log("sweep with " + threads + " thread(s), for at most " + settings.sweepLimit(threads).toSeconds() + " s");
-        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-        sampler.scheduleAtFixedRate(progress::sampleLatest, 0, 500, TimeUnit.MILLISECONDS);
-        long done = sweep.run(threads, settings.sweepLimit(threads), progress);
-        double seconds = progress.elapsedSeconds();
-        CpuMeter.Reading after = cpu.read();
-        sampler.shutdownNow();
-        progress.sample(done);
-        log(String.format(java.util.Locale.ROOT, "  %,d refreshed in %.1f s (provider counted %,d)", done, seconds,
-                provider.refreshes() - base));
-        long total = settings.connections();
-        return new RunResult(threads == 1 ? "cron sweep, one at a time" : "pooled sweep, " + threads + " threads",
-                threads + " in flight", done, seconds, CpuMeter.seconds(before, after), progress.samples(),
-                done >= total);
-    }
-
-    private static CpuMeter meter(AppProcess sandbox, AppProcess scheduler, List<AppProcess> workers) {
-        CpuMeter cpu = new CpuMeter();
-        if (!workers.isEmpty()) {
-            cpu.component("workers", () -> workers.stream().map(AppProcess::pid).toList());
-        }
-        return cpu.component("scheduler", () -> List.of(scheduler.pid()))
-                .component("sandbox", () -> List.of(sandbox.pid()))
-                .component(Capacity.DATABASE, servers.database())
-                .component(Capacity.BROKER, servers.broker());
     }
 
     /**

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -51,7 +52,29 @@ final class Footprint {
         this.broker = broker;
     }
 
-    Result run(int count, int accessTokenChars, AppProcess scheduler, AppProcess worker) throws Exception {
+    /** Stores and schedules many connections, then measures what they take at rest; one worker runs meanwhile. */
+    Result runWithOneWorker(BenchSettings settings, Map<String, String> common, AppProcess scheduler)
+            throws Exception {
+        Benchmark.log(String.format(java.util.Locale.ROOT, "footprint: storing and scheduling %,d connections",
+                settings.footprintConnections()));
+        List<AppProcess> workers = WorkerProcesses.start("footprint", settings, 1, common, Map.of());
+        try {
+            Result result = run(settings.footprintConnections(), settings.footprintTokenChars(), scheduler, workers
+                    .getFirst());
+            Benchmark.log(String.format(java.util.Locale.ROOT, "  stored in %.0f s, scheduled in %.0f s; RabbitMQ %,d "
+                    + "-> %,d MiB resident; connection table %,d MiB + indexes %,d MiB for %,d rows; heap used: "
+                    + "scheduler %,d MiB, worker %,d MiB", result.storeSeconds(), result.publishSeconds(),
+                    result
+                            .brokerBefore() >> 20,
+                    result.brokerAfter() >> 20, result.tableBytes() >> 20,
+                    result.indexBytes() >> 20, result.rows(), result.schedulerHeap() >> 20, result.workerHeap() >> 20));
+            return result;
+        } finally {
+            workers.forEach(AppProcess::close);
+        }
+    }
+
+    private Result run(int count, int accessTokenChars, AppProcess scheduler, AppProcess worker) throws Exception {
         Instant now = Instant.now();
         long started = System.nanoTime();
         List<RefreshMessage> messages = new ArrayList<>(count);

@@ -139,11 +139,6 @@ final class ServerProcesses {
      */
     record Servers(Supplier<List<Long>> broker, Supplier<List<Long>> database) {
 
-        /** Until the benchmark knows its servers: every {@code beam.smp} and every {@code postgres} here. */
-        static Servers everyProcess() {
-            return new Servers(CpuMeter.byCommand("beam.smp"), CpuMeter.byCommand("postgres"));
-        }
-
         /** The broker listening on {@code amqpPort} here and the PostgreSQL server {@code jdbc} is connected to. */
         static Servers of(int amqpPort, JdbcClient jdbc) {
             Supplier<List<Long>> database = postgresServer(jdbc);

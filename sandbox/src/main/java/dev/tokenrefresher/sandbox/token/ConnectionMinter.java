@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * Mints connections for the sandbox's other features (the demo switch), exactly as {@code POST /sandbox/connections}
- * does. The only public way into the {@link TokenAuthority}, so everything else about it stays in this package.
+ * does. The only public way into the {@link ConnectionMint}, so everything else about the connections stays in this
+ * package.
  */
 public interface ConnectionMinter {
 

@@ -13,11 +13,11 @@ import org.springframework.stereotype.Component;
 @Component
 class ConnectionsByTailGroup implements TailCensus {
 
-    private final TokenAuthority authority;
+    private final ConnectionRegistry connections;
     private final TailFaults tail;
 
-    ConnectionsByTailGroup(TokenAuthority authority, TailFaults tail) {
-        this.authority = authority;
+    ConnectionsByTailGroup(ConnectionRegistry connections, TailFaults tail) {
+        this.connections = connections;
         this.tail = tail;
     }
 
@@ -27,7 +27,7 @@ class ConnectionsByTailGroup implements TailCensus {
         for (TailGroup group : TailGroup.values()) {
             sums.put(group, new Sum(group != TailGroup.OTHER));
         }
-        for (Connection connection : authority.connections()) {
+        for (Connection connection : connections.all()) {
             sums.get(tail.groupOf(connection.number())).add(connection);
         }
         Map<TailGroup, Count> counts = new EnumMap<>(TailGroup.class);

@@ -31,11 +31,13 @@ class ConnectionsController {
     /** An answer held longer than this is surely a mistake: every client would have given up. */
     static final Duration MAX_ANSWER_DELAY = Duration.ofMinutes(10);
 
-    private final TokenAuthority authority;
+    private final ConnectionMint mint;
+    private final ConnectionControl control;
     private final Clock clock;
 
-    ConnectionsController(TokenAuthority authority, Clock clock) {
-        this.authority = authority;
+    ConnectionsController(ConnectionMint mint, ConnectionControl control, Clock clock) {
+        this.mint = mint;
+        this.control = control;
         this.clock = clock;
     }
 
@@ -51,7 +53,7 @@ class ConnectionsController {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
                     "count must be between 1 and " + MAX_MINT_COUNT + ", was " + count);
         }
-        return authority.mint(count, reuseGrace("reuseGraceSeconds", reuseGraceSeconds));
+        return mint.mint(count, reuseGrace("reuseGraceSeconds", reuseGraceSeconds));
     }
 
     /** The body of {@code PUT /sandbox/connections/{realmId}/reuse-grace}; null seconds follow the default. */
@@ -60,7 +62,7 @@ class ConnectionsController {
 
     @PutMapping("/{realmId}/reuse-grace")
     ConnectionReport changeReuseGrace(@PathVariable String realmId, @RequestBody ReuseGrace body) {
-        if (!authority.changeReuseGrace(realmId, reuseGrace("seconds", body.seconds()))) {
+        if (!control.changeReuseGrace(realmId, reuseGrace("seconds", body.seconds()))) {
             throw unknown(realmId);
         }
         return report(realmId);
@@ -95,7 +97,7 @@ class ConnectionsController {
             }
             delay = Duration.ofMillis(body.millis());
         }
-        if (!authority.changeAnswerDelay(realmId, delay)) {
+        if (!control.changeAnswerDelay(realmId, delay)) {
             throw unknown(realmId);
         }
         return report(realmId);
@@ -125,7 +127,7 @@ class ConnectionsController {
         Instant cap = body.hardExpiresAt() != null
                 ? body.hardExpiresAt()
                 : clock.instant().plusSeconds(body.secondsFromNow());
-        if (!authority.changeHardExpiresAt(realmId, cap)) {
+        if (!control.changeHardExpiresAt(realmId, cap)) {
             throw unknown(realmId);
         }
         return report(realmId);
@@ -134,19 +136,19 @@ class ConnectionsController {
     @PostMapping("/{realmId}/revoke")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void revoke(@PathVariable String realmId) {
-        if (!authority.revoke(realmId)) {
+        if (!control.revoke(realmId)) {
             throw unknown(realmId);
         }
     }
 
     @GetMapping("/{realmId}")
     ConnectionReport report(@PathVariable String realmId) {
-        return authority.report(realmId).orElseThrow(() -> unknown(realmId));
+        return control.report(realmId).orElseThrow(() -> unknown(realmId));
     }
 
     @GetMapping
     List<ConnectionReport> reports() {
-        return authority.reports();
+        return control.reports();
     }
 
     private static ResponseStatusException unknown(String realmId) {

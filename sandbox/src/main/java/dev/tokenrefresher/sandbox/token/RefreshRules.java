@@ -12,6 +12,11 @@ import java.time.Duration;
  */
 record RefreshRules(RuntimeSettings.Snapshot settings, Duration refreshTokenLifetime, Duration defaultReuseGrace) {
 
+    /** The rules in force now, for one refresh or one new connection. */
+    static RefreshRules current(RuntimeSettings settings, Duration refreshTokenLifetime) {
+        return new RefreshRules(settings.current(), refreshTokenLifetime, settings.reuseGrace());
+    }
+
     Duration accessTokenLifetime() {
         return settings.accessTokenLifetime();
     }

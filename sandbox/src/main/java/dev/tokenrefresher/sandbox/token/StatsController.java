@@ -11,21 +11,23 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/sandbox")
 class StatsController {
 
-    private final TokenAuthority authority;
+    private final SandboxCounters counters;
+    private final SandboxReset sandboxReset;
 
-    StatsController(TokenAuthority authority) {
-        this.authority = authority;
+    StatsController(SandboxCounters counters, SandboxReset sandboxReset) {
+        this.counters = counters;
+        this.sandboxReset = sandboxReset;
     }
 
     @GetMapping("/stats")
     SandboxStats stats() {
-        return authority.stats();
+        return counters.stats();
     }
 
     /** Granted refreshes, cheap enough to poll several times a second (the stats walk every connection). */
     @GetMapping("/refreshes")
     RefreshCount refreshes() {
-        return new RefreshCount(authority.refreshes());
+        return new RefreshCount(counters.refreshes());
     }
 
     record RefreshCount(long refreshes) {
@@ -34,6 +36,6 @@ class StatsController {
     @PostMapping("/reset")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void reset() {
-        authority.reset();
+        sandboxReset.reset();
     }
 }

@@ -1,12 +1,8 @@
 package dev.tokenrefresher.sandbox.token;
 
-import dev.tokenrefresher.sandbox.authorize.AuthorizationCodes;
-import dev.tokenrefresher.sandbox.faults.AfterRotationFault;
 import dev.tokenrefresher.sandbox.faults.AfterRotationFaults;
 import dev.tokenrefresher.sandbox.faults.FaultDecider;
 import dev.tokenrefresher.sandbox.faults.FaultDecision;
-import dev.tokenrefresher.sandbox.faults.FaultKind;
-import dev.tokenrefresher.sandbox.faults.KnownRealms;
 import dev.tokenrefresher.sandbox.faults.TailDecision;
 import dev.tokenrefresher.sandbox.faults.TailFaults;
 import dev.tokenrefresher.sandbox.settings.RuntimeSettings;
@@ -14,26 +10,16 @@ import dev.tokenrefresher.sandbox.settings.SandboxProperties;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Collections;
-import java.util.Comparator;
-import java.util.EnumMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * The sandbox authorization server: owns every connection, every token it ever issued and every counter, in memory.
- * Time comes from the injected {@link Clock} only, so expiry is testable without waiting.
+ * The sandbox authorization server's token logic: answers every token endpoint request and every revocation. The
+ * connections and the tokens they were issued live in the {@link ConnectionRegistry}, the counters that belong to no
+ * one connection in the {@link SandboxCounters}, all in memory. Time comes from the injected {@link Clock} only, so
+ * expiry is testable without waiting.
  *
  * <p>
  * Each request first asks the {@link FaultDecider} whether to answer with an injected fault. A faulted request never
@@ -49,13 +35,9 @@ import org.springframework.stereotype.Component;
  * <p>
  * A granted refresh may still lose its answer: the {@link AfterRotationFaults} are asked after the rotation, so the
  * presented refresh token is spent and the new one never reaches the client.
- *
- * <p>
- * Refresh tokens that were rotated away stay indexed, so a late use is recognised as such (and counted for its
- * connection) rather than as unknown. That memory grows with the number of rotations until a reset.
  */
 @Component
-class TokenAuthority implements ConnectionMinter, KnownRealms {
+class TokenAuthority {
 
     private static final Logger log = LoggerFactory.getLogger(TokenAuthority.class);
 
@@ -65,52 +47,27 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
     private final AfterRotationFaults afterRotation;
     private final TailFaults tail;
     private final Pause pause;
-    private final AuthorizationCodes codes;
     private final CodeExchange codeExchange;
+    private final ConnectionRegistry connections;
+    private final SandboxCounters counters;
     private final ClientCredentials registeredClient;
     private final Duration refreshTokenLifetime;
-    private final Duration refreshTokenHardLifetime;
     private final SecureTokens tokens = new SecureTokens();
 
-    private final Map<String, Connection> connectionsByRealmId = new ConcurrentHashMap<>();
-    // current and rotated-away refresh tokens alike
-    private final Map<String, Connection> connectionsByRefreshToken = new ConcurrentHashMap<>();
-    private final AtomicLong connectionNumbers = new AtomicLong();
-
-    private final AtomicLong requests = new AtomicLong();
-    private final AtomicLong unknownTokenGrants = new AtomicLong();
-    private final AtomicLong invalidClientAnswers = new AtomicLong();
-    /**
-     * Granted refreshes, the sum of every connection's count kept as it grows: a load test polls it several times a
-     * second, and {@link #stats()} walks every connection to add them up (a fifth of this app's CPU when it was polled).
-     */
-    private final LongAdder refreshesGranted = new LongAdder();
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private final Map<FaultKind, AtomicLong> faultsInjected = new EnumMap<>(FaultKind.class);
-    private final Map<AfterRotationFault.Kind, AtomicLong> faultsAfterRotation = new EnumMap<>(
-            AfterRotationFault.Kind.class);
-    private final Map<Integer, AtomicLong> requestsByStatus = new ConcurrentHashMap<>();
-
     TokenAuthority(Clock clock, SandboxProperties properties, RuntimeSettings settings, FaultDecider faults,
-            AfterRotationFaults afterRotation, TailFaults tail, Pause pause, AuthorizationCodes codes) {
+            AfterRotationFaults afterRotation, TailFaults tail, Pause pause, CodeExchange codeExchange,
+            ConnectionRegistry connections, SandboxCounters counters) {
         this.clock = clock;
-        this.codes = codes;
-        this.codeExchange = new CodeExchange(codes, this);
+        this.codeExchange = codeExchange;
         this.tail = tail;
         this.settings = settings;
         this.faults = faults;
         this.afterRotation = afterRotation;
         this.pause = pause;
-        // filled once, so the maps themselves are only ever read
-        for (FaultKind kind : FaultKind.values()) {
-            faultsInjected.put(kind, new AtomicLong());
-        }
-        for (AfterRotationFault.Kind kind : AfterRotationFault.Kind.values()) {
-            faultsAfterRotation.put(kind, new AtomicLong());
-        }
+        this.connections = connections;
+        this.counters = counters;
         this.registeredClient = new ClientCredentials(properties.clientId(), properties.clientSecret());
         this.refreshTokenLifetime = properties.refreshTokenLifetime();
-        this.refreshTokenHardLifetime = properties.refreshTokenHardLifetime();
     }
 
     /**
@@ -118,12 +75,11 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
      * logic. Either way the decided delay is spent inside, while the request counts as in flight.
      */
     TokenAnswer answer(TokenRequest request) {
-        requests.incrementAndGet();
-        inFlight.incrementAndGet();
+        counters.requestStarted();
         try {
             TokenAnswer answer = switch (faults.decide()) {
                 case FaultDecision.Inject inject -> {
-                    faultsInjected.get(inject.fault().kind()).incrementAndGet();
+                    counters.faultInjected(inject.fault().kind());
                     log.debug("Injected fault {}, answering {} after {}", inject.fault().kind(),
                             inject.fault().status(), inject.delay());
                     holding(request, () -> pause.pause(inject.delay()));
@@ -132,11 +88,11 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
                 case FaultDecision.Proceed proceed -> answerWithTokens(request, proceed.delay());
             };
             if (answer.status() != LostAnswer.NO_STATUS) {
-                requestsByStatus.computeIfAbsent(answer.status(), status -> new AtomicLong()).incrementAndGet();
+                counters.answered(answer.status());
             }
             return answer;
         } finally {
-            inFlight.decrementAndGet();
+            counters.requestFinished();
         }
     }
 
@@ -172,7 +128,7 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
     /** Held at the front door: the chain is not touched (but the call is in flight
      * for its connection meanwhile), and the client has given up before the 504 comes. */
     private TokenAnswer hangUp(TailDecision.Hang hang) {
-        faultsInjected.get(hang.fault().kind()).incrementAndGet();
+        counters.faultInjected(hang.fault().kind());
         pause.pause(hang.hold());
         return new FaultAnswer(hang.fault());
     }
@@ -199,12 +155,12 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
     }
 
     private Connection connectionOf(TokenRequest request) {
-        return request.refreshToken() == null ? null : connectionsByRefreshToken.get(request.refreshToken());
+        return connections.byRefreshToken(request.refreshToken());
     }
 
     private TokenAnswer decide(TokenRequest request, Connection connection) {
         if (!request.client().map(registeredClient::matches).orElse(false)) {
-            invalidClientAnswers.incrementAndGet();
+            counters.invalidClientAnswer();
             return TokenRefusal.of(OAuthError.INVALID_CLIENT);
         }
         if (request.grantType() == null) {
@@ -220,7 +176,7 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
             return new TokenRefusal(OAuthError.INVALID_REQUEST, "refresh_token is missing");
         }
         if (connection == null) {
-            unknownTokenGrants.incrementAndGet();
+            counters.unknownTokenGrant();
             return TokenRefusal.invalidGrant(InvalidGrantReason.UNKNOWN);
         }
         return refresh(connection, request);
@@ -228,7 +184,7 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
 
     private TokenAnswer refresh(Connection connection, TokenRequest request) {
         Instant now = clock.instant();
-        RefreshRules rules = currentRules();
+        RefreshRules rules = RefreshRules.current(settings, refreshTokenLifetime);
         RefreshOutcome outcome = connection.refresh(request.refreshToken(), now, rules,
                 () -> issueRefreshToken(connection));
         return switch (outcome) {
@@ -241,35 +197,10 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
         };
     }
 
-    /**
-     * Creates the connection of an exchanged authorization code, under the realm id its consent redirect named, and
-     * answers its first tokens as a refresh would.
-     */
-    TokenGrant authorized(String realmId, boolean includeHardExpiry) {
-        Instant now = clock.instant();
-        RefreshRules rules = currentRules();
-        String refreshToken = tokens.refreshToken();
-        Connection connection = new Connection(connectionNumbers.incrementAndGet(), realmId, refreshToken, now, rules,
-                refreshTokenHardLifetime, null);
-        Connection earlier = connectionsByRealmId.put(realmId, connection);
-        if (earlier != null) {
-            // the user authorized a company that was connected before (a reconnect): the new authorization starts a
-            // new chain, with a new hard cap, and the earlier chain's tokens are refused from now on
-            earlier.revoke();
-        }
-        connectionsByRefreshToken.put(refreshToken, connection);
-        log.info("Authorization code exchanged: connection of realm {} {}", realmId, earlier == null
-                ? "created"
-                : "authorized again (its earlier tokens revoked)");
-        return new TokenGrant(TokenGrant.BEARER, tokens.accessToken(), rules.accessTokenLifetime().toSeconds(),
-                refreshToken, secondsBetween(now, connection.refreshTokenExpiresAt()),
-                includeHardExpiry ? secondsBetween(now, connection.hardExpiresAt()) : null);
-    }
-
     /** The rotation happened: the answer is lost now if a fault after rotation is pending for this connection. */
     private TokenAnswer lostOrGranted(Connection connection, TokenGrant grant) {
         return afterRotation.take(connection.realmId()).<TokenAnswer>map(fault -> {
-            faultsAfterRotation.get(fault.kind()).incrementAndGet();
+            counters.answerLostAfterRotation(fault.kind());
             log.debug("Refresh of realm {} granted, its answer lost: {}", connection.realmId(), fault.kind());
             return new LostAnswer(grant, fault);
         }).orElse(grant);
@@ -277,7 +208,7 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
 
     private TokenGrant grant(RefreshRules rules, Instant now, TokenRequest request,
             RefreshOutcome.Refreshed refreshed) {
-        refreshesGranted.increment();
+        counters.refreshGranted();
         return new TokenGrant(TokenGrant.BEARER, tokens.accessToken(),
                 rules.accessTokenLifetime().toSeconds(), refreshed.refreshToken(),
                 secondsBetween(now, refreshed.refreshTokenExpiresAt()),
@@ -286,40 +217,8 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
 
     private String issueRefreshToken(Connection connection) {
         String refreshToken = tokens.refreshToken();
-        connectionsByRefreshToken.put(refreshToken, connection);
+        connections.indexRefreshToken(refreshToken, connection);
         return refreshToken;
-    }
-
-    /** Creates connections as if each had just completed the authorization-code flow. */
-    @Override
-    public List<MintedConnection> mint(int count) {
-        return mint(count, null);
-    }
-
-    /**
-     * {@link #mint(int)} with a reuse grace of their own for the connections.
-     *
-     * @param reuseGrace
-     *            null: they follow the run-time default
-     */
-    List<MintedConnection> mint(int count, Duration reuseGrace) {
-        Instant now = clock.instant();
-        RefreshRules rules = currentRules();
-        List<MintedConnection> minted = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            String refreshToken = tokens.refreshToken();
-            Connection connection;
-            do {
-                connection = new Connection(connectionNumbers.incrementAndGet(), tokens.realmId(), refreshToken, now,
-                        rules, refreshTokenHardLifetime, reuseGrace);
-            } while (connectionsByRealmId.putIfAbsent(connection.realmId(), connection) != null);
-            connectionsByRefreshToken.put(refreshToken, connection);
-            minted.add(new MintedConnection(connection.realmId(), tokens.accessToken(), refreshToken,
-                    TokenGrant.BEARER, rules.accessTokenLifetime().toSeconds(),
-                    secondsBetween(now, connection.refreshTokenExpiresAt()), now));
-        }
-        log.info("Minted {} connection(s), {} in total", count, connectionsByRealmId.size());
-        return minted;
     }
 
     /** What a revocation request (RFC 7009) came to. */
@@ -333,10 +232,10 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
      */
     Revocation revokeByToken(Optional<ClientCredentials> client, String refreshToken) {
         if (!client.map(registeredClient::matches).orElse(false)) {
-            invalidClientAnswers.incrementAndGet();
+            counters.invalidClientAnswer();
             return Revocation.INVALID_CLIENT;
         }
-        Connection connection = refreshToken == null ? null : connectionsByRefreshToken.get(refreshToken);
+        Connection connection = connections.byRefreshToken(refreshToken);
         if (connection == null || !settings.spentTokenRevokes() && !connection.isCurrent(refreshToken)) {
             // a token rotated away is no longer valid at a strict provider: revoking it has no effect (RFC 7009
             // answers 200 all the same), and the token in force lives on
@@ -345,149 +244,6 @@ class TokenAuthority implements ConnectionMinter, KnownRealms {
         connection.revoke();
         log.info("Revoked the connection of realm {} at the client's request", connection.realmId());
         return Revocation.REVOKED;
-    }
-
-    @Override
-    public boolean exists(String realmId) {
-        return connectionsByRealmId.containsKey(realmId);
-    }
-
-    /** @return false when no connection has that realm id */
-    boolean revoke(String realmId) {
-        Connection connection = connectionsByRealmId.get(realmId);
-        if (connection == null) {
-            return false;
-        }
-        connection.revoke();
-        log.info("Revoked the connection of realm {}", realmId);
-        return true;
-    }
-
-    Optional<ConnectionReport> report(String realmId) {
-        return Optional.ofNullable(connectionsByRealmId.get(realmId)).map(this::report);
-    }
-
-    private ConnectionReport report(Connection connection) {
-        return connection.report(settings.reuseGrace(), settings.answerDelay(), tail.groupOf(connection.number()));
-    }
-
-    /**
-     * Sets how long one connection's granted answers are held after the rotation; null makes it follow the run-time
-     * {@code answerDelayMillis} again.
-     *
-     * @return false when no connection has that realm id
-     */
-    boolean changeAnswerDelay(String realmId, Duration delay) {
-        Connection connection = connectionsByRealmId.get(realmId);
-        if (connection == null) {
-            return false;
-        }
-        connection.changeAnswerDelay(delay);
-        log.debug("Realm {}: granted answers are held {} after the rotation", realmId, delay == null
-                ? "as the run-time default says"
-                : delay);
-        return true;
-    }
-
-    /**
-     * Sets the reuse grace of one connection; null makes it follow the run-time default.
-     *
-     * @return false when no connection has that realm id
-     */
-    boolean changeReuseGrace(String realmId, Duration grace) {
-        Connection connection = connectionsByRealmId.get(realmId);
-        if (connection == null) {
-            return false;
-        }
-        connection.changeReuseGrace(grace);
-        log.info("Realm {}: refresh tokens rotated away stay usable for {}", realmId, grace == null
-                ? "the run-time default"
-                : grace);
-        return true;
-    }
-
-    /**
-     * Moves the hard cap of one connection's refresh-token chain.
-     *
-     * @return false when no connection has that realm id
-     */
-    boolean changeHardExpiresAt(String realmId, Instant cap) {
-        Connection connection = connectionsByRealmId.get(realmId);
-        if (connection == null) {
-            return false;
-        }
-        connection.changeHardExpiresAt(cap);
-        log.info("Realm {}: refresh-token chain hard-expires at {}", realmId, cap);
-        return true;
-    }
-
-    /** All connections, oldest first. */
-    List<ConnectionReport> reports() {
-        return connectionsByRealmId.values()
-                .stream()
-                .sorted(Comparator.comparingLong(Connection::number))
-                .map(this::report)
-                .toList();
-    }
-
-    /** Every connection, in no order: for counts over all of them. */
-    Collection<Connection> connections() {
-        return Collections.unmodifiableCollection(connectionsByRealmId.values());
-    }
-
-    /** Granted refreshes since the start or the last reset: what {@link #stats()} counts, without its walk. */
-    long refreshes() {
-        return refreshesGranted.sum();
-    }
-
-    SandboxStats stats() {
-        long refreshes = 0;
-        long overlapping = 0;
-        long connectionInvalidGrants = 0;
-        long afterAccessExpiry = 0;
-        long hardExpired = 0;
-        int connections = 0;
-        for (Connection connection : connectionsByRealmId.values()) {
-            connections++;
-            refreshes += connection.refreshes();
-            overlapping += connection.overlappingRefreshes();
-            connectionInvalidGrants += connection.invalidGrants();
-            afterAccessExpiry += connection.refreshesAfterAccessExpiry();
-            hardExpired += connection.hardExpiredGrants();
-        }
-        long unknown = unknownTokenGrants.get();
-        Map<FaultKind, Long> faultCounts = new EnumMap<>(FaultKind.class);
-        faultsInjected.forEach((kind, count) -> faultCounts.put(kind, count.get()));
-        Map<AfterRotationFault.Kind, Long> afterRotationCounts = new EnumMap<>(AfterRotationFault.Kind.class);
-        faultsAfterRotation.forEach((kind, count) -> afterRotationCounts.put(kind, count.get()));
-        TreeMap<Integer, Long> byStatus = new TreeMap<>();
-        requestsByStatus.forEach((status, count) -> byStatus.put(status, count.get()));
-        return new SandboxStats(connections, requests.get(), refreshes, overlapping, connectionInvalidGrants + unknown,
-                unknown, hardExpired, afterAccessExpiry, invalidClientAnswers.get(), inFlight.get(),
-                FaultCounts.of(faultCounts), AfterRotationCounts.of(afterRotationCounts),
-                Collections.unmodifiableSortedMap(byStatus), codes.counts());
-    }
-
-    /**
-     * Forgets all connections, tokens, authorization codes and counters. The in-flight gauge is kept: requests still running will count
-     * themselves out of it.
-     */
-    void reset() {
-        connectionsByRealmId.clear();
-        connectionsByRefreshToken.clear();
-        requests.set(0);
-        refreshesGranted.reset();
-        unknownTokenGrants.set(0);
-        invalidClientAnswers.set(0);
-        faultsInjected.values().forEach(count -> count.set(0));
-        faultsAfterRotation.values().forEach(count -> count.set(0));
-        requestsByStatus.clear();
-        codes.reset();
-        log.info("Reset: all connections and counters forgotten");
-    }
-
-    private RefreshRules currentRules() {
-        return new RefreshRules(settings.current(), refreshTokenLifetime, settings.reuseGrace());
     }
 
     private static long secondsBetween(Instant from, Instant to) {

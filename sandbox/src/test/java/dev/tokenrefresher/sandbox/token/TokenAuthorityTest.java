@@ -34,6 +34,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
@@ -48,20 +49,36 @@ class TokenAuthorityTest {
     private static final FaultDecider NO_FAULTS = () -> new FaultDecision.Proceed(Duration.ZERO);
 
     private final MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
-    private TokenAuthority authority = authority(SandboxProperties.defaults(), NO_PAUSE);
+    private TokenAuthority authority;
+    private ConnectionMint mint;
+    private ConnectionControl control;
+    private SandboxCounters counters;
+    private SandboxReset reset;
 
-    private TokenAuthority authority(SandboxProperties properties, Pause pause) {
-        return authority(properties, NO_FAULTS, pause);
+    @BeforeEach
+    void startWithDefaults() {
+        start(SandboxProperties.defaults(), NO_PAUSE);
     }
 
-    private TokenAuthority authority(SandboxProperties properties, FaultDecider faults, Pause pause) {
-        return authority(properties, faults, new TailFaults(), pause);
+    private void start(SandboxProperties properties, Pause pause) {
+        start(properties, NO_FAULTS, pause);
     }
 
-    private TokenAuthority authority(SandboxProperties properties, FaultDecider faults, TailFaults tail,
-            Pause pause) {
-        return new TokenAuthority(clock, properties, new RuntimeSettings(properties), faults,
-                new AfterRotationFaults(), tail, pause, new AuthorizationCodes(clock, AuthorizeProperties.defaults()));
+    private void start(SandboxProperties properties, FaultDecider faults, Pause pause) {
+        start(properties, faults, new TailFaults(), pause);
+    }
+
+    /** Wires the token package's beans as Spring does, in place of those the test had so far. */
+    private void start(SandboxProperties properties, FaultDecider faults, TailFaults tail, Pause pause) {
+        RuntimeSettings settings = new RuntimeSettings(properties);
+        AuthorizationCodes codes = new AuthorizationCodes(clock, AuthorizeProperties.defaults());
+        ConnectionRegistry connections = new ConnectionRegistry();
+        mint = new ConnectionMint(clock, properties, settings, connections);
+        control = new ConnectionControl(connections, settings, tail);
+        counters = new SandboxCounters(connections, codes);
+        reset = new SandboxReset(connections, counters, codes);
+        authority = new TokenAuthority(clock, properties, settings, faults, new AfterRotationFaults(), tail, pause,
+                new CodeExchange(codes, mint, control), connections, counters);
     }
 
     private static SandboxProperties rotatingEvery(int rotateEvery) {
@@ -69,7 +86,7 @@ class TokenAuthorityTest {
     }
 
     private MintedConnection mintOne() {
-        return authority.mint(1).getFirst();
+        return mint.mint(1).getFirst();
     }
 
     private TokenAnswer refresh(String refreshToken) {
@@ -83,7 +100,7 @@ class TokenAuthorityTest {
     }
 
     private ConnectionReport report(MintedConnection connection) {
-        return authority.report(connection.realmId()).orElseThrow();
+        return control.report(connection.realmId()).orElseThrow();
     }
 
     private static TokenRefusal invalidGrant(InvalidGrantReason reason) {
@@ -95,7 +112,7 @@ class TokenAuthorityTest {
 
         @Test
         void mintedConnectionsHaveDistinctIntuitLikeRealmIdsAndPrefixedTokens() {
-            List<MintedConnection> minted = authority.mint(50);
+            List<MintedConnection> minted = mint.mint(50);
 
             assertThat(minted).hasSize(50);
             assertThat(minted).extracting(MintedConnection::realmId)
@@ -151,12 +168,12 @@ class TokenAuthorityTest {
 
             assertThat(refresh(minted.refreshToken())).isEqualTo(invalidGrant(InvalidGrantReason.ROTATED_AWAY));
             assertThat(report(minted).invalidGrants()).isEqualTo(1);
-            assertThat(authority.stats().unknownTokenGrants()).isZero();
+            assertThat(counters.stats().unknownTokenGrants()).isZero();
         }
 
         @Test
         void rotateEveryNReturnsTheSameRefreshTokenUntilTheNthRefresh() {
-            authority = authority(rotatingEvery(3), NO_PAUSE);
+            start(rotatingEvery(3), NO_PAUSE);
             MintedConnection minted = mintOne();
 
             TokenGrant first = refreshed(minted.refreshToken());
@@ -172,7 +189,7 @@ class TokenAuthorityTest {
 
         @Test
         void rotateEveryZeroNeverRotates() {
-            authority = authority(rotatingEvery(0), NO_PAUSE);
+            start(rotatingEvery(0), NO_PAUSE);
             MintedConnection minted = mintOne();
 
             for (int i = 0; i < 5; i++) {
@@ -183,7 +200,7 @@ class TokenAuthorityTest {
 
         @Test
         void eachRefreshIssuesANewAccessTokenWithANewExpiry() {
-            authority = authority(rotatingEvery(0), NO_PAUSE);
+            start(rotatingEvery(0), NO_PAUSE);
             MintedConnection minted = mintOne();
 
             TokenGrant first = refreshed(minted.refreshToken());
@@ -211,7 +228,7 @@ class TokenAuthorityTest {
 
         @Test
         void eachRefreshExtendsTheRollingExpiry() {
-            authority = authority(rotatingEvery(0), NO_PAUSE);
+            start(rotatingEvery(0), NO_PAUSE);
             MintedConnection minted = mintOne();
 
             clock.advance(Duration.ofDays(99));
@@ -224,7 +241,7 @@ class TokenAuthorityTest {
 
         @Test
         void hardLifetimeCapsTheRollingExpiry() {
-            authority = authority(new SandboxProperties(null, null, null, Duration.ofDays(100), Duration.ofDays(150),
+            start(new SandboxProperties(null, null, null, Duration.ofDays(100), Duration.ofDays(150),
                     0, null), NO_PAUSE);
             MintedConnection minted = mintOne();
 
@@ -234,7 +251,7 @@ class TokenAuthorityTest {
 
             assertThat(grant.refreshTokenExpiresIn()).isEqualTo(Duration.ofDays(51).toSeconds());
             assertThat(refresh(minted.refreshToken())).isEqualTo(invalidGrant(InvalidGrantReason.HARD_EXPIRED));
-            assertThat(authority.stats().hardExpiredGrants()).isEqualTo(1);
+            assertThat(counters.stats().hardExpiredGrants()).isEqualTo(1);
         }
 
         @Test
@@ -260,15 +277,15 @@ class TokenAuthorityTest {
             mintOne();
 
             assertThat(refresh("sbx_rt_never-issued")).isEqualTo(invalidGrant(InvalidGrantReason.UNKNOWN));
-            assertThat(authority.stats().unknownTokenGrants()).isEqualTo(1);
-            assertThat(authority.stats().invalidGrants()).isEqualTo(1);
+            assertThat(counters.stats().unknownTokenGrants()).isEqualTo(1);
+            assertThat(counters.stats().invalidGrants()).isEqualTo(1);
         }
 
         @Test
         void revokedConnectionRefusesItsRefreshToken() {
             MintedConnection minted = mintOne();
 
-            assertThat(authority.revoke(minted.realmId())).isTrue();
+            assertThat(control.revoke(minted.realmId())).isTrue();
 
             assertThat(refresh(minted.refreshToken())).isEqualTo(invalidGrant(InvalidGrantReason.REVOKED));
             assertThat(report(minted).revoked()).isTrue();
@@ -277,7 +294,7 @@ class TokenAuthorityTest {
 
         @Test
         void revokingAnUnknownRealmChangesNothing() {
-            assertThat(authority.revoke("9130000000000000")).isFalse();
+            assertThat(control.revoke("9130000000000000")).isFalse();
         }
 
         @Test
@@ -299,7 +316,7 @@ class TokenAuthorityTest {
                     minted.refreshToken(), false));
 
             assertThat(answer).isEqualTo(TokenRefusal.of(OAuthError.INVALID_CLIENT));
-            assertThat(authority.stats().invalidClientAnswers()).isEqualTo(1);
+            assertThat(counters.stats().invalidClientAnswers()).isEqualTo(1);
             assertThat(report(minted).refreshes()).isZero();
         }
 
@@ -338,16 +355,16 @@ class TokenAuthorityTest {
 
         @Test
         void theRefreshCounterCountsWhatTheStatsCountWithoutRefusals() {
-            List<MintedConnection> minted = authority.mint(3);
+            List<MintedConnection> minted = mint.mint(3);
             minted.forEach(connection -> refreshed(connection.refreshToken()));
             refresh(minted.getFirst().refreshToken());
             refresh("sbx_rt_unknown");
 
-            assertThat(authority.refreshes()).isEqualTo(3).isEqualTo(authority.stats().refreshes());
+            assertThat(counters.refreshes()).isEqualTo(3).isEqualTo(counters.stats().refreshes());
 
-            authority.reset();
+            reset.reset();
 
-            assertThat(authority.refreshes()).isZero();
+            assertThat(counters.refreshes()).isZero();
         }
 
         @Test
@@ -358,7 +375,7 @@ class TokenAuthorityTest {
             refreshed(minted.refreshToken());
 
             assertThat(report(minted).refreshesAfterAccessExpiry()).isEqualTo(1);
-            assertThat(authority.stats().refreshesAfterAccessExpiry()).isEqualTo(1);
+            assertThat(counters.stats().refreshesAfterAccessExpiry()).isEqualTo(1);
         }
 
         @Test
@@ -386,7 +403,7 @@ class TokenAuthorityTest {
             CountDownLatch firstIsPaused = new CountDownLatch(1);
             CountDownLatch releaseFirst = new CountDownLatch(1);
             AtomicBoolean firstCall = new AtomicBoolean(true);
-            authority = authority(SandboxProperties.defaults(), duration -> {
+            start(SandboxProperties.defaults(), duration -> {
                 if (firstCall.getAndSet(false)) {
                     firstIsPaused.countDown();
                     awaitQuietly(releaseFirst);
@@ -398,7 +415,7 @@ class TokenAuthorityTest {
             try (ExecutorService executor = Executors.newSingleThreadExecutor()) {
                 Future<TokenAnswer> first = executor.submit(() -> refresh(minted.refreshToken()));
                 assertThat(firstIsPaused.await(10, TimeUnit.SECONDS)).isTrue();
-                assertThat(authority.stats().inFlight()).isEqualTo(1);
+                assertThat(counters.stats().inFlight()).isEqualTo(1);
 
                 TokenAnswer second = refresh(minted.refreshToken());
                 refreshed(other.refreshToken());
@@ -411,13 +428,13 @@ class TokenAuthorityTest {
             assertThat(report(minted).refreshes()).isEqualTo(1);
             assertThat(report(minted).invalidGrants()).isEqualTo(1);
             assertThat(report(other).overlappingRefreshes()).isZero();
-            assertThat(authority.stats().inFlight()).isZero();
+            assertThat(counters.stats().inFlight()).isZero();
         }
 
         @Test
         void decidedLatencyIsSpentInsideEachTokenRequest() {
             List<Duration> pauses = new CopyOnWriteArrayList<>();
-            authority = authority(SandboxProperties.defaults(), () -> new FaultDecision.Proceed(Duration.ofMillis(250)),
+            start(SandboxProperties.defaults(), () -> new FaultDecision.Proceed(Duration.ofMillis(250)),
                     pauses::add);
 
             refresh(mintOne().refreshToken());
@@ -436,7 +453,7 @@ class TokenAuthorityTest {
             refresh("sbx_rt_unknown");
             authority.answer(new TokenRequest(Optional.empty(), "refresh_token", "x", false));
 
-            assertThat(authority.stats()).isEqualTo(new SandboxStats(2, 5, 2, 0, 2, 1, 0, 0, 1, 0, FaultCounts.NONE,
+            assertThat(counters.stats()).isEqualTo(new SandboxStats(2, 5, 2, 0, 2, 1, 0, 0, 1, 0, FaultCounts.NONE,
                     AfterRotationCounts.NONE,
                     new TreeMap<>(Map.of(200, 2L, 400, 2L, 401, 1L)), NO_AUTHORIZATIONS));
         }
@@ -482,7 +499,7 @@ class TokenAuthorityTest {
         @Test
         void hungCallIsHeldForItsHangThenAnswers504WithoutTouchingTheChain() {
             List<Duration> pauses = new CopyOnWriteArrayList<>();
-            authority = authority(SandboxProperties.defaults(), NO_FAULTS, firstCallOfFirstConnection(hang()),
+            start(SandboxProperties.defaults(), NO_FAULTS, firstCallOfFirstConnection(hang()),
                     pauses::add);
             MintedConnection minted = mintOne();
 
@@ -496,14 +513,14 @@ class TokenAuthorityTest {
             assertThat(List.of(report.calls(), report.hungCalls(), report.slowCalls(), report.refreshes(), report
                     .invalidGrants())).containsExactly(2L, 1L, 0L, 1L, 0L);
             assertThat(report.tailGroup()).isEqualTo(TailGroup.HANG);
-            assertThat(authority.stats().faultsInjected().hang()).isEqualTo(1);
+            assertThat(counters.stats().faultsInjected().hang()).isEqualTo(1);
         }
 
         @Test
         void callArrivingWhileAnotherIsHungOverlapsItAndTheHungOneRotatesNothing() throws Exception {
             CountDownLatch hanging = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            authority = authority(SandboxProperties.defaults(), NO_FAULTS, firstCallOfFirstConnection(hang()),
+            start(SandboxProperties.defaults(), NO_FAULTS, firstCallOfFirstConnection(hang()),
                     holding(HANG, hanging, release));
             MintedConnection minted = mintOne();
 
@@ -514,7 +531,7 @@ class TokenAuthorityTest {
                 // a provider that still holds a request could serve it: the held one is in flight for its connection
                 assertThat(report(minted).inFlight()).isEqualTo(1);
                 refreshed(minted.refreshToken());
-                assertThat(authority.stats().inFlight()).isEqualTo(1);
+                assertThat(counters.stats().inFlight()).isEqualTo(1);
                 release.countDown();
                 assertThat(hung.get(10, TimeUnit.SECONDS).status()).isEqualTo(504);
             }
@@ -528,7 +545,7 @@ class TokenAuthorityTest {
         void slowCallIsInFlightAllAlongSoACallMeanwhileOverlaps() throws Exception {
             CountDownLatch slow = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            authority = authority(SandboxProperties.defaults(), NO_FAULTS, firstCallOfFirstConnection(
+            start(SandboxProperties.defaults(), NO_FAULTS, firstCallOfFirstConnection(
                     new TailDecision.Slow(SLOW)), holding(SLOW, slow, release));
             MintedConnection minted = mintOne();
 
@@ -549,7 +566,7 @@ class TokenAuthorityTest {
         @Test
         void slowCallTakesItsOwnLatencyInsteadOfTheDecidedOne() {
             List<Duration> pauses = new CopyOnWriteArrayList<>();
-            authority = authority(SandboxProperties.defaults(), () -> new FaultDecision.Proceed(Duration.ofMillis(
+            start(SandboxProperties.defaults(), () -> new FaultDecision.Proceed(Duration.ofMillis(
                     100)), firstCallOfFirstConnection(new TailDecision.Slow(SLOW)), pauses::add);
             MintedConnection slow = mintOne();
             MintedConnection other = mintOne();
@@ -570,7 +587,7 @@ class TokenAuthorityTest {
         private static final Duration GRACE = Duration.ofMinutes(30);
 
         private MintedConnection mintWithGrace() {
-            return authority.mint(1, GRACE).getFirst();
+            return mint.mint(1, GRACE).getFirst();
         }
 
         @Test
@@ -624,19 +641,19 @@ class TokenAuthorityTest {
             TokenGrant first = refreshed(minted.refreshToken());
             assertThat(refresh(minted.refreshToken())).isEqualTo(invalidGrant(InvalidGrantReason.ROTATED_AWAY));
 
-            assertThat(authority.changeReuseGrace(minted.realmId(), GRACE)).isTrue();
+            assertThat(control.changeReuseGrace(minted.realmId(), GRACE)).isTrue();
             refreshed(first.refreshToken());
 
             assertThat(refreshed(first.refreshToken())).isNotNull();
             assertThat(report(minted).reuseGraceSeconds()).isEqualTo(GRACE.toSeconds());
-            assertThat(authority.changeReuseGrace("9130000000000000", GRACE)).isFalse();
+            assertThat(control.changeReuseGrace("9130000000000000", GRACE)).isFalse();
         }
 
         @Test
         void revokedChainRefusesTheReplacedTokenToo() {
             MintedConnection minted = mintWithGrace();
             refreshed(minted.refreshToken());
-            authority.revoke(minted.realmId());
+            control.revoke(minted.realmId());
 
             assertThat(refresh(minted.refreshToken())).isEqualTo(invalidGrant(InvalidGrantReason.REVOKED));
         }
@@ -649,7 +666,7 @@ class TokenAuthorityTest {
         void connectionsOwnAnswerDelayHoldsOnlyItsGrantsAfterTheRotationWhileTheyCountInFlight() {
             List<String> whilePaused = new CopyOnWriteArrayList<>();
             MintedConnection[] held = new MintedConnection[1];
-            authority = authority(SandboxProperties.defaults(), duration -> {
+            start(SandboxProperties.defaults(), duration -> {
                 if (duration.isZero()) {
                     return; // the latency, none here
                 }
@@ -660,7 +677,7 @@ class TokenAuthorityTest {
             held[0] = mintOne();
             MintedConnection other = mintOne();
 
-            assertThat(authority.changeAnswerDelay(held[0].realmId(), Duration.ofMillis(1500))).isTrue();
+            assertThat(control.changeAnswerDelay(held[0].realmId(), Duration.ofMillis(1500))).isTrue();
             refreshed(held[0].refreshToken());
             refreshed(other.refreshToken());
 
@@ -674,12 +691,12 @@ class TokenAuthorityTest {
         @Test
         void connectionFollowsTheRunTimeDefaultAgainWithNullAndAnUnknownRealmIsNoChange() {
             MintedConnection minted = mintOne();
-            authority.changeAnswerDelay(minted.realmId(), Duration.ofSeconds(2));
+            control.changeAnswerDelay(minted.realmId(), Duration.ofSeconds(2));
 
-            assertThat(authority.changeAnswerDelay(minted.realmId(), null)).isTrue();
+            assertThat(control.changeAnswerDelay(minted.realmId(), null)).isTrue();
 
             assertThat(report(minted).answerDelayMillis()).isZero();
-            assertThat(authority.changeAnswerDelay("9130000000000000", Duration.ofSeconds(2))).isFalse();
+            assertThat(control.changeAnswerDelay("9130000000000000", Duration.ofSeconds(2))).isFalse();
         }
     }
 
@@ -699,9 +716,9 @@ class TokenAuthorityTest {
 
         @Test
         void reportsListConnectionsOldestFirst() {
-            List<MintedConnection> minted = authority.mint(20);
+            List<MintedConnection> minted = mint.mint(20);
 
-            assertThat(authority.reports()).extracting(ConnectionReport::realmId)
+            assertThat(control.reports()).extracting(ConnectionReport::realmId)
                     .containsExactlyElementsOf(minted.stream().map(MintedConnection::realmId).toList());
         }
 
@@ -711,12 +728,12 @@ class TokenAuthorityTest {
             refreshed(minted.refreshToken());
             refresh("sbx_rt_unknown");
 
-            authority.reset();
+            reset.reset();
 
-            assertThat(authority.stats()).isEqualTo(new SandboxStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, FaultCounts.NONE,
+            assertThat(counters.stats()).isEqualTo(new SandboxStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, FaultCounts.NONE,
                     AfterRotationCounts.NONE,
                     new TreeMap<>(), NO_AUTHORIZATIONS));
-            assertThat(authority.report(minted.realmId())).isEmpty();
+            assertThat(control.report(minted.realmId())).isEmpty();
             assertThat(refresh(minted.refreshToken())).isEqualTo(invalidGrant(InvalidGrantReason.UNKNOWN));
         }
     }
@@ -727,9 +744,9 @@ class TokenAuthorityTest {
         private final Deque<FaultDecision> script = new ArrayDeque<>();
 
         /** Answers the scripted decisions in order, and lets every request through once they are used up. */
-        private TokenAuthority scripted(Pause pause, FaultDecision... decisions) {
+        private void scripted(Pause pause, FaultDecision... decisions) {
             script.addAll(List.of(decisions));
-            return authority(SandboxProperties.defaults(), () -> {
+            start(SandboxProperties.defaults(), () -> {
                 FaultDecision next = script.poll();
                 return next == null ? new FaultDecision.Proceed(Duration.ZERO) : next;
             }, pause);
@@ -742,7 +759,7 @@ class TokenAuthorityTest {
 
         @Test
         void faultedRequestsLeaveTheConnectionAsItWasAndItsTokenUsable() {
-            authority = scripted(NO_PAUSE, inject(FaultKind.ERROR, 503), inject(FaultKind.RATE_LIMITED, 429),
+            scripted(NO_PAUSE, inject(FaultKind.ERROR, 503), inject(FaultKind.RATE_LIMITED, 429),
                     inject(FaultKind.HANG, 504), inject(FaultKind.OUTAGE, 503), inject(FaultKind.INVALID_CLIENT, 401));
             MintedConnection minted = mintOne();
             ConnectionReport before = report(minted);
@@ -762,7 +779,7 @@ class TokenAuthorityTest {
 
         @Test
         void faultedRequestsCountAsRequestsByKindAndByStatus() {
-            authority = scripted(NO_PAUSE, inject(FaultKind.ERROR, 502), inject(FaultKind.ERROR, 500),
+            scripted(NO_PAUSE, inject(FaultKind.ERROR, 502), inject(FaultKind.ERROR, 500),
                     inject(FaultKind.RATE_LIMITED, 429), inject(FaultKind.OUTAGE, 503),
                     inject(FaultKind.INVALID_CLIENT, 401));
             String refreshToken = mintOne().refreshToken();
@@ -772,7 +789,7 @@ class TokenAuthorityTest {
             }
             refresh(refreshToken);
 
-            SandboxStats stats = authority.stats();
+            SandboxStats stats = counters.stats();
             assertThat(stats.requests()).isEqualTo(6);
             assertThat(stats.refreshes()).isEqualTo(1);
             assertThat(stats.invalidClientAnswers()).isZero();
@@ -785,9 +802,9 @@ class TokenAuthorityTest {
         void faultedRequestIsInFlightForItsWholeDelay() {
             List<Integer> inFlightWhilePaused = new CopyOnWriteArrayList<>();
             List<Duration> pauses = new CopyOnWriteArrayList<>();
-            authority = scripted(duration -> {
+            scripted(duration -> {
                 pauses.add(duration);
-                inFlightWhilePaused.add(authority.stats().inFlight());
+                inFlightWhilePaused.add(counters.stats().inFlight());
             }, new FaultDecision.Inject(Duration.ofSeconds(30),
                     new InjectedFault(FaultKind.HANG, 504, Map.of(), MediaType.TEXT_HTML, "<html></html>")));
 
@@ -796,8 +813,8 @@ class TokenAuthorityTest {
             assertThat(answer).isInstanceOf(FaultAnswer.class).extracting(TokenAnswer::status).isEqualTo(504);
             assertThat(pauses).containsExactly(Duration.ofSeconds(30));
             assertThat(inFlightWhilePaused).containsExactly(1);
-            assertThat(authority.stats().inFlight()).isZero();
-            assertThat(authority.stats().faultsInjected().hang()).isEqualTo(1);
+            assertThat(counters.stats().inFlight()).isZero();
+            assertThat(counters.stats().faultsInjected().hang()).isEqualTo(1);
         }
 
         @Test
@@ -805,7 +822,7 @@ class TokenAuthorityTest {
                 throws Exception {
             CountDownLatch hangIsHeld = new CountDownLatch(1);
             CountDownLatch releaseHang = new CountDownLatch(1);
-            authority = scripted(duration -> {
+            scripted(duration -> {
                 if (duration.equals(Duration.ofSeconds(30))) {
                     hangIsHeld.countDown();
                     awaitQuietly(releaseHang);
@@ -844,13 +861,13 @@ class TokenAuthorityTest {
 
         @Test
         void resetForgetsFaultCountsAndStatuses() {
-            authority = scripted(NO_PAUSE, inject(FaultKind.ERROR, 500));
+            scripted(NO_PAUSE, inject(FaultKind.ERROR, 500));
             refresh(mintOne().refreshToken());
 
-            authority.reset();
+            reset.reset();
 
-            assertThat(authority.stats().faultsInjected()).isEqualTo(FaultCounts.NONE);
-            assertThat(authority.stats().requestsByStatus()).isEmpty();
+            assertThat(counters.stats().faultsInjected()).isEqualTo(FaultCounts.NONE);
+            assertThat(counters.stats().requestsByStatus()).isEmpty();
         }
     }
 
