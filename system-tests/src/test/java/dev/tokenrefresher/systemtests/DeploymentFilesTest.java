@@ -123,7 +123,7 @@ class DeploymentFilesTest {
         List<Map<String, Object>> alerts = alertRules().stream().filter(rule -> rule.containsKey("alert")).toList();
 
         assertThat(alerts).extracting(rule -> rule.get("alert")).contains("RefreshesLate", "RefreshesAfterExpiry",
-                "RefreshBacklog");
+                "RefreshBacklog", "DeadLettersUnsent");
         assertThat(alerts).allSatisfy(rule -> {
             String name = String.valueOf(rule.get("alert"));
             assertThat(rule).as(name).containsKeys("expr", "for");
