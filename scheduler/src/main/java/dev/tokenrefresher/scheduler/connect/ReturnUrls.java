@@ -54,13 +54,27 @@ final class ReturnUrls {
         }
         String base = entry.getRawPath() == null || entry.getRawPath().isEmpty() ? "/" : entry.getRawPath();
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-        if (path.contains("/../") || path.endsWith("/..")) {
+        // a dot segment, also percent-encoded (/oauth/%2e%2e/admin, /oauth%2f..%2fadmin): a browser or the host app's
+        // server resolves it, and the user lands outside the allowed path
+        if (hasDotSegment(path) || hasDotSegment(uri.getPath())) {
             return false;
         }
         if (base.endsWith("/")) {
             return path.startsWith(base);
         }
         return path.equals(base) || path.startsWith(base + "/");
+    }
+
+    private static boolean hasDotSegment(String path) {
+        if (path == null) {
+            return false;
+        }
+        for (String segment : path.split("/", -1)) {
+            if (segment.equals(".") || segment.equals("..")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int port(URI uri) {

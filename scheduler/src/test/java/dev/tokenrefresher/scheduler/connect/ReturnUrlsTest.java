@@ -24,6 +24,8 @@ class ReturnUrlsTest {
     @ValueSource(strings = {"https://app.example.com/oauthx", "https://app.example.com.evil.test/oauth",
             "http://app.example.com/oauth", "https://app.example.com:8443/oauth", "https://app.example.com/",
             "http://127.0.0.1:8082/", "https://app.example.com/oauth/../admin",
+            "https://app.example.com/oauth/%2e%2e/admin", "https://app.example.com/oauth/%2E%2E",
+            "https://app.example.com/oauth%2f..%2fadmin", "https://app.example.com/oauth/./../admin",
             "https://evil.test/?next=https://app.example.com/oauth"})
     void aUrlOutsideEveryEntryIsRefusedSoASessionIsNeverAnOpenRedirect(String url) {
         assertThat(allowed.refusal(url)).hasValueSatisfying(problem -> assertThat(problem).contains(
