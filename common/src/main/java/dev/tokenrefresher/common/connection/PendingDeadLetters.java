@@ -35,8 +35,14 @@ public class PendingDeadLetters {
         this.transactions = transactions;
     }
 
-    /** A letter left for the relay. */
-    public record Pending(long id, DeadLetter letter) {
+    /**
+     * A letter left for the relay.
+     *
+     * @param tenantId the connection's, for the events the sender would have sent; null if it is gone
+     * @param reauthRequired whether the connection is {@code REAUTH_REQUIRED} now: the letter ended its chain and
+     *            nothing revived it since
+     */
+    public record Pending(long id, DeadLetter letter, String tenantId, boolean reauthRequired) {
     }
 
     /**
@@ -107,9 +113,10 @@ public class PendingDeadLetters {
      */
     public List<Pending> lockOlderThan(Duration grace, int limit) {
         return jdbc.sql("""
-                SELECT * FROM pending_dead_letter
-                WHERE created_at < statement_timestamp() - :graceMs * interval '1 millisecond'
-                ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED
+                SELECT p.*, c.tenant_id, c.status = 'REAUTH_REQUIRED' AS reauth_required
+                FROM pending_dead_letter p LEFT JOIN connection c ON c.id = p.connection_id
+                WHERE p.created_at < statement_timestamp() - :graceMs * interval '1 millisecond'
+                ORDER BY p.id LIMIT :limit FOR UPDATE OF p SKIP LOCKED
                 """)
                 .param("graceMs", grace.toMillis())
                 .param("limit", limit)
@@ -141,13 +148,11 @@ public class PendingDeadLetters {
     }
 
     private static Pending pending(ResultSet rs, int row) throws SQLException {
-        return new Pending(rs.getLong("id"), new DeadLetter(rs.getBytes("body"), rs.getString("message_id"), rs
-                .getString("reason"), rs.getString("error_code"), rs.getString("detail"), rs.getString("provider"),
-                rs
-                        .getObject("connection_id", UUID.class),
-                rs.getInt("attempts"), (Integer) rs.getObject(
-                        "http_status"),
-                instant(rs, "first_failure_at"), instant(rs, "last_failure_at"), rs
-                        .getString("worker")));
+        DeadLetter letter = new DeadLetter(rs.getBytes("body"), rs.getString("message_id"), rs.getString("reason"),
+                rs.getString("error_code"), rs.getString("detail"), rs.getString("provider"), rs.getObject(
+                        "connection_id", UUID.class),
+                rs.getInt("attempts"), (Integer) rs.getObject("http_status"),
+                instant(rs, "first_failure_at"), instant(rs, "last_failure_at"), rs.getString("worker"));
+        return new Pending(rs.getLong("id"), letter, rs.getString("tenant_id"), rs.getBoolean("reauth_required"));
     }
 }

@@ -1,6 +1,10 @@
 package dev.tokenrefresher.scheduler.deadletter;
 
+import dev.tokenrefresher.common.connection.ChainEnds;
 import dev.tokenrefresher.common.connection.PendingDeadLetters;
+import dev.tokenrefresher.common.messaging.ConnectionEvent;
+import dev.tokenrefresher.common.messaging.ConnectionEventPublisher;
+import dev.tokenrefresher.common.messaging.DeadLetter;
 import dev.tokenrefresher.common.messaging.DeadLetterFailedException;
 import dev.tokenrefresher.common.messaging.DeadLetterPublisher;
 import dev.tokenrefresher.scheduler.periodic.PeriodicJob;
@@ -21,7 +25,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * parking a connection, or a broker that stayed away longer than the sender's retries. Every
  * {@code refresher.dead-letters.relay-interval}, the letters older than {@code relay-grace} go to the dead-letter queue,
  * one transaction each (locked, published and confirmed, deleted), so several schedulers share them; the archive skips
- * a copy of a letter its sender did publish.
+ * a copy of a letter its sender did publish. The events the sender would have sent after the letter go out too: the
+ * {@code dead_lettered} one, and {@code reauth_required} for a chain's end whose connection still needs a reconnect, so
+ * that the host app hears of it.
  */
 @Component
 class PendingLetterRelay extends PeriodicJob {
@@ -33,16 +39,18 @@ class PendingLetterRelay extends PeriodicJob {
 
     private final PendingDeadLetters pending;
     private final DeadLetterPublisher publisher;
+    private final ConnectionEventPublisher events;
     private final TransactionTemplate transactions;
     private final DeadLetterProperties properties;
     private final Counter relayed;
     private final AtomicLong waiting = new AtomicLong(-1);
 
-    PendingLetterRelay(PendingDeadLetters pending, DeadLetterPublisher publisher, TransactionTemplate transactions,
-            DeadLetterProperties properties, MeterRegistry meters) {
+    PendingLetterRelay(PendingDeadLetters pending, DeadLetterPublisher publisher, ConnectionEventPublisher events,
+            TransactionTemplate transactions, DeadLetterProperties properties, MeterRegistry meters) {
         super("dead-letter-relay", true, properties.relayInterval(), properties.relayInterval());
         this.pending = pending;
         this.publisher = publisher;
+        this.events = events;
         this.transactions = transactions;
         this.properties = properties;
         this.relayed = Counter.builder("refresher.dead_letters.relayed")
@@ -72,6 +80,7 @@ class PendingLetterRelay extends PeriodicJob {
                 if (publishOne(letter)) {
                     sent++;
                     relayed.increment();
+                    announce(letter);
                 }
             }
         } while (looked == BATCH && !Thread.currentThread().isInterrupted());
@@ -95,6 +104,20 @@ class PendingLetterRelay extends PeriodicJob {
                     .reason());
             return true;
         }));
+    }
+
+    /** The events its sender would have queued after the letter; hints, as every event, so not confirmed. */
+    private void announce(PendingDeadLetters.Pending relayed) {
+        DeadLetter letter = relayed.letter();
+        if (relayed.tenantId() == null) {
+            return;
+        }
+        events.publish(ConnectionEvent.failure(ConnectionEvent.DEAD_LETTERED, letter.connectionId(), relayed
+                .tenantId(), letter.provider(), letter.reason(), letter.lastFailureAt()));
+        if (relayed.reauthRequired() && ChainEnds.REASONS.contains(letter.reason())) {
+            events.publish(ConnectionEvent.failure(ConnectionEvent.REAUTH_REQUIRED, letter.connectionId(), relayed
+                    .tenantId(), letter.provider(), letter.reason(), letter.lastFailureAt()));
+        }
     }
 
     @Override

@@ -15,6 +15,7 @@ import dev.tokenrefresher.common.connection.ConnectionStore;
 import dev.tokenrefresher.common.connection.PendingDeadLetters;
 import dev.tokenrefresher.common.connection.RefreshOutcomes;
 import dev.tokenrefresher.common.connection.Registered;
+import dev.tokenrefresher.common.messaging.ConnectionEventPublisher;
 import dev.tokenrefresher.common.messaging.DeadLetter;
 import dev.tokenrefresher.common.messaging.DeadLetterPublisher;
 import dev.tokenrefresher.common.messaging.MessagingProperties;
@@ -25,14 +26,23 @@ import dev.tokenrefresher.common.test.RabbitFixtures;
 import dev.tokenrefresher.scheduler.SchedulerApiTestBase;
 import dev.tokenrefresher.scheduler.SchedulerApplication;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.AmqpException;
+import org.springframework.amqp.core.AnonymousQueue;
+import org.springframework.amqp.core.BindingBuilder;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.Queue;
+import org.springframework.amqp.core.TopicExchange;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitAdmin;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.ContextConfiguration;
@@ -58,6 +68,12 @@ class PendingLetterRelayTest extends SchedulerApiTestBase {
     private RefreshOutcomes outcomes;
     @Autowired
     private DeadLetterPublisher publisher;
+    @Autowired
+    private ConnectionEventPublisher events;
+    @Autowired
+    private RabbitAdmin admin;
+    @Autowired
+    private RabbitTemplate rabbit;
     @Autowired
     private RefresherTopology topology;
     @Autowired
@@ -91,8 +107,30 @@ class PendingLetterRelayTest extends SchedulerApiTestBase {
                 ConnectionStatus.REAUTH_REQUIRED);
         assertThat(archived(claim.connectionId())).isEmpty();
         double relayedBefore = meters.counter("refresher.dead_letters.relayed").count();
+        Queue subscriber = new AnonymousQueue();
+        admin.declareQueue(subscriber);
+        admin.declareBinding(BindingBuilder.bind(subscriber).to(new TopicExchange(topology.eventsExchange())).with(
+                "connection.#"));
 
-        int relayed = relay().relay();
+        int relayed;
+        List<String> announced = new ArrayList<>();
+        try {
+            relayed = relay().relay();
+            // the events the sender queued after the letter were lost with it: the host app hears of the end now
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                Message event;
+                while ((event = rabbit.receive(subscriber.getName())) != null) {
+                    if (new String(event.getBody(), StandardCharsets.UTF_8).contains(claim.connectionId().toString())) {
+                        announced.add(event.getMessageProperties().getReceivedRoutingKey());
+                    }
+                }
+                return announced.size() >= 2;
+            });
+        } finally {
+            admin.deleteQueue(subscriber.getName());
+        }
+        assertThat(announced).containsExactlyInAnyOrder("connection.dead_lettered." + claim.provider(),
+                "connection.reauth_required." + claim.provider());
 
         assertThat(relayed).isGreaterThanOrEqualTo(1);
         assertThat(meters.counter("refresher.dead_letters.relayed").count() - relayedBefore).isEqualTo(relayed);
@@ -122,8 +160,8 @@ class PendingLetterRelayTest extends SchedulerApiTestBase {
 
     private PendingLetterRelay relay() {
         // no grace: the letters of this test are due at once
-        return new PendingLetterRelay(pending, publisher, transactions, new DeadLetterProperties(null, null, null,
-                null, null, Duration.ZERO, null), meters);
+        return new PendingLetterRelay(pending, publisher, events, transactions, new DeadLetterProperties(null, null,
+                null, null, null, Duration.ZERO, null), meters);
     }
 
     private Claim claim() {
