@@ -1,22 +1,15 @@
 package dev.tokenrefresher.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.tokenrefresher.common.messaging.RefresherTopology;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.amqp.core.AnonymousQueue;
-import org.springframework.amqp.core.BindingBuilder;
 import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.Queue;
-import org.springframework.amqp.core.TopicExchange;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -32,19 +25,16 @@ class ConnectionEventsTest extends SchedulerApiTestBase {
     @Autowired
     private RefresherTopology topology;
 
-    private Queue subscriber;
+    private EventSubscription subscription;
 
     @BeforeEach
     void subscribe() {
-        subscriber = new AnonymousQueue();
-        admin.declareQueue(subscriber);
-        admin.declareBinding(BindingBuilder.bind(subscriber).to(new TopicExchange(topology.eventsExchange())).with(
-                "connection.#"));
+        subscription = EventSubscription.open(admin, rabbit, topology, "connection.#");
     }
 
     @AfterEach
     void unsubscribe() {
-        admin.deleteQueue(subscriber.getName());
+        subscription.close();
     }
 
     @Test
@@ -54,7 +44,7 @@ class ConnectionEventsTest extends SchedulerApiTestBase {
         Response token = get("/api/connections/" + id + "/access-token", READER_KEY);
         assertThat(token.status()).isEqualTo(200);
 
-        List<Message> events = awaitEvents(id, 1);
+        List<Message> events = subscription.awaitFor(id, 1);
 
         Message event = events.getFirst();
         assertThat(event.getMessageProperties().getReceivedRoutingKey()).isEqualTo("connection.refreshed." + PROVIDER);
@@ -74,7 +64,7 @@ class ConnectionEventsTest extends SchedulerApiTestBase {
         revokeAtProvider(minted);
         assertThat(get("/api/connections/" + id + "/access-token", READER_KEY).status()).isEqualTo(409);
 
-        List<Message> events = awaitEvents(id, 2);
+        List<Message> events = subscription.awaitFor(id, 2);
 
         assertThat(events).extracting(e -> e.getMessageProperties().getReceivedRoutingKey())
                 .containsExactlyInAnyOrder("connection.reauth_required." + PROVIDER, "connection.dead_lettered."
@@ -83,22 +73,8 @@ class ConnectionEventsTest extends SchedulerApiTestBase {
         events.forEach(e -> assertThat(text(e)).doesNotContain(minted.refreshToken(), minted.accessToken()));
     }
 
-    private List<Message> awaitEvents(UUID connectionId, int count) {
-        List<Message> received = new ArrayList<>();
-        await().atMost(Duration.ofSeconds(10)).until(() -> {
-            Message message;
-            while ((message = rabbit.receive(subscriber.getName())) != null) {
-                if (json(message).get("connectionId").asString().equals(connectionId.toString())) {
-                    received.add(message);
-                }
-            }
-            return received.size() >= count;
-        });
-        return received;
-    }
-
     private static JsonNode json(Message message) {
-        return JSON.readTree(message.getBody());
+        return EventSubscription.json(message);
     }
 
     private static String text(Message message) {

@@ -49,6 +49,11 @@ public record Claim(
         return refreshHardExpiresAt != null && !now.isBefore(refreshHardExpiresAt);
     }
 
+    /** When the current run of failures began: the row's, or {@code now} for a failure that starts one. */
+    public Instant firstFailureOr(Instant now) {
+        return firstFailureAt != null ? firstFailureAt : now;
+    }
+
     @Override
     public String toString() {
         return "Claim[connectionId=" + connectionId + ", provider=" + provider + ", fence=" + fence + ", worker="

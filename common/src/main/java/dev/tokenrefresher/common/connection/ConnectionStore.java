@@ -164,10 +164,6 @@ public class ConnectionStore {
     }
 
     /**
-     * A new fence and due now, if the status guard holds and nobody holds a live lease (by the database's clock; the
-     * due time is this app's).
-     */
-    /**
      * Gives a connection a new fence at the due time it has, if its fence is still {@code expectedFence}, it is ACTIVE
      * with a refresh scheduled, and nobody holds its lease: for a redelivered message one fence behind, whose earlier
      * handler recorded the refresh's outcome (and so moved the fence) but may have died before it published the next
@@ -190,6 +186,10 @@ public class ConnectionStore {
                 .optional();
     }
 
+    /**
+     * A new fence and due now, if the status guard holds and nobody holds a live lease (by the database's clock; the
+     * due time is this app's).
+     */
     private Optional<Rescheduled> makeDueNow(UUID id, Instant now, String statusGuard, boolean reactivate) {
         return jdbc.sql("UPDATE connection SET refresh_fence = refresh_fence + 1, next_refresh_at = :now, "
                 + (reactivate ? "status = 'ACTIVE', " : "") + "updated_at = :now WHERE id = :id AND " + statusGuard

@@ -111,7 +111,7 @@ final class RefusedHandoffs {
                         + topology.parkedQueue() + ": move them back to " + topology.handoffQueue()
                         + " once the cause is fixed",
                 claim.provider(), claim.connectionId(), 1, refresh.attempt().httpStatus(),
-                claim.firstFailureAt() != null ? claim.firstFailureAt() : at, at, refresh.attempt().worker());
+                claim.firstFailureOr(at), at, refresh.attempt().worker());
     }
 
     /** The dead letters and events of the connections parked in a committed drain. */

@@ -62,12 +62,10 @@ public class UndecryptableConnections {
     public Optional<DeadLetter> park(ClaimResult.Undecryptable undecryptable, RefreshMessage message, String actor) {
         Claim claim = undecryptable.claim();
         Instant now = clock.instant();
-        Instant firstFailure = claim.firstFailureAt() != null ? claim.firstFailureAt() : now;
+        int attempts = Math.max(message.attempt(), claim.consecutiveFailures()) + 1;
         DeadLetter letter = new DeadLetter(codec.encode(message), message.messageId(), REASON, REASON, undecryptable
-                .detail(), claim.provider(), claim.connectionId(),
-                Math.max(message.attempt(), claim
-                        .consecutiveFailures()) + 1,
-                null, firstFailure, now, actor);
+                .detail(), claim.provider(), claim.connectionId(), attempts, null, claim.firstFailureOr(now), now,
+                actor);
         if (!pending.keepWith(letter, () -> outcomes.park(claim, REASON + ": " + undecryptable.detail(), Duration.ZERO,
                 now, attempt(now, actor)))) {
             return Optional.empty();

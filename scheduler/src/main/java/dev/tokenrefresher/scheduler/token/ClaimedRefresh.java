@@ -319,11 +319,7 @@ class ClaimedRefresh {
         Instant now = clock.instant();
         RefreshMessage message = new RefreshMessage(claim.connectionId(), claim.fence(), now, 0);
         DeadLetter letter = new DeadLetter(codec.encode(message), message.messageId(), reason, errorCode, detail, claim
-                .provider(), claim.connectionId(), 1, httpStatus,
-                claim.firstFailureAt() != null
-                        ? claim.firstFailureAt()
-                        : now,
-                now, properties.owner());
+                .provider(), claim.connectionId(), 1, httpStatus, claim.firstFailureOr(now), now, properties.owner());
         boolean ended = pending.keepWith(letter, () -> outcomes.markReauthRequired(claim, reason, now, attempt(now,
                 AttemptOutcome.REAUTH_REQUIRED, httpStatus, reason, duration)));
         if (!ended) {

@@ -23,23 +23,17 @@ import dev.tokenrefresher.common.messaging.RefreshMessage;
 import dev.tokenrefresher.common.messaging.RefreshMessageCodec;
 import dev.tokenrefresher.common.messaging.RefresherTopology;
 import dev.tokenrefresher.common.test.RabbitFixtures;
+import dev.tokenrefresher.scheduler.EventSubscription;
 import dev.tokenrefresher.scheduler.SchedulerApiTestBase;
 import dev.tokenrefresher.scheduler.SchedulerApplication;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.AmqpException;
-import org.springframework.amqp.core.AnonymousQueue;
-import org.springframework.amqp.core.BindingBuilder;
-import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.Queue;
-import org.springframework.amqp.core.TopicExchange;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
@@ -107,27 +101,13 @@ class PendingLetterRelayTest extends SchedulerApiTestBase {
                 ConnectionStatus.REAUTH_REQUIRED);
         assertThat(archived(claim.connectionId())).isEmpty();
         double relayedBefore = meters.counter("refresher.dead_letters.relayed").count();
-        Queue subscriber = new AnonymousQueue();
-        admin.declareQueue(subscriber);
-        admin.declareBinding(BindingBuilder.bind(subscriber).to(new TopicExchange(topology.eventsExchange())).with(
-                "connection.#"));
-
         int relayed;
-        List<String> announced = new ArrayList<>();
-        try {
+        List<String> announced;
+        try (EventSubscription subscription = EventSubscription.open(admin, rabbit, topology, "connection.#")) {
             relayed = relay().relay();
             // the events the sender queued after the letter were lost with it: the host app hears of the end now
-            await().atMost(Duration.ofSeconds(10)).until(() -> {
-                Message event;
-                while ((event = rabbit.receive(subscriber.getName())) != null) {
-                    if (new String(event.getBody(), StandardCharsets.UTF_8).contains(claim.connectionId().toString())) {
-                        announced.add(event.getMessageProperties().getReceivedRoutingKey());
-                    }
-                }
-                return announced.size() >= 2;
-            });
-        } finally {
-            admin.deleteQueue(subscriber.getName());
+            announced = subscription.awaitFor(claim.connectionId(), 2).stream().map(event -> event
+                    .getMessageProperties().getReceivedRoutingKey()).toList();
         }
         assertThat(announced).containsExactlyInAnyOrder("connection.dead_lettered." + claim.provider(),
                 "connection.reauth_required." + claim.provider());

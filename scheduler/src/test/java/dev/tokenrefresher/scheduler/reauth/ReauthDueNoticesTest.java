@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tokenrefresher.common.messaging.RefresherTopology;
+import dev.tokenrefresher.scheduler.EventSubscription;
 import dev.tokenrefresher.scheduler.SchedulerApiTestBase;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -18,11 +18,7 @@ import java.util.concurrent.Callable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.amqp.core.AnonymousQueue;
-import org.springframework.amqp.core.BindingBuilder;
 import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.Queue;
-import org.springframework.amqp.core.TopicExchange;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -48,19 +44,16 @@ class ReauthDueNoticesTest extends SchedulerApiTestBase {
     @Autowired
     private MeterRegistry meters;
 
-    private Queue subscriber;
+    private EventSubscription subscription;
 
     @BeforeEach
     void subscribe() {
-        subscriber = new AnonymousQueue();
-        admin.declareQueue(subscriber);
-        admin.declareBinding(BindingBuilder.bind(subscriber).to(new TopicExchange(topology.eventsExchange())).with(
-                "connection.reauth_due.#"));
+        subscription = EventSubscription.open(admin, rabbit, topology, "connection.reauth_due.#");
     }
 
     @AfterEach
     void unsubscribe() {
-        admin.deleteQueue(subscriber.getName());
+        subscription.close();
     }
 
     @Test
@@ -167,9 +160,8 @@ class ReauthDueNoticesTest extends SchedulerApiTestBase {
     private Map<UUID, JsonNode> warnings(Set<UUID> mine, int expected) {
         Map<UUID, JsonNode> byConnection = new HashMap<>();
         Callable<Boolean> drained = () -> {
-            Message message;
-            while ((message = rabbit.receive(subscriber.getName())) != null) {
-                JsonNode event = JSON.readTree(new String(message.getBody(), StandardCharsets.UTF_8));
+            for (Message message : subscription.drain()) {
+                JsonNode event = EventSubscription.json(message);
                 assertThat(message.getMessageProperties().getReceivedRoutingKey()).isEqualTo("connection.reauth_due."
                         + event.get("provider").asString());
                 UUID id = UUID.fromString(event.get("connectionId").asString());

@@ -44,10 +44,10 @@ class FailureLetters {
      */
     DeadLetter letter(Claim claim, RefreshMessage message, String reason, String errorCode, String detail,
             Integer httpStatus, Instant now) {
-        Instant firstFailure = claim.firstFailureAt() != null ? claim.firstFailureAt() : now;
         return new DeadLetter(codec.encode(message), message.messageId(), reason, errorCode, detail, claim.provider(),
-                claim.connectionId(), ProviderRefresh.attemptsWith(claim, message), httpStatus, firstFailure, now,
-                properties.id());
+                claim.connectionId(), ProviderRefresh.attemptsWith(claim, message), httpStatus, claim.firstFailureOr(
+                        now),
+                now, properties.id());
     }
 
     /** Runs the state change and keeps the letter with it, if it changed the row. */

@@ -96,9 +96,7 @@ class RefreshMessageHandler {
                     .attempt()));
             metrics.dropped(provider, "republished");
             log.info("connection={} fence={}: its message came back after its handler recorded the refresh; the "
-                    + "chain is published again (fence {}, due {})", message.connectionId(), currentFence,
-                    next
-                            .fence(),
+                    + "chain is published again (fence {}, due {})", message.connectionId(), currentFence, next.fence(),
                     next.dueAt());
         }, () -> metrics.dropped(provider, "stale_fence"));
     }
